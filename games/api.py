@@ -1,0 +1,197 @@
+"""The contract between the kiosk and its games.
+
+A game is a sub-package of :mod:`games` with three modules:
+
+- ``task.py``: pure rules, the seeded schedule, payoffs, and ``trial_table(events)``
+  which turns stored events into columns (numpy arrays). No Qt.
+- ``view.py``: the Qt widget that presents the task.
+- ``bot.py``: a simulated player with documented behavioural parameters.
+
+A game talks to the world only through the :class:`EventSink` it is handed. It never
+imports :mod:`kiosk`, SQLAlchemy or another game; across games only this module is
+shared. This module is Qt-free so that bots, scoring and simulations run headless.
+
+Event conventions (every game follows them, scoring relies on them):
+
+=================  ===========================================================
+kind               meaning
+=================  ===========================================================
+``trial_start``    a trial begins; payload holds the trial's scheduled design
+``stimulus_onset`` a stimulus became visible; payload names it, plus the
+                   stamping ``method`` and ``refresh_ns``
+``response``       an input was accepted; ``t_ns`` is the input's own stamp
+``feedback``       feedback shown to the candidate
+``trial_end``      the trial is over; payload holds its outcome
+=================  ===========================================================
+
+Games may add kinds of their own (``pump``, ``tap``, ``choice`` ...); they document
+them in their ``task.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+__all__ = [
+    "EventRecord",
+    "EventSink",
+    "Game",
+    "GameConfig",
+    "GameRegistry",
+    "GameSummary",
+    "ConfigError",
+    "ListSink",
+]
+
+
+class ConfigError(ValueError):
+    """A game configuration names an unknown key or a value out of range."""
+
+
+@runtime_checkable
+class EventSink(Protocol):
+    """Where a game sends its events.
+
+    ``emit`` must be cheap: the kiosk's sink only stamps and enqueues. ``t_ns`` is a
+    ``time.perf_counter_ns()`` stamp; when omitted the sink stamps the call itself.
+    Pass the input's own stamp for responses. ``flush`` returns once every event
+    emitted so far is committed; a game calls it at each trial end, and with
+    ``durable=True`` at its end.
+    """
+
+    def emit(
+        self,
+        kind: str,
+        payload: Mapping[str, Any] | None = None,
+        *,
+        trial_index: int | None = None,
+        t_ns: int | None = None,
+    ) -> None: ...
+
+    def flush(self, durable: bool = False) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """One stored event as a game's ``trial_table`` receives it."""
+
+    seq: int
+    t_ns: int
+    kind: str
+    trial_index: int | None
+    payload: Mapping[str, Any]
+
+
+@dataclass
+class ListSink:
+    """An in-memory sink for simulations and tests: events become :class:`EventRecord`."""
+
+    events: list[EventRecord] = field(default_factory=list)
+    clock: Callable[[], int] | None = None
+    flushes: int = 0
+
+    def emit(
+        self,
+        kind: str,
+        payload: Mapping[str, Any] | None = None,
+        *,
+        trial_index: int | None = None,
+        t_ns: int | None = None,
+    ) -> None:
+        if t_ns is None:
+            if self.clock is None:
+                import time
+
+                t_ns = time.perf_counter_ns()
+            else:
+                t_ns = self.clock()
+        self.events.append(
+            EventRecord(len(self.events) + 1, t_ns, kind, trial_index, dict(payload or {}))
+        )
+
+    def flush(self, durable: bool = False) -> None:
+        self.flushes += 1
+
+
+@dataclass(frozen=True, slots=True)
+class GameConfig:
+    """A game's configuration: defaults merged with a battery file's overrides.
+
+    ``seed`` fixes the schedule: the same seed and parameters give the same trials.
+    """
+
+    game_id: str
+    seed: int
+    params: Mapping[str, Any]
+    language: str = "en"
+
+    def get(self, key: str) -> Any:
+        return self.params[key]
+
+
+@dataclass(frozen=True, slots=True)
+class GameSummary:
+    """What a game hands back when it finishes (or is interrupted)."""
+
+    game_id: str
+    completed: bool
+    trials_done: int
+    trials_planned: int
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Game(Protocol):
+    """What the kiosk needs to know about a game."""
+
+    id: str
+    display_name: str
+    version: str
+
+    def default_params(self) -> Mapping[str, Any]: ...
+
+    def validate_params(self, params: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Return the full parameter set or raise :class:`ConfigError`."""
+        ...
+
+    def create_widget(self, config: GameConfig, sink: EventSink, parent: Any = None) -> Any:
+        """Return the game's Qt widget (typed ``Any`` so this module stays Qt-free)."""
+        ...
+
+
+class GameRegistry:
+    """Games by id; refuses a second game with an id already taken."""
+
+    def __init__(self) -> None:
+        self._games: dict[str, Game] = {}
+
+    def register(self, game: Game) -> Game:
+        if game.id in self._games:
+            raise ValueError(f"a game with id {game.id!r} is already registered")
+        self._games[game.id] = game
+        return game
+
+    def get(self, game_id: str) -> Game:
+        try:
+            return self._games[game_id]
+        except KeyError:
+            known = ", ".join(sorted(self._games)) or "none"
+            raise KeyError(f"unknown game {game_id!r}; known games: {known}") from None
+
+    def ids(self) -> list[str]:
+        return list(self._games)
+
+    def __contains__(self, game_id: object) -> bool:
+        return game_id in self._games
+
+    def __iter__(self) -> Iterator[Game]:
+        return iter(self._games.values())
+
+    def __len__(self) -> int:
+        return len(self._games)
+
+
+def events_of(events: Sequence[EventRecord], kind: str) -> list[EventRecord]:
+    """The events of one kind, in stored order."""
+    return [e for e in events if e.kind == kind]

@@ -1,0 +1,151 @@
+"""The ``kiosk`` command.
+
+Exit codes, the same for every subcommand:
+
+- 0: done, and everything checked holds;
+- 1: the command ran and found problems (``store check``);
+- 2: bad input: a wrong argument, or a store path that is not a usable kiosk store
+  (nothing was written to it);
+- 3: the environment cannot do it (no display for the window).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from kiosk import __version__
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_ENVIRONMENT = 0, 1, 2, 3
+
+
+def _store_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store",
+        metavar="PATH",
+        help="the store file (default: $KIOSK_STORE, else the user data folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk",
+        description="Behavioural-assessment kiosk. Without a command, opens the station window.",
+    )
+    parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    _store_option(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser("run", help="open the station window (the default)")
+    _store_option(run)
+
+    store = commands.add_parser("store", help="look after the local store")
+    store_commands = store.add_subparsers(dest="store_command", metavar="ACTION", required=True)
+    check = store_commands.add_parser(
+        "check",
+        help="check SQLite integrity, every session's event chain and the audit log; "
+        "exit 1 if anything is wrong",
+    )
+    _store_option(check)
+    info = store_commands.add_parser("info", help="path, schema version and counts")
+    _store_option(info)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from kiosk.paths import resolve_store_path
+    from kiosk.store.errors import StoreError
+
+    store_path = resolve_store_path(args.store)
+    try:
+        if args.command in (None, "run"):
+            return _run_window(store_path)
+        if args.command == "store" and args.store_command == "check":
+            return _store_check(store_path)
+        if args.command == "store" and args.store_command == "info":
+            return _store_info(store_path)
+    except StoreError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return exc.exit_code
+    parser.error(f"unknown command {args.command!r}")
+    return EXIT_BAD_INPUT
+
+
+def _has_display() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def _run_window(store_path: os.PathLike[str]) -> int:
+    if not _has_display():
+        print(
+            "kiosk: no display found (DISPLAY and WAYLAND_DISPLAY are not set); start it "
+            "from a desktop session, or set QT_QPA_PLATFORM=offscreen to run it without one",
+            file=sys.stderr,
+        )
+        return EXIT_ENVIRONMENT
+    from kiosk.app import run_app
+    from kiosk.store import open_store
+
+    store = open_store(store_path)
+    try:
+        return run_app(store)
+    finally:
+        store.close()
+
+
+def _store_check(store_path: os.PathLike[str]) -> int:
+    from kiosk.store import open_store
+    from kiosk.store.check import check_store
+
+    with open_store(store_path, create=False) as store:
+        report = check_store(store)
+    print(f"store:    {store.path}")
+    print(
+        f"checked:  SQLite integrity, {report.sessions_checked} sessions, "
+        f"{report.events_checked} events, {report.audit_entries_checked} audit entries"
+    )
+    if report.ok:
+        print("result:   all holds")
+        return EXIT_OK
+    count = sum(len(v) for v in report.problems.values())
+    print(f"result:   {count} problem{'s' if count != 1 else ''} found")
+    for where, messages in report.problems.items():
+        for message in messages:
+            print(f"  {where}: {message}")
+    return EXIT_PROBLEMS
+
+
+def _store_info(store_path: os.PathLike[str]) -> int:
+    from kiosk.store import open_store
+    from kiosk.store.info import store_info
+
+    with open_store(store_path, create=False) as store:
+        info = store_info(store)
+    rows = [
+        ("store", info.path),
+        ("size", f"{info.size_bytes / 1024:.0f} KiB"),
+        ("schema", f"{info.schema} ({'current' if info.schema_current else 'older'})"),
+        ("station", info.station),
+    ]
+    rows += [(name, str(n)) for name, n in info.counts.items()]
+    if info.sessions_by_status:
+        rows.append(
+            (
+                "by status",
+                ", ".join(f"{k} {v}" for k, v in sorted(info.sessions_by_status.items())),
+            )
+        )
+    width = max(len(k) for k, _ in rows) + 1
+    for key, value in rows:
+        print(f"{key + ':':<{width}} {value}")
+    return EXIT_OK

@@ -1,0 +1,97 @@
+"""The station's home: which station this is, its store and health, and the way in."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout
+
+from kiosk import __version__
+from kiosk.screens import Screen, ShellContext, screen
+from kiosk.store.health import StoreHealth, store_health
+
+
+@screen
+class HomeScreen(Screen):
+    name = "home"
+    title = "Station"
+
+    def __init__(self, context: ShellContext) -> None:
+        super().__init__(context)
+        card = QFrame(objectName="card")
+        card.setMaximumWidth(640)
+        self.station_label = QLabel(objectName="title")
+        self.station_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        subtitle = QLabel("Assessment station", objectName="subtitle")
+        subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self.store_label = QLabel(objectName="detail")
+        self.store_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.store_label.setWordWrap(True)
+        self.health_label = QLabel("Checking the store…", objectName="health")
+        self.health_label.setWordWrap(True)
+        self.health_label.setProperty("state", "pending")
+
+        self.signin_button = QPushButton("Proctor sign-in", objectName="primary")
+        self.signin_button.setEnabled(False)
+        self.signin_note = QLabel(
+            "Proctor sign-in is not available in this version yet.", objectName="note"
+        )
+        self.signin_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        inner = QVBoxLayout(card)
+        inner.setContentsMargins(40, 36, 40, 36)
+        inner.setSpacing(10)
+        inner.addWidget(self.station_label)
+        inner.addWidget(subtitle)
+        inner.addSpacing(24)
+        inner.addWidget(QLabel("Store", objectName="heading"))
+        inner.addWidget(self.store_label)
+        inner.addWidget(self.health_label)
+        inner.addSpacing(24)
+        inner.addWidget(self.signin_button)
+        inner.addWidget(self.signin_note)
+
+        version = QLabel(f"kiosk {__version__}", objectName="note")
+        version.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(1)
+        outer.addWidget(version)
+
+    def on_show(self) -> None:
+        store = self.context.store
+        self.store_label.setText(str(store.path))
+        self.station_label.setText(self.station_label.text() or "…")
+        self.context.runner.run(lambda: store_health(store), self._show_health, self._show_failure)
+
+    def _show_health(self, health: StoreHealth) -> None:
+        info = health.info
+        self.station_label.setText(info.station)
+        sessions = info.counts.get("sessions", 0)
+        events = info.counts.get("events", 0)
+        if health.ok:
+            text = (
+                f"Healthy · schema {info.schema} · {sessions:,} session"
+                f"{'s' if sessions != 1 else ''} · {events:,} events"
+            )
+            state = "ok"
+        elif not info.schema_current:
+            text = f"Schema {info.schema} is not current; restart kiosk to migrate it."
+            state = "problem"
+        else:
+            text = (
+                f"SQLite reports damage ({health.quick_check[0]}). Run `kiosk store check` "
+                "and restore from a backup."
+            )
+            state = "problem"
+        self._set_health(text, state)
+
+    def _show_failure(self, exc: BaseException) -> None:
+        self._set_health(f"Could not read the store: {exc}", "problem")
+
+    def _set_health(self, text: str, state: str) -> None:
+        self.health_label.setText(text)
+        self.health_label.setProperty("state", state)
+        self.health_label.style().unpolish(self.health_label)
+        self.health_label.style().polish(self.health_label)

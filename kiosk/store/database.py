@@ -1,0 +1,312 @@
+"""Opening a store: checks first, then pragmas, migrations and the station row.
+
+:func:`open_store` refuses, without writing a byte, a path that is a folder, an
+empty or non-SQLite file, a damaged database, an SQLite database that is not a
+kiosk store, a store written by a newer schema, or a place it cannot write to.
+Each refusal is a :class:`~kiosk.store.errors.StoreOpenError` whose message names
+the file and what to do.
+
+Every connection runs with WAL, ``foreign_keys=ON``, a busy timeout and
+``synchronous=NORMAL`` (a commit survives the process dying; :meth:`Store.make_durable`
+makes it survive power loss). Write transactions begin with ``BEGIN IMMEDIATE`` so
+two writers never deadlock on a lock upgrade; read transactions use
+:meth:`Store.reader` and begin deferred.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.orm import Session
+
+from kiosk.store.errors import StoreOpenError
+from kiosk.store.models import Station
+
+__all__ = ["BUSY_TIMEOUT_MS", "Store", "open_store", "schema_head"]
+
+BUSY_TIMEOUT_MS = 5000
+SQLITE_MAGIC = b"SQLite format 3\x00"
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def schema_head() -> str:
+    """The newest schema revision this version of kiosk knows."""
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+@dataclass
+class Store:
+    """An open store: the engine plus helpers for transactions."""
+
+    path: Path
+    engine: Engine
+
+    def writer(self) -> Session:
+        """An ORM session whose transactions begin with ``BEGIN IMMEDIATE``."""
+        return Session(self.engine, expire_on_commit=False)
+
+    def reader(self) -> Session:
+        """An ORM session for reading; its transactions begin deferred."""
+        return Session(self.engine.execution_options(kiosk_read=True), expire_on_commit=False)
+
+    def schema_version(self) -> str | None:
+        with self.engine.execution_options(kiosk_read=True).connect() as conn:
+            row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+            return None if row is None else str(row[0])
+
+    def make_durable(self) -> None:
+        """Make everything committed so far survive a power cut.
+
+        With ``synchronous=NORMAL`` a WAL commit reaches the operating system but is not
+        synced; syncing the WAL file (what ``synchronous=FULL`` does at every commit) makes
+        all commits before it durable, at the cost of one ``fsync`` per milestone.
+        """
+        for candidate in (Path(f"{self.path}-wal"), self.path):
+            try:
+                fd = os.open(candidate, os.O_RDONLY)
+            except FileNotFoundError:
+                continue
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            return
+
+    def station(self) -> Station:
+        with self.reader() as s:
+            station = s.scalars(select(Station).order_by(Station.id)).first()
+            assert station is not None, "open_store() always creates the station row"
+            return station
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    # Let SQLAlchemy's "begin" hook issue BEGIN itself (pysqlite's own is unreliable).
+    dbapi_connection.isolation_level = None
+    dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    dbapi_connection.execute("PRAGMA journal_mode = WAL")
+    dbapi_connection.execute("PRAGMA synchronous = NORMAL")
+    dbapi_connection.execute("PRAGMA foreign_keys = ON")
+
+
+def _on_begin(conn: Any) -> None:
+    if conn.get_execution_options().get("kiosk_read"):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+def _probe_folder(folder: Path) -> None:
+    """Create and remove a scratch file: the only honest test of write access."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=".kiosk-probe-", dir=folder)
+    except OSError as exc:
+        raise StoreOpenError(
+            folder,
+            f"cannot write in this folder ({exc.strerror or exc})",
+            "choose a writable place with --store or KIOSK_STORE, or fix the folder's permissions",
+        ) from None
+    os.close(fd)
+    os.unlink(name)
+
+
+def _existing_revision(path: Path) -> tuple[bool, str | None]:
+    """Read, without writing, whether the file has tables and its schema revision."""
+    # With no WAL beside it, read it as immutable: SQLite then creates no side files.
+    # A WAL left by an earlier run holds committed data, so then read it normally.
+    has_wal = Path(f"{path}-wal").exists()
+    uri = f"file:{path.as_posix()}?{'mode=ro' if has_wal else 'immutable=1'}"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            revision = None
+            if "alembic_version" in tables:
+                row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = None if row is None else str(row[0])
+            return bool(tables), revision
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreOpenError(
+            path,
+            f"the database is damaged (SQLite says: {exc})",
+            "restore it from a backup, or move it aside to start a new store",
+        ) from None
+
+
+def _preflight(path: Path, create: bool) -> str | None:
+    """Refuse bad paths before anything writes. Returns the file's schema revision."""
+    if path.is_dir():
+        raise StoreOpenError(
+            path,
+            "this is a folder, not a store file",
+            f"pass the store file itself, for example {path / 'kiosk.db'}",
+        )
+    if not path.exists():
+        if not create:
+            raise StoreOpenError(
+                path,
+                "no store exists here",
+                "check the path, or run `kiosk run --store PATH` to create a new store",
+            )
+        if not path.parent.exists():
+            try:
+                path.parent.mkdir(parents=True)
+            except OSError as exc:
+                raise StoreOpenError(
+                    path.parent,
+                    f"cannot create this folder ({exc.strerror or exc})",
+                    "choose a writable place with --store or KIOSK_STORE",
+                ) from None
+        _probe_folder(path.parent)
+        return None
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreOpenError(
+            path,
+            f"cannot read the file ({exc.strerror or exc})",
+            "fix its permissions or choose another store with --store",
+        ) from None
+    if not header:
+        raise StoreOpenError(
+            path,
+            "the file is empty, not a kiosk store",
+            "remove it, or pass the path of a kiosk store or of a file that does not exist yet",
+        )
+    if header != SQLITE_MAGIC:
+        raise StoreOpenError(
+            path,
+            "this is not a kiosk store (not an SQLite database)",
+            "pass the path of a kiosk store, or of a file that does not exist yet",
+        )
+    try:
+        # Open for update without writing: proves write permission on the file itself.
+        with path.open("r+b"):
+            pass
+    except OSError as exc:
+        raise StoreOpenError(
+            path,
+            f"cannot write to the store ({exc.strerror or exc})",
+            "fix the file's permissions, or copy the store somewhere writable and pass --store",
+        ) from None
+    _probe_folder(path.parent)
+    has_tables, revision = _existing_revision(path)
+    if has_tables and revision is None:
+        raise StoreOpenError(
+            path,
+            "this SQLite database is not a kiosk store (it has no kiosk schema)",
+            "pass the path of a kiosk store, or of a file that does not exist yet",
+        )
+    if revision is not None:
+        script = ScriptDirectory.from_config(_alembic_config())
+        try:
+            script.get_revision(revision)
+        except CommandError:
+            raise StoreOpenError(
+                path,
+                f"the store was written by a newer kiosk (schema {revision}; this kiosk "
+                f"knows up to {script.get_current_head()})",
+                "open it with a newer kiosk; this one has left it untouched",
+            ) from None
+    return revision
+
+
+def _backup_before_migration(path: Path, revision: str) -> Path:
+    backup = path.with_name(f"{path.name}.before-{revision}.bak")
+    src = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(backup)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return backup
+
+
+def open_store(path: str | os.PathLike[str], *, create: bool = True) -> Store:
+    """Open (or create) the store at ``path`` and bring its schema up to date.
+
+    Raises :class:`~kiosk.store.errors.StoreOpenError` for anything that is not a
+    usable kiosk store, leaving the file as it was.
+    """
+    path = Path(path).expanduser().resolve()
+    revision = _preflight(path, create)
+    head = schema_head()
+    if revision is not None and revision != head:
+        _backup_before_migration(path, revision)
+    engine = make_engine(path)
+    try:
+        if revision != head:
+            cfg = _alembic_config()
+            with engine.connect() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                conn.commit()
+        with Session(engine) as s, s.begin():
+            if s.scalar(select(func.count()).select_from(Station)) == 0:
+                s.add(Station(name=socket.gethostname() or "station", settings={}))
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(path=path, engine=engine)
+
+
+@contextmanager
+def opened(path: str | os.PathLike[str], *, create: bool = True) -> Iterator[Store]:
+    store = open_store(path, create=create)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def copy_store(src: Path, dst: Path) -> None:
+    """Copy a closed store and its WAL side files (used by tests and backups)."""
+    for suffix in ("", "-wal", "-shm"):
+        side = Path(f"{src}{suffix}")
+        if side.exists():
+            shutil.copy2(side, f"{dst}{suffix}")

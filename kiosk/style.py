@@ -1,0 +1,31 @@
+"""The shell's look: one calm stylesheet, colours safe for colour-blind candidates.
+
+Blue and orange carry meaning (never red against green); every state also has a
+word, so colour is never the only signal.
+"""
+
+BLUE = "#1f5fa8"
+ORANGE = "#b35c00"
+INK = "#1d232b"
+MUTED = "#5b6673"
+PAPER = "#f4f6f8"
+CARD = "#ffffff"
+
+STYLESHEET = f"""
+QWidget {{ color: {INK}; font-size: 15px; }}
+QMainWindow, QStackedWidget > QWidget {{ background: {PAPER}; }}
+QFrame#card {{ background: {CARD}; border: 1px solid #d9dee4; border-radius: 12px; }}
+QLabel#title {{ font-size: 30px; font-weight: 600; }}
+QLabel#subtitle {{ font-size: 16px; color: {MUTED}; }}
+QLabel#heading {{ font-size: 13px; font-weight: 600; color: {MUTED};
+                  text-transform: uppercase; letter-spacing: 1px; }}
+QLabel#detail {{ font-family: monospace; font-size: 13px; }}
+QLabel#note {{ font-size: 13px; color: {MUTED}; }}
+QLabel#health[state="ok"] {{ color: {BLUE}; }}
+QLabel#health[state="problem"] {{ color: {ORANGE}; font-weight: 600; }}
+QLabel#health[state="pending"] {{ color: {MUTED}; }}
+QPushButton#primary {{ background: {BLUE}; color: white; border: none; border-radius: 8px;
+                       padding: 12px 24px; font-size: 16px; font-weight: 600; }}
+QPushButton#primary:disabled {{ background: #b8c3cf; color: #eef1f4; }}
+QPushButton#primary:focus {{ outline: 3px solid {ORANGE}; }}
+"""

@@ -1,0 +1,1 @@
+"""PDF reports: building (reportlab) and signing (pyHanko). No Qt, no database."""
