@@ -7,7 +7,6 @@ import sys
 from PySide6.QtWidgets import QApplication
 
 from kiosk.store import Store
-from kiosk.style import STYLESHEET
 from kiosk.window import MainWindow
 
 __all__ = ["create_application", "run_app"]
@@ -20,7 +19,6 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("kiosk")
     app.setOrganizationName("kiosk")
-    app.setStyleSheet(STYLESHEET)
     return app
 
 

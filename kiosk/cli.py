@@ -23,10 +23,13 @@ __all__ = ["main"]
 EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_ENVIRONMENT = 0, 1, 2, 3
 
 
-def _store_option(parser: argparse.ArgumentParser) -> None:
+def _store_option(parser: argparse.ArgumentParser, top_level: bool = False) -> None:
+    # Accepted before or after the command; a subcommand's copy must not reset the
+    # top-level value to None, hence SUPPRESS there.
     parser.add_argument(
         "--store",
         metavar="PATH",
+        default=None if top_level else argparse.SUPPRESS,
         help="the store file (default: $KIOSK_STORE, else the user data folder)",
     )
 
@@ -37,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Behavioural-assessment kiosk. Without a command, opens the station window.",
     )
     parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
-    _store_option(parser)
+    _store_option(parser, top_level=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = commands.add_parser("run", help="open the station window (the default)")

@@ -37,6 +37,22 @@ __all__ = ["FlushTicket", "Recorder", "RecorderError", "RecorderSink"]
 
 _events = Event.__table__
 _sessions = AssessmentSession.__table__
+_EVENT_COLUMNS = (
+    "session_id",
+    "seq",
+    "t_ns",
+    "game_run_id",
+    "trial_index",
+    "kind",
+    "payload",
+    "prev_hash",
+    "hash",
+)
+# A positional executemany straight to the driver: the hot path of the whole recorder.
+_INSERT_EVENTS = (
+    f"INSERT INTO {Event.__tablename__} ({', '.join(_EVENT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _EVENT_COLUMNS)})"
+)
 
 # (session_id, t_ns, game_run_id, trial_index, kind, payload)
 _Queued = tuple[str, int, str | None, int | None, str, dict[str, Any] | None]
@@ -235,7 +251,7 @@ class Recorder:
 
     def _commit(self, conn: Connection, batch: list[_Queued]) -> None:
         heads: dict[str, tuple[int, str]] = {}
-        rows: list[dict[str, Any]] = []
+        rows: list[tuple[Any, ...]] = []
         with conn.begin():
             for session_id, t_ns, game_run_id, trial_index, kind, payload in batch:
                 seq, prev = heads.get(session_id) or self._head(conn, session_id)
@@ -251,24 +267,14 @@ class Recorder:
                     prev, session_id, seq, t_ns, game_run_id, trial_index, kind, text
                 )
                 rows.append(
-                    {
-                        "session_id": session_id,
-                        "seq": seq,
-                        "t_ns": t_ns,
-                        "game_run_id": game_run_id,
-                        "trial_index": trial_index,
-                        "kind": kind,
-                        "payload": text,
-                        "prev_hash": prev,
-                        "hash": digest,
-                    }
+                    (session_id, seq, t_ns, game_run_id, trial_index, kind, text, prev, digest)
                 )
                 heads[session_id] = (seq, digest)
-            conn.execute(_events.insert(), rows)
+            conn.exec_driver_sql(_INSERT_EVENTS, rows)
             for session_id, (seq, digest) in heads.items():
                 conn.execute(
-                    update(_sessions)
-                    .where(_sessions.c.id == session_id)
+                    update(AssessmentSession)
+                    .where(AssessmentSession.id == session_id)
                     .values(chain_head_seq=seq, chain_head_hash=digest)
                 )
         self._heads.update(heads)

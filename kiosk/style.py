@@ -19,13 +19,15 @@ QLabel#title {{ font-size: 30px; font-weight: 600; }}
 QLabel#subtitle {{ font-size: 16px; color: {MUTED}; }}
 QLabel#heading {{ font-size: 13px; font-weight: 600; color: {MUTED};
                   text-transform: uppercase; letter-spacing: 1px; }}
-QLabel#detail {{ font-family: monospace; font-size: 13px; }}
+QLineEdit#detail {{ font-family: monospace; font-size: 13px; border: 1px solid #d9dee4;
+                    border-radius: 6px; padding: 6px; background: {PAPER}; }}
 QLabel#note {{ font-size: 13px; color: {MUTED}; }}
 QLabel#health[state="ok"] {{ color: {BLUE}; }}
 QLabel#health[state="problem"] {{ color: {ORANGE}; font-weight: 600; }}
 QLabel#health[state="pending"] {{ color: {MUTED}; }}
 QPushButton#primary {{ background: {BLUE}; color: white; border: none; border-radius: 8px;
-                       padding: 12px 24px; font-size: 16px; font-weight: 600; }}
+                       padding: 0 24px; min-height: 48px;
+                       font-size: 16px; font-weight: 600; }}
 QPushButton#primary:disabled {{ background: #b8c3cf; color: #eef1f4; }}
 QPushButton#primary:focus {{ outline: 3px solid {ORANGE}; }}
 """

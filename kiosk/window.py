@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget
 
 from kiosk.screens import SCREENS, Screen, ShellContext, load_all
 from kiosk.store import Store
+from kiosk.style import STYLESHEET
 from kiosk.worker import BackgroundRunner
 
 __all__ = ["MainWindow"]
@@ -16,6 +17,7 @@ class MainWindow(QMainWindow):
     def __init__(self, store: Store) -> None:
         super().__init__()
         load_all()
+        self.setStyleSheet(STYLESHEET)
         self.runner = BackgroundRunner(self)
         self.context = ShellContext(store=store, runner=self.runner, open_screen=self.open)
         self.stack = QStackedWidget()

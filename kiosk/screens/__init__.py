@@ -24,7 +24,7 @@ __all__ = ["SCREENS", "Screen", "ShellContext", "screen"]
 class ShellContext:
     store: Store
     runner: BackgroundRunner
-    open_screen: Callable[[str], None]
+    open_screen: Callable[[str], object]
 
 
 class Screen(QWidget):

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from kiosk import __version__
 from kiosk.screens import Screen, ShellContext, screen
 from kiosk.store.health import StoreHealth, store_health
+
+
+def _label(text: str, name: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName(name)
+    return label
 
 
 @screen
@@ -17,25 +23,26 @@ class HomeScreen(Screen):
 
     def __init__(self, context: ShellContext) -> None:
         super().__init__(context)
-        card = QFrame(objectName="card")
-        card.setMaximumWidth(640)
-        self.station_label = QLabel(objectName="title")
+        card = QFrame()
+        card.setObjectName("card")
+        card.setFixedWidth(560)
+        self.station_label = _label("", "title")
         self.station_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        subtitle = QLabel("Assessment station", objectName="subtitle")
+        subtitle = _label("Assessment station", "subtitle")
         subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
-        self.store_label = QLabel(objectName="detail")
-        self.store_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.store_label.setWordWrap(True)
-        self.health_label = QLabel("Checking the store…", objectName="health")
+        # A read-only line: long paths scroll instead of being cut, and copy cleanly.
+        self.store_label = QLineEdit()
+        self.store_label.setObjectName("detail")
+        self.store_label.setReadOnly(True)
+        self.health_label = _label("Checking the store…", "health")
         self.health_label.setWordWrap(True)
         self.health_label.setProperty("state", "pending")
 
-        self.signin_button = QPushButton("Proctor sign-in", objectName="primary")
+        self.signin_button = QPushButton("Proctor sign-in")
+        self.signin_button.setObjectName("primary")
         self.signin_button.setEnabled(False)
-        self.signin_note = QLabel(
-            "Proctor sign-in is not available in this version yet.", objectName="note"
-        )
+        self.signin_note = _label("Proctor sign-in is not available in this version yet.", "note")
         self.signin_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         inner = QVBoxLayout(card)
@@ -44,14 +51,14 @@ class HomeScreen(Screen):
         inner.addWidget(self.station_label)
         inner.addWidget(subtitle)
         inner.addSpacing(24)
-        inner.addWidget(QLabel("Store", objectName="heading"))
+        inner.addWidget(_label("Store", "heading"))
         inner.addWidget(self.store_label)
         inner.addWidget(self.health_label)
         inner.addSpacing(24)
         inner.addWidget(self.signin_button)
         inner.addWidget(self.signin_note)
 
-        version = QLabel(f"kiosk {__version__}", objectName="note")
+        version = _label(f"kiosk {__version__}", "note")
         version.setAlignment(Qt.AlignmentFlag.AlignCenter)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
@@ -62,7 +69,7 @@ class HomeScreen(Screen):
     def on_show(self) -> None:
         store = self.context.store
         self.store_label.setText(str(store.path))
-        self.station_label.setText(self.station_label.text() or "…")
+        self.store_label.setCursorPosition(0)
         self.context.runner.run(lambda: store_health(store), self._show_health, self._show_failure)
 
     def _show_health(self, health: StoreHealth) -> None:

@@ -17,6 +17,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any
 
 from kiosk.store.models import GENESIS_HASH
@@ -30,15 +31,17 @@ __all__ = [
 ]
 
 
+# Encoders built once: json.dumps() with options builds a new encoder on every call.
+_PAYLOAD_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+_BODY_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_string = encode_basestring
+
+
 def canonical_payload(payload: Mapping[str, Any] | None) -> str:
-    """The payload as stored: JSON with sorted keys and no spaces."""
-    return json.dumps(
-        payload or {},
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
-    )
+    """The payload as stored: JSON with sorted keys and no spaces; NaN is refused."""
+    return _PAYLOAD_ENCODER.encode(payload or {})
 
 
 def event_hash(
@@ -51,11 +54,14 @@ def event_hash(
     kind: str,
     payload_text: str,
 ) -> str:
-    body = json.dumps(
-        [session_id, seq, t_ns, game_run_id, trial_index, kind, payload_text],
-        separators=(",", ":"),
-        ensure_ascii=False,
-    ).encode("utf-8")
+    # The same text as _BODY_ENCODER.encode([...]) of these fields, assembled directly:
+    # the recorder hashes every event, and building a JSON encoder per call dominates.
+    body = (
+        f"[{_string(session_id)},{seq},{t_ns},"
+        f"{'null' if game_run_id is None else _string(game_run_id)},"
+        f"{'null' if trial_index is None else int(trial_index)},"
+        f"{_string(kind)},{_string(payload_text)}]"
+    ).encode()
     return hashlib.sha256(bytes.fromhex(prev_hash) + body).hexdigest()
 
 

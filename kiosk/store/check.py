@@ -79,7 +79,7 @@ def check_store(store: Store) -> CheckReport:
             head = heads.get(session_id)
             for problem in verify_chain(
                 chain,
-                session_id,  # type: ignore[arg-type]
+                session_id,
                 head_seq=None if head is None else head[0],
                 head_hash=None if head is None else head[1],
             ):
@@ -108,6 +108,6 @@ def check_store(store: Store) -> CheckReport:
             )
         ]
         report.audit_entries_checked = len(audit_rows)
-        for problem in verify_audit(audit_rows):  # type: ignore[arg-type]
+        for problem in verify_audit(audit_rows):
             report.problems["audit log"].append(problem.message)
     return report

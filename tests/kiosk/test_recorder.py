@@ -6,6 +6,8 @@ import threading
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select, text
 
 from kiosk.recorder import Recorder, RecorderError
@@ -147,8 +149,17 @@ def test_anchor_records_monotonic_and_utc_stamps(store) -> None:
 def test_sink_binds_session_and_game_run(store) -> None:
     (sid,) = new_session(store)
     with store.writer() as s, s.begin():
-        s.add(GameRun(id="run-1", session_id=sid, position=0, game_id="balloons",
-                      game_version="1.0.0", seed=7, config={}))
+        s.add(
+            GameRun(
+                id="run-1",
+                session_id=sid,
+                position=0,
+                game_id="balloons",
+                game_version="1.0.0",
+                seed=7,
+                config={},
+            )
+        )
     rec = Recorder(store)
     sink = rec.sink(sid, "run-1")
     sink.emit("trial_start", {"balloon": 1}, trial_index=0)
@@ -181,7 +192,7 @@ def test_payload_that_is_not_json_is_an_error_naming_the_event(store) -> None:
     (sid,) = new_session(store)
     rec = Recorder(store)
     rec.emit(sid, "response", {"rt": float("nan")})
-    with pytest.raises(RecorderError, match="'response'.*not plain JSON"):
+    with pytest.raises(RecorderError, match=r"'response'.*not plain JSON"):
         rec.flush()
 
 
@@ -214,3 +225,28 @@ def test_writes_use_begin_immediate(store) -> None:
     assert "BEGIN IMMEDIATE" in statements
     with store.reader() as s:
         assert s.execute(text("SELECT count(*) FROM events")).scalar() == 1
+
+
+@given(
+    session_id=st.text(max_size=40),
+    seq=st.integers(0, 2**40),
+    t_ns=st.integers(0, 2**63 - 1),
+    game_run_id=st.none() | st.text(max_size=36),
+    trial_index=st.none() | st.integers(-(2**31), 2**31),
+    kind=st.text(max_size=40),
+    payload=st.dictionaries(st.text(max_size=8), st.integers() | st.text(max_size=8), max_size=4),
+)
+def test_event_hash_body_is_the_canonical_json_array(
+    session_id, seq, t_ns, game_run_id, trial_index, kind, payload
+) -> None:
+    """The fast path in event_hash must hash exactly the documented JSON array."""
+    import hashlib
+
+    from kiosk.store.chain import _BODY_ENCODER, canonical_payload, event_hash
+
+    text = canonical_payload(payload)
+    fields = [session_id, seq, t_ns, game_run_id, trial_index, kind, text]
+    expected = hashlib.sha256(
+        bytes.fromhex(GENESIS_HASH) + _BODY_ENCODER.encode(fields).encode("utf-8")
+    ).hexdigest()
+    assert event_hash(GENESIS_HASH, *fields) == expected
