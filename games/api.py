@@ -35,13 +35,13 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 __all__ = [
+    "ConfigError",
     "EventRecord",
     "EventSink",
     "Game",
     "GameConfig",
     "GameRegistry",
     "GameSummary",
-    "ConfigError",
     "ListSink",
 ]
 
