@@ -25,7 +25,16 @@ kind               meaning
 =================  ===========================================================
 
 Games may add kinds of their own (``pump``, ``tap``, ``choice`` ...); they document
-them in their ``task.py``.
+them in their ``task.py``. Conventions shared by several games:
+
+- ``stimulus_onset`` may occur more than once in a trial (each digit of a span, each
+  attempt at a tower), told apart by a payload field;
+- ``feedback`` and ``trial_end`` carry the stamp of the input (or deadline) that
+  decided the trial;
+- ``ignored_input`` (payload ``reason``) records an input the game did not use, e.g.
+  one that came before the stimulus was on screen (``before_onset``) or too late;
+- ``pause``/``resume``, ``game_interrupted`` and ``frame_stats`` come from the shared
+  game view, not from a task.
 """
 
 from __future__ import annotations
@@ -43,6 +52,8 @@ __all__ = [
     "GameRegistry",
     "GameSummary",
     "ListSink",
+    "completed_trials",
+    "events_of",
 ]
 
 
@@ -195,3 +206,24 @@ class GameRegistry:
 def events_of(events: Sequence[EventRecord], kind: str) -> list[EventRecord]:
     """The events of one kind, in stored order."""
     return [e for e in events if e.kind == kind]
+
+
+def completed_trials(events: Sequence[EventRecord]) -> list[list[EventRecord]]:
+    """Each completed trial's events, from its last ``trial_start`` to its ``trial_end``.
+
+    A trial that started again (after an interruption) keeps only its last start; a
+    trial without ``trial_end`` (the game stopped during it) is left out.
+    """
+    open_trials: dict[int, list[EventRecord]] = {}
+    done: list[list[EventRecord]] = []
+    for event in sorted(events, key=lambda e: e.seq):
+        index = event.trial_index
+        if index is None:
+            continue
+        if event.kind == "trial_start":
+            open_trials[index] = [event]
+        elif index in open_trials:
+            open_trials[index].append(event)
+            if event.kind == "trial_end":
+                done.append(open_trials.pop(index))
+    return done

@@ -1,0 +1,136 @@
+"""A simulated Arrows player: a Wiener diffusion with flanker and switch costs.
+
+Model. On every trial the decision between the correct and the wrong key is a
+diffusion (:func:`games.engine.diffusion.sample_diffusion`, s = 0.1, seconds) with
+boundary separation ``boundary``, unbiased start and drift ``drift`` towards the
+correct key; on incongruent trials the flankers pull the other way, so the drift is
+``drift - flanker_interference`` (slower and less accurate responses: the flanker
+effect). The response time is the first-passage time plus ``nondecision``; on switch
+trials - and on the first trial of a block, which pays a comparable restart cost -
+``switch_cost_ms`` is added to the non-decision time (task-set reconfiguration).
+A response that would come after the response window is not made (time-out).
+
+:class:`Bot` is a pure policy: :meth:`Bot.next_input` reads the task's observable
+state (the cue and the arrows on screen) and returns the key to press and its delay
+after the arrows' onset. :func:`simulate` plays :class:`~games.arrows.task.ArrowsTask`
+with a simulated nanosecond clock and a 60-Hz frame grid.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from games.api import EventRecord, ListSink
+from games.arrows.task import ArrowsTask, Phase
+from games.engine.diffusion import sample_diffusion
+
+__all__ = ["Bot", "BotInput", "BotParams", "simulate"]
+
+REFRESH_NS = 16_666_667  # the simulated display: 60 Hz
+T0_NS = 1_000_000_000  # the simulated clock's first reading
+
+
+@dataclass(frozen=True, slots=True)
+class BotParams:
+    """Behavioural parameters of a simulated player (diffusion units: s = 0.1, seconds)."""
+
+    drift: float = 0.25  # drift towards the correct key on congruent trials
+    boundary: float = 0.12  # boundary separation
+    nondecision: float = 0.35  # encoding + motor time, s
+    flanker_interference: float = 0.08  # drift lost on incongruent trials
+    switch_cost_ms: float = 150.0  # added to the non-decision time on switch/first trials
+
+    @classmethod
+    def sample(cls, rng: np.random.Generator) -> BotParams:
+        """A plausible population member.
+
+        ``drift ~ U(0.15, 0.40)``, ``boundary ~ U(0.09, 0.16)``,
+        ``nondecision ~ U(0.30, 0.50)`` (typical EZ-diffusion fits of choice tasks);
+        ``flanker_interference ~ U(0, 0.6) x drift`` (flanker effects of roughly
+        0-100 ms); ``switch_cost_ms ~ U(50, 300)`` (cued switch costs, Monsell 2003).
+        """
+        drift = float(rng.uniform(0.15, 0.40))
+        return cls(
+            drift=drift,
+            boundary=float(rng.uniform(0.09, 0.16)),
+            nondecision=float(rng.uniform(0.30, 0.50)),
+            flanker_interference=float(rng.uniform(0.0, 0.6) * drift),
+            switch_cost_ms=float(rng.uniform(50.0, 300.0)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BotInput:
+    """A key to press and its delay after the arrows' onset (s)."""
+
+    key: str
+    delay_s: float
+
+
+class Bot:
+    """The diffusion policy; remembers only which trial it has answered."""
+
+    def __init__(self, params: BotParams, rng: np.random.Generator) -> None:
+        self.params = params
+        self._rng = rng
+        self._answered: int | None = None
+
+    def next_input(self, task: ArrowsTask) -> BotInput | None:
+        """The response to the arrows on screen, or ``None`` (nothing to do or no response)."""
+        trial = task.current_trial
+        if task.phase is not Phase.RESPONSE or trial is None or self._answered == trial.index:
+            return None
+        self._answered = trial.index
+        p = self.params
+        drift = p.drift - (0.0 if trial.congruent else p.flanker_interference)
+        nondecision = p.nondecision + (
+            p.switch_cost_ms / 1000.0 if trial.transition != "repeat" else 0.0
+        )
+        correct, rt_s = sample_diffusion(drift, p.boundary, nondecision, self._rng)
+        window_s = int(task.params["response_window_ms"]) / 1000.0
+        if rt_s >= window_s:
+            return None
+        side = (
+            trial.correct_side
+            if correct
+            else ("left" if trial.correct_side == "right" else "right")
+        )
+        return BotInput(str(task.params[f"key_{side}"]), rt_s)
+
+
+def _next_frame(t_ns: int) -> int:
+    """The first simulated frame flip at or after ``t_ns``."""
+    return math.ceil(t_ns / REFRESH_NS) * REFRESH_NS
+
+
+def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[EventRecord]:
+    """Play a whole game with a simulated clock; the schedule uses ``seed``."""
+    sink = ListSink(clock=lambda: 0)
+    task = ArrowsTask(params, seed, sink)
+    player = Bot(bot, np.random.default_rng([seed, 0xA770]))
+    p = task.params
+    clock = T0_NS
+    while not task.finished:
+        clock += int(p["iti_ms"]) * 1_000_000
+        task.start_trial(clock)
+        clock = _next_frame(clock + 1)
+        task.cue_shown(clock, "simulated", REFRESH_NS)
+        clock = _next_frame(clock + int(p["cue_ms"]) * 1_000_000)
+        task.stimulus_shown(clock, "simulated", REFRESH_NS)
+        deadline = task.deadline_at_ns
+        assert deadline is not None
+        move = player.next_input(task)
+        if move is None:
+            clock = _next_frame(deadline)
+            task.timeout(clock)
+        else:
+            clock += max(1, round(move.delay_s * 1e9))
+            task.respond(move.key, clock)
+        if task.last_feedback is not None:
+            clock += int(p["feedback_ms"]) * 1_000_000
+    return sink.events

@@ -1,0 +1,661 @@
+"""Arrows: rules, schedule and trial table of a flanker task with cued task switching.
+
+Paradigms: the flanker task of Eriksen & Eriksen (1974), Perception & Psychophysics
+16, 143-149, combined with cued task switching (Rogers & Monsell 1995, J. Exp.
+Psychol. Gen. 124, 207-231; cueing as in Meiran 1996).
+
+Rules
+-----
+Each trial shows a row of five arrows. A cue, shown ``cue_ms`` before the arrows and
+kept on screen, names the task: ``"direction"`` (press the key on the side the centre
+arrow points to) or ``"colour"`` (press the key of the centre arrow's colour). The
+two colours are blue and orange (Okabe-Ito #0072B2 / #E69F00, distinguishable with
+the common colour-vision deficiencies); which colour belongs to the left key is
+``colour_left`` (``"auto"``: from ``seed % 2``, so consecutive seeds alternate).
+On *congruent* trials the four flankers equal the centre arrow (same direction and
+colour); on *incongruent* trials they differ from it in both direction and colour, so
+they conflict with the centre whichever task is cued. ``rule_congruent`` records
+whether the centre arrow's direction and colour call for the same key.
+
+Within a block the first trial is ``"first"``; every later trial is a ``"switch"``
+(the cued task differs from the previous trial's) or a ``"repeat"``. Each block holds
+``round(p_switch * (trials_per_block - 1))`` switches in a seeded random order and
+has the two tasks within one trial of each other; inside every task x transition
+cell the congruent count is within one trial of ``p_congruent`` x the cell size and
+the centre arrow's direction x colour combinations are cycled in a shuffled order.
+Practice trials (``n_practice``) form block 0; main blocks are numbered 1...
+
+A response must come within ``response_window_ms`` of the arrows' onset, else the
+trial times out (an error). Practice trials always give feedback; main trials give
+it according to ``main_feedback`` (``"all"``, ``"errors"`` - errors and time-outs -
+or ``"none"``). The view shows feedback for ``feedback_ms`` and waits ``iti_ms``
+before the next trial.
+
+Timing and inputs
+-----------------
+The task never reads a clock. The view calls ``start_trial(t_ns)``,
+``cue_shown(t_ns, method, refresh_ns)`` when the frame with the cue was presented,
+``stimulus_shown(t_ns, method, refresh_ns)`` for the frame with the arrows,
+``respond(key, t_ns)`` with the key event's own stamp, and ``timeout(t_ns)`` once
+``deadline_at_ns`` has passed. RT = response stamp - arrows onset stamp. Keys are the
+view's lower-case key names (``key_left``, ``key_right``). A key stamped after the
+deadline closes the trial as a time-out; a key before the arrows' onset (or a key
+that is not a response key) during a trial is recorded as ``ignored_input``. Onset
+stamps arriving in the wrong phase are ignored (the methods return ``False``);
+``start_trial`` while a trial runs or after the end raises :class:`RuntimeError`.
+
+Events (all carry ``trial_index``, 0-based over practice and main trials)
+------------------------------------------------------------------------
+``trial_start``     the design: ``block`` (0 = practice), ``trial_in_block``
+                    (1-based), ``practice``, ``task``, ``transition``, ``congruent``,
+                    ``rule_congruent``, ``direction``, ``colour`` (centre arrow),
+                    ``flanker_direction``, ``flanker_colour``, ``correct_side``,
+                    ``colour_left``, ``key_left``, ``key_right``,
+                    ``response_window_ms``
+``cue_onset``       (game-specific) ``cue`` (the task named), ``method``,
+                    ``refresh_ns``
+``stimulus_onset``  ``stimulus`` = ``"arrows"``, ``method``, ``refresh_ns``
+``response``        ``key``, ``side`` (``"left"``/``"right"``), ``rt_ms``
+``ignored_input``   (game-specific) ``key``, ``reason``: ``"before_onset"``,
+                    ``"unknown_key"`` or ``"late"``
+``feedback``        ``message`` (``"correct"``, ``"error"``, ``"too_slow"``),
+                    ``correct``, ``duration_ms``
+``trial_end``       ``correct``, ``timeout``, ``response_side`` (``""`` if none),
+                    ``rt_ms`` (``None`` if none), ``practice``
+
+The sink is flushed at each trial end and durably when the last trial ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
+
+__all__ = [
+    "COLUMNS",
+    "DEFAULT_PARAMS",
+    "DISPLAY_NAME",
+    "GAME_ID",
+    "VERSION",
+    "ArrowsOutcome",
+    "ArrowsTask",
+    "ArrowsTrial",
+    "Phase",
+    "make_schedule",
+    "trial_table",
+    "validate_params",
+]
+
+GAME_ID = "arrows"
+DISPLAY_NAME = "Arrows"
+VERSION = "1.0.0"
+
+TASKS = ("direction", "colour")
+SIDES = ("left", "right")
+COLOURS = ("blue", "orange")
+
+DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
+    {
+        "n_practice": 8,  # practice trials (block 0)
+        "n_blocks": 3,
+        "trials_per_block": 32,
+        "p_switch": 0.5,  # share of switch trials among non-first trials of a block
+        "p_congruent": 0.5,  # share of congruent-flanker trials
+        "cue_ms": 500,  # cue onset to arrows onset (cue-stimulus interval), ms
+        "response_window_ms": 2000,  # arrows onset to time-out, ms
+        "feedback_ms": 500,  # how long the view shows feedback, ms
+        "iti_ms": 500,  # blank between trials, ms
+        "main_feedback": "errors",  # feedback on main trials: all | errors | none
+        "key_left": "f",
+        "key_right": "j",
+        "colour_left": "auto",  # colour answered with the left key: auto | blue | orange
+    }
+)
+
+_INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
+    {
+        "n_practice": (0, 64),
+        "n_blocks": (1, 20),
+        "trials_per_block": (2, 400),
+        "cue_ms": (0, 5000),
+        "response_window_ms": (200, 10000),
+        "feedback_ms": (0, 5000),
+        "iti_ms": (0, 5000),
+    }
+)
+_FLOAT_RANGES: Mapping[str, tuple[float, float]] = MappingProxyType(
+    {"p_switch": (0.0, 1.0), "p_congruent": (0.0, 1.0)}
+)
+_CHOICES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"main_feedback": ("all", "errors", "none"), "colour_left": ("auto", "blue", "orange")}
+)
+_KEYS = ("key_left", "key_right")
+
+
+def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``params`` over :data:`DEFAULT_PARAMS` and check every value.
+
+    Raises :class:`ConfigError` naming the key and its allowed values or range.
+    """
+    if not isinstance(params, Mapping):
+        raise ConfigError(f"{GAME_ID}: parameters must be a mapping, got {type(params).__name__}")
+    merged = dict(DEFAULT_PARAMS)
+    for key, value in params.items():
+        if key not in DEFAULT_PARAMS:
+            allowed = ", ".join(sorted(DEFAULT_PARAMS))
+            raise ConfigError(f"{GAME_ID}: unknown parameter {key!r}; allowed keys: {allowed}")
+        merged[key] = value
+    for key, (low, high) in _INT_RANGES.items():
+        value = merged[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ConfigError(
+                f"{GAME_ID}: parameter {key!r} must be an integer in {low}..{high}, got {value!r}"
+            )
+    for key, (flow, fhigh) in _FLOAT_RANGES.items():
+        value = merged[key]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{GAME_ID}: parameter {key!r} must be a number, got {value!r}")
+        if not flow <= value <= fhigh:
+            raise ConfigError(
+                f"{GAME_ID}: parameter {key!r} must be in {flow}..{fhigh}, got {value!r}"
+            )
+        merged[key] = float(value)
+    for key, options in _CHOICES.items():
+        if merged[key] not in options:
+            raise ConfigError(
+                f"{GAME_ID}: parameter {key!r} must be one of {', '.join(options)}, "
+                f"got {merged[key]!r}"
+            )
+    for key in _KEYS:
+        value = merged[key]
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{GAME_ID}: parameter {key!r} must be a non-empty key name")
+    if merged["key_left"] == merged["key_right"]:
+        raise ConfigError(f"{GAME_ID}: parameters 'key_left' and 'key_right' must differ")
+    return merged
+
+
+# ---- schedule ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ArrowsTrial:
+    """One scheduled trial."""
+
+    index: int  # 0-based over practice and main trials
+    block: int  # 0 = practice, then 1..n_blocks
+    trial_in_block: int  # 1-based
+    practice: bool
+    task: str  # "direction" | "colour": what the cue asks for
+    transition: str  # "first" | "switch" | "repeat"
+    congruent: bool  # flankers equal the centre arrow (else differ in direction and colour)
+    rule_congruent: bool  # the centre's direction and colour call for the same key
+    direction: str  # centre arrow: "left" | "right"
+    colour: str  # centre arrow: "blue" | "orange"
+    flanker_direction: str
+    flanker_colour: str
+    correct_side: str  # "left" | "right"
+
+    def design(self) -> dict[str, Any]:
+        """The trial's design as a JSON-ready ``trial_start`` payload (without ``index``)."""
+        return {
+            "block": self.block,
+            "trial_in_block": self.trial_in_block,
+            "practice": self.practice,
+            "task": self.task,
+            "transition": self.transition,
+            "congruent": self.congruent,
+            "rule_congruent": self.rule_congruent,
+            "direction": self.direction,
+            "colour": self.colour,
+            "flanker_direction": self.flanker_direction,
+            "flanker_colour": self.flanker_colour,
+            "correct_side": self.correct_side,
+        }
+
+
+def colour_left_for(params: Mapping[str, Any], seed: int) -> str:
+    """The colour answered with the left key; ``"auto"`` alternates with ``seed % 2``."""
+    choice = str(params.get("colour_left", "auto"))
+    return COLOURS[seed % 2] if choice == "auto" else choice
+
+
+def _other(value: str, pair: tuple[str, str]) -> str:
+    return pair[1] if value == pair[0] else pair[0]
+
+
+def _transitions(rng: np.random.Generator, n: int, p_switch: float) -> list[str]:
+    """First, then switches and repeats in a random order with the tasks near balanced."""
+    n_switch = round(p_switch * (n - 1))
+    base = ["switch"] * n_switch + ["repeat"] * (n - 1 - n_switch)
+    best: list[str] = []
+    best_gap = n + 1
+    for _ in range(200):  # rejection: keep the first order whose task counts differ by <= 1
+        order = ["first"] + [base[i] for i in rng.permutation(len(base))]
+        task_zero = 0
+        current = 0
+        for step in order:
+            if step == "switch":
+                current = 1 - current
+            task_zero += current == 0
+        gap = abs(2 * task_zero - n)
+        if gap < best_gap:
+            best, best_gap = order, gap
+        if gap <= 1:
+            break
+    return best
+
+
+def _block(
+    rng: np.random.Generator,
+    n: int,
+    block: int,
+    first_index: int,
+    p: Mapping[str, Any],
+    colour_left: str,
+) -> list[ArrowsTrial]:
+    transitions = _transitions(rng, n, float(p["p_switch"]))
+    first_task = int(rng.integers(2))
+    tasks: list[str] = []
+    current = first_task
+    for step in transitions:
+        if step == "switch":
+            current = 1 - current
+        tasks.append(TASKS[current])
+    congruent = [False] * n
+    centre: list[tuple[str, str]] = [("left", "blue")] * n
+    combos = [(d, c) for d in SIDES for c in COLOURS]
+    for task in TASKS:
+        for step in ("first", "switch", "repeat"):
+            cell = [i for i in range(n) if tasks[i] == task and transitions[i] == step]
+            if not cell:
+                continue
+            exact = float(p["p_congruent"]) * len(cell)
+            n_congruent = int(np.floor(exact)) + int(rng.random() < exact - np.floor(exact))
+            order = [cell[i] for i in rng.permutation(len(cell))]
+            for k, i in enumerate(order):
+                congruent[i] = k < n_congruent
+            for flag in (True, False):
+                sub = [i for i in cell if congruent[i] == flag]
+                cycle: list[tuple[str, str]] = []
+                for k, i in enumerate(sub):
+                    if k % len(combos) == 0:
+                        cycle = [combos[j] for j in rng.permutation(len(combos))]
+                    centre[i] = cycle[k % len(combos)]
+    trials = []
+    for i in range(n):
+        direction, colour = centre[i]
+        colour_side = "left" if colour == colour_left else "right"
+        correct = direction if tasks[i] == "direction" else colour_side
+        trials.append(
+            ArrowsTrial(
+                index=first_index + i,
+                block=block,
+                trial_in_block=i + 1,
+                practice=block == 0,
+                task=tasks[i],
+                transition=transitions[i],
+                congruent=congruent[i],
+                rule_congruent=direction == colour_side,
+                direction=direction,
+                colour=colour,
+                flanker_direction=direction if congruent[i] else _other(direction, SIDES),
+                flanker_colour=colour if congruent[i] else _other(colour, COLOURS),
+                correct_side=correct,
+            )
+        )
+    return trials
+
+
+def make_schedule(params: Mapping[str, Any], seed: int) -> tuple[ArrowsTrial, ...]:
+    """Practice block (block 0) then ``n_blocks`` main blocks; deterministic per seed."""
+    p = validate_params(params)
+    rng = np.random.default_rng(seed)
+    colour_left = colour_left_for(p, seed)
+    trials: list[ArrowsTrial] = []
+    if p["n_practice"] > 0:
+        trials += _block(rng, p["n_practice"], 0, 0, p, colour_left)
+    for block in range(1, p["n_blocks"] + 1):
+        trials += _block(rng, p["trials_per_block"], block, len(trials), p, colour_left)
+    return tuple(trials)
+
+
+# ---- state machine -----------------------------------------------------------------
+
+
+class Phase(StrEnum):
+    """Where the task is; the view draws according to it."""
+
+    IDLE = "idle"  # between trials (or before the first)
+    CUE = "cue"  # trial started: show the cue
+    CUE_SHOWN = "cue_shown"  # cue visible: show the arrows cue_ms after the cue onset
+    RESPONSE = "response"  # arrows visible: waiting for a key or the deadline
+    FINISHED = "finished"
+
+
+@dataclass(frozen=True, slots=True)
+class ArrowsOutcome:
+    """How a trial ended (the ``trial_end`` payload as a value)."""
+
+    trial_index: int
+    correct: bool
+    timeout: bool
+    response_side: str  # "" when none
+    rt_ms: float | None
+
+
+class ArrowsTask:
+    """The Arrows state machine, driven by the view or a bot.
+
+    Read-only state: :attr:`phase`, :attr:`current_trial`, :attr:`colour_left`,
+    :attr:`cue_onset_ns`, :attr:`stimulus_onset_ns`, :attr:`current_deadline_ns`,
+    :attr:`deadline_at_ns`, :attr:`last_outcome`, :attr:`last_feedback`,
+    :attr:`finished`, :attr:`trials_done`, :attr:`trials_planned` (practice included).
+    """
+
+    def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
+        self._params = validate_params(params)
+        self._schedule = make_schedule(self._params, seed)
+        self._colour_left = colour_left_for(self._params, seed)
+        self._sink = sink
+        self._phase = Phase.IDLE if self._schedule else Phase.FINISHED
+        self._next = 0
+        self._cue_onset: int | None = None
+        self._onset: int | None = None
+        self._last: ArrowsOutcome | None = None
+        self._feedback: Mapping[str, Any] | None = None
+        self._side_of = {self._params["key_left"]: "left", self._params["key_right"]: "right"}
+
+    # ---- read-only state -------------------------------------------------------
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return MappingProxyType(self._params)
+
+    @property
+    def schedule(self) -> tuple[ArrowsTrial, ...]:
+        return self._schedule
+
+    @property
+    def colour_left(self) -> str:
+        return self._colour_left
+
+    @property
+    def phase(self) -> Phase:
+        return self._phase
+
+    @property
+    def trial_running(self) -> bool:
+        """A trial has started and has not ended yet."""
+        return self.phase not in (Phase.IDLE, Phase.FINISHED)
+
+    @property
+    def current_trial(self) -> ArrowsTrial | None:
+        """The trial in progress, else the next one to start, else ``None``."""
+        if self._phase in (Phase.CUE, Phase.CUE_SHOWN, Phase.RESPONSE):
+            return self._schedule[self._next - 1]
+        return self._schedule[self._next] if self._next < len(self._schedule) else None
+
+    @property
+    def cue_onset_ns(self) -> int | None:
+        """Stamp of the cue's frame in the current trial."""
+        return self._cue_onset
+
+    @property
+    def stimulus_onset_ns(self) -> int | None:
+        """Stamp of the arrows' frame in the current trial."""
+        return self._onset
+
+    @property
+    def current_deadline_ns(self) -> int | None:
+        """Time-out, ns after the arrows' onset, while a response is awaited."""
+        if self._phase is Phase.RESPONSE:
+            return int(self._params["response_window_ms"]) * 1_000_000
+        return None
+
+    @property
+    def deadline_at_ns(self) -> int | None:
+        """Absolute stamp at which the view should call :meth:`timeout`."""
+        rel = self.current_deadline_ns
+        return None if rel is None or self._onset is None else self._onset + rel
+
+    @property
+    def last_outcome(self) -> ArrowsOutcome | None:
+        return self._last
+
+    @property
+    def last_feedback(self) -> Mapping[str, Any] | None:
+        """The feedback of the last ended trial, or ``None`` if none is shown."""
+        return self._feedback
+
+    @property
+    def finished(self) -> bool:
+        return self._phase is Phase.FINISHED
+
+    @property
+    def trials_done(self) -> int:
+        return self._next if self._phase in (Phase.IDLE, Phase.FINISHED) else self._next - 1
+
+    @property
+    def trials_planned(self) -> int:
+        return len(self._schedule)
+
+    # ---- calls from the view -----------------------------------------------------
+    def start_trial(self, t_ns: int) -> ArrowsTrial:
+        """Begin the next trial (the view then shows the cue)."""
+        if self._phase is not Phase.IDLE:
+            raise RuntimeError(f"start_trial: not allowed in phase {self._phase.value!r}")
+        trial = self._schedule[self._next]
+        self._next += 1
+        self._phase = Phase.CUE
+        self._cue_onset = None
+        self._onset = None
+        self._feedback = None
+        payload = trial.design()
+        payload.update(
+            colour_left=self._colour_left,
+            key_left=self._params["key_left"],
+            key_right=self._params["key_right"],
+            response_window_ms=self._params["response_window_ms"],
+        )
+        self._sink.emit("trial_start", payload, trial_index=trial.index, t_ns=t_ns)
+        return trial
+
+    def cue_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
+        """The frame showing the cue was presented at ``t_ns``."""
+        if self._phase is not Phase.CUE:
+            return False
+        trial = self._schedule[self._next - 1]
+        self._cue_onset = t_ns
+        self._phase = Phase.CUE_SHOWN
+        self._sink.emit(
+            "cue_onset",
+            {"cue": trial.task, "method": method, "refresh_ns": refresh_ns},
+            trial_index=trial.index,
+            t_ns=t_ns,
+        )
+        return True
+
+    def stimulus_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
+        """The frame showing the arrows was presented at ``t_ns``."""
+        if self._phase not in (Phase.CUE, Phase.CUE_SHOWN):
+            return False
+        trial = self._schedule[self._next - 1]
+        self._onset = t_ns
+        self._phase = Phase.RESPONSE
+        self._sink.emit(
+            "stimulus_onset",
+            {"stimulus": "arrows", "method": method, "refresh_ns": refresh_ns},
+            trial_index=trial.index,
+            t_ns=t_ns,
+        )
+        return True
+
+    def respond(self, key: str, t_ns: int) -> bool:
+        """A key press stamped ``t_ns``; returns ``True`` when it was taken as the response."""
+        if self._phase in (Phase.IDLE, Phase.FINISHED):
+            return False
+        trial = self._schedule[self._next - 1]
+        reason = None
+        if key not in self._side_of:
+            reason = "unknown_key"
+        elif self._onset is None or t_ns < self._onset:
+            reason = "before_onset"
+        elif t_ns - self._onset > int(self._params["response_window_ms"]) * 1_000_000:
+            reason = "late"
+        if reason is not None:
+            self._sink.emit(
+                "ignored_input", {"key": key, "reason": reason}, trial_index=trial.index, t_ns=t_ns
+            )
+            if reason == "late":
+                self._end(trial, t_ns, side="", rt_ms=None)
+            return False
+        assert self._onset is not None
+        side = self._side_of[key]
+        rt_ms = (t_ns - self._onset) / 1e6
+        self._sink.emit(
+            "response",
+            {"key": key, "side": side, "rt_ms": rt_ms},
+            trial_index=trial.index,
+            t_ns=t_ns,
+        )
+        self._end(trial, t_ns, side=side, rt_ms=rt_ms)
+        return True
+
+    def timeout(self, t_ns: int) -> bool:
+        """The response window has passed without a response."""
+        if self._phase is not Phase.RESPONSE:
+            return False
+        self._end(self._schedule[self._next - 1], t_ns, side="", rt_ms=None)
+        return True
+
+    def _end(self, trial: ArrowsTrial, t_ns: int, *, side: str, rt_ms: float | None) -> None:
+        correct = side == trial.correct_side
+        timeout = side == ""
+        mode = self._params["main_feedback"]
+        if trial.practice or mode == "all" or (mode == "errors" and not correct):
+            message = "correct" if correct else ("too_slow" if timeout else "error")
+            self._feedback = MappingProxyType(
+                {"message": message, "correct": correct, "duration_ms": self._params["feedback_ms"]}
+            )
+            self._sink.emit("feedback", self._feedback, trial_index=trial.index, t_ns=t_ns)
+        self._sink.emit(
+            "trial_end",
+            {
+                "correct": correct,
+                "timeout": timeout,
+                "response_side": side,
+                "rt_ms": rt_ms,
+                "practice": trial.practice,
+            },
+            trial_index=trial.index,
+            t_ns=t_ns,
+        )
+        self._last = ArrowsOutcome(trial.index, correct, timeout, side, rt_ms)
+        self._phase = Phase.IDLE
+        self._sink.flush()
+        if self._next >= len(self._schedule):
+            self._phase = Phase.FINISHED
+            self._sink.flush(durable=True)
+
+    def summary(self) -> GameSummary:
+        return GameSummary(
+            game_id=GAME_ID,
+            completed=self.finished,
+            trials_done=self.trials_done,
+            trials_planned=self.trials_planned,
+            extra={"colour_left": self._colour_left},
+        )
+
+
+# ---- trial table -------------------------------------------------------------------
+
+COLUMNS: Mapping[str, str] = MappingProxyType(
+    {
+        "trial_index": "0-based index over practice and main trials (int)",
+        "block": "block number, 0 = practice (int)",
+        "trial_in_block": "1-based position within the block (int)",
+        "practice": "True for a practice trial (bool)",
+        "task": "cued task: 'direction' or 'colour' (str)",
+        "transition": "'first' (of its block), 'switch' or 'repeat' (str)",
+        "switch": "True on switch trials; False on repeats and first trials (bool)",
+        "first_in_block": "True on the first trial of a block: exclude from switch costs (bool)",
+        "congruent": "flankers equal the centre arrow (bool)",
+        "rule_congruent": "the centre arrow's direction and colour map to the same key (bool)",
+        "direction": "centre arrow direction: 'left' or 'right' (str)",
+        "colour": "centre arrow colour: 'blue' or 'orange' (str)",
+        "correct_side": "side of the correct key: 'left' or 'right' (str)",
+        "response_side": "side of the key pressed, '' when none (str)",
+        "correct": "the correct key was pressed in time (bool)",
+        "timeout": "no response within the window (bool)",
+        "rt_ms": "arrows onset to key press (ms, float; NaN when none)",
+        "cue_stimulus_ms": "cue onset to arrows onset as presented (ms, float; NaN if unknown)",
+    }
+)
+
+_DTYPES: Mapping[str, Any] = MappingProxyType(
+    {
+        "trial_index": np.int64,
+        "block": np.int64,
+        "trial_in_block": np.int64,
+        "practice": np.bool_,
+        "switch": np.bool_,
+        "first_in_block": np.bool_,
+        "congruent": np.bool_,
+        "rule_congruent": np.bool_,
+        "correct": np.bool_,
+        "timeout": np.bool_,
+        "rt_ms": np.float64,
+        "cue_stimulus_ms": np.float64,
+    }
+)
+
+
+def _first(trial: Sequence[EventRecord], kind: str) -> EventRecord | None:
+    return next((e for e in trial if e.kind == kind), None)
+
+
+def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
+    """One row per completed trial, columns as in :data:`COLUMNS`, from stored events only.
+
+    A trial without its ``trial_end`` (an interrupted game) gives no row.
+    """
+    rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    for trial in completed_trials(events):
+        start = trial[0]
+        design = start.payload
+        cue = _first(trial, "cue_onset")
+        onset = _first(trial, "stimulus_onset")
+        response = _first(trial, "response")
+        rows["trial_index"].append(start.trial_index)
+        for name in ("block", "trial_in_block"):
+            rows[name].append(int(design[name]))
+        for name in ("task", "transition", "direction", "colour", "correct_side"):
+            rows[name].append(str(design[name]))
+        rows["practice"].append(bool(design["practice"]))
+        rows["switch"].append(design["transition"] == "switch")
+        rows["first_in_block"].append(design["transition"] == "first")
+        rows["congruent"].append(bool(design["congruent"]))
+        rows["rule_congruent"].append(bool(design["rule_congruent"]))
+        side = str(response.payload["side"]) if response is not None else ""
+        rows["response_side"].append(side)
+        rows["correct"].append(side == design["correct_side"])
+        rows["timeout"].append(response is None)
+        rt = float("nan")
+        if response is not None and onset is not None:
+            rt = (response.t_ns - onset.t_ns) / 1e6
+        rows["rt_ms"].append(rt)
+        csi = float("nan")
+        if cue is not None and onset is not None:
+            csi = (onset.t_ns - cue.t_ns) / 1e6
+        rows["cue_stimulus_ms"].append(csi)
+    return {
+        name: np.asarray(values, dtype=_DTYPES.get(name, np.str_)) for name, values in rows.items()
+    }

@@ -1,0 +1,480 @@
+"""Cards: the rules, deck schedule and trial table of an Iowa Gambling Task.
+
+Paradigm: Bechara, Damasio, Damasio & Anderson (1994), "Insensitivity to future
+consequences following damage to human prefrontal cortex", Cognition 50, 7-15.
+
+Rules
+-----
+The candidate starts with a ``loan`` of 2000 and makes ``n_picks`` (100) picks from
+four decks A, B, C and D. Every card pays the deck's win (``deck_win``: A and B 100,
+C and D 50); some cards also carry a loss. Each consecutive run of
+``cards_per_block`` (10) cards of a deck holds exactly the losses listed in
+``deck_losses``, which gives Bechara et al.'s classic structure:
+
+====  ======  ===========================================  ===================
+deck  win     losses per 10 cards                           net per 10 cards
+====  ======  ===========================================  ===================
+A     100     five: 150, 200, 250, 300, 350 (total 1250)    -250
+B     100     one: 1250                                     -250
+C     50      five: 25, 50, 50, 50, 75 (total 250)          +250
+D     50      one: 250                                      +250
+====  ======  ===========================================  ===================
+
+A and C lose often and little, B and D rarely and much; A and B are disadvantageous,
+C and D advantageous (a deck is *advantageous* when its net per block is positive).
+The loss amounts are Bechara's; where in each block of 10 the losses fall, and in
+which order, is drawn from the seed (Bechara used one fixed order). Decks never run
+out: the 10-card structure repeats for as many cards as ``n_picks`` could need.
+
+The seeded schedule. The trials themselves depend on the candidate's choices, so
+:func:`make_schedule` returns what the seed fixes: every deck's card order as a
+tuple of :class:`DeckCard` (deck, position, win, loss), by deck then position.
+
+Practice picks (``n_practice``, default 0) come first; they show only the chosen
+deck's win, and leave the bank and the decks' card positions untouched.
+
+Inputs
+------
+``start_trial(t_ns)`` begins a pick, ``stimulus_shown(t_ns, method, refresh_ns)``
+reports when the decks became visible, ``choose(deck, t_ns)`` is the candidate's
+click with its own stamp. ``choose`` outside a running pick is *ignored* (returns
+``False``); an unknown deck name raises :class:`ValueError`; ``start_trial`` while a
+pick is running or after the end raises :class:`RuntimeError`.
+
+Events (every event carries ``trial_index``, 0-based over practice and main picks)
+---------------------------------------------------------------------------------
+``trial_start``     ``pick`` (1-based within its block), ``practice`` (bool),
+                    ``block`` (1-based block of ``picks_per_block`` main picks;
+                    0 for practice)
+``stimulus_onset``  ``stimulus`` = ``"decks"``, ``method``, ``refresh_ns``
+``response``        ``input`` = ``"deck"``, ``deck`` ("A".."D"), ``deck_pick``
+                    (1-based count of main picks from that deck; 0 for practice)
+``feedback``        ``deck``, ``win``, ``loss``, ``net`` (win - loss), ``bank``
+``trial_end``       ``deck``, ``win``, ``loss``, ``net``, ``bank`` (after the pick),
+                    ``advantageous`` (bool), ``practice``
+
+Money is in task units (the loan is 2000). Feedback and trial end carry the stamp of
+the choice. The sink is flushed at each trial end and durably at the end.
+
+Trial table
+-----------
+:func:`trial_table` gives one row per completed trial (practice rows included,
+flagged by ``practice``); an unfinished last trial gives no row. Columns (also in
+:data:`COLUMNS`):
+
+``trial_index``   0-based index of the pick over practice and main (int)
+``practice``      True for a practice pick (bool)
+``pick``          1-based number of the pick within its block (int)
+``block``         1-based block of picks_per_block (20) main picks; 0 for practice (int)
+``deck``          chosen deck, 'A'..'D' (str)
+``deck_number``   chosen deck as 0..3 for A..D (int)
+``advantageous``  True when the chosen deck's net per block is positive (bool)
+``deck_pick``     1-based count of main picks from the chosen deck; 0 for practice (int)
+``win``           amount won on the card (task units, int)
+``loss``          amount lost on the card (task units, int)
+``net``           win - loss (task units, int)
+``bank``          bank after the pick; starts at the loan (task units, int)
+``rt_ms``         decks onset (trial start if no onset) to the choice (ms, float)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
+
+__all__ = [
+    "COLUMNS",
+    "DECKS",
+    "DEFAULT_PARAMS",
+    "DISPLAY_NAME",
+    "GAME_ID",
+    "VERSION",
+    "CardsTask",
+    "CardsTrial",
+    "DeckCard",
+    "make_schedule",
+    "net_per_block",
+    "trial_table",
+    "validate_params",
+]
+
+GAME_ID = "cards"
+DISPLAY_NAME = "Cards"
+VERSION = "1.0.0"
+DECKS: tuple[str, ...] = ("A", "B", "C", "D")
+
+DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
+    {
+        "n_picks": 100,
+        "n_practice": 0,
+        "loan": 2000,
+        "cards_per_block": 10,
+        "picks_per_block": 20,
+        "deck_win": MappingProxyType({"A": 100, "B": 100, "C": 50, "D": 50}),
+        "deck_losses": MappingProxyType(
+            {
+                "A": (150, 200, 250, 300, 350),
+                "B": (1250,),
+                "C": (25, 50, 50, 50, 75),
+                "D": (250,),
+            }
+        ),
+    }
+)
+
+_INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
+    {
+        "n_picks": (1, 1000),
+        "n_practice": (0, 10),
+        "loan": (0, 1_000_000),
+        "cards_per_block": (1, 100),
+        "picks_per_block": (1, 1000),
+    }
+)
+_MAX_AMOUNT = 100_000
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``params`` over :data:`DEFAULT_PARAMS` and check every value.
+
+    ``deck_win`` maps each of A-D to an integer 0..100000; ``deck_losses`` maps each of
+    A-D to a list of at most ``cards_per_block`` integers 1..100000. Raises
+    :class:`ConfigError` naming the key and the allowed values.
+    """
+    if not isinstance(params, Mapping):
+        raise ConfigError(f"{GAME_ID}: parameters must be a mapping, got {type(params).__name__}")
+    merged = dict(DEFAULT_PARAMS)
+    for key, value in params.items():
+        if key not in DEFAULT_PARAMS:
+            allowed = ", ".join(sorted(DEFAULT_PARAMS))
+            raise ConfigError(f"{GAME_ID}: unknown parameter {key!r}; allowed keys: {allowed}")
+        merged[key] = value
+    for key, (low, high) in _INT_RANGES.items():
+        value = merged[key]
+        if not _is_int(value) or not low <= value <= high:
+            raise ConfigError(
+                f"{GAME_ID}: parameter {key!r} must be an integer in {low}..{high}, got {value!r}"
+            )
+    wins = merged["deck_win"]
+    if not isinstance(wins, Mapping) or set(wins) != set(DECKS):
+        raise ConfigError(
+            f"{GAME_ID}: parameter 'deck_win' must map exactly the decks A, B, C, D to "
+            f"integers in 0..{_MAX_AMOUNT}, got {wins!r}"
+        )
+    for deck in DECKS:
+        if not _is_int(wins[deck]) or not 0 <= wins[deck] <= _MAX_AMOUNT:
+            raise ConfigError(
+                f"{GAME_ID}: parameter 'deck_win' for deck {deck} must be an integer in "
+                f"0..{_MAX_AMOUNT}, got {wins[deck]!r}"
+            )
+    losses = merged["deck_losses"]
+    if not isinstance(losses, Mapping) or set(losses) != set(DECKS):
+        raise ConfigError(
+            f"{GAME_ID}: parameter 'deck_losses' must map exactly the decks A, B, C, D to "
+            f"lists of loss amounts, got {losses!r}"
+        )
+    per_block = merged["cards_per_block"]
+    for deck in DECKS:
+        amounts = losses[deck]
+        if (
+            isinstance(amounts, str | bytes)
+            or not isinstance(amounts, Sequence)
+            or len(amounts) > per_block
+            or not all(_is_int(a) and 1 <= a <= _MAX_AMOUNT for a in amounts)
+        ):
+            raise ConfigError(
+                f"{GAME_ID}: parameter 'deck_losses' for deck {deck} must be a list of at most "
+                f"cards_per_block={per_block} integers in 1..{_MAX_AMOUNT}, got {amounts!r}"
+            )
+    merged["deck_win"] = {deck: int(wins[deck]) for deck in DECKS}
+    merged["deck_losses"] = {deck: tuple(int(a) for a in losses[deck]) for deck in DECKS}
+    return merged
+
+
+def net_per_block(params: Mapping[str, Any]) -> dict[str, int]:
+    """Each deck's net outcome over one block of ``cards_per_block`` cards."""
+    p = validate_params(params)
+    return {d: p["cards_per_block"] * p["deck_win"][d] - sum(p["deck_losses"][d]) for d in DECKS}
+
+
+@dataclass(frozen=True, slots=True)
+class DeckCard:
+    """One card of a deck: the ``position``-th (0-based) card drawn from ``deck``."""
+
+    deck: str
+    position: int
+    win: int
+    loss: int
+
+
+@dataclass(frozen=True, slots=True)
+class CardsTrial:
+    """One pick."""
+
+    index: int  # 0-based over practice and main picks
+    pick: int  # 1-based within its block (practice or main)
+    practice: bool
+    block: int  # 1-based block of picks_per_block main picks; 0 for practice
+
+
+def make_schedule(params: Mapping[str, Any], seed: int) -> tuple[DeckCard, ...]:
+    """Every deck's card order (deck A's cards, then B's ...), fixed by ``seed``.
+
+    Each deck holds ``ceil(n_picks / cards_per_block)`` blocks; in each block the
+    deck's losses fall on distinct positions drawn without replacement.
+    """
+    p = validate_params(params)
+    rng = np.random.default_rng(seed)
+    per_block = p["cards_per_block"]
+    n_blocks = math.ceil(p["n_picks"] / per_block)
+    cards: list[DeckCard] = []
+    for deck in DECKS:
+        amounts = np.array(p["deck_losses"][deck], dtype=np.int64)
+        for block in range(n_blocks):
+            block_losses = np.zeros(per_block, dtype=np.int64)
+            positions = rng.choice(per_block, size=len(amounts), replace=False)
+            block_losses[positions] = rng.permutation(amounts)
+            for k in range(per_block):
+                cards.append(
+                    DeckCard(deck, block * per_block + k, p["deck_win"][deck], int(block_losses[k]))
+                )
+    return tuple(cards)
+
+
+def _trials(p: Mapping[str, Any]) -> tuple[CardsTrial, ...]:
+    n_practice = p["n_practice"]
+    trials = [CardsTrial(i, i + 1, True, 0) for i in range(n_practice)]
+    for k in range(p["n_picks"]):
+        trials.append(CardsTrial(n_practice + k, k + 1, False, k // p["picks_per_block"] + 1))
+    return tuple(trials)
+
+
+@dataclass(frozen=True, slots=True)
+class PickOutcome:
+    """What one pick paid."""
+
+    trial_index: int
+    deck: str
+    win: int
+    loss: int
+    bank: int
+    practice: bool
+
+    @property
+    def net(self) -> int:
+        return self.win - self.loss
+
+
+class CardsTask:
+    """The IGT state machine, driven by the view or a bot.
+
+    Read-only state: :attr:`current_trial`, :attr:`trial_running`, :attr:`bank`,
+    :attr:`deck_counts` (main picks per deck), :attr:`last_outcome`, :attr:`finished`,
+    :attr:`trials_done`, :attr:`trials_planned` (both count practice picks).
+    """
+
+    def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
+        self._params = validate_params(params)
+        self._cards: dict[str, list[DeckCard]] = {d: [] for d in DECKS}
+        for card in make_schedule(self._params, seed):
+            self._cards[card.deck].append(card)
+        self._advantageous = {d: n > 0 for d, n in net_per_block(self._params).items()}
+        self._trials = _trials(self._params)
+        self._sink = sink
+        self._next = 0
+        self._running = False
+        self._bank = int(self._params["loan"])
+        self._counts = dict.fromkeys(DECKS, 0)
+        self._last: PickOutcome | None = None
+        self._finished = False
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return MappingProxyType(self._params)
+
+    @property
+    def trials(self) -> tuple[CardsTrial, ...]:
+        return self._trials
+
+    @property
+    def current_trial(self) -> CardsTrial | None:
+        """The pick in progress, else the next one, else ``None``."""
+        if self._running:
+            return self._trials[self._next - 1]
+        return self._trials[self._next] if self._next < len(self._trials) else None
+
+    @property
+    def trial_running(self) -> bool:
+        return self._running
+
+    @property
+    def bank(self) -> int:
+        return self._bank
+
+    @property
+    def deck_counts(self) -> Mapping[str, int]:
+        return MappingProxyType(self._counts)
+
+    @property
+    def last_outcome(self) -> PickOutcome | None:
+        return self._last
+
+    @property
+    def finished(self) -> bool:
+        return self._finished
+
+    @property
+    def trials_done(self) -> int:
+        return self._next - 1 if self._running else self._next
+
+    @property
+    def trials_planned(self) -> int:
+        return len(self._trials)
+
+    def start_trial(self, t_ns: int) -> CardsTrial:
+        """Begin the next pick; raises :class:`RuntimeError` if one is running or done."""
+        if self._finished or self._running:
+            raise RuntimeError("start_trial: a pick is running or the game has finished")
+        trial = self._trials[self._next]
+        self._next += 1
+        self._running = True
+        self._sink.emit(
+            "trial_start",
+            {"pick": trial.pick, "practice": trial.practice, "block": trial.block},
+            trial_index=trial.index,
+            t_ns=t_ns,
+        )
+        return trial
+
+    def stimulus_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
+        """The view presented the decks at ``t_ns``; ignored between picks."""
+        if not self._running:
+            return False
+        self._sink.emit(
+            "stimulus_onset",
+            {"stimulus": "decks", "method": method, "refresh_ns": refresh_ns},
+            trial_index=self._trials[self._next - 1].index,
+            t_ns=t_ns,
+        )
+        return True
+
+    def choose(self, deck: str, t_ns: int) -> bool:
+        """Take the top card of ``deck``; ``False`` (ignored) when no pick is running."""
+        if deck not in DECKS:
+            raise ValueError(f"unknown deck {deck!r}; decks are {', '.join(DECKS)}")
+        if not self._running:
+            return False
+        trial = self._trials[self._next - 1]
+        if trial.practice:
+            win, loss, deck_pick = int(self._params["deck_win"][deck]), 0, 0
+        else:
+            card = self._cards[deck][self._counts[deck]]
+            self._counts[deck] += 1
+            win, loss, deck_pick = card.win, card.loss, self._counts[deck]
+            self._bank += win - loss
+        index = trial.index
+        self._sink.emit(
+            "response",
+            {"input": "deck", "deck": deck, "deck_pick": deck_pick},
+            trial_index=index,
+            t_ns=t_ns,
+        )
+        outcome = {"deck": deck, "win": win, "loss": loss, "net": win - loss, "bank": self._bank}
+        self._sink.emit("feedback", outcome, trial_index=index, t_ns=t_ns)
+        self._sink.emit(
+            "trial_end",
+            {**outcome, "advantageous": self._advantageous[deck], "practice": trial.practice},
+            trial_index=index,
+            t_ns=t_ns,
+        )
+        self._last = PickOutcome(index, deck, win, loss, self._bank, trial.practice)
+        self._running = False
+        self._sink.flush()
+        if self._next >= len(self._trials):
+            self._finished = True
+            self._sink.flush(durable=True)
+        return True
+
+    def summary(self) -> GameSummary:
+        return GameSummary(
+            game_id=GAME_ID,
+            completed=self._finished,
+            trials_done=self.trials_done,
+            trials_planned=self.trials_planned,
+            extra={"bank": self._bank, "deck_counts": dict(self._counts)},
+        )
+
+
+# ---- trial table -------------------------------------------------------------------
+
+COLUMNS: Mapping[str, str] = MappingProxyType(
+    {
+        "trial_index": "0-based index of the pick over practice and main (int)",
+        "practice": "True for a practice pick (bool)",
+        "pick": "1-based number of the pick within its block (int)",
+        "block": "1-based block of picks_per_block (20) main picks; 0 for practice (int)",
+        "deck": "chosen deck, 'A'..'D' (str)",
+        "deck_number": "chosen deck as 0..3 for A..D (int)",
+        "advantageous": "True when the chosen deck's net per block is positive (bool)",
+        "deck_pick": "1-based count of main picks from the chosen deck; 0 for practice (int)",
+        "win": "amount won on the card (task units, int)",
+        "loss": "amount lost on the card (task units, int)",
+        "net": "win - loss (task units, int)",
+        "bank": "bank after the pick; starts at the loan (task units, int)",
+        "rt_ms": "decks onset (trial start if no onset) to the choice (ms, float)",
+    }
+)
+
+
+def _first(trial: Sequence[EventRecord], kind: str) -> EventRecord | None:
+    return next((e for e in trial if e.kind == kind), None)
+
+
+def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
+    """One row per completed pick, columns as documented in :data:`COLUMNS`.
+
+    Built from stored events only; an incomplete last pick gives no row.
+    """
+    rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    for trial in completed_trials(events):
+        start = _first(trial, "trial_start")
+        end = _first(trial, "trial_end")
+        response = _first(trial, "response")
+        assert start is not None and end is not None
+        onset = _first(trial, "stimulus_onset")
+        t0 = onset.t_ns if onset is not None else start.t_ns
+        deck = str(end.payload["deck"])
+        rows["trial_index"].append(start.trial_index)
+        rows["practice"].append(bool(start.payload["practice"]))
+        rows["pick"].append(int(start.payload["pick"]))
+        rows["block"].append(int(start.payload["block"]))
+        rows["deck"].append(deck)
+        rows["deck_number"].append(DECKS.index(deck))
+        rows["advantageous"].append(bool(end.payload["advantageous"]))
+        rows["deck_pick"].append(int(response.payload["deck_pick"]) if response else 0)
+        rows["win"].append(int(end.payload["win"]))
+        rows["loss"].append(int(end.payload["loss"]))
+        rows["net"].append(int(end.payload["net"]))
+        rows["bank"].append(int(end.payload["bank"]))
+        rows["rt_ms"].append(((response.t_ns if response else end.t_ns) - t0) / 1e6)
+    dtypes: Mapping[str, Any] = {
+        "practice": np.bool_,
+        "advantageous": np.bool_,
+        "deck": np.dtype("<U1"),
+        "rt_ms": np.float64,
+    }
+    return {
+        name: np.asarray(values, dtype=dtypes.get(name, np.int64)) for name, values in rows.items()
+    }

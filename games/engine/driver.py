@@ -1,0 +1,81 @@
+"""Bots playing the real widgets through real input events.
+
+A :class:`BotDriver` watches a :class:`~games.engine.view.GameView` on a short timer.
+On a text screen it presses Space. While a trial is in play it asks the game's bot
+policy (``bot.next_input(task)``) for its next action and delay, waits that delay
+(scaled by ``speed``), and performs the action as a real key press or mouse click on
+the canvas via ``QTest``. The events pass through the application's input stamper
+like a person's would, so the stored events come from the same path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, QPoint, QPointF, Qt, QTimer
+from PySide6.QtTest import QTest
+
+from games.engine.view import GameView, Stage
+
+__all__ = ["BotDriver"]
+
+
+class BotDriver(QObject):
+    """Plays ``view`` with ``bot``; ``speed`` scales the bot's delays (0.05 = 20× faster)."""
+
+    def __init__(self, view: GameView, bot: Any, *, speed: float = 0.05, tick_ms: int = 2):
+        super().__init__(view)
+        self.view = view
+        self.bot = bot
+        self.speed = speed
+        self.actions = 0
+        self._busy = False
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start(tick_ms)
+        view.finished.connect(lambda _summary: self._timer.stop())
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def _tick(self) -> None:
+        if self._busy:
+            return
+        stage = self.view.stage
+        if stage in (Stage.INSTRUCTIONS, Stage.MESSAGE, Stage.END):
+            self._later(0.05, ("key", Qt.Key.Key_Space))
+            return
+        if stage is not Stage.RUNNING or not self.view.trial_in_play():
+            return
+        if self.view.awaiting_onset:
+            return
+        move = self.bot.next_input(self.view.task)
+        if move is None:
+            return
+        # Bots of choice games name an ``action``; those of timed games a ``key``.
+        action = getattr(move, "action", None)
+        if action is None:
+            action = move.key
+        self._later(move.delay_s, self.view.input_for(action))
+
+    def _later(self, delay_s: float, action: tuple[str, Any]) -> None:
+        self._busy = True
+        QTimer.singleShot(max(0, round(delay_s * self.speed * 1000)), lambda: self._do(action))
+
+    def _do(self, action: tuple[str, Any]) -> None:
+        self._busy = False
+        if self.view.stage is Stage.DONE:
+            return
+        how, what = action
+        canvas = self.view.canvas
+        if how == "key":
+            QTest.keyClick(canvas, what)
+        elif how == "click":
+            point = what.toPoint() if isinstance(what, QPointF) else QPoint(*what)
+            QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                             point)
+        elif how == "none":
+            pass
+        else:
+            raise ValueError(f"unknown bot action kind {how!r}")
+        self.actions += 1

@@ -1,0 +1,318 @@
+"""The frame every game's widget shares: instructions, trials, pause, end.
+
+A game's view subclasses :class:`GameView` and supplies its task (the Qt-free state
+machine from its ``task.py``), how a trial looks (``paint_trial``), what an input does
+(``trial_input``), and what happens as frames pass (``trial_frame``). The base class
+runs the flow every game has:
+
+1. **Instructions** in the candidate's language, then "press Space to begin".
+2. **Trials**, practice first (marked "Practice" on screen), with an interstitial
+   when practice is over. Trials start on a frame after the inter-trial interval;
+   by default the stimulus is drawn on that frame and the presentation stamp of the
+   frame that showed it goes to ``task.stimulus_shown``.
+3. **End screen**, then ``finished`` carries the task's :class:`GameSummary`.
+
+Everything is driven by presented frames (see :mod:`games.engine.canvas`); there are
+no stimulus timers. A proctor may :meth:`pause` (the candidate sees "Paused by your
+proctor"; a ``pause`` event marks the trial it interrupted) and :meth:`resume`;
+:meth:`interrupt` ends the game cleanly at any point. Every game run ends with a
+``frame_stats`` event: presented-frame intervals and dropped frames.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from games.api import EventSink, GameConfig, GameSummary
+from games.engine import palette
+from games.engine.canvas import make_canvas, refresh_period_ns
+from games.engine.texts import texts_for
+from games.engine.timing import FrameStats, StampedInput, install_stamper
+
+__all__ = ["BotAction", "GameView", "Stage"]
+
+OnsetCallback = Callable[[int, str, int], Any]
+
+CONTINUE_KEYS = frozenset({int(Qt.Key.Key_Space), int(Qt.Key.Key_Return), int(Qt.Key.Key_Enter)})
+
+
+class Stage(enum.StrEnum):
+    INSTRUCTIONS = "instructions"
+    RUNNING = "running"
+    MESSAGE = "message"  # an interstitial, e.g. "practice is over"
+    PAUSED = "paused"
+    END = "end"
+    DONE = "done"  # finished signal sent
+
+
+BotAction = tuple[str, Any]
+"""How a bot performs an action: ``("key", Qt.Key)`` or ``("click", QPointF)``."""
+
+
+class GameView(QWidget):
+    """Base widget of a game. Subclasses set ``game_id`` and implement the hooks."""
+
+    game_id: ClassVar[str]
+    iti_ms: ClassVar[int] = 500
+    finished = Signal(object)  # GameSummary
+
+    def __init__(self, config: GameConfig, sink: EventSink, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.config = config
+        self.sink = sink
+        self.texts = texts_for(config.language)
+        self.task = self.make_task(config, sink)
+        self.stage = Stage.INSTRUCTIONS
+        self._stage_before_pause = Stage.INSTRUCTIONS
+        self._message = ""
+        self._iti_until: int | None = None
+        self._onset_waiters: list[OnsetCallback] = []
+        self._last_was_practice = False
+        self._interrupted = False
+        self.last_frame_ns = 0
+        self.awaiting_onset = False
+        self.canvas = make_canvas(self, self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.canvas)
+        self.setFocusProxy(self.canvas)
+        self.frames = FrameStats(refresh_ns=refresh_period_ns(self))
+        install_stamper()
+        self.canvas.start()
+
+    # -- hooks for subclasses ------------------------------------------------------------
+
+    def make_task(self, config: GameConfig, sink: EventSink) -> Any:
+        raise NotImplementedError
+
+    def paint_trial(self, painter: QPainter, area: QRectF) -> None:
+        """Draw the trial stage, also between trials (feedback); background is painted."""
+        raise NotImplementedError
+
+    def trial_input(self, event: StampedInput) -> bool:
+        """Handle an input during a running trial; True when it was used."""
+        raise NotImplementedError
+
+    def trial_started(self, t_ns: int) -> None:
+        """A trial just started on this frame. By default its stimulus shows now."""
+        self.show_stimulus(self.task.stimulus_shown)
+
+    def trial_frame(self, t_ns: int) -> None:
+        """Called on every presented frame while trials run (deadlines, next stages)."""
+
+    def current_is_practice(self) -> bool:
+        trial = getattr(self.task, "current_trial", None)
+        return bool(getattr(trial, "practice", False))
+
+    def next_is_practice(self) -> bool:
+        """Whether the trial about to start is a practice trial (from the schedule)."""
+        schedule = getattr(self.task, "schedule", None)
+        done = int(getattr(self.task, "trials_done", 0))
+        if schedule is None or done >= len(schedule):
+            return False
+        return bool(getattr(schedule[done], "practice", False))
+
+    def trial_in_play(self) -> bool:
+        return bool(self.task.trial_running)
+
+    def input_for(self, action: Any) -> BotAction:
+        """How a bot performs ``action`` through real input events."""
+        raise NotImplementedError
+
+    # -- the candidate's flow ------------------------------------------------------------
+
+    @property
+    def title(self) -> str:
+        return self.texts.get(self.game_id, "title")
+
+    def handle_input(self, event: StampedInput) -> bool:
+        stage = self.stage
+        if stage in (Stage.INSTRUCTIONS, Stage.MESSAGE, Stage.END):
+            if self._is_continue(event):
+                self._advance(event.t_ns)
+                return True
+            return False
+        if stage is Stage.RUNNING and self.trial_in_play():
+            if self.awaiting_onset:
+                self.sink.emit(
+                    "ignored_input",
+                    {"reason": "before_onset", "device": event.device, "key": event.key},
+                    t_ns=event.t_ns,
+                )
+                return True
+            return self.trial_input(event)
+        return stage is Stage.PAUSED  # swallow inputs while paused
+
+    def _is_continue(self, event: StampedInput) -> bool:
+        return (event.device == "key" and event.key in CONTINUE_KEYS) or event.device in (
+            "mouse",
+            "touch",
+        )
+
+    def _advance(self, t_ns: int) -> None:
+        if self.stage is Stage.INSTRUCTIONS:
+            self.sink.emit("instructions_done", {"language": self.config.language}, t_ns=t_ns)
+            self.stage = Stage.RUNNING
+        elif self.stage is Stage.MESSAGE:
+            self.stage = Stage.RUNNING
+        elif self.stage is Stage.END:
+            self._finish()
+
+    def pause(self) -> None:
+        if self.stage in (Stage.PAUSED, Stage.END, Stage.DONE):
+            return
+        self._stage_before_pause = self.stage
+        self.stage = Stage.PAUSED
+        trial = getattr(self.task, "trials_done", None)
+        self.sink.emit("pause", {"during_trial": self.trial_in_play(), "trials_done": trial})
+
+    def resume(self) -> None:
+        if self.stage is not Stage.PAUSED:
+            return
+        self.stage = self._stage_before_pause
+        self.sink.emit("resume")
+
+    def interrupt(self, reason: str = "interrupted") -> None:
+        """End the game now; what was recorded stays, the summary says incomplete."""
+        if self.stage is Stage.DONE:
+            return
+        self._interrupted = True
+        self.sink.emit("game_interrupted", {"reason": reason})
+        self._finish()
+
+    def _finish(self) -> None:
+        self.canvas.stop()
+        self.sink.emit("frame_stats", self.frames.summary())
+        self.sink.flush(durable=True)
+        self.stage = Stage.DONE
+        summary: GameSummary = self.task.summary()
+        self.finished.emit(summary)
+
+    # -- frames --------------------------------------------------------------------------
+
+    def show_stimulus(self, report: OnsetCallback) -> None:
+        """The next frame shows a stimulus: stamp it, and hold inputs back until then.
+
+        An input between a trial's start and the frame that shows its stimulus is not
+        given to the task (nothing was visible to answer); it is recorded as an
+        ``ignored_input`` with reason ``before_onset``.
+        """
+        self.awaiting_onset = True
+
+        def shown(t_ns: int, method: str, refresh_ns: int) -> None:
+            self.awaiting_onset = False
+            report(t_ns, method, refresh_ns)
+
+        self.on_next_frame(shown)
+
+    def on_next_frame(self, callback: OnsetCallback) -> None:
+        """Call ``callback(t_ns, method, refresh_ns)`` with the next frame's stamp."""
+        self._onset_waiters.append(callback)
+
+    def frame_presented(self, t_ns: int, method: str) -> None:
+        self.last_frame_ns = t_ns
+        if self.stage is not Stage.DONE:
+            self.frames.add(t_ns)
+        if self._onset_waiters:
+            waiters, self._onset_waiters = self._onset_waiters, []
+            for callback in waiters:
+                callback(t_ns, method, self.frames.refresh_ns)
+        if self.stage is Stage.RUNNING:
+            self._run_frame(t_ns)
+
+    def _run_frame(self, t_ns: int) -> None:
+        if self.task.finished:
+            self.stage = Stage.END
+            return
+        if not self.trial_in_play():
+            if self._iti_until is None:
+                self._iti_until = t_ns + self.iti_ms * 1_000_000
+            elif t_ns >= self._iti_until:
+                self._iti_until = None
+                if self._last_was_practice and not self.next_is_practice():
+                    # Practice is over: say so before the first main trial starts.
+                    self._last_was_practice = False
+                    self._message = self.texts.get("common", "practice_over")
+                    self.stage = Stage.MESSAGE
+                    return
+                self.task.start_trial(t_ns)
+                self._last_was_practice = self.current_is_practice()
+                self.trial_started(t_ns)
+        self.trial_frame(t_ns)
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def paint(self, painter: QPainter, rect: QRectF) -> None:
+        painter.fillRect(rect, QColor(palette.BACKGROUND))
+        if self.stage is Stage.INSTRUCTIONS:
+            self._paint_text_screen(
+                painter, rect, self.title, self.texts.get(self.game_id, "instructions"),
+                self.texts.get("common", "press_space_begin"),
+            )
+        elif self.stage is Stage.MESSAGE:
+            self._paint_text_screen(
+                painter, rect, self.title, self._message,
+                self.texts.get("common", "press_space_continue"),
+            )
+        elif self.stage in (Stage.END, Stage.DONE):
+            self._paint_text_screen(
+                painter, rect, self.title, self.texts.get("common", "game_done"),
+                self.texts.get("common", "press_space_continue"),
+            )
+        else:
+            self.paint_trial(painter, rect)
+            if self.current_is_practice():
+                self._paint_badge(painter, rect, self.texts.get("common", "practice"))
+            if self.stage is Stage.PAUSED:
+                painter.fillRect(rect, QColor(255, 255, 255, 235))
+                self._paint_text_screen(
+                    painter, rect, self.texts.get("common", "paused_title"),
+                    self.texts.get("common", "paused_by_proctor"), "",
+                )
+
+    def unit(self, rect: QRectF) -> float:
+        """A size unit that scales with the window: 1/40 of its shorter side."""
+        return min(rect.width(), rect.height()) / 40.0
+
+    def make_font(self, rect: QRectF, size: float, bold: bool = False) -> QFont:
+        font = QFont()
+        font.setPixelSize(max(10, round(self.unit(rect) * size)))
+        font.setBold(bold)
+        return font
+
+    def _paint_text_screen(
+        self, painter: QPainter, rect: QRectF, title: str, body: str, prompt: str
+    ) -> None:
+        u = self.unit(rect)
+        width = min(rect.width() - 4 * u, 30 * u * 1.6)
+        left = rect.center().x() - width / 2
+        painter.setPen(QColor(palette.INK))
+        painter.setFont(self.make_font(rect, 2.2, bold=True))
+        title_box = QRectF(left, rect.top() + rect.height() * 0.16, width, 4 * u)
+        painter.drawText(title_box, Qt.AlignmentFlag.AlignCenter, title)
+        painter.setFont(self.make_font(rect, 1.15))
+        body_box = QRectF(left, title_box.bottom() + 2 * u, width, rect.height() * 0.5)
+        painter.drawText(
+            body_box, Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap, body
+        )
+        if prompt:
+            painter.setPen(QColor(palette.ACCENT))
+            painter.setFont(self.make_font(rect, 1.1, bold=True))
+            prompt_box = QRectF(left, rect.bottom() - rect.height() * 0.16, width, 3 * u)
+            painter.drawText(prompt_box, Qt.AlignmentFlag.AlignCenter, prompt)
+
+    def _paint_badge(self, painter: QPainter, rect: QRectF, text: str) -> None:
+        u = self.unit(rect)
+        painter.setFont(self.make_font(rect, 0.9, bold=True))
+        box = QRectF(rect.left() + u, rect.top() + u, 9 * u, 2.2 * u)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(palette.ACCENT_SOFT))
+        painter.drawRoundedRect(box, u * 0.6, u * 0.6)
+        painter.setPen(QColor(palette.INK))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)

@@ -1,0 +1,140 @@
+"""A simulated Money Exchange 2 (ultimatum and dictator) player.
+
+Policy.
+
+* Proposer: offers ``round((offer_share + e) * pot)``.
+* Dictator: gives ``round((dictator_share + e) * pot)``.
+* Responder: accepts an offer of share ``s`` with probability
+  ``1 / (1 + exp(-(s - min_acceptable_share) / acceptance_width))``, a soft threshold
+  at ``min_acceptable_share`` (at the threshold, one in two).
+
+``e ~ Normal(0, noise)`` is drawn afresh for every decision and amounts are clipped
+to ``0..pot``. Decision times are gamma distributed with mean ``rt_mean_s`` and
+coefficient of variation ``rt_cv``.
+
+:class:`Bot` is a pure policy over the task's public state; :func:`simulate` plays
+:class:`~games.exchange_split.task.SplitTask` with a simulated nanosecond clock.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from games.api import EventRecord, ListSink
+from games.exchange_split.task import SplitTask
+
+__all__ = ["Bot", "BotInput", "BotParams", "simulate"]
+
+REFRESH_NS = 16_666_667
+ITI_S = 2.0  # feedback and pause between rounds, s
+
+
+@dataclass(frozen=True, slots=True)
+class BotParams:
+    """Behavioural parameters of a simulated player."""
+
+    offer_share: float = 0.4  # expected share of the pot offered as proposer
+    min_acceptable_share: float = 0.25  # responder's threshold share (accepts half the time)
+    dictator_share: float = 0.25  # expected share of the pot given as dictator
+    noise: float = 0.05  # SD of the per-decision deviation of offers and gifts (share)
+    acceptance_width: float = 0.03  # softness of the responder threshold (share)
+    rt_mean_s: float = 3.0  # mean decision time (s)
+    rt_cv: float = 0.4  # coefficient of variation of the decision time
+
+    @classmethod
+    def sample(cls, rng: np.random.Generator) -> BotParams:
+        """A plausible population member.
+
+        From the ultimatum and dictator literature (Camerer 2003; Engel 2011, Exp.
+        Econ. 14, 583-610): ``offer_share ~ Normal(0.42, 0.08)`` clipped to 0.05..0.6
+        (modal offers 40-50%); ``min_acceptable_share ~ Beta(2.5, 6)`` clipped to
+        0..0.6 (mean about 0.3); ``dictator_share ~ Beta(1, 2.2)`` clipped to 0..0.6
+        (mean about 0.3, many give little or nothing); ``noise ~ U(0.02, 0.08)``;
+        ``acceptance_width ~ U(0.01, 0.05)``; ``rt_mean_s ~ U(1.5, 5)``;
+        ``rt_cv ~ U(0.25, 0.6)``.
+        """
+        return cls(
+            offer_share=float(np.clip(rng.normal(0.42, 0.08), 0.05, 0.6)),
+            min_acceptable_share=float(np.clip(rng.beta(2.5, 6.0), 0.0, 0.6)),
+            dictator_share=float(np.clip(rng.beta(1.0, 2.2), 0.0, 0.6)),
+            noise=float(rng.uniform(0.02, 0.08)),
+            acceptance_width=float(rng.uniform(0.01, 0.05)),
+            rt_mean_s=float(rng.uniform(1.5, 5.0)),
+            rt_cv=float(rng.uniform(0.25, 0.6)),
+        )
+
+    def p_accept(self, share: float) -> float:
+        """Probability of accepting an offer of ``share`` of the pot."""
+        z = (share - self.min_acceptable_share) / max(self.acceptance_width, 1e-6)
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+@dataclass(frozen=True, slots=True)
+class BotInput:
+    """The bot's decision and how long after the decision screen's onset it comes.
+
+    ``amount`` is used by ``offer`` and ``give``, ``accept`` by ``respond``.
+    """
+
+    action: Literal["offer", "respond", "give"]
+    amount: int
+    accept: bool
+    delay_s: float
+
+
+def _gamma_delay(rng: np.random.Generator, mean_s: float, cv: float) -> float:
+    shape = 1.0 / max(cv, 1e-3) ** 2
+    return float(rng.gamma(shape, mean_s / shape))
+
+
+class Bot:
+    """The fixed-share, soft-threshold policy."""
+
+    def __init__(self, params: BotParams, rng: np.random.Generator) -> None:
+        self.params = params
+        self._rng = rng
+
+    def _amount(self, share: float, pot: int) -> int:
+        noisy = share + float(self._rng.normal(0.0, self.params.noise))
+        return int(np.clip(round(noisy * pot), 0, pot))
+
+    def next_input(self, task: SplitTask) -> BotInput | None:
+        """The decision for the round in progress, or ``None`` when none runs."""
+        if not task.trial_running:
+            return None
+        p = self.params
+        delay = _gamma_delay(self._rng, p.rt_mean_s, p.rt_cv)
+        pot = task.pot
+        if task.role == "proposer":
+            return BotInput("offer", self._amount(p.offer_share, pot), False, delay)
+        if task.role == "dictator":
+            return BotInput("give", self._amount(p.dictator_share, pot), False, delay)
+        accept = bool(self._rng.random() < p.p_accept(task.offer_to_candidate / pot))
+        return BotInput("respond", 0, accept, delay)
+
+
+def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[EventRecord]:
+    """Play a whole game with a simulated clock; the partner policy uses ``seed``."""
+    clock = [0]
+    sink = ListSink(clock=lambda: clock[0])
+    task = SplitTask(params, seed, sink)
+    player = Bot(bot, np.random.default_rng([seed, 0xB07]))
+    while not task.finished:
+        clock[0] += round(ITI_S * 1e9)
+        task.start_trial(clock[0])
+        clock[0] += 2 * REFRESH_NS
+        task.stimulus_shown(clock[0], "simulated", REFRESH_NS)
+        while (move := player.next_input(task)) is not None:
+            clock[0] += max(1, round(move.delay_s * 1e9))
+            if move.action == "offer":
+                task.offer(move.amount, clock[0])
+            elif move.action == "give":
+                task.give(move.amount, clock[0])
+            else:
+                task.respond(move.accept, clock[0])
+    return sink.events

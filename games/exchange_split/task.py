@@ -1,0 +1,557 @@
+"""Money Exchange 2: the rules, partner policy and trial table of ultimatum and dictator games.
+
+Paradigms: the ultimatum game of Güth, Schmittberger & Schwarze (1982), J. Econ. Behav.
+Organ. 3, 367-388, and the dictator game of Forsythe, Horowitz, Savin & Sefton (1994),
+Games Econ. Behav. 6, 347-369.
+
+Rules
+-----
+Every round splits a ``pot`` of 10 units between the candidate and a simulated partner
+(a new partner each round; one-shot).
+
+* Proposer rounds (``proposer_rounds``, 5): the candidate offers the partner a whole
+  amount ``0..pot``. If the partner accepts, the partner gets the offer and the
+  candidate the rest; if it rejects, both get 0.
+* Responder rounds: the partner offers the candidate an amount; the candidate accepts
+  (the split stands) or rejects (both get 0). Each share of
+  ``responder_offer_shares`` (10%, 20%, 30%, 40%, 50% of the pot) is offered
+  ``responder_repeats`` (2) times, all in one order shuffled by the seed. The amount is
+  ``floor(share * pot + 0.5)``.
+* Dictator rounds (``dictator_rounds``, 3): the candidate gives the partner any amount
+  ``0..pot``; there is no veto.
+
+Roles are played in blocks in the order of ``role_order`` (proposer, responder,
+dictator by default); ``n_practice`` (0) practice rounds open each block that has main
+rounds. Practice responder rounds offer half the pot.
+
+Partner policy (documented, seeded)
+-----------------------------------
+The simulated responder of each proposer round has a minimum acceptable share drawn
+from the seed, ``threshold ~ Uniform(partner_threshold_min, partner_threshold_max)``
+= U(0.1, 0.4) by default, and accepts when ``offer / pot >= threshold``. With the
+defaults, offers of 40% or more are always accepted, offers under 10% always rejected,
+20% accepted with probability 1/3 and 30% with probability 2/3, in line with the
+rejection rates reported across ultimatum studies (Camerer 2003, Behavioral Game
+Theory, ch. 2). The threshold does not depend on earlier rounds.
+
+Inputs
+------
+``start_trial(t_ns)``, ``stimulus_shown(t_ns, method, refresh_ns)`` when the decision
+screen is visible, then one decision with the input's own stamp: ``offer(amount,
+t_ns)`` (proposer), ``respond(accept, t_ns)`` (responder) or ``give(amount, t_ns)``
+(dictator). A decision for another role, or while no round runs, is *ignored*
+(returns ``False``); an amount outside ``0..pot`` or a non-bool ``accept`` raises
+:class:`ValueError`; ``start_trial`` while a round runs or after the end raises
+:class:`RuntimeError`.
+
+Events (every event carries ``trial_index``, 0-based over all rounds)
+-------------------------------------------------------------------
+``trial_start``       ``role`` ("proposer"/"responder"/"dictator": the candidate's
+                      role), ``round`` (1-based within the role's practice or main
+                      rounds), ``practice``, ``pot``; responder rounds: ``offer``
+                      (units offered to the candidate) and ``offer_share``; proposer
+                      rounds: ``partner_threshold`` (the simulated responder's minimum
+                      acceptable share)
+``stimulus_onset``    ``stimulus`` = ``"decision"``, ``method``, ``refresh_ns``
+``response``          ``input`` = ``"offer"`` or ``"give"`` with ``amount`` (units), or
+                      ``input`` = ``"respond"`` with ``accept`` (bool)
+``partner_response``  (game-specific, proposer rounds) ``accepted``, ``threshold``
+``feedback``          ``accepted``, ``payoff_self``, ``payoff_partner`` (units)
+``trial_end``         ``role``, ``offer`` (units going to the non-proposing side: the
+                      candidate's offer or gift, or the partner's offer to the
+                      candidate), ``offer_share`` (offer / pot), ``accepted`` (always
+                      true in dictator rounds), ``payoff_self``, ``payoff_partner``,
+                      ``practice``
+
+Feedback and trial end carry the decision's stamp. The sink is flushed at each trial
+end and durably at the end.
+
+Trial table
+-----------
+:func:`trial_table` gives one row per completed trial (practice rows included,
+flagged by ``practice``); an unfinished last trial gives no row. Columns (also in
+:data:`COLUMNS`):
+
+``trial_index``        0-based index of the round (int)
+``practice``           True for a practice round (bool)
+``role``               the candidate's role: 'proposer', 'responder' or 'dictator' (str)
+``round``              1-based round within the role's practice or main rounds (int)
+``pot``                the amount split (units, int)
+``offer``              units going to the non-proposing side: the candidate's offer or gift, or the
+                       partner's offer to the candidate (units, int)
+``offer_share``        offer / pot (proportion, float)
+``accepted``           True when the split stood; always True for dictator rounds (bool)
+``partner_threshold``  simulated responder's minimum acceptable share in proposer rounds
+                       (proportion, float; NaN in other roles)
+``payoff_self``        the candidate's payoff (units, int)
+``payoff_partner``     the simulated partner's payoff (units, int)
+``rt_ms``              decision onset (trial start if none) to the candidate's input (ms, float)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
+
+__all__ = [
+    "COLUMNS",
+    "DEFAULT_PARAMS",
+    "DISPLAY_NAME",
+    "GAME_ID",
+    "ROLES",
+    "VERSION",
+    "SplitTask",
+    "SplitTrial",
+    "make_schedule",
+    "offer_amount",
+    "trial_table",
+    "validate_params",
+]
+
+GAME_ID = "exchange_split"
+DISPLAY_NAME = "Money Exchange 2"
+VERSION = "1.0.0"
+ROLES: tuple[str, ...] = ("proposer", "responder", "dictator")
+
+DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
+    {
+        "pot": 10,
+        "proposer_rounds": 5,
+        "responder_offer_shares": (0.1, 0.2, 0.3, 0.4, 0.5),
+        "responder_repeats": 2,
+        "dictator_rounds": 3,
+        "partner_threshold_min": 0.1,
+        "partner_threshold_max": 0.4,
+        "role_order": ("proposer", "responder", "dictator"),
+        "n_practice": 0,
+    }
+)
+
+_INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
+    {
+        "pot": (2, 1000),
+        "proposer_rounds": (0, 50),
+        "responder_repeats": (0, 10),
+        "dictator_rounds": (0, 50),
+        "n_practice": (0, 5),
+    }
+)
+
+
+def _bad(key: str, allowed: str, value: object) -> ConfigError:
+    return ConfigError(f"{GAME_ID}: parameter {key!r} must be {allowed}, got {value!r}")
+
+
+def _is_share(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and 0 <= value <= 1
+
+
+def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``params`` over :data:`DEFAULT_PARAMS` and check every value.
+
+    Raises :class:`ConfigError` naming the key and the allowed values or range.
+    """
+    if not isinstance(params, Mapping):
+        raise ConfigError(f"{GAME_ID}: parameters must be a mapping, got {type(params).__name__}")
+    merged = dict(DEFAULT_PARAMS)
+    for key, value in params.items():
+        if key not in DEFAULT_PARAMS:
+            allowed = ", ".join(sorted(DEFAULT_PARAMS))
+            raise ConfigError(f"{GAME_ID}: unknown parameter {key!r}; allowed keys: {allowed}")
+        merged[key] = value
+    for key, (low, high) in _INT_RANGES.items():
+        value = merged[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise _bad(key, f"an integer in {low}..{high}", value)
+    shares = merged["responder_offer_shares"]
+    if (
+        isinstance(shares, str)
+        or not isinstance(shares, Sequence)
+        or len(shares) > 20
+        or not all(_is_share(s) for s in shares)
+    ):
+        raise _bad("responder_offer_shares", "a list of at most 20 numbers in 0..1", shares)
+    merged["responder_offer_shares"] = tuple(float(s) for s in shares)
+    for key in ("partner_threshold_min", "partner_threshold_max"):
+        if not _is_share(merged[key]):
+            raise _bad(key, "a number in 0..1 (share of the pot)", merged[key])
+        merged[key] = float(merged[key])
+    if merged["partner_threshold_min"] > merged["partner_threshold_max"]:
+        raise _bad(
+            "partner_threshold_min",
+            f"at most partner_threshold_max={merged['partner_threshold_max']}",
+            merged["partner_threshold_min"],
+        )
+    order = merged["role_order"]
+    if (
+        isinstance(order, str)
+        or not isinstance(order, Sequence)
+        or not all(isinstance(role, str) for role in order)
+        or sorted(order) != sorted(ROLES)
+    ):
+        raise _bad(
+            "role_order", "a list holding 'proposer', 'responder' and 'dictator' once each", order
+        )
+    merged["role_order"] = tuple(order)
+    if sum(_main_rounds(merged, role) for role in ROLES) == 0:
+        raise _bad("proposer_rounds", "at least 1 when no other role has rounds", 0)
+    return merged
+
+
+def _main_rounds(p: Mapping[str, Any], role: str) -> int:
+    if role == "proposer":
+        return int(p["proposer_rounds"])
+    if role == "dictator":
+        return int(p["dictator_rounds"])
+    return len(p["responder_offer_shares"]) * int(p["responder_repeats"])
+
+
+def offer_amount(share: float, pot: int) -> int:
+    """The whole amount for ``share`` of ``pot``: ``floor(share * pot + 0.5)``."""
+    return min(pot, math.floor(share * pot + 0.5))
+
+
+@dataclass(frozen=True, slots=True)
+class SplitTrial:
+    """One round. ``offer`` is set in responder rounds, ``partner_threshold`` in
+    proposer rounds."""
+
+    index: int  # 0-based over all rounds
+    role: str  # the candidate's role
+    round: int  # 1-based within the role's practice or main rounds
+    practice: bool
+    offer: int | None  # units the partner offers the candidate (responder rounds)
+    partner_threshold: float | None  # simulated responder's minimum share (proposer)
+
+
+def make_schedule(params: Mapping[str, Any], seed: int) -> tuple[SplitTrial, ...]:
+    """All rounds in order: per role block with main rounds, practice then main."""
+    p = validate_params(params)
+    rng = np.random.default_rng(seed)
+    pot, n_practice = p["pot"], p["n_practice"]
+    low, high = p["partner_threshold_min"], p["partner_threshold_max"]
+    thresholds = rng.uniform(low, high, size=n_practice + p["proposer_rounds"])
+    levels = np.tile(
+        np.array(p["responder_offer_shares"], dtype=np.float64), p["responder_repeats"]
+    )
+    offers = [offer_amount(float(s), pot) for s in rng.permutation(levels)]
+    trials: list[SplitTrial] = []
+    for role in p["role_order"]:
+        n_main = _main_rounds(p, role)
+        if n_main == 0:
+            continue
+        for k in range(n_practice + n_main):
+            practice = k < n_practice
+            rnd = k + 1 if practice else k - n_practice + 1
+            offer: int | None = None
+            threshold: float | None = None
+            if role == "responder":
+                offer = offer_amount(0.5, pot) if practice else offers[k - n_practice]
+            elif role == "proposer":
+                threshold = float(thresholds[k])
+            trials.append(SplitTrial(len(trials), role, rnd, practice, offer, threshold))
+    return tuple(trials)
+
+
+@dataclass(frozen=True, slots=True)
+class SplitOutcome:
+    trial_index: int
+    role: str
+    offer: int
+    accepted: bool
+    payoff_self: int
+    payoff_partner: int
+
+
+class SplitTask:
+    """The ultimatum / dictator state machine, driven by the view or a bot.
+
+    Read-only state: :attr:`current_trial`, :attr:`trial_running`, :attr:`role`,
+    :attr:`pot`, :attr:`offer_to_candidate` (responder rounds), :attr:`earnings`,
+    :attr:`last_outcome`, :attr:`finished`, :attr:`trials_done`, :attr:`trials_planned`.
+    """
+
+    def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
+        self._params = validate_params(params)
+        self._schedule = make_schedule(self._params, seed)
+        self._sink = sink
+        self._next = 0
+        self._running = False
+        self._earnings = 0
+        self._last: SplitOutcome | None = None
+        self._finished = False
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return MappingProxyType(self._params)
+
+    @property
+    def schedule(self) -> tuple[SplitTrial, ...]:
+        return self._schedule
+
+    @property
+    def current_trial(self) -> SplitTrial | None:
+        if self._running:
+            return self._schedule[self._next - 1]
+        return self._schedule[self._next] if self._next < len(self._schedule) else None
+
+    @property
+    def trial_running(self) -> bool:
+        return self._running
+
+    @property
+    def role(self) -> str | None:
+        trial = self.current_trial
+        return None if trial is None else trial.role
+
+    @property
+    def pot(self) -> int:
+        return int(self._params["pot"])
+
+    @property
+    def offer_to_candidate(self) -> int:
+        """In a responder round: the partner's offer (else 0)."""
+        trial = self.current_trial
+        return 0 if trial is None or trial.offer is None else trial.offer
+
+    @property
+    def earnings(self) -> int:
+        return self._earnings
+
+    @property
+    def last_outcome(self) -> SplitOutcome | None:
+        return self._last
+
+    @property
+    def finished(self) -> bool:
+        return self._finished
+
+    @property
+    def trials_done(self) -> int:
+        return self._next - 1 if self._running else self._next
+
+    @property
+    def trials_planned(self) -> int:
+        return len(self._schedule)
+
+    def start_trial(self, t_ns: int) -> SplitTrial:
+        """Begin the next round; raises :class:`RuntimeError` if one runs or all are done."""
+        if self._finished or self._running:
+            raise RuntimeError("start_trial: a round is running or the game has finished")
+        trial = self._schedule[self._next]
+        self._next += 1
+        self._running = True
+        payload: dict[str, Any] = {
+            "role": trial.role,
+            "round": trial.round,
+            "practice": trial.practice,
+            "pot": self.pot,
+        }
+        if trial.role == "responder":
+            payload.update(offer=trial.offer, offer_share=self.offer_to_candidate / self.pot)
+        elif trial.role == "proposer":
+            payload["partner_threshold"] = trial.partner_threshold
+        self._sink.emit("trial_start", payload, trial_index=trial.index, t_ns=t_ns)
+        return trial
+
+    def stimulus_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
+        """The view presented the decision screen at ``t_ns``; ignored between rounds."""
+        if not self._running:
+            return False
+        self._sink.emit(
+            "stimulus_onset",
+            {"stimulus": "decision", "method": method, "refresh_ns": refresh_ns},
+            trial_index=self._schedule[self._next - 1].index,
+            t_ns=t_ns,
+        )
+        return True
+
+    def _running_as(self, role: str) -> SplitTrial | None:
+        trial = self.current_trial
+        if not self._running or trial is None or trial.role != role:
+            return None
+        return trial
+
+    def _check_amount(self, name: str, amount: int) -> None:
+        if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= self.pot:
+            raise ValueError(f"{name}: amount must be an integer in 0..{self.pot}, got {amount!r}")
+
+    def offer(self, amount: int, t_ns: int) -> bool:
+        """Proposer round: offer ``amount`` to the partner. Ignored in other states."""
+        self._check_amount("offer", amount)
+        trial = self._running_as("proposer")
+        if trial is None:
+            return False
+        self._sink.emit(
+            "response", {"input": "offer", "amount": amount}, trial_index=trial.index, t_ns=t_ns
+        )
+        threshold = float(trial.partner_threshold or 0.0)
+        accepted = amount / self.pot >= threshold
+        self._sink.emit(
+            "partner_response",
+            {"accepted": accepted, "threshold": threshold},
+            trial_index=trial.index,
+            t_ns=t_ns,
+        )
+        mine, theirs = (self.pot - amount, amount) if accepted else (0, 0)
+        self._end(
+            trial, t_ns, offer=amount, accepted=accepted, payoff_self=mine, payoff_partner=theirs
+        )
+        return True
+
+    def respond(self, accept: bool, t_ns: int) -> bool:
+        """Responder round: accept or reject the partner's offer. Ignored in other states."""
+        if not isinstance(accept, bool):
+            raise ValueError(f"respond: accept must be True or False, got {accept!r}")
+        trial = self._running_as("responder")
+        if trial is None:
+            return False
+        self._sink.emit(
+            "response", {"input": "respond", "accept": accept}, trial_index=trial.index, t_ns=t_ns
+        )
+        amount = self.offer_to_candidate
+        mine, theirs = (amount, self.pot - amount) if accept else (0, 0)
+        self._end(
+            trial, t_ns, offer=amount, accepted=accept, payoff_self=mine, payoff_partner=theirs
+        )
+        return True
+
+    def give(self, amount: int, t_ns: int) -> bool:
+        """Dictator round: give ``amount`` to the partner. Ignored in other states."""
+        self._check_amount("give", amount)
+        trial = self._running_as("dictator")
+        if trial is None:
+            return False
+        self._sink.emit(
+            "response", {"input": "give", "amount": amount}, trial_index=trial.index, t_ns=t_ns
+        )
+        self._end(
+            trial,
+            t_ns,
+            offer=amount,
+            accepted=True,
+            payoff_self=self.pot - amount,
+            payoff_partner=amount,
+        )
+        return True
+
+    def _end(
+        self,
+        trial: SplitTrial,
+        t_ns: int,
+        *,
+        offer: int,
+        accepted: bool,
+        payoff_self: int,
+        payoff_partner: int,
+    ) -> None:
+        payoffs = {"payoff_self": payoff_self, "payoff_partner": payoff_partner}
+        self._sink.emit(
+            "feedback", {"accepted": accepted, **payoffs}, trial_index=trial.index, t_ns=t_ns
+        )
+        self._sink.emit(
+            "trial_end",
+            {
+                "role": trial.role,
+                "offer": offer,
+                "offer_share": offer / self.pot,
+                "accepted": accepted,
+                **payoffs,
+                "practice": trial.practice,
+            },
+            trial_index=trial.index,
+            t_ns=t_ns,
+        )
+        if not trial.practice:
+            self._earnings += payoff_self
+        self._last = SplitOutcome(
+            trial.index, trial.role, offer, accepted, payoff_self, payoff_partner
+        )
+        self._running = False
+        self._sink.flush()
+        if self._next >= len(self._schedule):
+            self._finished = True
+            self._sink.flush(durable=True)
+
+    def summary(self) -> GameSummary:
+        return GameSummary(
+            game_id=GAME_ID,
+            completed=self._finished,
+            trials_done=self.trials_done,
+            trials_planned=self.trials_planned,
+            extra={"earnings": self._earnings},
+        )
+
+
+# ---- trial table -------------------------------------------------------------------
+
+COLUMNS: Mapping[str, str] = MappingProxyType(
+    {
+        "trial_index": "0-based index of the round (int)",
+        "practice": "True for a practice round (bool)",
+        "role": "the candidate's role: 'proposer', 'responder' or 'dictator' (str)",
+        "round": "1-based round within the role's practice or main rounds (int)",
+        "pot": "the amount split (units, int)",
+        "offer": "units going to the non-proposing side: the candidate's offer or gift, "
+        "or the partner's offer to the candidate (units, int)",
+        "offer_share": "offer / pot (proportion, float)",
+        "accepted": "True when the split stood; always True for dictator rounds (bool)",
+        "partner_threshold": "simulated responder's minimum acceptable share in proposer "
+        "rounds (proportion, float; NaN in other roles)",
+        "payoff_self": "the candidate's payoff (units, int)",
+        "payoff_partner": "the simulated partner's payoff (units, int)",
+        "rt_ms": "decision onset (trial start if none) to the candidate's input (ms, float)",
+    }
+)
+
+
+def _first(trial: Sequence[EventRecord], kind: str) -> EventRecord | None:
+    return next((e for e in trial if e.kind == kind), None)
+
+
+def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
+    """One row per completed round, columns as documented in :data:`COLUMNS`.
+
+    Built from stored events only; an incomplete last round gives no row.
+    """
+    rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    for trial in completed_trials(events):
+        start = _first(trial, "trial_start")
+        end = _first(trial, "trial_end")
+        assert start is not None and end is not None
+        onset = _first(trial, "stimulus_onset")
+        response = _first(trial, "response")
+        t0 = onset.t_ns if onset is not None else start.t_ns
+        pot = int(start.payload["pot"])
+        threshold = start.payload.get("partner_threshold")
+        rows["trial_index"].append(start.trial_index)
+        rows["practice"].append(bool(start.payload["practice"]))
+        rows["role"].append(str(start.payload["role"]))
+        rows["round"].append(int(start.payload["round"]))
+        rows["pot"].append(pot)
+        rows["offer"].append(int(end.payload["offer"]))
+        rows["offer_share"].append(int(end.payload["offer"]) / pot)
+        rows["accepted"].append(bool(end.payload["accepted"]))
+        rows["partner_threshold"].append(float("nan") if threshold is None else float(threshold))
+        rows["payoff_self"].append(int(end.payload["payoff_self"]))
+        rows["payoff_partner"].append(int(end.payload["payoff_partner"]))
+        rows["rt_ms"].append(((response.t_ns if response else end.t_ns) - t0) / 1e6)
+    dtypes: Mapping[str, Any] = {
+        "practice": np.bool_,
+        "accepted": np.bool_,
+        "role": np.dtype("<U9"),
+        "offer_share": np.float64,
+        "partner_threshold": np.float64,
+        "rt_ms": np.float64,
+    }
+    return {
+        name: np.asarray(values, dtype=dtypes.get(name, np.int64)) for name, values in rows.items()
+    }

@@ -1,0 +1,575 @@
+"""Faces: rules, schedule and trial table of a facial emotion recognition task.
+
+Paradigm: forced-choice labelling of Ekman's six basic emotions plus neutral (Ekman &
+Friesen 1976; Ekman 1992, Cognition & Emotion 6, 169-200), at graded intensities as
+in the Emotion Recognition Task (Montagne et al. 2007, Percept. Mot. Skills 104,
+589-598). The faces are schematic and drawn procedurally by the view from
+``emotion``, ``intensity`` (0 = neutral ... 1 = full expression) and ``identity`` (one
+of ``n_identities`` face shapes, so that a label is never tied to one drawing).
+
+Rules
+-----
+After a fixation cross (``fixation_ms``) a face appears; the candidate chooses its
+emotion among the options (the ``emotions`` in their fixed order, then
+``"neutral"`` when ``include_neutral``). The face stays until the choice, or for
+``stimulus_ms`` when that is > 0 (the options stay). A choice must come within
+``response_window_ms``, else the trial times out. Main trials give no feedback;
+practice trials (``n_practice``, full-intensity faces) show whether the choice was
+right for ``feedback_ms``.
+
+Schedule: every emotion x intensity cell appears ``repeats`` times and the neutral
+face ``n_neutral`` times (-1: as often as one emotion, ``repeats x len(intensities)``).
+Identities rotate within each emotion in a shuffled order so every emotion is shown
+on every face shape about equally often. The order is shuffled with no emotion (or
+neutral) more than ``max_run`` times in a row.
+
+Timing and inputs
+-----------------
+The task never reads a clock. The view calls ``start_trial(t_ns)`` (fixation shown),
+``stimulus_shown(t_ns, method, refresh_ns)`` for the frame that shows the face (RT is
+measured from it), optionally ``stimulus_hidden(t_ns, method, refresh_ns)``,
+``respond(choice, t_ns)`` with the option label and the input's own stamp (the view
+maps buttons or number keys to labels), and ``timeout(t_ns)`` once ``deadline_at_ns``
+has passed. A choice stamped after the deadline closes the trial as a time-out;
+choices before the face's onset or not among the options are recorded as
+``ignored_input``. Onset stamps in the wrong phase are ignored (return ``False``);
+``start_trial`` while a trial runs or after the end raises :class:`RuntimeError`.
+
+Events (all carry ``trial_index``, 0-based over practice and main trials)
+------------------------------------------------------------------------
+``trial_start``      the design: ``practice``, ``emotion``, ``intensity`` (0..1),
+                     ``identity``, ``options`` (labels in screen order),
+                     ``stimulus_ms``, ``response_window_ms``
+``stimulus_onset``   ``stimulus`` = ``"face"``, ``emotion``, ``intensity``,
+                     ``identity``, ``method``, ``refresh_ns``
+``stimulus_offset``  (game-specific) the face was removed: ``method``, ``refresh_ns``
+``response``         ``choice``, ``rt_ms``
+``ignored_input``    (game-specific) ``choice``, ``reason``: ``"before_onset"``,
+                     ``"unknown_choice"`` or ``"late"``
+``feedback``         practice only: ``message`` (``"correct"``, ``"incorrect"``,
+                     ``"too_slow"``), ``correct``, ``answer``, ``duration_ms``
+``trial_end``        ``correct``, ``timeout``, ``choice`` (``""`` if none),
+                     ``rt_ms`` (``None`` if none), ``practice``
+
+The sink is flushed at each trial end and durably when the last trial ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
+
+__all__ = [
+    "COLUMNS",
+    "DEFAULT_PARAMS",
+    "DISPLAY_NAME",
+    "EMOTIONS",
+    "GAME_ID",
+    "VERSION",
+    "FacesOutcome",
+    "FacesTask",
+    "FacesTrial",
+    "Phase",
+    "make_schedule",
+    "options_for",
+    "trial_table",
+    "validate_params",
+]
+
+GAME_ID = "faces"
+DISPLAY_NAME = "Faces"
+VERSION = "1.0.0"
+
+EMOTIONS = ("anger", "disgust", "fear", "happiness", "sadness", "surprise")
+NEUTRAL = "neutral"
+
+DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
+    {
+        "n_practice": 3,  # full-intensity practice faces with feedback
+        "emotions": EMOTIONS,  # the emotions shown (a subset of the six, in screen order)
+        "include_neutral": True,  # neutral faces and a "neutral" option
+        "intensities": (0.33, 0.67, 1.0),  # expression strengths (0 < i <= 1)
+        "repeats": 2,  # trials per emotion x intensity
+        "n_neutral": -1,  # neutral trials; -1 = repeats x len(intensities)
+        "n_identities": 4,  # schematic face shapes
+        "max_run": 2,  # at most this many trials of one emotion in a row
+        "fixation_ms": 500,
+        "stimulus_ms": 0,  # face duration; 0 = until the choice
+        "response_window_ms": 10000,
+        "feedback_ms": 800,  # practice feedback
+        "iti_ms": 500,
+    }
+)
+
+_INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
+    {
+        "n_practice": (0, 50),
+        "repeats": (1, 50),
+        "n_neutral": (-1, 500),
+        "n_identities": (1, 20),
+        "max_run": (1, 100),
+        "fixation_ms": (0, 5000),
+        "stimulus_ms": (0, 10000),
+        "response_window_ms": (500, 60000),
+        "feedback_ms": (0, 10000),
+        "iti_ms": (0, 10000),
+    }
+)
+
+
+def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``params`` over :data:`DEFAULT_PARAMS` and check every value.
+
+    Raises :class:`ConfigError` naming the key and its allowed values or range.
+    Sequences are returned as tuples.
+    """
+    if not isinstance(params, Mapping):
+        raise ConfigError(f"{GAME_ID}: parameters must be a mapping, got {type(params).__name__}")
+    merged = dict(DEFAULT_PARAMS)
+    for key, value in params.items():
+        if key not in DEFAULT_PARAMS:
+            allowed = ", ".join(sorted(DEFAULT_PARAMS))
+            raise ConfigError(f"{GAME_ID}: unknown parameter {key!r}; allowed keys: {allowed}")
+        merged[key] = value
+    for key, (low, high) in _INT_RANGES.items():
+        value = merged[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ConfigError(
+                f"{GAME_ID}: parameter {key!r} must be an integer in {low}..{high}, got {value!r}"
+            )
+    emotions = merged["emotions"]
+    if (
+        isinstance(emotions, str)
+        or not isinstance(emotions, Sequence)
+        or not emotions
+        or any(e not in EMOTIONS for e in emotions)
+        or len(set(emotions)) != len(emotions)
+    ):
+        raise ConfigError(
+            f"{GAME_ID}: parameter 'emotions' must be a non-empty list of distinct values "
+            f"from {', '.join(EMOTIONS)}, got {emotions!r}"
+        )
+    merged["emotions"] = tuple(emotions)
+    if not isinstance(merged["include_neutral"], bool):
+        raise ConfigError(f"{GAME_ID}: parameter 'include_neutral' must be true or false")
+    intensities = merged["intensities"]
+    if (
+        isinstance(intensities, str)
+        or not isinstance(intensities, Sequence)
+        or not intensities
+        or any(isinstance(i, bool) or not isinstance(i, int | float) for i in intensities)
+        or any(not 0.0 < float(i) <= 1.0 for i in intensities)
+    ):
+        raise ConfigError(
+            f"{GAME_ID}: parameter 'intensities' must be a non-empty list of numbers in "
+            f"(0, 1], got {intensities!r}"
+        )
+    merged["intensities"] = tuple(float(i) for i in intensities)
+    if len(merged["emotions"]) + merged["include_neutral"] < 2:
+        raise ConfigError(f"{GAME_ID}: parameter 'emotions' must leave at least two options")
+    return merged
+
+
+def options_for(params: Mapping[str, Any]) -> tuple[str, ...]:
+    """The response options in screen order."""
+    p = validate_params(params)
+    return tuple(p["emotions"]) + ((NEUTRAL,) if p["include_neutral"] else ())
+
+
+# ---- schedule ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FacesTrial:
+    """One scheduled face."""
+
+    index: int  # 0-based over practice and main trials
+    practice: bool
+    emotion: str  # one of the options ("neutral" for a neutral face)
+    intensity: float  # 0 for neutral, else in (0, 1]
+    identity: int  # 0-based face shape
+
+    def design(self) -> dict[str, Any]:
+        """The trial's design as a JSON-ready ``trial_start`` payload (without ``index``)."""
+        return {
+            "practice": self.practice,
+            "emotion": self.emotion,
+            "intensity": self.intensity,
+            "identity": self.identity,
+        }
+
+
+def _constrained_order(
+    rng: np.random.Generator, items: list[tuple[str, float, int]], max_run: int
+) -> list[tuple[str, float, int]]:
+    """Shuffle ``items`` so that no emotion occurs more than ``max_run`` times in a row."""
+    fallback = [items[i] for i in rng.permutation(len(items))]
+    for _ in range(200):
+        pools: dict[str, list[tuple[str, float, int]]] = {}
+        for i in rng.permutation(len(items)):
+            pools.setdefault(items[i][0], []).append(items[i])
+        order: list[tuple[str, float, int]] = []
+        while pools:
+            recent = [x[0] for x in order[-max_run:]]
+            blocked = recent[0] if len(recent) == max_run and len(set(recent)) == 1 else None
+            names = [name for name in pools if name != blocked]
+            if not names:
+                break
+            weights = np.array([len(pools[name]) for name in names], dtype=float)
+            name = names[int(rng.choice(len(names), p=weights / weights.sum()))]
+            order.append(pools[name].pop())
+            if not pools[name]:
+                del pools[name]
+        if len(order) == len(items):
+            return order
+    return fallback  # pragma: no cover - only when the constraint cannot be met
+
+
+def make_schedule(params: Mapping[str, Any], seed: int) -> tuple[FacesTrial, ...]:
+    """Practice faces then the shuffled main faces; deterministic per seed."""
+    p = validate_params(params)
+    rng = np.random.default_rng(seed)
+    n_ids = int(p["n_identities"])
+    options = options_for(p)
+    trials: list[FacesTrial] = []
+    practice_labels = [options[i] for i in rng.permutation(len(options))]
+    for i in range(p["n_practice"]):
+        label = practice_labels[i % len(practice_labels)]
+        intensity = 0.0 if label == NEUTRAL else 1.0
+        trials.append(FacesTrial(i, True, label, intensity, int(rng.integers(n_ids))))
+    items: list[tuple[str, float, int]] = []
+    for emotion in p["emotions"]:
+        cells = [i for i in p["intensities"] for _ in range(p["repeats"])]
+        ids = np.concatenate([rng.permutation(n_ids) for _ in range(len(cells) // n_ids + 1)])
+        items += [(emotion, cells[k], int(ids[k])) for k in range(len(cells))]
+    if p["include_neutral"]:
+        n_neutral = p["n_neutral"] if p["n_neutral"] >= 0 else p["repeats"] * len(p["intensities"])
+        ids = np.concatenate([rng.permutation(n_ids) for _ in range(n_neutral // n_ids + 1)])
+        items += [(NEUTRAL, 0.0, int(ids[k])) for k in range(n_neutral)]
+    for emotion, intensity, identity in _constrained_order(rng, items, int(p["max_run"])):
+        trials.append(FacesTrial(len(trials), False, emotion, intensity, identity))
+    return tuple(trials)
+
+
+# ---- state machine -----------------------------------------------------------------
+
+
+class Phase(StrEnum):
+    """Where the task is; the view draws according to it."""
+
+    IDLE = "idle"  # between trials (or before the first)
+    FIXATION = "fixation"  # trial started: fixation, then the face
+    RESPONSE = "response"  # face shown: waiting for a choice or the deadline
+    FINISHED = "finished"
+
+
+@dataclass(frozen=True, slots=True)
+class FacesOutcome:
+    """How a trial ended (the ``trial_end`` payload as a value)."""
+
+    trial_index: int
+    correct: bool
+    timeout: bool
+    choice: str  # "" when none
+    rt_ms: float | None
+
+
+class FacesTask:
+    """The Faces state machine, driven by the view or a bot.
+
+    Read-only state: :attr:`phase`, :attr:`current_trial`, :attr:`options`,
+    :attr:`stimulus_onset_ns`, :attr:`current_deadline_ns`, :attr:`deadline_at_ns`,
+    :attr:`last_outcome`, :attr:`last_feedback`, :attr:`finished`,
+    :attr:`trials_done`, :attr:`trials_planned` (practice included).
+    """
+
+    def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
+        self._params = validate_params(params)
+        self._schedule = make_schedule(self._params, seed)
+        self._options = options_for(self._params)
+        self._sink = sink
+        self._phase = Phase.IDLE if self._schedule else Phase.FINISHED
+        self._next = 0
+        self._onset: int | None = None
+        self._face_visible = False
+        self._last: FacesOutcome | None = None
+        self._feedback: Mapping[str, Any] | None = None
+
+    # ---- read-only state -------------------------------------------------------
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return MappingProxyType(self._params)
+
+    @property
+    def schedule(self) -> tuple[FacesTrial, ...]:
+        return self._schedule
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        return self._options
+
+    @property
+    def phase(self) -> Phase:
+        return self._phase
+
+    @property
+    def trial_running(self) -> bool:
+        """A trial has started and has not ended yet."""
+        return self.phase not in (Phase.IDLE, Phase.FINISHED)
+
+    @property
+    def current_trial(self) -> FacesTrial | None:
+        """The trial in progress, else the next one to start, else ``None``."""
+        if self._phase in (Phase.FIXATION, Phase.RESPONSE):
+            return self._schedule[self._next - 1]
+        return self._schedule[self._next] if self._next < len(self._schedule) else None
+
+    @property
+    def stimulus_onset_ns(self) -> int | None:
+        return self._onset
+
+    @property
+    def current_deadline_ns(self) -> int | None:
+        """Time-out, ns after the face's onset, while a choice is awaited."""
+        if self._phase is Phase.RESPONSE:
+            return int(self._params["response_window_ms"]) * 1_000_000
+        return None
+
+    @property
+    def deadline_at_ns(self) -> int | None:
+        rel = self.current_deadline_ns
+        return None if rel is None or self._onset is None else self._onset + rel
+
+    @property
+    def last_outcome(self) -> FacesOutcome | None:
+        return self._last
+
+    @property
+    def last_feedback(self) -> Mapping[str, Any] | None:
+        """Feedback of the last ended trial (practice only), else ``None``."""
+        return self._feedback
+
+    @property
+    def finished(self) -> bool:
+        return self._phase is Phase.FINISHED
+
+    @property
+    def trials_done(self) -> int:
+        return self._next if self._phase in (Phase.IDLE, Phase.FINISHED) else self._next - 1
+
+    @property
+    def trials_planned(self) -> int:
+        return len(self._schedule)
+
+    # ---- calls from the view -----------------------------------------------------
+    def start_trial(self, t_ns: int) -> FacesTrial:
+        """Begin the next trial (the view shows the fixation cross)."""
+        if self._phase is not Phase.IDLE:
+            raise RuntimeError(f"start_trial: not allowed in phase {self._phase.value!r}")
+        trial = self._schedule[self._next]
+        self._next += 1
+        self._phase = Phase.FIXATION
+        self._onset = None
+        self._feedback = None
+        payload = trial.design()
+        payload.update(
+            options=list(self._options),
+            stimulus_ms=self._params["stimulus_ms"],
+            response_window_ms=self._params["response_window_ms"],
+        )
+        self._sink.emit("trial_start", payload, trial_index=trial.index, t_ns=t_ns)
+        return trial
+
+    def stimulus_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
+        """The frame showing the face was presented at ``t_ns``."""
+        if self._phase is not Phase.FIXATION:
+            return False
+        trial = self._schedule[self._next - 1]
+        self._onset = t_ns
+        self._face_visible = True
+        self._phase = Phase.RESPONSE
+        self._sink.emit(
+            "stimulus_onset",
+            {
+                "stimulus": "face",
+                "emotion": trial.emotion,
+                "intensity": trial.intensity,
+                "identity": trial.identity,
+                "method": method,
+                "refresh_ns": refresh_ns,
+            },
+            trial_index=trial.index,
+            t_ns=t_ns,
+        )
+        return True
+
+    def stimulus_hidden(self, t_ns: int, method: str, refresh_ns: int) -> bool:
+        """The frame removing the face was presented (ignored after the trial ended)."""
+        if self._phase is not Phase.RESPONSE or not self._face_visible:
+            return False
+        self._face_visible = False
+        self._sink.emit(
+            "stimulus_offset",
+            {"method": method, "refresh_ns": refresh_ns},
+            trial_index=self._schedule[self._next - 1].index,
+            t_ns=t_ns,
+        )
+        return True
+
+    def respond(self, choice: str, t_ns: int) -> bool:
+        """A choice (option label) stamped ``t_ns``; ``True`` when taken as the response."""
+        if self._phase in (Phase.IDLE, Phase.FINISHED):
+            return False
+        trial = self._schedule[self._next - 1]
+        reason = None
+        if choice not in self._options:
+            reason = "unknown_choice"
+        elif self._onset is None or t_ns < self._onset:
+            reason = "before_onset"
+        elif t_ns - self._onset > int(self._params["response_window_ms"]) * 1_000_000:
+            reason = "late"
+        if reason is not None:
+            self._sink.emit(
+                "ignored_input",
+                {"choice": choice, "reason": reason},
+                trial_index=trial.index,
+                t_ns=t_ns,
+            )
+            if reason == "late":
+                self._end(trial, t_ns, choice="", rt_ms=None)
+            return False
+        assert self._onset is not None
+        rt_ms = (t_ns - self._onset) / 1e6
+        self._sink.emit(
+            "response", {"choice": choice, "rt_ms": rt_ms}, trial_index=trial.index, t_ns=t_ns
+        )
+        self._end(trial, t_ns, choice=choice, rt_ms=rt_ms)
+        return True
+
+    def timeout(self, t_ns: int) -> bool:
+        """The response window has passed without a choice."""
+        if self._phase is not Phase.RESPONSE:
+            return False
+        self._end(self._schedule[self._next - 1], t_ns, choice="", rt_ms=None)
+        return True
+
+    def _end(self, trial: FacesTrial, t_ns: int, *, choice: str, rt_ms: float | None) -> None:
+        correct = choice == trial.emotion
+        timeout = choice == ""
+        self._face_visible = False
+        self._feedback = None
+        if trial.practice:
+            message = "correct" if correct else ("too_slow" if timeout else "incorrect")
+            self._feedback = MappingProxyType(
+                {
+                    "message": message,
+                    "correct": correct,
+                    "answer": trial.emotion,
+                    "duration_ms": self._params["feedback_ms"],
+                }
+            )
+            self._sink.emit("feedback", self._feedback, trial_index=trial.index, t_ns=t_ns)
+        self._sink.emit(
+            "trial_end",
+            {
+                "correct": correct,
+                "timeout": timeout,
+                "choice": choice,
+                "rt_ms": rt_ms,
+                "practice": trial.practice,
+            },
+            trial_index=trial.index,
+            t_ns=t_ns,
+        )
+        self._last = FacesOutcome(trial.index, correct, timeout, choice, rt_ms)
+        self._phase = Phase.IDLE
+        self._sink.flush()
+        if self._next >= len(self._schedule):
+            self._phase = Phase.FINISHED
+            self._sink.flush(durable=True)
+
+    def summary(self) -> GameSummary:
+        return GameSummary(
+            game_id=GAME_ID,
+            completed=self.finished,
+            trials_done=self.trials_done,
+            trials_planned=self.trials_planned,
+            extra={"options": list(self._options)},
+        )
+
+
+# ---- trial table -------------------------------------------------------------------
+
+COLUMNS: Mapping[str, str] = MappingProxyType(
+    {
+        "trial_index": "0-based index over practice and main trials (int)",
+        "practice": "True for a practice trial (bool)",
+        "emotion": "emotion shown, 'neutral' for a neutral face (str)",
+        "intensity": "expression strength, 0 = neutral .. 1 = full (fraction, float)",
+        "identity": "0-based schematic face shape (int)",
+        "choice": "option chosen, '' when none (str)",
+        "correct": "the chosen option names the emotion shown (bool)",
+        "timeout": "no choice within the window (bool)",
+        "rt_ms": "face onset to choice (ms, float; NaN when none)",
+        "face_shown_ms": "face onset to offset as presented (ms, float; NaN if it stayed)",
+    }
+)
+
+_DTYPES: Mapping[str, Any] = MappingProxyType(
+    {
+        "trial_index": np.int64,
+        "practice": np.bool_,
+        "intensity": np.float64,
+        "identity": np.int64,
+        "correct": np.bool_,
+        "timeout": np.bool_,
+        "rt_ms": np.float64,
+        "face_shown_ms": np.float64,
+    }
+)
+
+
+def _first(trial: Sequence[EventRecord], kind: str) -> EventRecord | None:
+    return next((e for e in trial if e.kind == kind), None)
+
+
+def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
+    """One row per completed trial, columns as in :data:`COLUMNS`, from stored events only.
+
+    A trial without its ``trial_end`` (an interrupted game) gives no row.
+    """
+    rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    for trial in completed_trials(events):
+        start = trial[0]
+        design = start.payload
+        onset = _first(trial, "stimulus_onset")
+        offset = _first(trial, "stimulus_offset")
+        response = _first(trial, "response")
+        choice = str(response.payload["choice"]) if response is not None else ""
+        rows["trial_index"].append(start.trial_index)
+        rows["practice"].append(bool(design["practice"]))
+        rows["emotion"].append(str(design["emotion"]))
+        rows["intensity"].append(float(design["intensity"]))
+        rows["identity"].append(int(design["identity"]))
+        rows["choice"].append(choice)
+        rows["correct"].append(choice == design["emotion"])
+        rows["timeout"].append(response is None)
+        rt = float("nan")
+        if response is not None and onset is not None:
+            rt = (response.t_ns - onset.t_ns) / 1e6
+        rows["rt_ms"].append(rt)
+        shown = float("nan")
+        if onset is not None and offset is not None:
+            shown = (offset.t_ns - onset.t_ns) / 1e6
+        rows["face_shown_ms"].append(shown)
+    return {
+        name: np.asarray(values, dtype=_DTYPES.get(name, np.str_)) for name, values in rows.items()
+    }

@@ -1,0 +1,720 @@
+"""Lengths: rules, schedule and trial table of a Probabilistic Reward Task (PRT).
+
+Paradigm: Pizzagalli, Jahn & O'Shea (2005), "Toward an objective characterization of
+an anhedonic phenotype: a signal-detection approach", Biol. Psychiatry 57, 319-327.
+
+Rules
+-----
+Each trial shows a fixation cross (``fixation_ms``), then a schematic face without a
+mouth (``face_ms``), then the mouth - short (``short_mouth_mm``, 11.5 mm in the paper)
+or long (``long_mouth_mm``, 13 mm) - for ``mouth_ms`` (100 ms), after which the
+mouthless face stays until the response or ``response_window_ms``. The candidate
+presses the key for "short" or "long"; which side means short is ``short_side``.
+
+One stimulus is *rich*, the other *lean* (``rich_stimulus``). Each main block of
+``trials_per_block`` trials (3 x 100 by default) holds equal numbers of short and
+long mouths in a seeded order with no more than ``max_run`` identical mouths in a
+row. Reinforcement is *controlled* as in the paper: before the block a seeded list
+fixes which trials would be rewarded if answered correctly - ``rich_rewards_per_block``
+rich trials (30) and ``lean_rewards_per_block`` lean trials (10), so correct rich
+responses are rewarded three times as often. When the candidate errs (or times out)
+on a scheduled trial, the reward is *owed* and paid on the next correct trial of the
+same stimulus type; owed rewards do not carry over into the next block. A reward
+shows "Correct! You won N cents" (``reward_cents``) for ``feedback_ms``; other trials
+show no feedback.
+
+Counterbalancing: ``short_side`` and ``rich_stimulus`` set to ``"auto"`` come from
+``seed % 4`` (short on the left for even seeds; the short mouth is rich when
+``(seed // 2) % 2 == 0``), so consecutive seeds cycle through all four combinations.
+
+Practice trials (``n_practice``, block 0) come first, hold both mouths equally, are
+never rewarded and show "correct"/"incorrect"/"too slow" feedback so that the
+candidate learns the keys.
+
+Timing and inputs
+-----------------
+The task never reads a clock. The view calls ``start_trial(t_ns)`` (fixation shown),
+``stimulus_shown(t_ns, method, refresh_ns)`` for the frame that shows the mouth (RT is
+measured from it), optionally ``stimulus_hidden(t_ns, method, refresh_ns)`` for the
+frame that removes it, ``respond(key, t_ns)`` with the key event's own stamp and
+``timeout(t_ns)`` once ``deadline_at_ns`` has passed. A key stamped after the deadline
+closes the trial as a time-out; keys before the mouth's onset, or keys that are not
+response keys, are recorded as ``ignored_input``. Onset stamps arriving in the wrong
+phase are ignored (the methods return ``False``); ``start_trial`` while a trial runs
+or after the end raises :class:`RuntimeError`.
+
+Events (all carry ``trial_index``, 0-based over practice and main trials)
+------------------------------------------------------------------------
+``trial_start``      the design: ``block`` (0 = practice), ``trial_in_block``
+                     (1-based), ``practice``, ``stimulus`` (``"short"``/``"long"``),
+                     ``rich`` (the stimulus is the rich one), ``rich_stimulus``,
+                     ``short_side``, ``correct_side``, ``scheduled_reward``,
+                     ``mouth_mm``, ``mouth_ms``, ``response_window_ms``
+``stimulus_onset``   ``stimulus`` = ``"mouth"``, ``mouth``, ``method``, ``refresh_ns``
+``stimulus_offset``  (game-specific) the mouth was removed: ``method``, ``refresh_ns``
+``response``         ``key``, ``side``, ``choice`` (the mouth the key stands for),
+                     ``rt_ms``
+``ignored_input``    (game-specific) ``key``, ``reason``: ``"before_onset"``,
+                     ``"unknown_key"`` or ``"late"``
+``feedback``         ``message`` (``"reward"``; in practice ``"correct"``,
+                     ``"incorrect"``, ``"too_slow"``), ``rewarded``,
+                     ``amount_cents``, ``total_cents``, ``duration_ms``
+``trial_end``        ``correct``, ``timeout``, ``response_side`` and ``choice``
+                     (``""`` if none), ``rt_ms`` (``None`` if none), ``rewarded``,
+                     ``reward_cents``, ``total_cents``, ``owed_rich``, ``owed_lean``
+                     (rewards still owed after this trial), ``practice``
+
+The sink is flushed at each trial end and durably when the last trial ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
+
+__all__ = [
+    "COLUMNS",
+    "DEFAULT_PARAMS",
+    "DISPLAY_NAME",
+    "GAME_ID",
+    "VERSION",
+    "LengthsOutcome",
+    "LengthsTask",
+    "LengthsTrial",
+    "Phase",
+    "counterbalancing",
+    "make_schedule",
+    "trial_table",
+    "validate_params",
+]
+
+GAME_ID = "lengths"
+DISPLAY_NAME = "Lengths"
+VERSION = "1.0.0"
+
+MOUTHS = ("short", "long")
+SIDES = ("left", "right")
+
+DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
+    {
+        "n_practice": 6,  # unrewarded practice trials (block 0)
+        "n_blocks": 3,
+        "trials_per_block": 100,
+        "rich_rewards_per_block": 30,  # scheduled rewards for correct rich responses
+        "lean_rewards_per_block": 10,  # scheduled rewards for correct lean responses
+        "reward_cents": 5,
+        "max_run": 3,  # at most this many identical mouths in a row
+        "fixation_ms": 500,
+        "face_ms": 500,  # mouthless face before the mouth appears
+        "mouth_ms": 100,  # mouth presentation
+        "response_window_ms": 2500,  # mouth onset to time-out
+        "feedback_ms": 1750,
+        "iti_ms": 500,
+        "short_mouth_mm": 11.5,
+        "long_mouth_mm": 13.0,
+        "key_left": "z",
+        "key_right": "m",
+        "short_side": "auto",  # side of the "short" key: auto | left | right
+        "rich_stimulus": "auto",  # auto | short | long
+    }
+)
+
+_INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
+    {
+        "n_practice": (0, 100),
+        "n_blocks": (1, 10),
+        "trials_per_block": (2, 1000),
+        "rich_rewards_per_block": (0, 500),
+        "lean_rewards_per_block": (0, 500),
+        "reward_cents": (0, 1000),
+        "max_run": (1, 1000),
+        "fixation_ms": (0, 5000),
+        "face_ms": (0, 5000),
+        "mouth_ms": (10, 2000),
+        "response_window_ms": (200, 30000),
+        "feedback_ms": (0, 10000),
+        "iti_ms": (0, 10000),
+    }
+)
+_FLOAT_RANGES: Mapping[str, tuple[float, float]] = MappingProxyType(
+    {"short_mouth_mm": (1.0, 100.0), "long_mouth_mm": (1.0, 100.0)}
+)
+_CHOICES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"short_side": ("auto", "left", "right"), "rich_stimulus": ("auto", "short", "long")}
+)
+_KEYS = ("key_left", "key_right")
+
+
+def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``params`` over :data:`DEFAULT_PARAMS` and check every value.
+
+    Raises :class:`ConfigError` naming the key and its allowed values or range.
+    """
+    if not isinstance(params, Mapping):
+        raise ConfigError(f"{GAME_ID}: parameters must be a mapping, got {type(params).__name__}")
+    merged = dict(DEFAULT_PARAMS)
+    for key, value in params.items():
+        if key not in DEFAULT_PARAMS:
+            allowed = ", ".join(sorted(DEFAULT_PARAMS))
+            raise ConfigError(f"{GAME_ID}: unknown parameter {key!r}; allowed keys: {allowed}")
+        merged[key] = value
+    for key, (low, high) in _INT_RANGES.items():
+        value = merged[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ConfigError(
+                f"{GAME_ID}: parameter {key!r} must be an integer in {low}..{high}, got {value!r}"
+            )
+    for key, (flow, fhigh) in _FLOAT_RANGES.items():
+        value = merged[key]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{GAME_ID}: parameter {key!r} must be a number, got {value!r}")
+        if not flow <= value <= fhigh:
+            raise ConfigError(
+                f"{GAME_ID}: parameter {key!r} must be in {flow}..{fhigh}, got {value!r}"
+            )
+        merged[key] = float(value)
+    for key, options in _CHOICES.items():
+        if merged[key] not in options:
+            raise ConfigError(
+                f"{GAME_ID}: parameter {key!r} must be one of {', '.join(options)}, "
+                f"got {merged[key]!r}"
+            )
+    for key in _KEYS:
+        value = merged[key]
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{GAME_ID}: parameter {key!r} must be a non-empty key name")
+    if merged["key_left"] == merged["key_right"]:
+        raise ConfigError(f"{GAME_ID}: parameters 'key_left' and 'key_right' must differ")
+    half = merged["trials_per_block"] // 2
+    for key in ("rich_rewards_per_block", "lean_rewards_per_block"):
+        if merged[key] > half:
+            raise ConfigError(
+                f"{GAME_ID}: parameter {key!r} must be at most trials_per_block // 2 = {half}, "
+                f"got {merged[key]!r}"
+            )
+    if not merged["short_mouth_mm"] < merged["long_mouth_mm"]:
+        raise ConfigError(
+            f"{GAME_ID}: parameter 'short_mouth_mm' must be less than 'long_mouth_mm'"
+        )
+    return merged
+
+
+# ---- schedule ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LengthsTrial:
+    """One scheduled trial."""
+
+    index: int  # 0-based over practice and main trials
+    block: int  # 0 = practice, then 1..n_blocks
+    trial_in_block: int  # 1-based
+    practice: bool
+    stimulus: str  # "short" | "long"
+    rich: bool  # the stimulus is the rich one
+    correct_side: str  # "left" | "right"
+    scheduled_reward: bool  # a correct response here is rewarded (main trials only)
+
+    def design(self) -> dict[str, Any]:
+        """The trial's design as a JSON-ready ``trial_start`` payload (without ``index``)."""
+        return {
+            "block": self.block,
+            "trial_in_block": self.trial_in_block,
+            "practice": self.practice,
+            "stimulus": self.stimulus,
+            "rich": self.rich,
+            "correct_side": self.correct_side,
+            "scheduled_reward": self.scheduled_reward,
+        }
+
+
+def counterbalancing(params: Mapping[str, Any], seed: int) -> tuple[str, str]:
+    """``(short_side, rich_stimulus)``; ``"auto"`` values cycle with ``seed % 4``."""
+    short_side = str(params.get("short_side", "auto"))
+    rich = str(params.get("rich_stimulus", "auto"))
+    if short_side == "auto":
+        short_side = SIDES[seed % 2]
+    if rich == "auto":
+        rich = MOUTHS[(seed // 2) % 2]
+    return short_side, rich
+
+
+def _mouth_sequence(rng: np.random.Generator, n: int, max_run: int) -> list[str]:
+    """Equal numbers of short and long (one extra, random, if ``n`` is odd); runs <= max_run."""
+    extra = int(rng.integers(2)) if n % 2 else 0
+    for _ in range(1000):
+        remaining = [n // 2 + (n % 2 == 1 and extra == k) for k in (0, 1)]
+        sequence: list[int] = []
+        for _step in range(n):
+            allowed = [
+                k
+                for k in (0, 1)
+                if remaining[k] > 0
+                and not (len(sequence) >= max_run and all(x == k for x in sequence[-max_run:]))
+            ]
+            if not allowed:
+                break
+            weights = np.array([remaining[k] for k in allowed], dtype=float)
+            k = allowed[int(rng.choice(len(allowed), p=weights / weights.sum()))]
+            sequence.append(k)
+            remaining[k] -= 1
+        if len(sequence) == n:
+            return [MOUTHS[k] for k in sequence]
+    raise ConfigError(f"{GAME_ID}: no mouth order with max_run={max_run} found")  # pragma: no cover
+
+
+def _block(
+    rng: np.random.Generator,
+    n: int,
+    block: int,
+    first_index: int,
+    p: Mapping[str, Any],
+    short_side: str,
+    rich: str,
+) -> list[LengthsTrial]:
+    mouths = _mouth_sequence(rng, n, int(p["max_run"]))
+    scheduled = [False] * n
+    if block > 0:
+        for is_rich, count in (
+            (True, p["rich_rewards_per_block"]),
+            (False, p["lean_rewards_per_block"]),
+        ):
+            positions = [i for i in range(n) if (mouths[i] == rich) == is_rich]
+            for i in rng.choice(positions, size=min(int(count), len(positions)), replace=False):
+                scheduled[int(i)] = True
+    long_side = "right" if short_side == "left" else "left"
+    return [
+        LengthsTrial(
+            index=first_index + i,
+            block=block,
+            trial_in_block=i + 1,
+            practice=block == 0,
+            stimulus=mouths[i],
+            rich=mouths[i] == rich,
+            correct_side=short_side if mouths[i] == "short" else long_side,
+            scheduled_reward=scheduled[i],
+        )
+        for i in range(n)
+    ]
+
+
+def make_schedule(params: Mapping[str, Any], seed: int) -> tuple[LengthsTrial, ...]:
+    """Practice (block 0) then ``n_blocks`` blocks with their reward lists; seeded."""
+    p = validate_params(params)
+    rng = np.random.default_rng(seed)
+    short_side, rich = counterbalancing(p, seed)
+    trials: list[LengthsTrial] = []
+    if p["n_practice"] > 0:
+        trials += _block(rng, p["n_practice"], 0, 0, p, short_side, rich)
+    for block in range(1, p["n_blocks"] + 1):
+        trials += _block(rng, p["trials_per_block"], block, len(trials), p, short_side, rich)
+    return tuple(trials)
+
+
+# ---- state machine -----------------------------------------------------------------
+
+
+class Phase(StrEnum):
+    """Where the task is; the view draws according to it."""
+
+    IDLE = "idle"  # between trials (or before the first)
+    FIXATION = "fixation"  # trial started: fixation, then the mouthless face, then the mouth
+    RESPONSE = "response"  # the mouth has been shown: waiting for a key or the deadline
+    FINISHED = "finished"
+
+
+@dataclass(frozen=True, slots=True)
+class LengthsOutcome:
+    """How a trial ended (the ``trial_end`` payload as a value)."""
+
+    trial_index: int
+    correct: bool
+    timeout: bool
+    choice: str  # "short" | "long" | "" when none
+    rt_ms: float | None
+    rewarded: bool
+
+
+class LengthsTask:
+    """The Lengths (PRT) state machine, driven by the view or a bot.
+
+    Read-only state: :attr:`phase`, :attr:`current_trial`, :attr:`short_side`,
+    :attr:`rich_stimulus`, :attr:`stimulus_onset_ns`, :attr:`current_deadline_ns`,
+    :attr:`deadline_at_ns`, :attr:`total_cents`, :attr:`owed`, :attr:`last_outcome`,
+    :attr:`last_feedback`, :attr:`finished`, :attr:`trials_done`,
+    :attr:`trials_planned` (practice included).
+    """
+
+    def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
+        self._params = validate_params(params)
+        self._schedule = make_schedule(self._params, seed)
+        self._short_side, self._rich = counterbalancing(self._params, seed)
+        self._sink = sink
+        self._phase = Phase.IDLE if self._schedule else Phase.FINISHED
+        self._next = 0
+        self._onset: int | None = None
+        self._mouth_visible = False
+        self._total = 0
+        self._owed = {"rich": 0, "lean": 0}
+        self._block = -1
+        self._last: LengthsOutcome | None = None
+        self._feedback: Mapping[str, Any] | None = None
+        long_side = "right" if self._short_side == "left" else "left"
+        self._choice_of = {
+            self._params[f"key_{self._short_side}"]: ("short", self._short_side),
+            self._params[f"key_{long_side}"]: ("long", long_side),
+        }
+
+    # ---- read-only state -------------------------------------------------------
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return MappingProxyType(self._params)
+
+    @property
+    def schedule(self) -> tuple[LengthsTrial, ...]:
+        return self._schedule
+
+    @property
+    def short_side(self) -> str:
+        return self._short_side
+
+    @property
+    def rich_stimulus(self) -> str:
+        return self._rich
+
+    @property
+    def phase(self) -> Phase:
+        return self._phase
+
+    @property
+    def trial_running(self) -> bool:
+        """A trial has started and has not ended yet."""
+        return self.phase not in (Phase.IDLE, Phase.FINISHED)
+
+    @property
+    def current_trial(self) -> LengthsTrial | None:
+        """The trial in progress, else the next one to start, else ``None``."""
+        if self._phase in (Phase.FIXATION, Phase.RESPONSE):
+            return self._schedule[self._next - 1]
+        return self._schedule[self._next] if self._next < len(self._schedule) else None
+
+    @property
+    def mouth_visible(self) -> bool:
+        """The mouth is on screen (between its onset and offset stamps)."""
+        return self._mouth_visible
+
+    @property
+    def stimulus_onset_ns(self) -> int | None:
+        return self._onset
+
+    @property
+    def current_deadline_ns(self) -> int | None:
+        """Time-out, ns after the mouth's onset, while a response is awaited."""
+        if self._phase is Phase.RESPONSE:
+            return int(self._params["response_window_ms"]) * 1_000_000
+        return None
+
+    @property
+    def deadline_at_ns(self) -> int | None:
+        rel = self.current_deadline_ns
+        return None if rel is None or self._onset is None else self._onset + rel
+
+    @property
+    def total_cents(self) -> int:
+        return self._total
+
+    @property
+    def owed(self) -> Mapping[str, int]:
+        """Rewards owed in the current block, by ``"rich"`` and ``"lean"``."""
+        return MappingProxyType(dict(self._owed))
+
+    @property
+    def last_outcome(self) -> LengthsOutcome | None:
+        return self._last
+
+    @property
+    def last_feedback(self) -> Mapping[str, Any] | None:
+        """Feedback of the last ended trial, or ``None`` when it shows none."""
+        return self._feedback
+
+    @property
+    def finished(self) -> bool:
+        return self._phase is Phase.FINISHED
+
+    @property
+    def trials_done(self) -> int:
+        return self._next if self._phase in (Phase.IDLE, Phase.FINISHED) else self._next - 1
+
+    @property
+    def trials_planned(self) -> int:
+        return len(self._schedule)
+
+    # ---- calls from the view -----------------------------------------------------
+    def start_trial(self, t_ns: int) -> LengthsTrial:
+        """Begin the next trial (the view shows the fixation cross)."""
+        if self._phase is not Phase.IDLE:
+            raise RuntimeError(f"start_trial: not allowed in phase {self._phase.value!r}")
+        trial = self._schedule[self._next]
+        if trial.block != self._block:
+            self._block = trial.block
+            self._owed = {"rich": 0, "lean": 0}
+        self._next += 1
+        self._phase = Phase.FIXATION
+        self._onset = None
+        self._feedback = None
+        mouth_mm = self._params["short_mouth_mm" if trial.stimulus == "short" else "long_mouth_mm"]
+        payload = trial.design()
+        payload.update(
+            rich_stimulus=self._rich,
+            short_side=self._short_side,
+            mouth_mm=mouth_mm,
+            mouth_ms=self._params["mouth_ms"],
+            response_window_ms=self._params["response_window_ms"],
+        )
+        self._sink.emit("trial_start", payload, trial_index=trial.index, t_ns=t_ns)
+        return trial
+
+    def stimulus_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
+        """The frame showing the mouth was presented at ``t_ns``."""
+        if self._phase is not Phase.FIXATION:
+            return False
+        trial = self._schedule[self._next - 1]
+        self._onset = t_ns
+        self._mouth_visible = True
+        self._phase = Phase.RESPONSE
+        self._sink.emit(
+            "stimulus_onset",
+            {
+                "stimulus": "mouth",
+                "mouth": trial.stimulus,
+                "method": method,
+                "refresh_ns": refresh_ns,
+            },
+            trial_index=trial.index,
+            t_ns=t_ns,
+        )
+        return True
+
+    def stimulus_hidden(self, t_ns: int, method: str, refresh_ns: int) -> bool:
+        """The frame removing the mouth was presented (ignored after the trial ended)."""
+        if self._phase is not Phase.RESPONSE or not self._mouth_visible:
+            return False
+        self._mouth_visible = False
+        self._sink.emit(
+            "stimulus_offset",
+            {"method": method, "refresh_ns": refresh_ns},
+            trial_index=self._schedule[self._next - 1].index,
+            t_ns=t_ns,
+        )
+        return True
+
+    def respond(self, key: str, t_ns: int) -> bool:
+        """A key press stamped ``t_ns``; returns ``True`` when taken as the response."""
+        if self._phase in (Phase.IDLE, Phase.FINISHED):
+            return False
+        trial = self._schedule[self._next - 1]
+        reason = None
+        if key not in self._choice_of:
+            reason = "unknown_key"
+        elif self._onset is None or t_ns < self._onset:
+            reason = "before_onset"
+        elif t_ns - self._onset > int(self._params["response_window_ms"]) * 1_000_000:
+            reason = "late"
+        if reason is not None:
+            self._sink.emit(
+                "ignored_input", {"key": key, "reason": reason}, trial_index=trial.index, t_ns=t_ns
+            )
+            if reason == "late":
+                self._end(trial, t_ns, choice="", side="", rt_ms=None)
+            return False
+        assert self._onset is not None
+        choice, side = self._choice_of[key]
+        rt_ms = (t_ns - self._onset) / 1e6
+        self._sink.emit(
+            "response",
+            {"key": key, "side": side, "choice": choice, "rt_ms": rt_ms},
+            trial_index=trial.index,
+            t_ns=t_ns,
+        )
+        self._end(trial, t_ns, choice=choice, side=side, rt_ms=rt_ms)
+        return True
+
+    def timeout(self, t_ns: int) -> bool:
+        """The response window has passed without a response."""
+        if self._phase is not Phase.RESPONSE:
+            return False
+        self._end(self._schedule[self._next - 1], t_ns, choice="", side="", rt_ms=None)
+        return True
+
+    def _reward(self, trial: LengthsTrial, correct: bool) -> bool:
+        """Controlled reinforcement: scheduled rewards, or owed ones paid on a later hit."""
+        if trial.practice:
+            return False
+        kind = "rich" if trial.rich else "lean"
+        if trial.scheduled_reward:
+            if not correct:
+                self._owed[kind] += 1
+            return correct
+        if correct and self._owed[kind] > 0:
+            self._owed[kind] -= 1
+            return True
+        return False
+
+    def _end(
+        self, trial: LengthsTrial, t_ns: int, *, choice: str, side: str, rt_ms: float | None
+    ) -> None:
+        correct = choice == trial.stimulus
+        timeout = choice == ""
+        rewarded = self._reward(trial, correct)
+        cents = int(self._params["reward_cents"]) if rewarded else 0
+        self._total += cents
+        self._mouth_visible = False
+        message = None
+        if rewarded:
+            message = "reward"
+        elif trial.practice:
+            message = "correct" if correct else ("too_slow" if timeout else "incorrect")
+        self._feedback = None
+        if message is not None:
+            self._feedback = MappingProxyType(
+                {
+                    "message": message,
+                    "rewarded": rewarded,
+                    "amount_cents": cents,
+                    "total_cents": self._total,
+                    "duration_ms": self._params["feedback_ms"],
+                }
+            )
+            self._sink.emit("feedback", self._feedback, trial_index=trial.index, t_ns=t_ns)
+        self._sink.emit(
+            "trial_end",
+            {
+                "correct": correct,
+                "timeout": timeout,
+                "response_side": side,
+                "choice": choice,
+                "rt_ms": rt_ms,
+                "rewarded": rewarded,
+                "reward_cents": cents,
+                "total_cents": self._total,
+                "owed_rich": self._owed["rich"],
+                "owed_lean": self._owed["lean"],
+                "practice": trial.practice,
+            },
+            trial_index=trial.index,
+            t_ns=t_ns,
+        )
+        self._last = LengthsOutcome(trial.index, correct, timeout, choice, rt_ms, rewarded)
+        self._phase = Phase.IDLE
+        self._sink.flush()
+        if self._next >= len(self._schedule):
+            self._phase = Phase.FINISHED
+            self._sink.flush(durable=True)
+
+    def summary(self) -> GameSummary:
+        return GameSummary(
+            game_id=GAME_ID,
+            completed=self.finished,
+            trials_done=self.trials_done,
+            trials_planned=self.trials_planned,
+            extra={
+                "total_cents": self._total,
+                "short_side": self._short_side,
+                "rich_stimulus": self._rich,
+            },
+        )
+
+
+# ---- trial table -------------------------------------------------------------------
+
+COLUMNS: Mapping[str, str] = MappingProxyType(
+    {
+        "trial_index": "0-based index over practice and main trials (int)",
+        "block": "block number, 0 = practice (int)",
+        "trial_in_block": "1-based position within the block (int)",
+        "practice": "True for a practice trial (bool)",
+        "stimulus": "mouth shown: 'short' or 'long' (str)",
+        "rich": "the stimulus is the rich (more often rewarded) one (bool)",
+        "correct_side": "side of the correct key: 'left' or 'right' (str)",
+        "response_side": "side of the key pressed, '' when none (str)",
+        "choice": "mouth the pressed key stands for: 'short', 'long' or '' (str)",
+        "correct": "the key matched the mouth, in time (bool)",
+        "timeout": "no response within the window (bool)",
+        "rt_ms": "mouth onset to key press (ms, float; NaN when none)",
+        "scheduled_reward": "the reward list marks this trial (bool)",
+        "rewarded": "a reward was shown after this trial (bool)",
+        "reward_cents": "reward won on this trial (cents, int)",
+        "mouth_shown_ms": "mouth onset to offset as presented (ms, float; NaN if unknown)",
+    }
+)
+
+_DTYPES: Mapping[str, Any] = MappingProxyType(
+    {
+        "trial_index": np.int64,
+        "block": np.int64,
+        "trial_in_block": np.int64,
+        "practice": np.bool_,
+        "rich": np.bool_,
+        "correct": np.bool_,
+        "timeout": np.bool_,
+        "rt_ms": np.float64,
+        "scheduled_reward": np.bool_,
+        "rewarded": np.bool_,
+        "reward_cents": np.int64,
+        "mouth_shown_ms": np.float64,
+    }
+)
+
+
+def _first(trial: Sequence[EventRecord], kind: str) -> EventRecord | None:
+    return next((e for e in trial if e.kind == kind), None)
+
+
+def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
+    """One row per completed trial, columns as in :data:`COLUMNS`, from stored events only.
+
+    A trial without its ``trial_end`` (an interrupted game) gives no row.
+    """
+    rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    for trial in completed_trials(events):
+        start, end = trial[0], trial[-1]
+        design = start.payload
+        onset = _first(trial, "stimulus_onset")
+        offset = _first(trial, "stimulus_offset")
+        response = _first(trial, "response")
+        feedback = _first(trial, "feedback")
+        rows["trial_index"].append(start.trial_index)
+        for name in ("block", "trial_in_block"):
+            rows[name].append(int(design[name]))
+        for name in ("practice", "rich", "scheduled_reward"):
+            rows[name].append(bool(design[name]))
+        rows["stimulus"].append(str(design["stimulus"]))
+        rows["correct_side"].append(str(design["correct_side"]))
+        side = str(response.payload["side"]) if response is not None else ""
+        choice = str(response.payload["choice"]) if response is not None else ""
+        rows["response_side"].append(side)
+        rows["choice"].append(choice)
+        rows["correct"].append(choice == design["stimulus"])
+        rows["timeout"].append(response is None)
+        rt = float("nan")
+        if response is not None and onset is not None:
+            rt = (response.t_ns - onset.t_ns) / 1e6
+        rows["rt_ms"].append(rt)
+        rewarded = feedback is not None and bool(feedback.payload.get("rewarded", False))
+        rows["rewarded"].append(rewarded)
+        rows["reward_cents"].append(int(end.payload.get("reward_cents", 0)) if rewarded else 0)
+        shown = float("nan")
+        if onset is not None and offset is not None:
+            shown = (offset.t_ns - onset.t_ns) / 1e6
+        rows["mouth_shown_ms"].append(shown)
+    return {
+        name: np.asarray(values, dtype=_DTYPES.get(name, np.str_)) for name, values in rows.items()
+    }

@@ -1,0 +1,644 @@
+"""Stop: rules, schedule, SSD tracking and trial table of a stop-signal task.
+
+Paradigm: the stop-signal task (Logan & Cowan 1984, Psychol. Rev. 91, 295-327) as
+recommended by the consensus guide of Verbruggen et al. (2019), eLife 8:e46323, with
+parameters of the STOP-IT tool (Verbruggen, Logan & Stevens 2008).
+
+Rules
+-----
+Go task: after a fixation cross (``fixation_ms``) an arrow points left or right; the
+candidate presses the key on that side (``key_left``/``key_right``) as fast and as
+accurately as possible. The arrow stays until the response or ``max_rt_ms``.
+On ``p_stop`` of the trials (25%) a stop signal follows the arrow after the stop-signal
+delay (SSD); the candidate should then withhold the response. The signal is
+``stop_signal`` (``"visual"``: the arrow turns red / a frame appears, the default on
+a kiosk; ``"auditory"``: a tone) and lasts ``stop_signal_ms`` (0: to the trial's end).
+
+SSD tracking (staircase) lives in the task, not in the schedule: the first stop
+trial uses ``ssd_start_ms`` (200); after a successful stop (no response by
+``max_rt_ms``) the SSD rises by ``ssd_step_ms`` (50), after a failed stop it falls by
+the same step, bounded to ``ssd_min_ms``..``ssd_max_ms``. One tracker runs through
+practice and main trials. ``ssd_step_ms`` = 0 gives a fixed SSD.
+
+Schedule: each block of ``trials_per_block`` holds ``round(p_stop * trials_per_block)``
+stop trials in seeded random positions; left and right arrows are balanced within go
+and within stop trials. The default 5 x 40 trials give 50 stop trials, the minimum
+the consensus guide recommends. Practice trials (``n_practice``, block 0) come first
+with the same proportions. Practice trials always give feedback; main trials follow
+``main_feedback`` (``"none"`` by default, as block-level feedback is the view's job).
+
+Timing and inputs
+-----------------
+The task never reads a clock. The view calls ``start_trial(t_ns)`` (fixation shown),
+``stimulus_shown(t_ns, method, refresh_ns)`` for the frame that shows the arrow (RT
+is measured from it), on stop trials ``stop_signal_shown(t_ns, method, refresh_ns)``
+for the frame that shows the signal - drawn for ``stop_signal_due_ns`` = arrow onset +
+``trial_ssd_ms`` - then ``respond(key, t_ns)`` with the key's own stamp and
+``timeout(t_ns)`` once ``deadline_at_ns`` (arrow onset + ``max_rt_ms``) has passed.
+A response ends the trial at once; on a stop trial a response before the signal was
+shown is a failed stop and the signal is not shown at all (``stop_signal_shown`` is
+then ignored). A key stamped after the deadline closes the trial as having no
+response; keys before the arrow or not response keys are recorded as
+``ignored_input``. Onset stamps in the wrong phase are ignored (return ``False``);
+``start_trial`` while a trial runs or after the end raises :class:`RuntimeError`.
+
+Events (all carry ``trial_index``, 0-based over practice and main trials)
+------------------------------------------------------------------------
+``trial_start``       the design: ``block`` (0 = practice), ``trial_in_block``,
+                      ``practice``, ``stop``, ``direction``, ``correct_side``,
+                      ``ssd_ms`` (this stop trial's SSD from the tracker; ``None`` on
+                      go trials), ``max_rt_ms``, ``stop_signal``
+``stimulus_onset``    ``stimulus`` = ``"arrow"``, ``direction``, ``method``,
+                      ``refresh_ns``
+``stop_signal_onset`` (game-specific) ``ssd_ms`` (scheduled), ``ssd_actual_ms``
+                      (signal stamp - arrow stamp), ``method``, ``refresh_ns``
+``response``          ``key``, ``side``, ``rt_ms``
+``ignored_input``     (game-specific) ``key``, ``reason``: ``"before_onset"``,
+                      ``"unknown_key"`` or ``"late"``
+``feedback``          ``message`` (go: ``"correct"``, ``"wrong_key"``,
+                      ``"too_slow"``; stop: ``"stopped"``, ``"not_stopped"``),
+                      ``correct``, ``duration_ms``
+``trial_end``         ``stop``, ``responded``, ``response_side`` (``""`` if none),
+                      ``rt_ms`` (``None`` if none), ``correct`` (go: right key in
+                      time; stop: no response), ``omission``, ``choice_error``,
+                      ``stopped``, ``signal_shown``, ``ssd_ms``, ``next_ssd_ms``
+                      (the tracker after this trial), ``practice``
+
+The sink is flushed at each trial end and durably when the last trial ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
+
+__all__ = [
+    "COLUMNS",
+    "DEFAULT_PARAMS",
+    "DISPLAY_NAME",
+    "GAME_ID",
+    "VERSION",
+    "Phase",
+    "StopOutcome",
+    "StopTask",
+    "StopTrial",
+    "make_schedule",
+    "trial_table",
+    "validate_params",
+]
+
+GAME_ID = "stop"
+DISPLAY_NAME = "Stop"
+VERSION = "1.0.0"
+
+SIDES = ("left", "right")
+
+DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
+    {
+        "n_practice": 16,  # practice trials (block 0), same stop proportion
+        "n_blocks": 5,
+        "trials_per_block": 40,  # 5 x 40 x 0.25 = 50 stop trials
+        "p_stop": 0.25,
+        "ssd_start_ms": 200,
+        "ssd_step_ms": 50,  # 0 = fixed SSD
+        "ssd_min_ms": 0,
+        "ssd_max_ms": 1150,
+        "max_rt_ms": 1250,  # arrow onset to the end of the response window
+        "fixation_ms": 250,
+        "iti_ms": 750,
+        "feedback_ms": 750,
+        "main_feedback": "none",  # feedback on main trials: all | errors | none
+        "stop_signal": "visual",  # visual | auditory
+        "stop_signal_ms": 0,  # 0 = until the end of the trial
+        "key_left": "left",
+        "key_right": "right",
+    }
+)
+
+_INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
+    {
+        "n_practice": (0, 200),
+        "n_blocks": (1, 20),
+        "trials_per_block": (1, 1000),
+        "ssd_start_ms": (0, 5000),
+        "ssd_step_ms": (0, 500),
+        "ssd_min_ms": (0, 5000),
+        "ssd_max_ms": (0, 5000),
+        "max_rt_ms": (200, 5000),
+        "fixation_ms": (0, 5000),
+        "iti_ms": (0, 10000),
+        "feedback_ms": (0, 10000),
+        "stop_signal_ms": (0, 5000),
+    }
+)
+_CHOICES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"main_feedback": ("all", "errors", "none"), "stop_signal": ("visual", "auditory")}
+)
+_KEYS = ("key_left", "key_right")
+
+
+def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``params`` over :data:`DEFAULT_PARAMS` and check every value.
+
+    Raises :class:`ConfigError` naming the key and its allowed values or range.
+    """
+    if not isinstance(params, Mapping):
+        raise ConfigError(f"{GAME_ID}: parameters must be a mapping, got {type(params).__name__}")
+    merged = dict(DEFAULT_PARAMS)
+    for key, value in params.items():
+        if key not in DEFAULT_PARAMS:
+            allowed = ", ".join(sorted(DEFAULT_PARAMS))
+            raise ConfigError(f"{GAME_ID}: unknown parameter {key!r}; allowed keys: {allowed}")
+        merged[key] = value
+    for key, (low, high) in _INT_RANGES.items():
+        value = merged[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ConfigError(
+                f"{GAME_ID}: parameter {key!r} must be an integer in {low}..{high}, got {value!r}"
+            )
+    value = merged["p_stop"]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 0.5:
+        raise ConfigError(
+            f"{GAME_ID}: parameter 'p_stop' must be a number in 0..0.5, got {value!r}"
+        )
+    merged["p_stop"] = float(value)
+    for key, options in _CHOICES.items():
+        if merged[key] not in options:
+            raise ConfigError(
+                f"{GAME_ID}: parameter {key!r} must be one of {', '.join(options)}, "
+                f"got {merged[key]!r}"
+            )
+    for key in _KEYS:
+        value = merged[key]
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{GAME_ID}: parameter {key!r} must be a non-empty key name")
+    if merged["key_left"] == merged["key_right"]:
+        raise ConfigError(f"{GAME_ID}: parameters 'key_left' and 'key_right' must differ")
+    if not merged["ssd_min_ms"] <= merged["ssd_start_ms"] <= merged["ssd_max_ms"]:
+        raise ConfigError(
+            f"{GAME_ID}: parameter 'ssd_start_ms' must lie in ssd_min_ms..ssd_max_ms "
+            f"({merged['ssd_min_ms']}..{merged['ssd_max_ms']}), got {merged['ssd_start_ms']!r}"
+        )
+    if merged["ssd_max_ms"] >= merged["max_rt_ms"]:
+        raise ConfigError(
+            f"{GAME_ID}: parameter 'ssd_max_ms' must be below max_rt_ms "
+            f"({merged['max_rt_ms']}), got {merged['ssd_max_ms']!r}"
+        )
+    return merged
+
+
+# ---- schedule ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StopTrial:
+    """One scheduled trial (the SSD of a stop trial comes from the tracker, not here)."""
+
+    index: int  # 0-based over practice and main trials
+    block: int  # 0 = practice, then 1..n_blocks
+    trial_in_block: int  # 1-based
+    practice: bool
+    stop: bool  # a stop signal follows the arrow
+    direction: str  # "left" | "right" (also the correct side)
+
+    def design(self) -> dict[str, Any]:
+        """The trial's design as a JSON-ready ``trial_start`` payload (without ``index``)."""
+        return {
+            "block": self.block,
+            "trial_in_block": self.trial_in_block,
+            "practice": self.practice,
+            "stop": self.stop,
+            "direction": self.direction,
+            "correct_side": self.direction,
+        }
+
+
+def _balanced_sides(rng: np.random.Generator, n: int) -> list[str]:
+    sides = [SIDES[i % 2] for i in range(n)]
+    if n % 2:
+        sides[-1] = SIDES[int(rng.integers(2))]
+    return [sides[i] for i in rng.permutation(n)]
+
+
+def _block(
+    rng: np.random.Generator, n: int, block: int, first_index: int, p_stop: float
+) -> list[StopTrial]:
+    n_stop = round(p_stop * n)
+    is_stop = np.zeros(n, dtype=bool)
+    is_stop[rng.choice(n, size=n_stop, replace=False)] = True
+    stop_sides = iter(_balanced_sides(rng, n_stop))
+    go_sides = iter(_balanced_sides(rng, n - n_stop))
+    return [
+        StopTrial(
+            index=first_index + i,
+            block=block,
+            trial_in_block=i + 1,
+            practice=block == 0,
+            stop=bool(is_stop[i]),
+            direction=next(stop_sides) if is_stop[i] else next(go_sides),
+        )
+        for i in range(n)
+    ]
+
+
+def make_schedule(params: Mapping[str, Any], seed: int) -> tuple[StopTrial, ...]:
+    """Practice (block 0) then ``n_blocks`` blocks; deterministic per seed."""
+    p = validate_params(params)
+    rng = np.random.default_rng(seed)
+    trials: list[StopTrial] = []
+    if p["n_practice"] > 0:
+        trials += _block(rng, p["n_practice"], 0, 0, p["p_stop"])
+    for block in range(1, p["n_blocks"] + 1):
+        trials += _block(rng, p["trials_per_block"], block, len(trials), p["p_stop"])
+    return tuple(trials)
+
+
+# ---- state machine -----------------------------------------------------------------
+
+
+class Phase(StrEnum):
+    """Where the task is; the view draws according to it."""
+
+    IDLE = "idle"  # between trials (or before the first)
+    FIXATION = "fixation"  # trial started: fixation cross, then the arrow
+    RESPONSE = "response"  # arrow shown (and on stop trials the signal due or shown)
+    FINISHED = "finished"
+
+
+@dataclass(frozen=True, slots=True)
+class StopOutcome:
+    """How a trial ended (the ``trial_end`` payload as a value)."""
+
+    trial_index: int
+    stop: bool
+    responded: bool
+    correct: bool
+    rt_ms: float | None
+    ssd_ms: int | None
+    next_ssd_ms: int
+
+
+class StopTask:
+    """The stop-signal state machine with its SSD staircase, driven by the view or a bot.
+
+    Read-only state: :attr:`phase`, :attr:`current_trial`, :attr:`ssd_ms` (the tracker),
+    :attr:`trial_ssd_ms`, :attr:`stimulus_onset_ns`, :attr:`stop_signal_due_ns`,
+    :attr:`stop_signal_onset_ns`, :attr:`current_deadline_ns`, :attr:`deadline_at_ns`,
+    :attr:`last_outcome`, :attr:`last_feedback`, :attr:`finished`,
+    :attr:`trials_done`, :attr:`trials_planned` (practice included).
+    """
+
+    def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
+        self._params = validate_params(params)
+        self._schedule = make_schedule(self._params, seed)
+        self._sink = sink
+        self._phase = Phase.IDLE if self._schedule else Phase.FINISHED
+        self._next = 0
+        self._ssd = int(self._params["ssd_start_ms"])
+        self._trial_ssd: int | None = None
+        self._onset: int | None = None
+        self._signal_onset: int | None = None
+        self._last: StopOutcome | None = None
+        self._feedback: Mapping[str, Any] | None = None
+        self._side_of = {self._params["key_left"]: "left", self._params["key_right"]: "right"}
+
+    # ---- read-only state -------------------------------------------------------
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return MappingProxyType(self._params)
+
+    @property
+    def schedule(self) -> tuple[StopTrial, ...]:
+        return self._schedule
+
+    @property
+    def phase(self) -> Phase:
+        return self._phase
+
+    @property
+    def trial_running(self) -> bool:
+        """A trial has started and has not ended yet."""
+        return self.phase not in (Phase.IDLE, Phase.FINISHED)
+
+    @property
+    def current_trial(self) -> StopTrial | None:
+        """The trial in progress, else the next one to start, else ``None``."""
+        if self._phase in (Phase.FIXATION, Phase.RESPONSE):
+            return self._schedule[self._next - 1]
+        return self._schedule[self._next] if self._next < len(self._schedule) else None
+
+    @property
+    def ssd_ms(self) -> int:
+        """The tracker: the SSD the next stop trial will use."""
+        return self._ssd
+
+    @property
+    def trial_ssd_ms(self) -> int | None:
+        """The SSD of the stop trial in progress (``None`` on go trials and between)."""
+        return self._trial_ssd
+
+    @property
+    def stimulus_onset_ns(self) -> int | None:
+        return self._onset
+
+    @property
+    def stop_signal_due_ns(self) -> int | None:
+        """When the view should show the stop signal (arrow stamp + SSD), if pending."""
+        if self._phase is not Phase.RESPONSE or self._trial_ssd is None or self._onset is None:
+            return None
+        if self._signal_onset is not None:
+            return None
+        return self._onset + self._trial_ssd * 1_000_000
+
+    @property
+    def stop_signal_onset_ns(self) -> int | None:
+        """Stamp of the stop signal's frame in the current trial, once shown."""
+        return self._signal_onset
+
+    @property
+    def current_deadline_ns(self) -> int | None:
+        """End of the response window, ns after the arrow's onset."""
+        if self._phase is Phase.RESPONSE:
+            return int(self._params["max_rt_ms"]) * 1_000_000
+        return None
+
+    @property
+    def deadline_at_ns(self) -> int | None:
+        rel = self.current_deadline_ns
+        return None if rel is None or self._onset is None else self._onset + rel
+
+    @property
+    def last_outcome(self) -> StopOutcome | None:
+        return self._last
+
+    @property
+    def last_feedback(self) -> Mapping[str, Any] | None:
+        """Feedback of the last ended trial, or ``None`` when none is shown."""
+        return self._feedback
+
+    @property
+    def finished(self) -> bool:
+        return self._phase is Phase.FINISHED
+
+    @property
+    def trials_done(self) -> int:
+        return self._next if self._phase in (Phase.IDLE, Phase.FINISHED) else self._next - 1
+
+    @property
+    def trials_planned(self) -> int:
+        return len(self._schedule)
+
+    # ---- calls from the view -----------------------------------------------------
+    def start_trial(self, t_ns: int) -> StopTrial:
+        """Begin the next trial (the view shows the fixation cross)."""
+        if self._phase is not Phase.IDLE:
+            raise RuntimeError(f"start_trial: not allowed in phase {self._phase.value!r}")
+        trial = self._schedule[self._next]
+        self._next += 1
+        self._phase = Phase.FIXATION
+        self._trial_ssd = self._ssd if trial.stop else None
+        self._onset = None
+        self._signal_onset = None
+        self._feedback = None
+        payload = trial.design()
+        payload.update(
+            ssd_ms=self._trial_ssd,
+            max_rt_ms=self._params["max_rt_ms"],
+            stop_signal=self._params["stop_signal"],
+        )
+        self._sink.emit("trial_start", payload, trial_index=trial.index, t_ns=t_ns)
+        return trial
+
+    def stimulus_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
+        """The frame showing the arrow was presented at ``t_ns``."""
+        if self._phase is not Phase.FIXATION:
+            return False
+        trial = self._schedule[self._next - 1]
+        self._onset = t_ns
+        self._phase = Phase.RESPONSE
+        self._sink.emit(
+            "stimulus_onset",
+            {
+                "stimulus": "arrow",
+                "direction": trial.direction,
+                "method": method,
+                "refresh_ns": refresh_ns,
+            },
+            trial_index=trial.index,
+            t_ns=t_ns,
+        )
+        return True
+
+    def stop_signal_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
+        """The frame showing the stop signal was presented at ``t_ns``."""
+        if self._phase is not Phase.RESPONSE or self._trial_ssd is None:
+            return False
+        if self._signal_onset is not None or self._onset is None:
+            return False
+        self._signal_onset = t_ns
+        self._sink.emit(
+            "stop_signal_onset",
+            {
+                "ssd_ms": self._trial_ssd,
+                "ssd_actual_ms": (t_ns - self._onset) / 1e6,
+                "method": method,
+                "refresh_ns": refresh_ns,
+            },
+            trial_index=self._schedule[self._next - 1].index,
+            t_ns=t_ns,
+        )
+        return True
+
+    def respond(self, key: str, t_ns: int) -> bool:
+        """A key press stamped ``t_ns``; ``True`` when taken as the trial's response."""
+        if self._phase in (Phase.IDLE, Phase.FINISHED):
+            return False
+        trial = self._schedule[self._next - 1]
+        reason = None
+        if key not in self._side_of:
+            reason = "unknown_key"
+        elif self._onset is None or t_ns < self._onset:
+            reason = "before_onset"
+        elif t_ns - self._onset > int(self._params["max_rt_ms"]) * 1_000_000:
+            reason = "late"
+        if reason is not None:
+            self._sink.emit(
+                "ignored_input", {"key": key, "reason": reason}, trial_index=trial.index, t_ns=t_ns
+            )
+            if reason == "late":
+                self._end(trial, t_ns, side="", rt_ms=None)
+            return False
+        assert self._onset is not None
+        side = self._side_of[key]
+        rt_ms = (t_ns - self._onset) / 1e6
+        self._sink.emit(
+            "response",
+            {"key": key, "side": side, "rt_ms": rt_ms},
+            trial_index=trial.index,
+            t_ns=t_ns,
+        )
+        self._end(trial, t_ns, side=side, rt_ms=rt_ms)
+        return True
+
+    def timeout(self, t_ns: int) -> bool:
+        """The response window (``max_rt_ms``) has passed without a response."""
+        if self._phase is not Phase.RESPONSE:
+            return False
+        self._end(self._schedule[self._next - 1], t_ns, side="", rt_ms=None)
+        return True
+
+    def _track(self, stopped: bool) -> None:
+        """The staircase: up after a successful stop, down after a failed one, bounded."""
+        step = int(self._params["ssd_step_ms"])
+        low, high = int(self._params["ssd_min_ms"]), int(self._params["ssd_max_ms"])
+        self._ssd = min(high, self._ssd + step) if stopped else max(low, self._ssd - step)
+
+    def _end(self, trial: StopTrial, t_ns: int, *, side: str, rt_ms: float | None) -> None:
+        responded = side != ""
+        if trial.stop:
+            stopped = not responded
+            correct = stopped
+            self._track(stopped)
+            message = "stopped" if stopped else "not_stopped"
+        else:
+            stopped = False
+            correct = side == trial.direction
+            message = "correct" if correct else ("wrong_key" if responded else "too_slow")
+        mode = self._params["main_feedback"]
+        self._feedback = None
+        if trial.practice or mode == "all" or (mode == "errors" and not correct):
+            self._feedback = MappingProxyType(
+                {"message": message, "correct": correct, "duration_ms": self._params["feedback_ms"]}
+            )
+            self._sink.emit("feedback", self._feedback, trial_index=trial.index, t_ns=t_ns)
+        self._sink.emit(
+            "trial_end",
+            {
+                "stop": trial.stop,
+                "responded": responded,
+                "response_side": side,
+                "rt_ms": rt_ms,
+                "correct": correct,
+                "omission": not trial.stop and not responded,
+                "choice_error": responded and side != trial.direction,
+                "stopped": stopped,
+                "signal_shown": self._signal_onset is not None,
+                "ssd_ms": self._trial_ssd,
+                "next_ssd_ms": self._ssd,
+                "practice": trial.practice,
+            },
+            trial_index=trial.index,
+            t_ns=t_ns,
+        )
+        self._last = StopOutcome(
+            trial.index, trial.stop, responded, correct, rt_ms, self._trial_ssd, self._ssd
+        )
+        self._phase = Phase.IDLE
+        self._trial_ssd = None
+        self._sink.flush()
+        if self._next >= len(self._schedule):
+            self._phase = Phase.FINISHED
+            self._sink.flush(durable=True)
+
+    def summary(self) -> GameSummary:
+        return GameSummary(
+            game_id=GAME_ID,
+            completed=self.finished,
+            trials_done=self.trials_done,
+            trials_planned=self.trials_planned,
+            extra={"final_ssd_ms": self._ssd},
+        )
+
+
+# ---- trial table -------------------------------------------------------------------
+
+COLUMNS: Mapping[str, str] = MappingProxyType(
+    {
+        "trial_index": "0-based index over practice and main trials (int)",
+        "block": "block number, 0 = practice (int)",
+        "trial_in_block": "1-based position within the block (int)",
+        "practice": "True for a practice trial (bool)",
+        "stop": "a stop signal was scheduled (bool)",
+        "direction": "arrow direction = correct side: 'left' or 'right' (str)",
+        "ssd_ms": "stop-signal delay from the tracker (ms, float; NaN on go trials)",
+        "signal_shown": "the stop signal was presented (bool; False if a response came first)",
+        "ssd_actual_ms": "arrow onset to signal onset as presented (ms, float; NaN if not shown)",
+        "responded": "a response key was pressed within max_rt_ms (bool)",
+        "response_side": "side of the key pressed, '' when none (str)",
+        "correct": "go: right key in time; stop: no response (bool)",
+        "omission": "go trial without a response (bool)",
+        "choice_error": "a response on the wrong side (bool)",
+        "rt_ms": "arrow onset to key press; on stop trials signal-respond RT (ms, float; NaN)",
+    }
+)
+
+_DTYPES: Mapping[str, Any] = MappingProxyType(
+    {
+        "trial_index": np.int64,
+        "block": np.int64,
+        "trial_in_block": np.int64,
+        "practice": np.bool_,
+        "stop": np.bool_,
+        "ssd_ms": np.float64,
+        "signal_shown": np.bool_,
+        "ssd_actual_ms": np.float64,
+        "responded": np.bool_,
+        "correct": np.bool_,
+        "omission": np.bool_,
+        "choice_error": np.bool_,
+        "rt_ms": np.float64,
+    }
+)
+
+
+def _first(trial: Sequence[EventRecord], kind: str) -> EventRecord | None:
+    return next((e for e in trial if e.kind == kind), None)
+
+
+def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
+    """One row per completed trial, columns as in :data:`COLUMNS`, from stored events only.
+
+    A trial without its ``trial_end`` (an interrupted game) gives no row.
+    """
+    rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    for trial in completed_trials(events):
+        start = trial[0]
+        design = start.payload
+        onset = _first(trial, "stimulus_onset")
+        signal = _first(trial, "stop_signal_onset")
+        response = _first(trial, "response")
+        stop = bool(design["stop"])
+        side = str(response.payload["side"]) if response is not None else ""
+        rows["trial_index"].append(start.trial_index)
+        for name in ("block", "trial_in_block"):
+            rows[name].append(int(design[name]))
+        rows["practice"].append(bool(design["practice"]))
+        rows["stop"].append(stop)
+        rows["direction"].append(str(design["direction"]))
+        ssd = design.get("ssd_ms")
+        rows["ssd_ms"].append(float(ssd) if stop and ssd is not None else float("nan"))
+        rows["signal_shown"].append(signal is not None)
+        actual = float("nan")
+        if signal is not None and onset is not None:
+            actual = (signal.t_ns - onset.t_ns) / 1e6
+        rows["ssd_actual_ms"].append(actual)
+        rows["responded"].append(response is not None)
+        rows["response_side"].append(side)
+        rows["correct"].append(response is None if stop else side == design["direction"])
+        rows["omission"].append(not stop and response is None)
+        rows["choice_error"].append(response is not None and side != design["direction"])
+        rt = float("nan")
+        if response is not None and onset is not None:
+            rt = (response.t_ns - onset.t_ns) / 1e6
+        rows["rt_ms"].append(rt)
+    return {
+        name: np.asarray(values, dtype=_DTYPES.get(name, np.str_)) for name, values in rows.items()
+    }

@@ -1,0 +1,130 @@
+"""A simulated Towers (Tower of London) player.
+
+Policy. Each move is, with probability ``planning_skill``, one of the optimal moves
+(those that bring the board one move closer to the goal; chosen at random when there
+are several), and otherwise one of the non-optimal legal moves: ``1 - planning_skill``
+is the per-move error probability. A skilled bot solves problems on the first attempt
+in the minimum number of moves; an unskilled one wanders, exceeds the move limit and
+needs more attempts. The bot never breaks the rules and never gives up.
+
+Delays are gamma distributed (coefficient of variation ``rt_cv``). Before the first
+move of an attempt the mean is ``planning_time_s * min_moves / 3`` (planning time
+grows with problem length; ``planning_time_s`` is the mean for a 3-move problem);
+between later moves it is ``move_time_s``.
+
+:class:`Bot` is a pure policy over the task's public state; :func:`simulate` plays
+:class:`~games.towers.task.TowersTask` with a simulated nanosecond clock, and calls
+``time_out`` when the bot would move after an attempt's deadline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from games.api import EventRecord, ListSink
+from games.towers.task import TowersTask, apply_move, distances_to, legal_moves
+
+__all__ = ["Bot", "BotInput", "BotParams", "simulate"]
+
+REFRESH_NS = 16_666_667
+ITI_S = 1.5  # pause between problems and attempts (feedback), s
+
+
+@dataclass(frozen=True, slots=True)
+class BotParams:
+    """Behavioural parameters of a simulated player."""
+
+    planning_skill: float = 0.85  # probability that a move is optimal (1 - error rate)
+    planning_time_s: float = 4.0  # mean time to the first move of a 3-move problem (s)
+    move_time_s: float = 1.2  # mean time between later moves (s)
+    rt_cv: float = 0.4  # coefficient of variation of every delay
+
+    @classmethod
+    def sample(cls, rng: np.random.Generator) -> BotParams:
+        """A plausible population member.
+
+        ``planning_skill ~ Beta(8, 2)`` (mean 0.8) clipped to 0.3..1;
+        ``planning_time_s ~ U(2, 8)``; ``move_time_s ~ U(0.7, 2)``;
+        ``rt_cv ~ U(0.25, 0.5)``.
+        """
+        return cls(
+            planning_skill=float(np.clip(rng.beta(8.0, 2.0), 0.3, 1.0)),
+            planning_time_s=float(rng.uniform(2.0, 8.0)),
+            move_time_s=float(rng.uniform(0.7, 2.0)),
+            rt_cv=float(rng.uniform(0.25, 0.5)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BotInput:
+    """The bot's next input and how long after the previous event it comes."""
+
+    action: Literal["move", "give_up"]
+    from_peg: int
+    to_peg: int
+    delay_s: float
+
+
+def _gamma_delay(rng: np.random.Generator, mean_s: float, cv: float) -> float:
+    shape = 1.0 / max(cv, 1e-3) ** 2
+    return float(rng.gamma(shape, mean_s / shape))
+
+
+class Bot:
+    """The noisy optimal-move policy."""
+
+    def __init__(self, params: BotParams, rng: np.random.Generator) -> None:
+        self.params = params
+        self._rng = rng
+
+    def next_input(self, task: TowersTask) -> BotInput | None:
+        """The next move while a problem runs, else ``None``."""
+        trial = task.current_trial
+        if not task.trial_running or trial is None:
+            return None
+        board = task.board
+        dist = distances_to(trial.goal)
+        moves = legal_moves(board)
+        best = [m for m in moves if dist[apply_move(board, *m)] < dist[board]]
+        worse = [m for m in moves if m not in best]
+        pool = best if (not worse or self._rng.random() < self.params.planning_skill) else worse
+        src, dst = pool[int(self._rng.integers(len(pool)))]
+        p = self.params
+        if task.moves_in_attempt == 0:
+            mean = p.planning_time_s * trial.min_moves / 3.0
+        else:
+            mean = p.move_time_s
+        return BotInput("move", src, dst, _gamma_delay(self._rng, mean, p.rt_cv))
+
+
+def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[EventRecord]:
+    """Play a whole game with a simulated clock; the problems use ``seed``."""
+    clock = [0]
+    sink = ListSink(clock=lambda: clock[0])
+    task = TowersTask(params, seed, sink)
+    player = Bot(bot, np.random.default_rng([seed, 0xB07]))
+    while not task.finished:
+        clock[0] += round(ITI_S * 1e9)
+        task.start_trial(clock[0])
+        while task.trial_running:
+            if task.awaiting_onset:
+                clock[0] += round(ITI_S * 1e9) if task.attempt > 1 else 2 * REFRESH_NS
+                task.stimulus_shown(clock[0], "simulated", REFRESH_NS)
+            move = player.next_input(task)
+            assert move is not None
+            due = clock[0] + max(1, round(move.delay_s * 1e9))
+            deadline = task.attempt_deadline_ns
+            if deadline is not None and due >= deadline:
+                clock[0] = deadline
+                task.time_out(clock[0])
+                continue
+            clock[0] = due
+            if move.action == "move":
+                task.move(move.from_peg, move.to_peg, clock[0])
+            else:
+                task.give_up(clock[0])
+    return sink.events

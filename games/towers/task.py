@@ -1,0 +1,690 @@
+"""Towers: the rules, problem set and trial table of a Tower of London.
+
+Paradigm: Shallice (1982), "Specific impairments of planning", Phil. Trans. R. Soc.
+Lond. B 298, 199-209; attempt scoring after Krikorian, Bartok & Gay (1994), J. Clin.
+Exp. Neuropsychol. 16, 840-850.
+
+Board
+-----
+Three balls (``"red"``, ``"green"``, ``"blue"``) sit on three pegs numbered 0, 1, 2
+that hold at most 3, 2 and 1 balls. A state is a tuple of three tuples, one per peg,
+listing its balls bottom to top; there are 36 states. A move takes the top ball of one
+peg to the top of another peg that has room. The minimum number of moves between two
+states is found by breadth-first search (:func:`min_moves`); the longest shortest path
+is 8 moves.
+
+Problems
+--------
+``problem_moves`` lists the minimum move count of each main problem in order (default
+2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5, 5: twelve problems of rising difficulty).
+``n_practice`` (1) practice problems of ``practice_moves`` (2) moves come first. For
+each problem a (start, goal) pair at exactly that distance is drawn from the seed
+among all such pairs, never repeating a pair, so the set is fixed by the seed.
+
+Attempts
+--------
+Each problem allows up to ``max_attempts`` (3) attempts; every attempt starts from the
+start state. An attempt succeeds when the board equals the goal. It fails when
+``min_moves + extra_moves`` moves (``extra_moves`` default 2) have been made without
+reaching the goal (the *move limit*), when ``attempt_time_limit_s`` (60 s; 0 for none)
+has passed since the attempt's onset (the *time limit*: the view calls
+``time_out(t_ns)`` when its timer fires, and a move stamped after the deadline also
+ends the attempt instead of being applied), or when the candidate gives up
+(``give_up(t_ns)``). The score is ``max_attempts - attempt + 1`` for success on
+``attempt`` (3/2/1 by default) and 0 when every attempt fails.
+
+Inputs
+------
+``start_trial(t_ns)`` begins a problem (and its first attempt); the view reports each
+attempt's onset with ``stimulus_shown(t_ns, method, refresh_ns)``. ``move(from_peg,
+to_peg, t_ns)``, ``give_up(t_ns)`` and ``time_out(t_ns)`` carry the input's own stamp.
+A move that breaks the rules (from an empty peg, to a full peg, to the same peg) is
+not applied: it is recorded as an ``illegal_move`` event and ``move`` returns
+``False``. Inputs while no problem runs are ignored (``False``); a peg number outside
+0..2 raises :class:`ValueError`; ``start_trial`` while a problem runs or after the
+end raises :class:`RuntimeError`.
+
+Events (every event carries ``trial_index``, 0-based over practice and main problems)
+------------------------------------------------------------------------------------
+``trial_start``     ``problem`` (1-based within its block), ``practice``, ``start``
+                    and ``goal`` (lists of pegs, each a list of ball colours bottom to
+                    top), ``min_moves``, ``max_attempts``, ``move_limit`` (moves per
+                    attempt), ``time_limit_s`` (0: none)
+``attempt_start``   (game-specific) ``attempt`` (1-based); the board is reset
+``stimulus_onset``  ``stimulus`` = ``"problem"``, ``attempt``, ``method``, ``refresh_ns``
+``response``        ``input`` = ``"move"`` with ``from_peg``, ``to_peg``, ``ball``,
+                    ``move`` (1-based within the attempt), ``attempt``, ``state``
+                    (board after the move); or ``input`` = ``"give_up"`` with
+                    ``attempt``
+``illegal_move``    (game-specific) ``from_peg``, ``to_peg``, ``attempt``, ``reason``
+                    (``"empty_peg"``, ``"full_peg"`` or ``"same_peg"``)
+``attempt_end``     (game-specific) ``attempt``, ``solved``, ``moves``, ``reason``
+                    (``"solved"``, ``"move_limit"``, ``"time_limit"``, ``"gave_up"``)
+``feedback``        ``solved``, ``attempt``, ``reason``, ``attempts_left``
+``trial_end``       ``solved``, ``solved_attempt`` (0: none), ``attempts``, ``score``,
+                    ``moves`` (all attempts), ``min_moves``, ``practice``
+
+The sink is flushed at each trial end and durably at the end.
+
+Trial table
+-----------
+:func:`trial_table` gives one row per completed trial (practice rows included,
+flagged by ``practice``); an unfinished last trial gives no row. Columns (also in
+:data:`COLUMNS`):
+
+``trial_index``          0-based index of the problem over practice and main (int)
+``practice``             True for a practice problem (bool)
+``problem``              1-based number of the problem within its block (int)
+``min_moves``            minimum moves from start to goal (moves, int)
+``solved``               True when some attempt reached the goal (bool)
+``solved_attempt``       1-based attempt of first success; 0 when unsolved (int)
+``attempts``             attempts made (int)
+``score``                max_attempts - solved_attempt + 1 when solved, else 0 (points, int)
+``first_attempt_moves``  moves made in the first attempt (moves, int)
+``solving_moves``        moves in the successful attempt (moves, float; NaN: unsolved)
+``excess_moves``         solving_moves - min_moves (moves, float; NaN: unsolved)
+``total_moves``          moves over all attempts (moves, int)
+``illegal_moves``        rule-breaking move inputs over all attempts (int)
+``planning_time_ms``     first attempt onset to its first move (ms, float; NaN: none)
+``first_attempt_ms``     first attempt onset to its end (ms, float)
+``problem_time_ms``      first attempt onset to the trial end (ms, float)
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
+
+__all__ = [
+    "BALLS",
+    "CAPACITY",
+    "COLUMNS",
+    "DEFAULT_PARAMS",
+    "DISPLAY_NAME",
+    "GAME_ID",
+    "VERSION",
+    "State",
+    "TowersTask",
+    "TowersTrial",
+    "all_states",
+    "apply_move",
+    "distances_to",
+    "legal_moves",
+    "make_schedule",
+    "min_moves",
+    "trial_table",
+    "validate_params",
+]
+
+GAME_ID = "towers"
+DISPLAY_NAME = "Towers"
+VERSION = "1.0.0"
+
+BALLS: tuple[str, ...] = ("red", "green", "blue")
+CAPACITY: tuple[int, ...] = (3, 2, 1)
+State = tuple[tuple[str, ...], ...]
+
+DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
+    {
+        "problem_moves": (2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5, 5),
+        "n_practice": 1,
+        "practice_moves": 2,
+        "max_attempts": 3,
+        "extra_moves": 2,
+        "attempt_time_limit_s": 60.0,
+    }
+)
+
+_INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
+    {
+        "n_practice": (0, 5),
+        "practice_moves": (1, 8),
+        "max_attempts": (1, 5),
+        "extra_moves": (0, 20),
+    }
+)
+
+
+# ---- the board -----------------------------------------------------------------------
+
+
+def all_states() -> tuple[State, ...]:
+    """The 36 legal states, in a fixed order."""
+    states: list[State] = []
+    for sizes in itertools.product(*(range(c + 1) for c in CAPACITY)):
+        if sum(sizes) != len(BALLS):
+            continue
+        for order in itertools.permutations(BALLS):
+            a, b = sizes[0], sizes[0] + sizes[1]
+            states.append((order[:a], order[a:b], order[b:]))
+    return tuple(states)
+
+
+def legal_moves(state: State) -> list[tuple[int, int]]:
+    """Every (from_peg, to_peg) move allowed in ``state``."""
+    return [
+        (src, dst)
+        for src in range(len(CAPACITY))
+        for dst in range(len(CAPACITY))
+        if src != dst and state[src] and len(state[dst]) < CAPACITY[dst]
+    ]
+
+
+def apply_move(state: State, from_peg: int, to_peg: int) -> State:
+    """The state after a legal move (no check: see :func:`legal_moves`)."""
+    pegs = [list(p) for p in state]
+    pegs[to_peg].append(pegs[from_peg].pop())
+    return tuple(tuple(p) for p in pegs)
+
+
+@lru_cache(maxsize=64)
+def distances_to(goal: State) -> Mapping[State, int]:
+    """Minimum moves from every state to the legal state ``goal``.
+
+    Breadth-first search out from the goal: every move can be undone, so the distance
+    from a state to the goal equals the distance from the goal to that state.
+    """
+    goal = _as_state(goal)
+    dist: dict[State, int] = {goal: 0}
+    queue = deque([goal])
+    while queue:
+        state = queue.popleft()
+        for src, dst in legal_moves(state):
+            nxt = apply_move(state, src, dst)
+            if nxt not in dist:
+                dist[nxt] = dist[state] + 1
+                queue.append(nxt)
+    return MappingProxyType(dist)
+
+
+def min_moves(start: State, goal: State) -> int:
+    """The minimum number of moves from ``start`` to ``goal``."""
+    return distances_to(_as_state(goal))[_as_state(start)]
+
+
+def _as_state(pegs: Sequence[Sequence[str]]) -> State:
+    state = tuple(tuple(str(b) for b in peg) for peg in pegs)
+    if state not in _STATES:
+        raise ValueError(f"not a legal Tower of London state: {pegs!r}")
+    return state
+
+
+_STATES = frozenset(all_states())
+
+
+def _state_json(state: State) -> list[list[str]]:
+    return [list(peg) for peg in state]
+
+
+# ---- parameters and schedule -----------------------------------------------------------
+
+
+def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``params`` over :data:`DEFAULT_PARAMS` and check every value.
+
+    Raises :class:`ConfigError` naming the key and the allowed values or range.
+    """
+    if not isinstance(params, Mapping):
+        raise ConfigError(f"{GAME_ID}: parameters must be a mapping, got {type(params).__name__}")
+    merged = dict(DEFAULT_PARAMS)
+    for key, value in params.items():
+        if key not in DEFAULT_PARAMS:
+            allowed = ", ".join(sorted(DEFAULT_PARAMS))
+            raise ConfigError(f"{GAME_ID}: unknown parameter {key!r}; allowed keys: {allowed}")
+        merged[key] = value
+    for key, (low, high) in _INT_RANGES.items():
+        value = merged[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ConfigError(
+                f"{GAME_ID}: parameter {key!r} must be an integer in {low}..{high}, got {value!r}"
+            )
+    moves = merged["problem_moves"]
+    if (
+        isinstance(moves, str)
+        or not isinstance(moves, Sequence)
+        or not 1 <= len(moves) <= 40
+        or not all(isinstance(m, int) and not isinstance(m, bool) and 1 <= m <= 8 for m in moves)
+    ):
+        raise ConfigError(
+            f"{GAME_ID}: parameter 'problem_moves' must be a list of 1..40 integers in 1..8 "
+            f"(minimum moves per problem), got {moves!r}"
+        )
+    merged["problem_moves"] = tuple(int(m) for m in moves)
+    limit = merged["attempt_time_limit_s"]
+    if isinstance(limit, bool) or not isinstance(limit, int | float) or not 0 <= limit <= 600:
+        raise ConfigError(
+            f"{GAME_ID}: parameter 'attempt_time_limit_s' must be a number in 0..600 "
+            f"(0: no limit), got {limit!r}"
+        )
+    merged["attempt_time_limit_s"] = float(limit)
+    return merged
+
+
+@dataclass(frozen=True, slots=True)
+class TowersTrial:
+    """One problem."""
+
+    index: int  # 0-based over practice and main problems
+    problem: int  # 1-based within its block
+    practice: bool
+    start: State
+    goal: State
+    min_moves: int
+
+
+def make_schedule(params: Mapping[str, Any], seed: int) -> tuple[TowersTrial, ...]:
+    """Practice then main problems; each a seeded (start, goal) pair at the asked distance."""
+    p = validate_params(params)
+    rng = np.random.default_rng(seed)
+    states = all_states()
+    by_distance: dict[int, list[tuple[State, State]]] = {}
+    for goal in states:
+        dist = distances_to(goal)
+        for start in states:
+            by_distance.setdefault(dist[start], []).append((start, goal))
+    wanted = [(True, p["practice_moves"])] * p["n_practice"]
+    wanted += [(False, m) for m in p["problem_moves"]]
+    used: set[tuple[State, State]] = set()
+    trials: list[TowersTrial] = []
+    counts = {True: 0, False: 0}
+    for index, (practice, moves) in enumerate(wanted):
+        pool = [pair for pair in by_distance[moves] if pair not in used]
+        if not pool:  # more problems than pairs at this distance: allow repeats
+            pool = by_distance[moves]
+        start, goal = pool[int(rng.integers(len(pool)))]
+        used.add((start, goal))
+        counts[practice] += 1
+        trials.append(TowersTrial(index, counts[practice], practice, start, goal, moves))
+    return tuple(trials)
+
+
+# ---- the state machine ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TowersOutcome:
+    trial_index: int
+    solved: bool
+    solved_attempt: int  # 0: not solved
+    attempts: int
+    score: int
+    moves: int
+
+
+class TowersTask:
+    """The Tower of London state machine, driven by the view or a bot.
+
+    Read-only state: :attr:`current_trial`, :attr:`trial_running`, :attr:`board`,
+    :attr:`attempt`, :attr:`moves_in_attempt`, :attr:`move_limit`,
+    :attr:`attempt_deadline_ns`, :attr:`last_outcome`, :attr:`finished`,
+    :attr:`trials_done`, :attr:`trials_planned` (both count practice problems).
+    """
+
+    def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
+        self._params = validate_params(params)
+        self._schedule = make_schedule(self._params, seed)
+        self._sink = sink
+        self._next = 0
+        self._running = False
+        self._board: State = self._schedule[0].start
+        self._attempt = 0
+        self._moves = 0  # in the current attempt
+        self._total_moves = 0
+        self._attempt_t0 = 0
+        self._onset_reported = False
+        self._last: TowersOutcome | None = None
+        self._finished = False
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return MappingProxyType(self._params)
+
+    @property
+    def schedule(self) -> tuple[TowersTrial, ...]:
+        return self._schedule
+
+    @property
+    def current_trial(self) -> TowersTrial | None:
+        if self._running:
+            return self._schedule[self._next - 1]
+        return self._schedule[self._next] if self._next < len(self._schedule) else None
+
+    @property
+    def trial_running(self) -> bool:
+        return self._running
+
+    @property
+    def board(self) -> State:
+        return self._board
+
+    @property
+    def attempt(self) -> int:
+        """1-based attempt in progress (0 between problems)."""
+        return self._attempt if self._running else 0
+
+    @property
+    def moves_in_attempt(self) -> int:
+        return self._moves if self._running else 0
+
+    @property
+    def move_limit(self) -> int:
+        trial = self.current_trial
+        return 0 if trial is None else trial.min_moves + int(self._params["extra_moves"])
+
+    @property
+    def awaiting_onset(self) -> bool:
+        """True when the current attempt's onset has not been reported yet."""
+        return self._running and not self._onset_reported
+
+    @property
+    def attempt_deadline_ns(self) -> int | None:
+        """When the current attempt times out (``None``: no limit or no attempt)."""
+        limit = float(self._params["attempt_time_limit_s"])
+        if not self._running or limit <= 0:
+            return None
+        return self._attempt_t0 + round(limit * 1e9)
+
+    @property
+    def last_outcome(self) -> TowersOutcome | None:
+        return self._last
+
+    @property
+    def finished(self) -> bool:
+        return self._finished
+
+    @property
+    def trials_done(self) -> int:
+        return self._next - 1 if self._running else self._next
+
+    @property
+    def trials_planned(self) -> int:
+        return len(self._schedule)
+
+    # ---- inputs ----------------------------------------------------------------
+    def start_trial(self, t_ns: int) -> TowersTrial:
+        """Begin the next problem; raises :class:`RuntimeError` if one runs or all are done."""
+        if self._finished or self._running:
+            raise RuntimeError("start_trial: a problem is running or the game has finished")
+        trial = self._schedule[self._next]
+        self._next += 1
+        self._running = True
+        self._total_moves = 0
+        self._sink.emit(
+            "trial_start",
+            {
+                "problem": trial.problem,
+                "practice": trial.practice,
+                "start": _state_json(trial.start),
+                "goal": _state_json(trial.goal),
+                "min_moves": trial.min_moves,
+                "max_attempts": self._params["max_attempts"],
+                "move_limit": self.move_limit,
+                "time_limit_s": self._params["attempt_time_limit_s"],
+            },
+            trial_index=trial.index,
+            t_ns=t_ns,
+        )
+        self._begin_attempt(1, t_ns)
+        return trial
+
+    def _begin_attempt(self, attempt: int, t_ns: int) -> None:
+        trial = self._schedule[self._next - 1]
+        self._attempt = attempt
+        self._moves = 0
+        self._board = trial.start
+        self._attempt_t0 = t_ns
+        self._onset_reported = False
+        self._sink.emit("attempt_start", {"attempt": attempt}, trial_index=trial.index, t_ns=t_ns)
+
+    def stimulus_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
+        """The view presented the attempt's board at ``t_ns``; the time limit runs from here."""
+        if not self._running or self._onset_reported:
+            return False
+        self._onset_reported = True
+        self._attempt_t0 = t_ns
+        self._sink.emit(
+            "stimulus_onset",
+            {
+                "stimulus": "problem",
+                "attempt": self._attempt,
+                "method": method,
+                "refresh_ns": refresh_ns,
+            },
+            trial_index=self._schedule[self._next - 1].index,
+            t_ns=t_ns,
+        )
+        return True
+
+    def move(self, from_peg: int, to_peg: int, t_ns: int) -> bool:
+        """Move the top ball of ``from_peg`` onto ``to_peg``; ``True`` when applied."""
+        for name, peg in (("from_peg", from_peg), ("to_peg", to_peg)):
+            if isinstance(peg, bool) or not isinstance(peg, int) or not 0 <= peg < len(CAPACITY):
+                raise ValueError(f"move: {name} must be a peg number 0..2, got {peg!r}")
+        if not self._running:
+            return False
+        deadline = self.attempt_deadline_ns
+        if deadline is not None and t_ns > deadline:
+            self._fail_attempt("time_limit", deadline)
+            return False
+        trial = self._schedule[self._next - 1]
+        reason = None
+        if from_peg == to_peg:
+            reason = "same_peg"
+        elif not self._board[from_peg]:
+            reason = "empty_peg"
+        elif len(self._board[to_peg]) >= CAPACITY[to_peg]:
+            reason = "full_peg"
+        if reason is not None:
+            self._sink.emit(
+                "illegal_move",
+                {
+                    "from_peg": from_peg,
+                    "to_peg": to_peg,
+                    "attempt": self._attempt,
+                    "reason": reason,
+                },
+                trial_index=trial.index,
+                t_ns=t_ns,
+            )
+            return False
+        ball = self._board[from_peg][-1]
+        self._board = apply_move(self._board, from_peg, to_peg)
+        self._moves += 1
+        self._total_moves += 1
+        self._sink.emit(
+            "response",
+            {
+                "input": "move",
+                "from_peg": from_peg,
+                "to_peg": to_peg,
+                "ball": ball,
+                "move": self._moves,
+                "attempt": self._attempt,
+                "state": _state_json(self._board),
+            },
+            trial_index=trial.index,
+            t_ns=t_ns,
+        )
+        if self._board == trial.goal:
+            self._end_attempt(True, "solved", t_ns)
+        elif self._moves >= self.move_limit:
+            self._fail_attempt("move_limit", t_ns)
+        return True
+
+    def give_up(self, t_ns: int) -> bool:
+        """The candidate abandons the current attempt."""
+        if not self._running:
+            return False
+        self._sink.emit(
+            "response",
+            {"input": "give_up", "attempt": self._attempt},
+            trial_index=self._schedule[self._next - 1].index,
+            t_ns=t_ns,
+        )
+        self._fail_attempt("gave_up", t_ns)
+        return True
+
+    def time_out(self, t_ns: int) -> bool:
+        """The view's timer fired; fails the attempt if its deadline has passed."""
+        deadline = self.attempt_deadline_ns
+        if deadline is None or t_ns < deadline:
+            return False
+        self._fail_attempt("time_limit", t_ns)
+        return True
+
+    def _fail_attempt(self, reason: str, t_ns: int) -> None:
+        self._end_attempt(False, reason, t_ns)
+
+    def _end_attempt(self, solved: bool, reason: str, t_ns: int) -> None:
+        trial = self._schedule[self._next - 1]
+        max_attempts = int(self._params["max_attempts"])
+        left = 0 if solved else max_attempts - self._attempt
+        self._sink.emit(
+            "attempt_end",
+            {"attempt": self._attempt, "solved": solved, "moves": self._moves, "reason": reason},
+            trial_index=trial.index,
+            t_ns=t_ns,
+        )
+        self._sink.emit(
+            "feedback",
+            {"solved": solved, "attempt": self._attempt, "reason": reason, "attempts_left": left},
+            trial_index=trial.index,
+            t_ns=t_ns,
+        )
+        if left > 0:
+            self._begin_attempt(self._attempt + 1, t_ns)
+            return
+        solved_attempt = self._attempt if solved else 0
+        score = max_attempts - self._attempt + 1 if solved else 0
+        self._sink.emit(
+            "trial_end",
+            {
+                "solved": solved,
+                "solved_attempt": solved_attempt,
+                "attempts": self._attempt,
+                "score": score,
+                "moves": self._total_moves,
+                "min_moves": trial.min_moves,
+                "practice": trial.practice,
+            },
+            trial_index=trial.index,
+            t_ns=t_ns,
+        )
+        self._last = TowersOutcome(
+            trial.index, solved, solved_attempt, self._attempt, score, self._total_moves
+        )
+        self._running = False
+        self._sink.flush()
+        if self._next >= len(self._schedule):
+            self._finished = True
+            self._sink.flush(durable=True)
+
+    def summary(self) -> GameSummary:
+        main = [t for t in self._schedule[: self.trials_done] if not t.practice]
+        return GameSummary(
+            game_id=GAME_ID,
+            completed=self._finished,
+            trials_done=self.trials_done,
+            trials_planned=self.trials_planned,
+            extra={"main_problems_done": len(main)},
+        )
+
+
+# ---- trial table -------------------------------------------------------------------
+
+COLUMNS: Mapping[str, str] = MappingProxyType(
+    {
+        "trial_index": "0-based index of the problem over practice and main (int)",
+        "practice": "True for a practice problem (bool)",
+        "problem": "1-based number of the problem within its block (int)",
+        "min_moves": "minimum moves from start to goal (moves, int)",
+        "solved": "True when some attempt reached the goal (bool)",
+        "solved_attempt": "1-based attempt of first success; 0 when unsolved (int)",
+        "attempts": "attempts made (int)",
+        "score": "max_attempts - solved_attempt + 1 when solved, else 0 (points, int)",
+        "first_attempt_moves": "moves made in the first attempt (moves, int)",
+        "solving_moves": "moves in the successful attempt (moves, float; NaN: unsolved)",
+        "excess_moves": "solving_moves - min_moves (moves, float; NaN: unsolved)",
+        "total_moves": "moves over all attempts (moves, int)",
+        "illegal_moves": "rule-breaking move inputs over all attempts (int)",
+        "planning_time_ms": "first attempt onset to its first move (ms, float; NaN: none)",
+        "first_attempt_ms": "first attempt onset to its end (ms, float)",
+        "problem_time_ms": "first attempt onset to the trial end (ms, float)",
+    }
+)
+
+
+def _first(trial: Sequence[EventRecord], kind: str, **match: Any) -> EventRecord | None:
+    return next(
+        (
+            e
+            for e in trial
+            if e.kind == kind and all(e.payload.get(k) == v for k, v in match.items())
+        ),
+        None,
+    )
+
+
+def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
+    """One row per completed problem, columns as documented in :data:`COLUMNS`.
+
+    Built from stored events only; an incomplete last problem gives no row.
+    """
+    nan = float("nan")
+    rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    for trial in completed_trials(events):
+        start = _first(trial, "trial_start")
+        end = _first(trial, "trial_end")
+        assert start is not None and end is not None
+        onset = _first(trial, "stimulus_onset", attempt=1)
+        t0 = onset.t_ns if onset is not None else start.t_ns
+        moves = [e for e in trial if e.kind == "response" and e.payload.get("input") == "move"]
+        first_moves = [e for e in moves if e.payload.get("attempt") == 1]
+        first_end = _first(trial, "attempt_end", attempt=1)
+        solved_attempt = int(end.payload["solved_attempt"])
+        min_moves_ = int(start.payload["min_moves"])
+        solving = (
+            float(sum(e.payload.get("attempt") == solved_attempt for e in moves))
+            if solved_attempt
+            else nan
+        )
+        rows["trial_index"].append(start.trial_index)
+        rows["practice"].append(bool(start.payload["practice"]))
+        rows["problem"].append(int(start.payload["problem"]))
+        rows["min_moves"].append(min_moves_)
+        rows["solved"].append(bool(end.payload["solved"]))
+        rows["solved_attempt"].append(solved_attempt)
+        rows["attempts"].append(int(end.payload["attempts"]))
+        rows["score"].append(int(end.payload["score"]))
+        rows["first_attempt_moves"].append(len(first_moves))
+        rows["solving_moves"].append(solving)
+        rows["excess_moves"].append(solving - min_moves_)
+        rows["total_moves"].append(len(moves))
+        rows["illegal_moves"].append(sum(e.kind == "illegal_move" for e in trial))
+        rows["planning_time_ms"].append((first_moves[0].t_ns - t0) / 1e6 if first_moves else nan)
+        rows["first_attempt_ms"].append(
+            ((first_end.t_ns if first_end is not None else end.t_ns) - t0) / 1e6
+        )
+        rows["problem_time_ms"].append((end.t_ns - t0) / 1e6)
+    floats = {
+        "solving_moves",
+        "excess_moves",
+        "planning_time_ms",
+        "first_attempt_ms",
+        "problem_time_ms",
+    }
+    dtypes: dict[str, Any] = {name: np.float64 for name in floats}
+    dtypes.update(practice=np.bool_, solved=np.bool_)
+    return {
+        name: np.asarray(values, dtype=dtypes.get(name, np.int64)) for name, values in rows.items()
+    }
