@@ -56,6 +56,16 @@ def build_parser() -> argparse.ArgumentParser:
     _store_option(check)
     info = store_commands.add_parser("info", help="path, schema version and counts")
     _store_option(info)
+
+    battery = commands.add_parser("battery", help="check battery files")
+    battery_commands = battery.add_subparsers(
+        dest="battery_command", metavar="ACTION", required=True
+    )
+    battery_commands.add_parser("list", help="the built-in batteries")
+    bcheck = battery_commands.add_parser(
+        "check", help="check a battery file (or built-in name); exit 2 if it cannot be used"
+    )
+    bcheck.add_argument("battery", metavar="FILE_OR_NAME")
     return parser
 
 
@@ -73,9 +83,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _store_check(store_path)
         if args.command == "store" and args.store_command == "info":
             return _store_info(store_path)
+        if args.command == "battery":
+            return _battery(args)
     except StoreError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return exc.exit_code
+    except ValueError as exc:
+        from kiosk.battery import BatteryError
+
+        if not isinstance(exc, BatteryError):
+            raise
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     parser.error(f"unknown command {args.command!r}")
     return EXIT_BAD_INPUT
 
@@ -152,3 +171,28 @@ def _store_info(store_path: os.PathLike[str]) -> int:
     for key, value in rows:
         print(f"{key + ':':<{width}} {value}")
     return EXIT_OK
+
+
+def _battery(args: argparse.Namespace) -> int:
+    from kiosk.battery import builtin_names, load_battery
+
+    names = builtin_names() if args.battery_command == "list" else [args.battery]
+    for name in names:
+        battery = load_battery(name)
+        print(f"{battery.name} {battery.version} — {battery.description}")
+        print(f"  file: {battery.source}")
+        for game in battery.games:
+            changed = ", ".join(
+                f"{k}={v}" for k, v in game.params.items() if v != _default(game.game_id, k)
+            )
+            print(f"  {game.position + 1:>2}. {game.display_name:<18} {changed}")
+    if args.battery_command == "check":
+        print("result: usable")
+    return EXIT_OK
+
+
+def _default(game_id: str, key: str) -> object:
+    from games.catalog import TaskGame
+    from kiosk.battery import _plain
+
+    return _plain(TaskGame(game_id).default_params()).get(key)

@@ -1,0 +1,165 @@
+"""Battery files: which games a session plays, in which order, with which parameters.
+
+A battery is a TOML file (see ``resources/batteries/standard.toml``)::
+
+    [battery]
+    name = "standard"
+    version = "1.0"
+    description = "..."
+
+    [[games]]
+    id = "balloons"
+    params = { n_balloons = 20 }
+
+Each game's parameters are its defaults overridden by ``params`` and checked by the
+game itself. Anything wrong — a TOML syntax error, an unknown key, an unknown game,
+a bad parameter — is refused with a :class:`BatteryError` naming the file, the key
+and what is allowed. Built-in batteries are found by name (``standard``, ``short``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from games.api import ConfigError
+from games.catalog import GAME_IDS, registry
+
+__all__ = ["BATTERIES", "Battery", "BatteryError", "BatteryGame", "load_battery"]
+
+BATTERIES = Path(__file__).resolve().parents[1] / "resources" / "batteries"
+_BATTERY_KEYS = {"name", "version", "description"}
+_GAME_KEYS = {"id", "params"}
+
+
+class BatteryError(ValueError):
+    """A battery file that cannot be used; the message says where and what to do."""
+
+
+@dataclass(frozen=True)
+class BatteryGame:
+    position: int
+    game_id: str
+    display_name: str
+    version: str
+    params: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Battery:
+    name: str
+    version: str
+    description: str
+    games: tuple[BatteryGame, ...]
+    source: Path
+    sha256: str
+
+    def definition(self) -> dict[str, Any]:
+        """A JSON-ready copy, stored with each session so it can be replayed later."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "description": self.description,
+            "games": [
+                {"id": g.game_id, "version": g.version, "params": _plain(g.params)}
+                for g in self.games
+            ],
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def builtin_names() -> list[str]:
+    return sorted(p.stem for p in BATTERIES.glob("*.toml"))
+
+
+def resolve(name_or_path: str | Path) -> Path:
+    path = Path(name_or_path)
+    if path.suffix != ".toml" and not path.exists():
+        builtin = BATTERIES / f"{name_or_path}.toml"
+        if builtin.exists():
+            return builtin
+        names = ", ".join(builtin_names())
+        raise BatteryError(
+            f"{name_or_path}: no such battery file or built-in battery; built-in: {names}"
+        )
+    return path
+
+
+def load_battery(name_or_path: str | Path) -> Battery:
+    path = resolve(name_or_path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BatteryError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    try:
+        doc = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise BatteryError(f"{path}: not valid TOML ({exc})") from None
+    return _parse(doc, path, hashlib.sha256(raw).hexdigest())
+
+
+def _parse(doc: Mapping[str, Any], path: Path, sha256: str) -> Battery:
+    extra = set(doc) - {"battery", "games"}
+    if extra:
+        raise BatteryError(
+            f"{path}: unknown top-level key {sorted(extra)[0]!r}; allowed: [battery], [[games]]"
+        )
+    head = doc.get("battery")
+    if not isinstance(head, Mapping):
+        raise BatteryError(f"{path}: missing [battery] table with name, version, description")
+    unknown = set(head) - _BATTERY_KEYS
+    if unknown:
+        raise BatteryError(
+            f"{path}: battery.{sorted(unknown)[0]} is not a known key; allowed: "
+            f"{', '.join(sorted(_BATTERY_KEYS))}"
+        )
+    for key in ("name", "version"):
+        if not isinstance(head.get(key), str) or not head[key]:
+            raise BatteryError(f"{path}: battery.{key} must be a non-empty string")
+    entries = doc.get("games")
+    if not isinstance(entries, list) or not entries:
+        raise BatteryError(f"{path}: no [[games]] entries; a battery needs at least one game")
+    games = registry()
+    parsed: list[BatteryGame] = []
+    for position, entry in enumerate(entries):
+        where = f"{path}: games[{position}]"
+        if not isinstance(entry, Mapping):
+            raise BatteryError(f"{where} must be a table with id and params")
+        unknown = set(entry) - _GAME_KEYS
+        if unknown:
+            raise BatteryError(
+                f"{where}.{sorted(unknown)[0]} is not a known key; allowed: id, params"
+            )
+        game_id = entry.get("id")
+        if game_id not in games:
+            raise BatteryError(
+                f"{where}.id = {game_id!r} is not a game; allowed: {', '.join(GAME_IDS)}"
+            )
+        params = entry.get("params", {})
+        if not isinstance(params, Mapping):
+            raise BatteryError(f"{where}.params must be a table of parameter = value")
+        game = games.get(game_id)
+        try:
+            full = game.validate_params(params)
+        except ConfigError as exc:
+            raise BatteryError(f"{where} ({game_id}).params: {exc}") from None
+        parsed.append(BatteryGame(position, game_id, game.display_name, game.version, _plain(full)))
+    return Battery(
+        name=head["name"],
+        version=head["version"],
+        description=str(head.get("description", "")),
+        games=tuple(parsed),
+        source=path,
+        sha256=sha256,
+    )
