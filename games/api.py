@@ -156,9 +156,14 @@ class GameSummary:
 class Game(Protocol):
     """What the kiosk needs to know about a game."""
 
-    id: str
-    display_name: str
-    version: str
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def display_name(self) -> str: ...
+
+    @property
+    def version(self) -> str: ...
 
     def default_params(self) -> Mapping[str, Any]: ...
 

@@ -142,7 +142,7 @@ def _parse(doc: Mapping[str, Any], path: Path, sha256: str) -> Battery:
                 f"{where}.{sorted(unknown)[0]} is not a known key; allowed: id, params"
             )
         game_id = entry.get("id")
-        if game_id not in games:
+        if not isinstance(game_id, str) or game_id not in games:
             raise BatteryError(
                 f"{where}.id = {game_id!r} is not a game; allowed: {', '.join(GAME_IDS)}"
             )

@@ -57,6 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
     info = store_commands.add_parser("info", help="path, schema version and counts")
     _store_option(info)
 
+    timing = commands.add_parser(
+        "timing-test",
+        help="measure timer and frame jitter and input-to-stamp latency on this station",
+    )
+    _store_option(timing)
+    timing.add_argument("--seconds", type=float, default=2.0, help="frame test length (2)")
+    timing.add_argument("--samples", type=int, default=500, help="synthetic inputs (500)")
+    timing.add_argument("--json", action="store_true", help="print the result as JSON")
+
     battery = commands.add_parser("battery", help="check battery files")
     battery_commands = battery.add_subparsers(
         dest="battery_command", metavar="ACTION", required=True
@@ -85,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _store_info(store_path)
         if args.command == "battery":
             return _battery(args)
+        if args.command == "timing-test":
+            return _timing_test(store_path, args)
     except StoreError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -196,3 +207,34 @@ def _default(game_id: str, key: str) -> object:
     from kiosk.battery import _plain
 
     return _plain(TaskGame(game_id).default_params()).get(key)
+
+
+def _timing_test(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
+    if args.seconds <= 0 or args.samples < 10:
+        print("kiosk: --seconds must be > 0 and --samples at least 10", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    headless = not _has_display()
+    if headless:
+        # No display: measure what can be measured offscreen, and say so.
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from kiosk.app import create_application
+    from kiosk.store import open_store
+    from kiosk.store.models import TimingTest
+    from kiosk.timing_test import format_result, run_timing_test
+
+    with open_store(store_path) as store:
+        station = store.station()
+        create_application()
+        result = run_timing_test(seconds=args.seconds, samples=args.samples)
+        with store.writer() as s, s.begin():
+            s.add(TimingTest(station_id=station.id, results=result.as_dict()))
+    if args.json:
+        import json
+
+        print(json.dumps(result.as_dict(), indent=2))
+    else:
+        print(format_result(result, station.name))
+        if headless:
+            print("No display: run offscreen, so frames are paced by a timer, not a monitor.")
+        print(f"Saved for station {station.name!r} in {store.path}.")
+    return EXIT_OK

@@ -72,8 +72,9 @@ class BotDriver(QObject):
             QTest.keyClick(canvas, what)
         elif how == "click":
             point = what.toPoint() if isinstance(what, QPointF) else QPoint(*what)
-            QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                             point)
+            QTest.mouseClick(
+                canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
+            )
         elif how == "none":
             pass
         else:

@@ -7,7 +7,8 @@ event first to its window and then to the widget; the stamp taken at the window 
 carried over to the widget delivery that immediately follows. The fields a game
 needs are copied into a :class:`StampedInput` (never keep a ``QEvent``: Qt reuses and
 frees them) and handed to the :class:`InputTarget` under the event, so a game's
-handler receives the stamp with the input instead of taking the time itself.
+handler receives the stamp with the input instead of taking the time itself. A
+target owns the inputs inside it: they are not delivered to Qt's own handlers.
 
 :class:`FrameStats` keeps one game run's presented-frame intervals; an interval
 above 1.5 × the refresh period counts as a dropped frame.
@@ -67,7 +68,6 @@ class InputStamper(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._carried: dict[QEvent.Type, int] = {}
-        self._last_key: tuple[QEvent.Type, int, int] | None = None
         self.last: StampedInput | None = None
         self.stamped = 0
 
@@ -89,17 +89,15 @@ class InputStamper(QObject):
         target, widget = _target_of(watched)
         if target is None or widget is None:
             return False
-        # An unaccepted event propagates to the parent and passes here again.
-        identity = (kind, int(event.timestamp()) if hasattr(event, "timestamp") else 0, id(target))
-        if identity == self._last_key and self.last is not None:
-            return False
         stamped = _copy(event, t_ns, widget, watched)
         if stamped is None:
             return False
-        self._last_key = identity
         self.last = stamped
         self.stamped += 1
-        return bool(target.handle_input(stamped))
+        target.handle_input(stamped)
+        # A target owns every input inside it: consumed here, the event never
+        # propagates to a parent, so no input reaches a target twice.
+        return True
 
 
 def _target_of(widget: QWidget) -> tuple[InputTarget | None, QWidget | None]:
@@ -155,11 +153,10 @@ class FrameStats:
         self.presented_ns.append(t_ns)
 
     def summary(self) -> dict[str, float | int]:
-        intervals = np.diff(np.asarray(self.presented_ns, dtype=np.int64))
+        intervals = np.diff(np.asarray(self.presented_ns, dtype=np.float64))
         dropped = int(np.sum(intervals > 1.5 * self.refresh_ns)) if intervals.size else 0
         if not intervals.size:
-            return {"frames": len(self.presented_ns), "refresh_ns": self.refresh_ns,
-                    "dropped": 0}
+            return {"frames": len(self.presented_ns), "refresh_ns": self.refresh_ns, "dropped": 0}
         return {
             "frames": len(self.presented_ns),
             "refresh_ns": self.refresh_ns,

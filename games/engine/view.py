@@ -252,17 +252,26 @@ class GameView(QWidget):
         painter.fillRect(rect, QColor(palette.BACKGROUND))
         if self.stage is Stage.INSTRUCTIONS:
             self._paint_text_screen(
-                painter, rect, self.title, self.texts.get(self.game_id, "instructions"),
+                painter,
+                rect,
+                self.title,
+                self.texts.get(self.game_id, "instructions"),
                 self.texts.get("common", "press_space_begin"),
             )
         elif self.stage is Stage.MESSAGE:
             self._paint_text_screen(
-                painter, rect, self.title, self._message,
+                painter,
+                rect,
+                self.title,
+                self._message,
                 self.texts.get("common", "press_space_continue"),
             )
         elif self.stage in (Stage.END, Stage.DONE):
             self._paint_text_screen(
-                painter, rect, self.title, self.texts.get("common", "game_done"),
+                painter,
+                rect,
+                self.title,
+                self.texts.get("common", "game_done"),
                 self.texts.get("common", "press_space_continue"),
             )
         else:
@@ -272,8 +281,11 @@ class GameView(QWidget):
             if self.stage is Stage.PAUSED:
                 painter.fillRect(rect, QColor(255, 255, 255, 235))
                 self._paint_text_screen(
-                    painter, rect, self.texts.get("common", "paused_title"),
-                    self.texts.get("common", "paused_by_proctor"), "",
+                    painter,
+                    rect,
+                    self.texts.get("common", "paused_title"),
+                    self.texts.get("common", "paused_by_proctor"),
+                    "",
                 )
 
     def unit(self, rect: QRectF) -> float:
@@ -298,9 +310,7 @@ class GameView(QWidget):
         painter.drawText(title_box, Qt.AlignmentFlag.AlignCenter, title)
         painter.setFont(self.make_font(rect, 1.15))
         body_box = QRectF(left, title_box.bottom() + 2 * u, width, rect.height() * 0.5)
-        painter.drawText(
-            body_box, Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap, body
-        )
+        painter.drawText(body_box, Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap, body)
         if prompt:
             painter.setPen(QColor(palette.ACCENT))
             painter.setFont(self.make_font(rect, 1.1, bold=True))

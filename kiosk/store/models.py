@@ -288,3 +288,14 @@ class OutboxItem(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class TimingTest(Base):
+    """A run of ``kiosk timing-test`` on a station; reports cite the latest."""
+
+    __tablename__ = "timing_tests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"), index=True)
+    run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    results: Mapped[dict[str, Any]] = mapped_column()

@@ -53,3 +53,29 @@ def test_the_comparison_sees_a_difference(store_path: Path) -> None:
     with open_store(store_path) as store, store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), changed)
     assert [d[0] for d in diff] == ["add_table"]
+
+
+def test_an_older_store_is_backed_up_then_migrated_keeping_its_data(store_path: Path) -> None:
+    """A store left at the first revision (as an older kiosk wrote it) is upgraded."""
+    from alembic import command
+
+    from kiosk.store.database import make_engine
+    from tests.helpers import new_session
+
+    store_path.parent.mkdir(parents=True)
+    engine = make_engine(store_path)
+    cfg = _alembic_config()
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.commit()
+    engine.dispose()
+    with open_store(store_path) as store:
+        assert store.schema_version() == schema_head() != "0001"
+        (sid,) = new_session(store)
+    backup = store_path.with_name(f"{store_path.name}.before-0001.bak")
+    assert backup.exists()
+    with open_store(store_path) as store, store.reader() as s:
+        from kiosk.store.models import AssessmentSession
+
+        assert s.get(AssessmentSession, sid) is not None

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from kiosk.screens import SCREENS, Screen, screen
+from kiosk.store import schema_head
 
 
 def test_home_shows_station_store_and_health(window, qtbot, store, artefacts) -> None:
     home = window.open("home")
     qtbot.waitUntil(lambda: home.health_label.property("state") != "pending", timeout=5000)
     assert home.health_label.property("state") == "ok"
-    assert home.health_label.text().startswith("Healthy · schema 0001 · 0 sessions")
+    assert home.health_label.text().startswith(f"Healthy · schema {schema_head()} · 0 sessions")
     assert home.station_label.text() == store.station().name
     assert home.store_label.text() == str(store.path)
     assert window.windowTitle() == "Kiosk — Station"

@@ -1,0 +1,164 @@
+"""The shared game engine: stamped inputs, frame-stamped onsets, flow, pause, interrupt.
+
+Balloons is the vehicle: its bot plays the real widget through real input events.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from games.api import GameConfig, ListSink
+from games.balloons import bot, task
+from games.balloons.view import BalloonsView
+from games.engine.driver import BotDriver
+from games.engine.view import Stage
+
+
+def make_view(qtbot, n_balloons=3, n_practice=1, seed=11, language="en"):
+    sink = ListSink()
+    params = task.validate_params({"n_balloons": n_balloons, "n_practice": n_practice})
+    view = BalloonsView(GameConfig("balloons", seed, params, language), sink)
+    qtbot.addWidget(view)
+    view.resize(1024, 720)
+    view.show()
+    return view, sink
+
+
+def play(qtbot, view, pump_target=6, timeout=20_000):
+    done = []
+    view.finished.connect(done.append)
+    BotDriver(view, bot.Bot(bot.BotParams(pump_target=pump_target), np.random.default_rng(3)))
+    qtbot.waitUntil(lambda: bool(done), timeout=timeout)
+    return done[0]
+
+
+def test_bot_plays_the_widget_to_the_end_and_events_make_the_table(qtbot) -> None:
+    view, sink = make_view(qtbot)
+    summary = play(qtbot, view)
+    assert summary.completed and summary.trials_done == 4
+    table = task.trial_table(sink.events)
+    assert list(table) == list(task.COLUMNS)
+    assert table["practice"].tolist() == [True, False, False, False]
+    kinds = [e.kind for e in sink.events]
+    assert kinds[0] == "instructions_done" and kinds[-1] == "frame_stats"
+    onsets = [e for e in sink.events if e.kind == "stimulus_onset"]
+    assert len(onsets) == 4
+    assert all(e.payload["method"] == "paint_end" and e.payload["refresh_ns"] > 0 for e in onsets)
+    # Every response was stamped at input, after the onset of its own balloon.
+    onset_of = {e.trial_index: e.t_ns for e in onsets}
+    responses = [e for e in sink.events if e.kind == "response"]
+    assert responses and all(e.t_ns > onset_of[e.trial_index] for e in responses)
+    stats = sink.events[-1].payload
+    assert stats["frames"] > 10 and stats["dropped"] >= 0
+
+
+def test_same_seed_same_schedule_through_the_widget(qtbot) -> None:
+    points = []
+    for _ in range(2):
+        view, sink = make_view(qtbot, seed=5)
+        play(qtbot, view)
+        points.append(task.trial_table(sink.events)["explosion_point"].tolist())
+    assert points[0] == points[1]
+
+
+def test_practice_is_followed_by_a_message_before_main_trials(qtbot) -> None:
+    view, sink = make_view(qtbot, n_balloons=1, n_practice=1)
+    QTest.keyClick(view.canvas, Qt.Key.Key_Space)  # instructions -> practice
+    qtbot.waitUntil(lambda: view.task.trial_running and not view.awaiting_onset, timeout=5000)
+    assert view.current_is_practice()
+    QTest.keyClick(view.canvas, Qt.Key.Key_Return)  # collect the practice balloon
+    qtbot.waitUntil(lambda: view.stage is Stage.MESSAGE, timeout=5000)
+    assert view.task.trials_done == 1 and not view.task.trial_running
+    QTest.keyClick(view.canvas, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: view.task.trial_running, timeout=5000)
+    assert not view.current_is_practice()
+
+
+def test_inputs_are_stamped_before_the_handler_runs(qtbot, monkeypatch) -> None:
+    view, sink = make_view(qtbot, n_practice=0)
+    QTest.keyClick(view.canvas, Qt.Key.Key_Space)  # leave the instructions
+    qtbot.waitUntil(lambda: view.task.trial_running and not view.awaiting_onset, timeout=5000)
+    handled_at = []
+    real = view.trial_input
+
+    def spy(event):
+        handled_at.append((event.t_ns, time.perf_counter_ns()))
+        return real(event)
+
+    monkeypatch.setattr(view, "trial_input", spy)
+    before = time.perf_counter_ns()
+    QTest.mouseClick(
+        view.canvas,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        view.input_for("pump")[1].toPoint(),
+    )
+    ((stamp, handler_time),) = handled_at
+    assert before <= stamp <= handler_time
+    pump = [e for e in sink.events if e.kind == "response"][-1]
+    assert pump.t_ns == stamp and pump.payload["input"] == "pump"
+
+
+def test_clicks_outside_buttons_do_nothing(qtbot) -> None:
+    view, sink = make_view(qtbot, n_practice=0)
+    QTest.keyClick(view.canvas, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: view.task.trial_running and not view.awaiting_onset, timeout=5000)
+    QTest.mouseClick(
+        view.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(5, 5)
+    )
+    assert view.task.pumps == 0
+
+
+def test_pause_swallows_inputs_and_resume_continues(qtbot) -> None:
+    view, sink = make_view(qtbot, n_practice=0)
+    QTest.keyClick(view.canvas, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: view.task.trial_running and not view.awaiting_onset, timeout=5000)
+    view.pause()
+    assert view.stage is Stage.PAUSED
+    QTest.keyClick(view.canvas, Qt.Key.Key_Space)
+    assert view.task.pumps == 0
+    view.resume()
+    QTest.keyClick(view.canvas, Qt.Key.Key_Space)
+    assert view.task.pumps == 1
+    kinds = [e.kind for e in sink.events]
+    assert kinds.index("pause") < kinds.index("resume")
+    assert [e for e in sink.events if e.kind == "pause"][0].payload["during_trial"] is True
+
+
+def test_interrupt_finishes_cleanly_keeping_complete_trials(qtbot) -> None:
+    view, sink = make_view(qtbot, n_balloons=5, n_practice=0)
+    done = []
+    view.finished.connect(done.append)
+    driver = BotDriver(view, bot.Bot(bot.BotParams(pump_target=3), np.random.default_rng(2)))
+    qtbot.waitUntil(lambda: view.task.trials_done >= 2 and view.task.trial_running, timeout=15_000)
+    driver.stop()
+    view.interrupt("proctor")
+    assert done and not done[0].completed
+    table = task.trial_table(sink.events)
+    assert len(table["trial_index"]) == view.task.trials_done
+    assert [e.kind for e in sink.events][-2:] == ["game_interrupted", "frame_stats"]
+
+
+def test_german_texts_show(qtbot, artefacts) -> None:
+    view, _ = make_view(qtbot, language="de")
+    assert view.title == "Ballons"
+    assert view.texts.get("common", "practice") == "Übung"
+    (artefacts / "games").mkdir(exist_ok=True)
+    view.grab().save(str(artefacts / "games" / "balloons-instructions-de.png"))
+
+
+@pytest.mark.parametrize("size", [(800, 600), (1920, 1080)])
+def test_view_scales_with_the_window(qtbot, size) -> None:
+    view, _ = make_view(qtbot)
+    view.resize(*size)
+    qtbot.waitUntil(lambda: view.canvas.width() == size[0], timeout=2000)
+    pump, collect = view._buttons(view.canvas.rect().toRectF())
+    assert view.canvas.rect().toRectF().contains(pump) and view.canvas.rect().toRectF().contains(
+        collect
+    )
+    assert pump.width() == pytest.approx(min(size) / 40 * 10)
