@@ -66,7 +66,7 @@ class RasterCanvas(QWidget):
     def _next_frame(self) -> None:
         self.update()
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         try:
@@ -99,7 +99,7 @@ class GLCanvas(QOpenGLWidget):
     def stop(self) -> None:
         self._running = False
 
-    def paintGL(self) -> None:  # noqa: N802
+    def paintGL(self) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         try:

@@ -71,7 +71,7 @@ class InputStamper(QObject):
         self.last: StampedInput | None = None
         self.stamped = 0
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         t_ns = time.perf_counter_ns()
         kind = event.type()
         if kind not in _INPUT_TYPES:

@@ -67,7 +67,7 @@ def test_same_seed_same_schedule_through_the_widget(qtbot) -> None:
 
 
 def test_practice_is_followed_by_a_message_before_main_trials(qtbot) -> None:
-    view, sink = make_view(qtbot, n_balloons=1, n_practice=1)
+    view, _sink = make_view(qtbot, n_balloons=1, n_practice=1)
     QTest.keyClick(view.canvas, Qt.Key.Key_Space)  # instructions -> practice
     qtbot.waitUntil(lambda: view.task.trial_running and not view.awaiting_onset, timeout=5000)
     assert view.current_is_practice()
@@ -105,7 +105,7 @@ def test_inputs_are_stamped_before_the_handler_runs(qtbot, monkeypatch) -> None:
 
 
 def test_clicks_outside_buttons_do_nothing(qtbot) -> None:
-    view, sink = make_view(qtbot, n_practice=0)
+    view, _sink = make_view(qtbot, n_practice=0)
     QTest.keyClick(view.canvas, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: view.task.trial_running and not view.awaiting_onset, timeout=5000)
     QTest.mouseClick(
@@ -127,7 +127,7 @@ def test_pause_swallows_inputs_and_resume_continues(qtbot) -> None:
     assert view.task.pumps == 1
     kinds = [e.kind for e in sink.events]
     assert kinds.index("pause") < kinds.index("resume")
-    assert [e for e in sink.events if e.kind == "pause"][0].payload["during_trial"] is True
+    assert next(e for e in sink.events if e.kind == "pause").payload["during_trial"] is True
 
 
 def test_interrupt_finishes_cleanly_keeping_complete_trials(qtbot) -> None:
