@@ -1,0 +1,235 @@
+"""Playing a session's battery: each game's widget in turn, with breaks between them.
+
+:class:`BatteryHost` is a widget. For each game of the battery it creates a game run
+(with its seed and full configuration) and anchors the clock, builds the game's view
+with an :class:`~kiosk.recorder.RecorderSink` bound to that run, and waits for the
+view's ``finished`` signal; the game's own end already flushed durably. Between games
+it shows a short break. Database work happens on the shell's background runner, so
+the GUI never waits on disk.
+
+Seeds are derived, not drawn: a game's seed is a hash of the session id, the game's
+position and its id, so a session's schedule can be rebuilt anywhere from the store.
+
+With a ``bot_factory`` each game is played by its simulated player through real input
+events (``kiosk demo`` and the tests).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import QStackedWidget, QWidget
+
+from games.api import GameConfig, GameSummary
+from games.catalog import TaskGame
+from games.engine import palette
+from games.engine.driver import BotDriver
+from games.engine.texts import texts_for
+from kiosk.battery import Battery
+from kiosk.lifecycle import end_game_run, start_game_run
+from kiosk.recorder import Recorder
+from kiosk.store import Store
+from kiosk.store.models import GameRunStatus
+from kiosk.worker import BackgroundRunner
+
+__all__ = ["BatteryHost", "game_seed"]
+
+BotFactory = Callable[[str, np.random.Generator], Any]
+
+
+def game_seed(session_id: str, position: int, game_id: str) -> int:
+    digest = hashlib.sha256(f"{session_id}:{position}:{game_id}".encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+class BreakScreen(QWidget):
+    """A calm pause between games: what comes next, and Space to go on."""
+
+    proceed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.lines: tuple[str, str, str] = ("", "", "")
+
+    def show_break(self, done: int, total: int, next_title: str, language: str) -> None:
+        texts = texts_for(language)
+        self.lines = (
+            texts.get("common", "break_title"),
+            texts.get("common", "break_body", done=done, total=total, next=next_title),
+            texts.get("common", "press_space_continue"),
+        )
+        self.update()
+        self.setFocus()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.proceed.emit()
+
+    def mousePressEvent(self, event: Any) -> None:
+        self.proceed.emit()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        try:
+            rect = QRectF(self.rect())
+            painter.fillRect(rect, QColor(palette.BACKGROUND))
+            unit = min(rect.width(), rect.height()) / 40
+            for text, size, colour, y in (
+                (self.lines[0], 2.2, palette.INK, 0.30),
+                (self.lines[1], 1.2, palette.INK, 0.42),
+                (self.lines[2], 1.1, palette.ACCENT, 0.78),
+            ):
+                font = QFont()
+                font.setPixelSize(max(10, round(unit * size)))
+                painter.setFont(font)
+                painter.setPen(QColor(colour))
+                box = QRectF(
+                    rect.left() + 2 * unit,
+                    rect.height() * y,
+                    rect.width() - 4 * unit,
+                    rect.height() * 0.2,
+                )
+                painter.drawText(
+                    box, int(Qt.AlignmentFlag.AlignHCenter) | int(Qt.TextFlag.TextWordWrap), text
+                )
+        finally:
+            painter.end()
+
+
+class BatteryHost(QStackedWidget):
+    """Runs a battery for one session; emits ``finished`` with every game's summary."""
+
+    game_started = Signal(int, str)
+    game_finished = Signal(int, object)
+    finished = Signal(list)
+    failed = Signal(object)
+
+    def __init__(
+        self,
+        store: Store,
+        recorder: Recorder,
+        runner: BackgroundRunner,
+        session_id: str,
+        battery: Battery,
+        *,
+        language: str = "en",
+        start_position: int = 0,
+        bot_factory: BotFactory | None = None,
+        bot_speed: float = 0.05,
+        break_ms: int = 0,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store, self.recorder, self.runner = store, recorder, runner
+        self.session_id = session_id
+        self.battery = battery
+        self.language = language
+        self.position = start_position
+        self.bot_factory = bot_factory
+        self.bot_speed = bot_speed
+        self.break_ms = break_ms
+        self.summaries: list[GameSummary] = []
+        self.view: Any = None
+        self.run_id: str | None = None
+        self._on_break = False
+        self.breaks = BreakScreen(self)
+        self.breaks.proceed.connect(self._after_break)
+        self.addWidget(self.breaks)
+
+    def start(self) -> None:
+        self._start_game()
+
+    # -- one game ------------------------------------------------------------------------
+
+    def _start_game(self) -> None:
+        entry = self.battery.games[self.position]
+        seed = game_seed(self.session_id, self.position, entry.game_id)
+        config = GameConfig(entry.game_id, seed, entry.params, self.language)
+
+        def create() -> str:
+            return start_game_run(
+                self.store,
+                self.recorder,
+                self.session_id,
+                position=entry.position,
+                game_id=entry.game_id,
+                game_version=entry.version,
+                seed=seed,
+                config={"params": dict(entry.params), "language": self.language},
+            )
+
+        self.runner.run(create, lambda run_id: self._show_game(run_id, config), self.failed.emit)
+
+    def _show_game(self, run_id: str, config: GameConfig) -> None:
+        self.run_id = run_id
+        game = TaskGame(config.game_id)
+        view = game.create_widget(config, self.recorder.sink(self.session_id, run_id), self)
+        self.view = view
+        self.addWidget(view)
+        self.setCurrentWidget(view)
+        view.setFocus()
+        view.finished.connect(self._game_done)
+        if self.bot_factory is not None:
+            rng = np.random.default_rng(config.seed)
+            BotDriver(view, self.bot_factory(config.game_id, rng), speed=self.bot_speed)
+        self.game_started.emit(self.position, config.game_id)
+
+    def _game_done(self, summary: GameSummary) -> None:
+        run_id, view = self.run_id, self.view
+        assert run_id is not None
+        status = GameRunStatus.COMPLETED if summary.completed else GameRunStatus.INTERRUPTED
+        self.summaries.append(summary)
+        position = self.position
+
+        def finish() -> None:
+            end_game_run(self.store, self.recorder, run_id, status)
+
+        def done(_: None) -> None:
+            self.game_finished.emit(position, summary)
+            self.removeWidget(view)
+            view.deleteLater()
+            self.position += 1
+            if self.position >= len(self.battery.games) or not summary.completed:
+                self.finished.emit(self.summaries)
+                return
+            self._show_break()
+
+        self.runner.run(finish, done, self.failed.emit)
+
+    # -- between games -------------------------------------------------------------------
+
+    def _show_break(self) -> None:
+        upcoming = self.battery.games[self.position]
+        self.breaks.show_break(
+            self.position, len(self.battery.games), upcoming.display_name, self.language
+        )
+        self.setCurrentWidget(self.breaks)
+        self._on_break = True
+        if self.bot_factory is not None:
+            QTimer.singleShot(self.break_ms, self._after_break)
+
+    def _after_break(self) -> None:
+        # The candidate's key and a bot's timer may both ask to go on: start once.
+        if self._on_break:
+            self._on_break = False
+            self._start_game()
+
+    # -- proctor controls ----------------------------------------------------------------
+
+    def pause(self) -> None:
+        if self.view is not None:
+            self.view.pause()
+
+    def resume(self) -> None:
+        if self.view is not None:
+            self.view.resume()
+
+    def interrupt(self, reason: str) -> None:
+        if self.view is not None:
+            self.view.interrupt(reason)
