@@ -299,3 +299,15 @@ class TimingTest(Base):
     station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"), index=True)
     run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     results: Mapped[dict[str, Any]] = mapped_column()
+
+
+class IncidentNote(Base):
+    """A proctor's note about something that happened during a session."""
+
+    __tablename__ = "incident_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"), index=True)
+    author: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    text: Mapped[str] = mapped_column(Text)

@@ -49,7 +49,7 @@ def test_the_comparison_sees_a_difference(store_path: Path) -> None:
     changed = MetaData(naming_convention=NAMING_CONVENTION)
     for table in Base.metadata.tables.values():
         table.to_metadata(changed)
-    Table("incident_notes", changed, Column("id", Integer, primary_key=True))
+    Table("not_migrated", changed, Column("id", Integer, primary_key=True))
     with open_store(store_path) as store, store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), changed)
     assert [d[0] for d in diff] == ["add_table"]

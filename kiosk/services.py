@@ -1,0 +1,316 @@
+"""What proctors and admins do, as functions: each checks permission, acts, audits.
+
+Every function takes the acting :class:`~kiosk.auth.Actor` first, calls
+:func:`~kiosk.permissions.require` before touching anything, and appends its audit
+entry in the same transaction as its change, so an action and its record commit
+together. Widgets call these through the background runner; they never check roles.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk.auth import Actor
+from kiosk.battery import Battery
+from kiosk.lifecycle import TRANSITIONS, TransitionError
+from kiosk.permissions import Action, require
+from kiosk.store import Store
+from kiosk.store.audit import append_audit
+from kiosk.store.models import (
+    AssessmentSession,
+    Candidate,
+    CandidatePersonal,
+    GameRun,
+    IncidentNote,
+    SessionStatus,
+    utcnow,
+)
+from kiosk.store.models import (
+    Battery as BatteryRow,
+)
+
+__all__ = [
+    "SessionView",
+    "add_incident",
+    "check_in",
+    "create_candidate",
+    "list_sessions",
+    "mark_interrupted_sessions",
+    "record_consent",
+    "record_demographics",
+    "schedule_session",
+    "set_session_status",
+    "void_session",
+]
+
+# No 0/O, 1/I/L: codes are read aloud and typed by candidates.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def _code(length: int) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def new_pseudonym() -> str:
+    """A random pseudonym such as ``C-7QK4-M2XH``: carries nothing about the person."""
+    return f"C-{_code(4)}-{_code(4)}"
+
+
+def create_candidate(
+    store: Store, actor: Actor, *, external_ref: str | None = None, full_name: str | None = None
+) -> Candidate:
+    require(actor.role, Action.CREATE_CANDIDATE)
+    with store.writer() as s, s.begin():
+        candidate = Candidate(pseudonym=new_pseudonym())
+        s.add(candidate)
+        s.flush()
+        if external_ref or full_name:
+            s.add(
+                CandidatePersonal(
+                    candidate_id=candidate.id, external_ref=external_ref, full_name=full_name
+                )
+            )
+        append_audit(s, actor.username, "candidate_created", target=candidate.pseudonym)
+    return candidate
+
+
+def _battery_row(s: Session, battery: Battery) -> BatteryRow:
+    row = s.scalar(
+        select(BatteryRow).where(
+            BatteryRow.name == battery.name, BatteryRow.version == battery.version
+        )
+    )
+    if row is None:
+        row = BatteryRow(
+            name=battery.name,
+            version=battery.version,
+            source_sha256=battery.sha256,
+            definition=battery.definition(),
+        )
+        s.add(row)
+        s.flush()
+    elif row.source_sha256 != battery.sha256:
+        raise ValueError(
+            f"battery {battery.name} {battery.version} differs from the one already used "
+            f"under that version ({battery.source}); give the changed file a new version"
+        )
+    return row
+
+
+def schedule_session(store: Store, actor: Actor, candidate_id: int, battery: Battery) -> str:
+    """Schedule a session; returns its id. Its check-in code is on the session row."""
+    require(actor.role, Action.SCHEDULE_SESSION)
+    with store.writer() as s, s.begin():
+        candidate = s.get(Candidate, candidate_id)
+        if candidate is None:
+            raise ValueError(f"no candidate with id {candidate_id}")
+        row = _battery_row(s, battery)
+        station = store.station()
+        session_id = str(uuid.uuid4())
+        code = _code(6)
+        while s.scalar(select(AssessmentSession.id).where(AssessmentSession.checkin_code == code)):
+            code = _code(6)
+        s.add(
+            AssessmentSession(
+                id=session_id,
+                candidate_id=candidate.id,
+                battery_id=row.id,
+                station_id=station.id,
+                status=SessionStatus.SCHEDULED.value,
+                checkin_code=code,
+                created_by=actor.user_id,
+            )
+        )
+        append_audit(
+            s,
+            actor.username,
+            "session_scheduled",
+            target=session_id,
+            details={"candidate": candidate.pseudonym, "battery": battery.name},
+        )
+    return session_id
+
+
+def check_in(store: Store, code: str) -> str:
+    """A candidate enters a check-in code; returns the session id or raises ValueError."""
+    require("candidate", Action.CHECK_IN)
+    cleaned = code.strip().upper().replace(" ", "").replace("-", "")
+    with store.writer() as s, s.begin():
+        session = s.scalar(
+            select(AssessmentSession).where(AssessmentSession.checkin_code == cleaned)
+        )
+        if session is None or session.status != SessionStatus.SCHEDULED.value:
+            raise ValueError("this code is not valid here; please check it with your proctor")
+        session.status = SessionStatus.CHECKED_IN.value
+        append_audit(s, "candidate", "checked_in", target=session.id)
+        return session.id
+
+
+def record_consent(store: Store, session_id: str, consent_version: str) -> None:
+    with store.writer() as s, s.begin():
+        session = s.get(AssessmentSession, session_id)
+        if session is None:
+            raise ValueError(f"no session {session_id}")
+        session.consent_version = consent_version
+        append_audit(
+            s, "candidate", "consent_given", target=session_id, details={"version": consent_version}
+        )
+
+
+def record_demographics(store: Store, session_id: str, answers: dict[str, str]) -> None:
+    """Voluntary answers, stored with the personal data, never with behaviour."""
+    given = {k: v for k, v in answers.items() if v}
+    if not given:
+        return
+    with store.writer() as s, s.begin():
+        session = s.get(AssessmentSession, session_id)
+        if session is None:
+            raise ValueError(f"no session {session_id}")
+        personal = s.get(CandidatePersonal, session.candidate_id)
+        if personal is None:
+            personal = CandidatePersonal(candidate_id=session.candidate_id)
+            s.add(personal)
+        personal.demographics = given
+        personal.updated_at = utcnow()
+
+
+_STATUS_ACTION = {
+    SessionStatus.PAUSED: Action.PAUSE_SESSION,
+    SessionStatus.IN_PROGRESS: Action.RESUME_SESSION,
+    SessionStatus.VOIDED: Action.VOID_SESSION,
+}
+
+
+def set_session_status(
+    store: Store, actor: Actor, session_id: str, new: SessionStatus, reason: str | None = None
+) -> None:
+    """Pause, resume (also from interrupted) or void a session."""
+    action = _STATUS_ACTION.get(new)
+    if action is None:
+        raise ValueError(f"a proctor cannot set a session to {new.value}")
+    require(actor.role, action)
+    with store.writer() as s, s.begin():
+        session = s.get(AssessmentSession, session_id)
+        if session is None:
+            raise ValueError(f"no session {session_id}")
+        current = SessionStatus(session.status)
+        if current is SessionStatus.INTERRUPTED and new is SessionStatus.IN_PROGRESS:
+            require(actor.role, Action.RESUME_INTERRUPTED)
+        if new not in TRANSITIONS[current]:
+            raise TransitionError(f"session {session_id} is {current}; it cannot become {new}")
+        session.status = new.value
+        if new is SessionStatus.VOIDED:
+            if not reason or not reason.strip():
+                raise ValueError("voiding a session needs a reason")
+            session.void_reason = reason.strip()
+            session.ended_at = utcnow()
+        append_audit(
+            s,
+            actor.username,
+            f"session_{new.value}",
+            target=session_id,
+            details={"from": current.value, "reason": reason},
+        )
+
+
+def void_session(store: Store, actor: Actor, session_id: str, reason: str) -> None:
+    set_session_status(store, actor, session_id, SessionStatus.VOIDED, reason)
+
+
+def add_incident(store: Store, actor: Actor, session_id: str, text: str) -> IncidentNote:
+    require(actor.role, Action.WRITE_INCIDENT)
+    if not text.strip():
+        raise ValueError("an incident note needs some text")
+    with store.writer() as s, s.begin():
+        if s.get(AssessmentSession, session_id) is None:
+            raise ValueError(f"no session {session_id}")
+        note = IncidentNote(session_id=session_id, author=actor.username, text=text.strip())
+        s.add(note)
+        append_audit(s, actor.username, "incident_noted", target=session_id)
+    return note
+
+
+def mark_interrupted_sessions(store: Store) -> list[str]:
+    """At start-up: sessions left running by a process that died are interrupted."""
+    with store.writer() as s, s.begin():
+        stale = s.scalars(
+            select(AssessmentSession).where(
+                AssessmentSession.status.in_(
+                    [SessionStatus.IN_PROGRESS.value, SessionStatus.PAUSED.value]
+                )
+            )
+        ).all()
+        for session in stale:
+            session.status = SessionStatus.INTERRUPTED.value
+            append_audit(s, "system", "session_interrupted", target=session.id)
+            for run in s.scalars(
+                select(GameRun).where(GameRun.session_id == session.id, GameRun.status == "running")
+            ):
+                run.status = "interrupted"
+        return [x.id for x in stale]
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """One row of the proctor console."""
+
+    id: str
+    pseudonym: str
+    status: str
+    checkin_code: str | None
+    battery: str
+    games_total: int
+    games_done: int
+    current_game: str | None
+    elapsed_s: float | None
+    incidents: int
+
+
+def list_sessions(store: Store, actor: Actor) -> list[SessionView]:
+    require(actor.role, Action.VIEW_SESSIONS)
+    now = datetime.now(UTC)
+    rows: list[SessionView] = []
+    with store.reader() as s:
+        for session in s.scalars(
+            select(AssessmentSession).order_by(AssessmentSession.created_at.desc())
+        ):
+            candidate = s.get(Candidate, session.candidate_id)
+            battery = s.get(BatteryRow, session.battery_id) if session.battery_id else None
+            runs = s.scalars(
+                select(GameRun).where(GameRun.session_id == session.id).order_by(GameRun.position)
+            ).all()
+            done = sum(r.status == "completed" for r in runs)
+            current = next((r.game_id for r in runs if r.status == "running"), None)
+            started = session.started_at
+            if started is not None and started.tzinfo is None:
+                started = started.replace(tzinfo=UTC)
+            ended = session.ended_at
+            if ended is not None and ended.tzinfo is None:
+                ended = ended.replace(tzinfo=UTC)
+            elapsed = None if started is None else ((ended or now) - started).total_seconds()
+            incidents = len(
+                s.scalars(
+                    select(IncidentNote.id).where(IncidentNote.session_id == session.id)
+                ).all()
+            )
+            rows.append(
+                SessionView(
+                    id=session.id,
+                    pseudonym=candidate.pseudonym if candidate else "?",
+                    status=session.status,
+                    checkin_code=session.checkin_code,
+                    battery=f"{battery.name} {battery.version}" if battery else "",
+                    games_total=len(battery.definition["games"]) if battery else 0,
+                    games_done=done,
+                    current_game=current,
+                    elapsed_s=elapsed,
+                    incidents=incidents,
+                )
+            )
+    return rows
