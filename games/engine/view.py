@@ -22,16 +22,17 @@ proctor"; a ``pause`` event marks the trial it interrupted) and :meth:`resume`;
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from games.api import EventSink, GameConfig, GameSummary
+from games.api import EventRecord, EventSink, GameConfig, GameSummary
 from games.engine import palette
 from games.engine.canvas import make_canvas, refresh_period_ns
+from games.engine.resume import LoggedTask, SwitchSink, last_committed_trial, replay
 from games.engine.texts import texts_for
 from games.engine.timing import FrameStats, StampedInput, install_stamper
 
@@ -62,12 +63,27 @@ class GameView(QWidget):
     iti_ms: ClassVar[int] = 500
     finished = Signal(object)  # GameSummary
 
-    def __init__(self, config: GameConfig, sink: EventSink, parent: QWidget | None = None):
+    def __init__(
+        self,
+        config: GameConfig,
+        sink: EventSink,
+        parent: QWidget | None = None,
+        *,
+        resume_events: Sequence[EventRecord] | None = None,
+    ):
         super().__init__(parent)
         self.config = config
         self.sink = sink
         self.texts = texts_for(config.language)
-        self.task = self.make_task(config, sink)
+        # The task talks to a switchable sink so a crashed run can be rebuilt by
+        # replaying its logged calls into nowhere, then continue into the recorder.
+        task_sink = SwitchSink(None if resume_events else sink)
+        raw_task = self.make_task(config, task_sink)
+        self.resumed_after: int | None = None
+        if resume_events:
+            self._rebuild(raw_task, resume_events)
+            task_sink.target = sink
+        self.task = LoggedTask(raw_task, sink)
         self.stage = Stage.INSTRUCTIONS
         self._stage_before_pause = Stage.INSTRUCTIONS
         self._message = ""
@@ -77,6 +93,10 @@ class GameView(QWidget):
         self._interrupted = False
         self.last_frame_ns = 0
         self.awaiting_onset = False
+        if resume_events:
+            # Back after an interruption: a word of welcome, then straight on.
+            self._message = self.texts.get("common", "resume_message")
+            self.stage = Stage.MESSAGE
         self.canvas = make_canvas(self, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -85,6 +105,21 @@ class GameView(QWidget):
         self.frames = FrameStats(refresh_ns=refresh_period_ns(self))
         install_stamper()
         self.canvas.start()
+
+    def _rebuild(self, task: Any, events: Sequence[EventRecord]) -> None:
+        last = last_committed_trial(events)
+        # Replay up to and including the call that ended the last committed trial.
+        until = last.seq if last is not None else 0
+        calls = replay(task, events, until + 1) if last is not None else 0
+        self.resumed_after = last.trial_index if last is not None else None
+        self.sink.emit(
+            "resume_gap",
+            {
+                "last_committed_trial": self.resumed_after,
+                "replayed_calls": calls,
+                "dropped_events": sum(1 for e in events if e.seq > until),
+            },
+        )
 
     # -- hooks for subclasses ------------------------------------------------------------
 

@@ -162,3 +162,42 @@ def test_view_scales_with_the_window(qtbot, size) -> None:
         collect
     )
     assert pump.width() == pytest.approx(min(size) / 40 * 10)
+
+
+def test_a_crashed_game_continues_from_the_first_uncommitted_trial(qtbot) -> None:
+    """Replaying logged task calls rebuilds the task; the game goes on where it broke."""
+    full_view, full_sink = make_view(qtbot, n_balloons=4, n_practice=0, seed=21)
+    play(qtbot, full_view, pump_target=5)
+    reference = task.trial_table(full_sink.events)
+
+    view, sink = make_view(qtbot, n_balloons=4, n_practice=0, seed=21)
+    driver = BotDriver(view, bot.Bot(bot.BotParams(pump_target=5), np.random.default_rng(3)))
+    qtbot.waitUntil(lambda: view.task.trials_done == 2 and view.task.pumps >= 2, timeout=15_000)
+    driver.stop()
+    view.canvas.stop()
+    stored = list(sink.events)  # what reached the store before the "crash"
+
+    resumed_sink = ListSink()
+    resumed = BalloonsView(
+        GameConfig("balloons", 21, view.config.params), resumed_sink, resume_events=stored
+    )
+    qtbot.addWidget(resumed)
+    resumed.resize(1024, 720)
+    resumed.show()
+    gap = resumed_sink.events[0]
+    assert gap.kind == "resume_gap" and gap.payload["last_committed_trial"] == 1
+    assert resumed.task.trials_done == 2 and not resumed.task.trial_running
+    assert resumed.stage is Stage.MESSAGE
+    play(qtbot, resumed, pump_target=5)
+
+    # Stored events plus the continuation: four whole balloons, same schedule, and the
+    # bank carried over from before the crash.
+    merged = stored + [
+        type(e)(e.seq + len(stored) + 1, e.t_ns, e.kind, e.trial_index, e.payload)
+        for e in resumed_sink.events
+    ]
+    table = task.trial_table(merged)
+    assert table["trial_index"].tolist() == [0, 1, 2, 3]
+    assert table["explosion_point"].tolist() == reference["explosion_point"].tolist()
+    earned = table["earned_cents"].cumsum().tolist()
+    assert table["total_cents"].tolist() == earned
