@@ -29,7 +29,14 @@ from typing import Any
 from games.api import ConfigError
 from games.catalog import GAME_IDS, registry
 
-__all__ = ["BATTERIES", "Battery", "BatteryError", "BatteryGame", "load_battery"]
+__all__ = [
+    "BATTERIES",
+    "Battery",
+    "BatteryError",
+    "BatteryGame",
+    "battery_from_definition",
+    "load_battery",
+]
 
 BATTERIES = Path(__file__).resolve().parents[1] / "resources" / "batteries"
 _BATTERY_KEYS = {"name", "version", "description"}
@@ -107,6 +114,17 @@ def load_battery(name_or_path: str | Path) -> Battery:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise BatteryError(f"{path}: not valid TOML ({exc})") from None
     return _parse(doc, path, hashlib.sha256(raw).hexdigest())
+
+
+def battery_from_definition(definition: Mapping[str, Any], source: str = "store") -> Battery:
+    """Rebuild a battery from the definition stored with a session (games re-check it)."""
+    doc = {
+        "battery": {
+            k: definition[k] for k in ("name", "version", "description") if k in definition
+        },
+        "games": [{"id": g["id"], "params": g.get("params", {})} for g in definition["games"]],
+    }
+    return _parse(doc, Path(source), "")
 
 
 def _parse(doc: Mapping[str, Any], path: Path, sha256: str) -> Battery:

@@ -17,7 +17,7 @@ events (``kiosk demo`` and the tests).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,13 +25,13 @@ from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
-from games.api import GameConfig, GameSummary
+from games.api import EventRecord, GameConfig, GameSummary
 from games.catalog import TaskGame
 from games.engine import palette
 from games.engine.driver import BotDriver
 from games.engine.texts import texts_for
 from kiosk.battery import Battery
-from kiosk.lifecycle import end_game_run, start_game_run
+from kiosk.lifecycle import end_game_run, reopen_game_run, start_game_run
 from kiosk.recorder import Recorder
 from kiosk.store import Store
 from kiosk.store.models import GameRunStatus
@@ -123,6 +123,8 @@ class BatteryHost(QStackedWidget):
         bot_factory: BotFactory | None = None,
         bot_speed: float = 0.05,
         break_ms: int = 0,
+        resume_run_id: str | None = None,
+        resume_events: Sequence[EventRecord] = (),
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -134,6 +136,8 @@ class BatteryHost(QStackedWidget):
         self.bot_factory = bot_factory
         self.bot_speed = bot_speed
         self.break_ms = break_ms
+        self.resume_run_id = resume_run_id
+        self.resume_events = tuple(resume_events)
         self.summaries: list[GameSummary] = []
         self.view: Any = None
         self.run_id: str | None = None
@@ -164,12 +168,30 @@ class BatteryHost(QStackedWidget):
                 config={"params": dict(entry.params), "language": self.language},
             )
 
+        resume_run_id, resume_events = self.resume_run_id, self.resume_events
+        if resume_run_id is not None:
+            # Continue the run a crash cut short: same run, same seed, rebuilt state.
+            self.resume_run_id, self.resume_events = None, ()
+
+            def reopen() -> str:
+                reopen_game_run(self.store, self.recorder, self.session_id, resume_run_id)
+                return resume_run_id
+
+            self.runner.run(
+                reopen,
+                lambda run_id: self._show_game(run_id, config, resume_events),
+                self.failed.emit,
+            )
+            return
         self.runner.run(create, lambda run_id: self._show_game(run_id, config), self.failed.emit)
 
-    def _show_game(self, run_id: str, config: GameConfig) -> None:
+    def _show_game(
+        self, run_id: str, config: GameConfig, resume_events: Sequence[EventRecord] = ()
+    ) -> None:
         self.run_id = run_id
         game = TaskGame(config.game_id)
-        view = game.create_widget(config, self.recorder.sink(self.session_id, run_id), self)
+        sink = self.recorder.sink(self.session_id, run_id)
+        view = game.view_class()(config, sink, self, resume_events=resume_events or None)
         self.view = view
         self.addWidget(view)
         self.setCurrentWidget(view)

@@ -32,6 +32,7 @@ __all__ = [
     "TransitionError",
     "end_game_run",
     "end_session",
+    "reopen_game_run",
     "set_status",
     "start_game_run",
     "start_session",
@@ -107,6 +108,16 @@ def start_game_run(
         )
     recorder.anchor(session_id, "game_start", game_run_id=run_id)
     return run_id
+
+
+def reopen_game_run(store: Store, recorder: Recorder, session_id: str, run_id: str) -> None:
+    """Continue a run cut short by a crash; anchors the clock again (a new process)."""
+    with store.writer() as s, s.begin():
+        run = s.get(GameRun, run_id)
+        if run is None or run.session_id != session_id:
+            raise TransitionError(f"no game run {run_id} in session {session_id}")
+        run.status = GameRunStatus.RUNNING.value
+    recorder.anchor(session_id, "game_resume", game_run_id=run_id)
 
 
 def end_game_run(

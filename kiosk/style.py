@@ -31,3 +31,36 @@ QPushButton#primary {{ background: {BLUE}; color: white; border: none; border-ra
 QPushButton#primary:disabled {{ background: #b8c3cf; color: #eef1f4; }}
 QPushButton#primary:focus {{ outline: 3px solid {ORANGE}; }}
 """
+
+
+def display_stylesheet(large_text: bool, high_contrast: bool) -> str:
+    """Extra rules for the candidate's display choices (larger text, high contrast)."""
+    rules = ""
+    if large_text:
+        rules += """
+QWidget { font-size: 21px; }
+QLabel#title { font-size: 40px; }
+QLabel#subtitle { font-size: 22px; }
+QLabel#note { font-size: 18px; }
+"""
+    if high_contrast:
+        rules += """
+QWidget { color: #000000; }
+QMainWindow, QStackedWidget > QWidget { background: #ffffff; }
+QFrame#card { border: 2px solid #000000; }
+QLabel#subtitle, QLabel#note, QLabel#heading { color: #000000; }
+QLineEdit { border: 2px solid #000000; background: #ffffff; }
+QPushButton#primary { background: #000000; color: #ffffff; }
+"""
+    return rules
+
+
+STYLESHEET += f"""
+QLabel#error {{ color: {ORANGE}; font-weight: 600; }}
+QLabel#code {{ font-size: 26px; font-weight: 600; color: {BLUE}; padding: 8px; }}
+QLineEdit {{ padding: 8px; border: 1px solid #c5ccd4; border-radius: 6px; background: white; }}
+QLineEdit#codefield {{ font-size: 26px; letter-spacing: 4px; }}
+QPushButton#secondary {{ padding: 8px 16px; border: 1px solid #c5ccd4; border-radius: 8px;
+                         background: white; }}
+QPushButton#secondary:focus {{ border: 2px solid {BLUE}; }}
+"""

@@ -1,30 +1,114 @@
-"""The main window: a stack of screens opened by name from the registry."""
+"""The main window: a stack of screens opened by name, and candidate-mode lockdown.
+
+In candidate mode the window is fullscreen, frameless and on top; it refuses to close,
+swallows Escape, Alt+F4, Ctrl+W/Q and the other shortcuts Qt can intercept, and takes
+focus back whenever it loses it. Only the unlock chord (Ctrl+Alt+Shift+U) leaves it,
+and only through a proctor's PIN (the ``unlock`` screen). Qt can stop accidents, not
+a determined user: pair it with the operating system's kiosk mode (see the README).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QStackedWidget
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget
 
+from kiosk.recorder import Recorder
 from kiosk.screens import SCREENS, Screen, ShellContext, load_all
 from kiosk.store import Store
-from kiosk.style import STYLESHEET
+from kiosk.style import STYLESHEET, display_stylesheet
 from kiosk.worker import BackgroundRunner
 
 __all__ = ["MainWindow"]
 
+UNLOCK_CHORD = (
+    Qt.KeyboardModifier.ControlModifier
+    | Qt.KeyboardModifier.AltModifier
+    | Qt.KeyboardModifier.ShiftModifier,
+    Qt.Key.Key_U,
+)
+_BLOCKED_KEYS = {
+    Qt.Key.Key_Escape,
+    Qt.Key.Key_F4,
+    Qt.Key.Key_Tab,
+    Qt.Key.Key_Meta,
+    Qt.Key.Key_Super_L,
+    Qt.Key.Key_Super_R,
+    Qt.Key.Key_Menu,
+}
+_BLOCKED_WITH_CTRL = {Qt.Key.Key_W, Qt.Key.Key_Q, Qt.Key.Key_Tab}
+
+
+class _Lockdown(QObject):
+    """Application-wide key filter active in candidate mode."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.blocked = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not self.window.candidate_mode or event.type() not in (
+            QEvent.Type.KeyPress,
+            QEvent.Type.ShortcutOverride,
+        ):
+            return False
+        assert isinstance(event, QKeyEvent)
+        key, mods = Qt.Key(event.key()), event.modifiers()
+        if event.type() == QEvent.Type.KeyPress and (mods, key) == UNLOCK_CHORD:
+            self.window.open("unlock")
+            return True
+        ctrl_or_alt = mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+        if (
+            (key in _BLOCKED_KEYS and (key != Qt.Key.Key_Tab or ctrl_or_alt))
+            or (mods & Qt.KeyboardModifier.ControlModifier and key in _BLOCKED_WITH_CTRL)
+            or (mods & Qt.KeyboardModifier.AltModifier and key == Qt.Key.Key_F4)
+        ):
+            self.blocked += 1
+            return True
+        return False
+
 
 class MainWindow(QMainWindow):
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, bot_factory: object = None) -> None:
         super().__init__()
         load_all()
         self.setStyleSheet(STYLESHEET)
         self.runner = BackgroundRunner(self)
-        self.context = ShellContext(store=store, runner=self.runner, open_screen=self.open)
+        self._recorder: Recorder | None = None
+        self.context = ShellContext(
+            store=store,
+            runner=self.runner,
+            open_screen=self.open,
+            recorder_factory=self.recorder,
+            set_candidate_mode=self.set_candidate_mode,
+            bot_factory=bot_factory,
+            reveal_screen=self.reveal,
+            screen=self.screen_named,
+        )
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self._screens: dict[str, Screen] = {}
         self.resize(1024, 720)
         self.setMinimumSize(800, 600)
+        self.lockdown = _Lockdown(self)
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        app.installEventFilter(self.lockdown)
+        app.applicationStateChanged.connect(self._app_state_changed)
+        # Sessions a dead process left running are interrupted: say so from the start.
+        from kiosk.services import mark_interrupted_sessions
+
+        self.runner.run(lambda: mark_interrupted_sessions(store), lambda _: None, self._fail)
+
+    @property
+    def candidate_mode(self) -> bool:
+        return self.context.state.candidate_mode
+
+    def recorder(self) -> Recorder:
+        if self._recorder is None:
+            self._recorder = Recorder(self.context.store)
+        return self._recorder
 
     def open(self, name: str) -> Screen:
         """Bring the named screen to the front, building it on first use."""
@@ -41,11 +125,61 @@ class MainWindow(QMainWindow):
         current.on_show()
         return current
 
+    def screen_named(self, name: str) -> Screen:
+        """The named screen, built if needed, without showing it."""
+        if name not in self._screens:
+            self._screens[name] = SCREENS[name](self.context)
+            self.stack.addWidget(self._screens[name])
+        return self._screens[name]
+
+    def reveal(self, name: str) -> Screen:
+        """Show a screen again as it was, without restarting it (unlike :meth:`open`)."""
+        current = self.screen_named(name)
+        self.stack.setCurrentWidget(current)
+        return current
+
     def current_screen(self) -> Screen:
         widget = self.stack.currentWidget()
         assert isinstance(widget, Screen)
         return widget
 
+    # -- candidate mode ------------------------------------------------------------------
+
+    def set_candidate_mode(self, on: bool) -> None:
+        self.context.state.candidate_mode = on
+        flags = self.windowFlags()
+        if on:
+            self.setWindowFlags(
+                flags | Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint
+            )
+            self.showFullScreen()
+        else:
+            self.setWindowFlags(
+                flags & ~Qt.WindowType.FramelessWindowHint & ~Qt.WindowType.WindowStaysOnTopHint
+            )
+            self.showNormal()
+        self.apply_display()
+
+    def apply_display(self) -> None:
+        state = self.context.state
+        self.setStyleSheet(STYLESHEET + display_stylesheet(state.large_text, state.high_contrast))
+
+    def _app_state_changed(self, state: Qt.ApplicationState) -> None:
+        if self.candidate_mode and state != Qt.ApplicationState.ApplicationActive:
+            QTimer.singleShot(0, self._take_focus_back)
+
+    def _take_focus_back(self) -> None:
+        self.raise_()
+        self.activateWindow()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.candidate_mode:
+            event.ignore()  # only a proctor's unlock leaves candidate mode
+            return
+        if self._recorder is not None:
+            self._recorder.close()
         self.runner.shutdown()
         super().closeEvent(event)
+
+    def _fail(self, exc: BaseException) -> None:
+        raise exc

@@ -30,8 +30,8 @@ class BackgroundRunner(QObject):
     def run(
         self,
         task: Callable[[], T],
-        success: Callable[[T], None],
-        failure: Callable[[BaseException], None],
+        success: Callable[[T], object],
+        failure: Callable[[BaseException], object],
     ) -> None:
         self._pending += 1
         future = self._pool.submit(task)

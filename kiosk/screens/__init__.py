@@ -9,15 +9,31 @@ they ask the context's runner.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import ClassVar, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
 
 from PySide6.QtWidgets import QWidget
 
+from kiosk.auth import Actor
+from kiosk.recorder import Recorder
 from kiosk.store import Store
 from kiosk.worker import BackgroundRunner
 
-__all__ = ["SCREENS", "Screen", "ShellContext", "screen"]
+__all__ = ["SCREENS", "Screen", "ShellContext", "ShellState", "screen"]
+
+
+@dataclass
+class ShellState:
+    """What the shell knows right now: who is signed in, which session is on screen."""
+
+    actor: Actor | None = None
+    session_id: str | None = None
+    language: str = "en"
+    large_text: bool = False
+    high_contrast: bool = False
+    candidate_mode: bool = False
+    resume_position: int = 0
+    notice: str = ""
 
 
 @dataclass
@@ -25,6 +41,26 @@ class ShellContext:
     store: Store
     runner: BackgroundRunner
     open_screen: Callable[[str], object]
+    state: ShellState = field(default_factory=ShellState)
+    recorder_factory: Callable[[], Recorder] | None = None
+    set_candidate_mode: Callable[[bool], None] = lambda on: None
+    bot_factory: Any = None
+    reveal_screen: Callable[[str], object] = lambda name: None
+    screen: Callable[[str], Any] = lambda name: None
+    # Runs on the background runner after a session completes (scoring, report).
+    after_session: Callable[[str], object] | None = None
+
+    def recorder(self) -> Recorder:
+        assert self.recorder_factory is not None
+        return self.recorder_factory()
+
+    def run(
+        self,
+        task: Callable[[], Any],
+        success: Callable[[Any], object],
+        failure: Callable[[BaseException], object],
+    ) -> None:
+        self.runner.run(task, success, failure)
 
 
 class Screen(QWidget):
@@ -56,4 +92,16 @@ def screen(cls: S) -> S:
 
 def load_all() -> None:
     """Import every screen module so that each registers itself."""
-    from kiosk.screens import home  # noqa: F401
+    from kiosk.screens import (  # noqa: F401
+        admin,
+        checkin,
+        complete,
+        consent,
+        console,
+        demographics,
+        first_run,
+        home,
+        play,
+        signin,
+        unlock,
+    )

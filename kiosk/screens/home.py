@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
-from kiosk import __version__
+from kiosk import __version__, auth
 from kiosk.screens import Screen, ShellContext, screen
 from kiosk.store.health import StoreHealth, store_health
 
@@ -41,8 +41,8 @@ class HomeScreen(Screen):
 
         self.signin_button = QPushButton("Proctor sign-in")
         self.signin_button.setObjectName("primary")
-        self.signin_button.setEnabled(False)
-        self.signin_note = _label("Proctor sign-in is not available in this version yet.", "note")
+        self.signin_button.clicked.connect(self.sign_in)
+        self.signin_note = _label("", "note")
         self.signin_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         inner = QVBoxLayout(card)
@@ -72,8 +72,24 @@ class HomeScreen(Screen):
         self.store_label.setCursorPosition(0)
         self.context.runner.run(lambda: store_health(store), self._show_health, self._show_failure)
 
+    def sign_in(self) -> None:
+        """Sign in; a store without an administrator first asks for one."""
+        store = self.context.store
+        self.context.run(
+            lambda: auth.has_admin(store),
+            lambda has: self.context.open_screen("signin" if has else "first_run"),
+            self._show_failure,
+        )
+
     def _show_health(self, health: StoreHealth) -> None:
         info = health.info
+        interrupted = info.sessions_by_status.get("interrupted", 0)
+        self.signin_note.setText(
+            f"{interrupted} interrupted session{'s' if interrupted != 1 else ''}: "
+            "a proctor can continue it from the console."
+            if interrupted
+            else ""
+        )
         self.station_label.setText(info.station)
         sessions = info.counts.get("sessions", 0)
         events = info.counts.get("events", 0)

@@ -16,9 +16,7 @@ def test_home_shows_station_store_and_health(window, qtbot, store, artefacts) ->
     assert home.station_label.text() == store.station().name
     assert home.store_label.text() == str(store.path)
     assert window.windowTitle() == "Kiosk — Station"
-    # Sign-in does not exist yet: the entry point says so instead of pretending.
-    assert not home.signin_button.isEnabled()
-    assert "not available" in home.signin_note.text()
+    assert home.signin_button.isEnabled()
     window.grab().save(str(artefacts / "home.png"))
 
 

@@ -1,0 +1,1 @@
+"""Implementations of ``kiosk`` subcommands, one module per command; ``kiosk.cli`` wires them."""

@@ -1,0 +1,219 @@
+"""Administration: users and roles, battery files, this station's settings, exports."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QListWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from kiosk import auth
+from kiosk.battery import BatteryError, builtin_names, load_battery
+from kiosk.permissions import Action, require
+from kiosk.screens import Screen, ShellContext, screen
+from kiosk.screens.forms import button, field, label
+from kiosk.store.audit import append_audit
+from kiosk.store.models import Role, Station, User
+
+
+@screen
+class AdminScreen(Screen):
+    name = "admin"
+    title = "Administration"
+
+    def __init__(self, context: ShellContext) -> None:
+        super().__init__(context)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 18, 24, 18)
+        top = QHBoxLayout()
+        top.addWidget(label("Administration", "title"), 1)
+        self.back = button("Back to the console")
+        top.addWidget(self.back)
+        outer.addLayout(top)
+        self.tabs = QTabWidget()
+        outer.addWidget(self.tabs, 1)
+        self.status = label("", "note")
+        outer.addWidget(self.status)
+        self.back.clicked.connect(lambda: self.context.open_screen("console"))
+        self._users_tab()
+        self._batteries_tab()
+        self._station_tab()
+        self._exports_tab()
+
+    # -- users ---------------------------------------------------------------------------
+
+    def _users_tab(self) -> None:
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        self.users = QListWidget()
+        layout.addWidget(self.users, 1)
+        row = QHBoxLayout()
+        self.new_username = field("Username")
+        self.new_role = QComboBox()
+        self.new_role.addItems([Role.PROCTOR.value, Role.ADMIN.value])
+        self.new_password = field("Password (8+ characters)", secret=True)
+        self.new_pin = field("PIN (4–8 digits)", secret=True)
+        self.add_user = button("Add user", "primary")
+        for widget in (
+            self.new_username,
+            self.new_role,
+            self.new_password,
+            self.new_pin,
+            self.add_user,
+        ):
+            row.addWidget(widget)
+        layout.addLayout(row)
+        self.add_user.clicked.connect(self._add_user)
+        self.tabs.addTab(tab, "Users and roles")
+
+    def _load_users(self) -> None:
+        store = self.context.store
+
+        def read() -> list[str]:
+            with store.reader() as s:
+                return [
+                    f"{u.username} — {u.role}{'' if u.active else ' (inactive)'}"
+                    for u in s.scalars(select(User).order_by(User.username))
+                ]
+
+        self.context.run(read, self._show_users, self._error)
+
+    def _show_users(self, rows: list[str]) -> None:
+        self.users.clear()
+        self.users.addItems(rows)
+
+    def _add_user(self) -> None:
+        actor, store = self.context.state.actor, self.context.store
+        assert actor is not None
+        username, password = self.new_username.text(), self.new_password.text()
+        role, pin = Role(self.new_role.currentText()), self.new_pin.text() or None
+
+        def create() -> None:
+            auth.create_user(store, actor, username, password, role, pin=pin)
+
+        def done(_: object) -> None:
+            for widget in (self.new_username, self.new_password, self.new_pin):
+                widget.clear()
+            self.status.setText(f"Added {username} as {role.value}.")
+            self._load_users()
+
+        self.context.run(create, done, self._error)
+
+    # -- batteries -----------------------------------------------------------------------
+
+    def _batteries_tab(self) -> None:
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        self.batteries = QListWidget()
+        layout.addWidget(self.batteries, 1)
+        row = QHBoxLayout()
+        self.battery_path = field("Path of a battery file (.toml) to check")
+        self.check_battery = button("Check", "primary")
+        row.addWidget(self.battery_path, 1)
+        row.addWidget(self.check_battery)
+        layout.addLayout(row)
+        self.battery_result = label("", "note")
+        layout.addWidget(self.battery_result)
+        self.check_battery.clicked.connect(self._check_battery)
+        self.tabs.addTab(tab, "Batteries")
+
+    def _load_batteries(self) -> None:
+        self.batteries.clear()
+        for name in builtin_names():
+            battery = load_battery(name)
+            self.batteries.addItem(
+                f"{battery.name} {battery.version} — {len(battery.games)} games — "
+                f"{battery.description}"
+            )
+
+    def _check_battery(self) -> None:
+        path = self.battery_path.text().strip()
+        try:
+            battery = load_battery(path)
+        except BatteryError as exc:
+            self.battery_result.setText(f"Not usable: {exc}")
+            return
+        games = ", ".join(g.display_name for g in battery.games)
+        self.battery_result.setText(f"Usable: {battery.name} {battery.version}: {games}")
+
+    # -- station -------------------------------------------------------------------------
+
+    def _station_tab(self) -> None:
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        self.station_name = field("Station name")
+        self.save_station = button("Save", "primary")
+        layout.addWidget(label("Station name (shown on the home screen and in reports)"))
+        layout.addWidget(self.station_name)
+        layout.addWidget(self.save_station)
+        layout.addWidget(
+            label(
+                "Signing identity and sync are set up from the command line for now: "
+                "see the README.",
+                "note",
+            )
+        )
+        layout.addStretch(1)
+        self.save_station.clicked.connect(self._save_station)
+        self.tabs.addTab(tab, "Station")
+
+    def _load_station(self) -> None:
+        store = self.context.store
+        self.context.run(lambda: store.station().name, self.station_name.setText, self._error)
+
+    def _save_station(self) -> None:
+        actor, store = self.context.state.actor, self.context.store
+        assert actor is not None
+        name = self.station_name.text().strip()
+
+        def save() -> None:
+            require(actor.role, Action.STATION_SETTINGS)
+            if not name:
+                raise ValueError("a station needs a name")
+            with store.writer() as s, s.begin():
+                station = s.scalars(select(Station).order_by(Station.id)).first()
+                assert station is not None
+                old, station.name = station.name, name
+                append_audit(
+                    s, actor.username, "station_renamed", target=name, details={"from": old}
+                )
+
+        self.context.run(save, lambda _: self.status.setText("Station saved."), self._error)
+
+    # -- exports -------------------------------------------------------------------------
+
+    def _exports_tab(self) -> None:
+        tab = QWidget()
+        layout = QVBoxLayout(tab)
+        layout.addWidget(
+            label(
+                "Signed reports and data exports run from the command line "
+                "(`kiosk export ...`); they are not available from this screen yet.",
+                "note",
+            )
+        )
+        layout.addStretch(1)
+        self.tabs.addTab(tab, "Exports")
+
+    # -- common --------------------------------------------------------------------------
+
+    def on_show(self) -> None:
+        actor = self.context.state.actor
+        if actor is None:
+            self.context.open_screen("signin")
+            return
+        require(actor.role, Action.MANAGE_USERS)
+        self.status.setText("")
+        self._load_users()
+        self._load_batteries()
+        self._load_station()
+
+    def _error(self, exc: BaseException) -> None:
+        if not isinstance(exc, (ValueError, PermissionError)):
+            raise exc
+        self.status.setText(f"Not done: {exc}")

@@ -1,0 +1,280 @@
+"""The proctor console: schedule sessions, watch them, pause, resume, void, note.
+
+The session table refreshes from the store every two seconds (on the background
+runner), so it shows sessions running on this station as well as ones left
+interrupted by a crash. Every button calls :mod:`kiosk.services`, which checks the
+signed-in user's permissions and writes the audit entry.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from kiosk import services
+from kiosk.battery import builtin_names, load_battery
+from kiosk.permissions import Action, allowed
+from kiosk.screens import Screen, ShellContext, screen
+from kiosk.screens.forms import button, field, label
+from kiosk.store.models import SessionStatus
+
+COLUMNS = (
+    "Candidate",
+    "Status",
+    "Check-in code",
+    "Battery",
+    "Progress",
+    "Now playing",
+    "Elapsed",
+    "Notes",
+)
+
+
+def _elapsed(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+@screen
+class ConsoleScreen(Screen):
+    name = "console"
+    title = "Proctor console"
+
+    def __init__(self, context: ShellContext) -> None:
+        super().__init__(context)
+        self.sessions: list[services.SessionView] = []
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 18, 24, 18)
+
+        top = QHBoxLayout()
+        self.who = label("", "heading")
+        self.admin_button = button("Administration")
+        self.signout = button("Sign out")
+        top.addWidget(self.who, 1)
+        top.addWidget(self.admin_button)
+        top.addWidget(self.signout)
+        outer.addLayout(top)
+
+        schedule = QFrame()
+        schedule.setObjectName("card")
+        row = QHBoxLayout(schedule)
+        row.setContentsMargins(16, 12, 16, 12)
+        self.external_ref = field("External reference (optional, kept with personal data)")
+        self.battery = QComboBox()
+        self.battery.addItems(builtin_names())
+        self.battery.setCurrentText("standard")
+        self.schedule_button = button("New candidate + schedule", "primary")
+        row.addWidget(self.external_ref, 2)
+        row.addWidget(self.battery)
+        row.addWidget(self.schedule_button)
+        outer.addWidget(schedule)
+        self.code_label = label("", "code")
+        self.code_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.code_label.hide()
+        outer.addWidget(self.code_label)
+
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        outer.addWidget(self.table, 1)
+
+        actions = QHBoxLayout()
+        self.pause_button = button("Pause")
+        self.resume_button = button("Resume")
+        self.text = field("Reason (to void) or incident note")
+        self.void_button = button("Void with reason")
+        self.note_button = button("Add note")
+        for widget in (self.pause_button, self.resume_button):
+            actions.addWidget(widget)
+        actions.addWidget(self.text, 2)
+        actions.addWidget(self.void_button)
+        actions.addWidget(self.note_button)
+        outer.addLayout(actions)
+
+        bottom = QHBoxLayout()
+        self.status = label("", "note")
+        self.candidate_mode = button("Hand the station to a candidate", "primary")
+        self.resume_here = button("Continue the selected session here")
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.resume_here)
+        bottom.addWidget(self.candidate_mode)
+        outer.addLayout(bottom)
+
+        self.schedule_button.clicked.connect(self.schedule)
+        self.pause_button.clicked.connect(lambda: self._set(SessionStatus.PAUSED))
+        self.resume_button.clicked.connect(lambda: self._set(SessionStatus.IN_PROGRESS))
+        self.void_button.clicked.connect(self.void)
+        self.note_button.clicked.connect(self.note)
+        self.signout.clicked.connect(self.sign_out)
+        self.admin_button.clicked.connect(lambda: self.context.open_screen("admin"))
+        self.candidate_mode.clicked.connect(self.hand_over)
+        self.resume_here.clicked.connect(self.continue_here)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.refresh)
+
+    # -- showing -------------------------------------------------------------------------
+
+    def on_show(self) -> None:
+        actor = self.context.state.actor
+        if actor is None:
+            self.context.open_screen("signin")
+            return
+        self.who.setText(f"Signed in as {actor.username} ({actor.role.value})")
+        self.admin_button.setVisible(allowed(actor.role, Action.MANAGE_USERS))
+        self.code_label.hide()
+        self.refresh()
+        self.timer.start(2000)
+
+    def hideEvent(self, event: object) -> None:
+        self.timer.stop()
+
+    def refresh(self) -> None:
+        actor = self.context.state.actor
+        if actor is None:
+            return
+        store = self.context.store
+        self.context.run(lambda: services.list_sessions(store, actor), self._show, self._error)
+
+    def _show(self, sessions: list[services.SessionView]) -> None:
+        selected = self.selected()
+        self.sessions = sessions
+        self.table.setRowCount(len(sessions))
+        for row, s in enumerate(sessions):
+            cells = (
+                s.pseudonym,
+                s.status.replace("_", " "),
+                (s.checkin_code or "") if s.status == "scheduled" else "",
+                s.battery,
+                f"{s.games_done} / {s.games_total}",
+                s.current_game or "",
+                _elapsed(s.elapsed_s),
+                str(s.incidents),
+            )
+            for col, text in enumerate(cells):
+                self.table.setItem(row, col, QTableWidgetItem(text))
+            if selected is not None and s.id == selected.id:
+                self.table.selectRow(row)
+        interrupted = sum(s.status == "interrupted" for s in sessions)
+        self.status.setText(
+            f"{len(sessions)} sessions"
+            + (
+                f" · {interrupted} interrupted: select one and continue it here"
+                if interrupted
+                else ""
+            )
+        )
+        self._update_buttons()
+
+    def selected(self) -> services.SessionView | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows or rows[0].row() >= len(self.sessions):
+            return None
+        return self.sessions[rows[0].row()]
+
+    def _update_buttons(self) -> None:
+        s = self.selected()
+        status = SessionStatus(s.status) if s else None
+        self.pause_button.setEnabled(status is SessionStatus.IN_PROGRESS)
+        self.resume_button.setEnabled(status is SessionStatus.PAUSED)
+        self.void_button.setEnabled(
+            status not in (None, SessionStatus.COMPLETED, SessionStatus.VOIDED)
+        )
+        self.note_button.setEnabled(s is not None)
+        self.resume_here.setEnabled(status is SessionStatus.INTERRUPTED)
+
+    # -- acting --------------------------------------------------------------------------
+
+    def _error(self, exc: BaseException) -> None:
+        if not isinstance(exc, (ValueError, PermissionError)):
+            raise exc
+        self.status.setText(f"Not done: {exc}")
+
+    def schedule(self) -> None:
+        actor, store = self.context.state.actor, self.context.store
+        assert actor is not None
+        ref = self.external_ref.text().strip() or None
+        battery_name = self.battery.currentText()
+
+        def create() -> str:
+            candidate = services.create_candidate(store, actor, external_ref=ref)
+            sid = services.schedule_session(store, actor, candidate.id, load_battery(battery_name))
+            code = next(v.checkin_code for v in services.list_sessions(store, actor) if v.id == sid)
+            return f"{candidate.pseudonym}: check-in code {code}"
+
+        def done(text: str) -> None:
+            self.external_ref.clear()
+            self.code_label.setText(text)
+            self.code_label.show()
+            self.refresh()
+
+        self.context.run(create, done, self._error)
+
+    def _set(self, status: SessionStatus, reason: str | None = None) -> None:
+        s, actor, store = self.selected(), self.context.state.actor, self.context.store
+        if s is None or actor is None:
+            return
+        self.context.run(
+            lambda: services.set_session_status(store, actor, s.id, status, reason),
+            lambda _: self.refresh(),
+            self._error,
+        )
+
+    def void(self) -> None:
+        self._set(SessionStatus.VOIDED, self.text.text())
+        self.text.clear()
+
+    def note(self) -> None:
+        s, actor, store = self.selected(), self.context.state.actor, self.context.store
+        if s is None or actor is None:
+            return
+        text = self.text.text()
+
+        def noted(_: object) -> None:
+            self.text.clear()
+            self.refresh()
+
+        self.context.run(
+            lambda: services.add_incident(store, actor, s.id, text), noted, self._error
+        )
+
+    def hand_over(self) -> None:
+        """The station goes into candidate mode, showing the check-in screen."""
+        self.context.state.session_id = None
+        self.context.set_candidate_mode(True)
+        self.context.open_screen("checkin")
+
+    def continue_here(self) -> None:
+        s, actor, store = self.selected(), self.context.state.actor, self.context.store
+        if s is None or actor is None:
+            return
+
+        def resume() -> None:
+            services.set_session_status(store, actor, s.id, SessionStatus.IN_PROGRESS)
+
+        def play(_: None) -> None:
+            self.context.state.session_id = s.id
+            self.context.state.resume_position = s.games_done
+            self.context.set_candidate_mode(True)
+            self.context.open_screen("play")
+
+        self.context.run(resume, play, self._error)
+
+    def sign_out(self) -> None:
+        self.context.state.actor = None
+        self.context.open_screen("home")
