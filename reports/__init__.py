@@ -1,1 +1,41 @@
-"""PDF reports: building (reportlab) and signing (pyHanko). No Qt, no database."""
+"""PDF reports: building (reportlab) and signing (pyHanko). No Qt, no database.
+
+Building: the kiosk fills a :class:`ReportData` (plain frozen dataclasses in
+:mod:`reports.model`; nothing there imports ``scoring`` or ``kiosk``) and calls
+:func:`build_report`, which returns the bytes of an unsigned A4 PDF – fonts
+embedded, deterministic for the same input, and with :data:`SIGNATURE_BOX` left
+empty on the last page for the visible signature.  The report's own wording, in
+English and German, lives in :mod:`reports.labels`; :func:`sample_report_data`
+gives a realistic made-up report for tests, benchmarks and demos.
+
+Signing and verification live in :mod:`reports.signing`, :mod:`reports.verify`
+and :mod:`reports.pki`; import them from there (they pull in pyHanko, which
+building does not need).  Sign with ``visible_box=SIGNATURE_BOX`` on the last page.
+"""
+
+from reports.build import SIGNATURE_BOX, build_report
+from reports.model import (
+    GameSection,
+    Incident,
+    LatencyMeasurement,
+    MetricRow,
+    NormInfo,
+    ReportData,
+    TimingInfo,
+    TraitRow,
+)
+from reports.sample import sample_report_data
+
+__all__ = [
+    "SIGNATURE_BOX",
+    "GameSection",
+    "Incident",
+    "LatencyMeasurement",
+    "MetricRow",
+    "NormInfo",
+    "ReportData",
+    "TimingInfo",
+    "TraitRow",
+    "build_report",
+    "sample_report_data",
+]
