@@ -12,11 +12,44 @@ rescored without the kiosk.  The shared primitives, one module each:
 * :mod:`scoring.igt` – Iowa Gambling Task net scores (Bechara et al. 1994)
 * :mod:`scoring.tol` – Tower of London state space and minimum moves (Shallice 1982)
 
+On top of them (each module's docstring is its contract):
+
+* :mod:`scoring.metrics` – one module per game: ``score(table) -> GameScores``
+* :mod:`scoring.traits` – the nine traits: the composite table and their scoring
+* :mod:`scoring.norms` – versioned norm tables: JSON in and out, building from sessions
+* :mod:`scoring.session` – ``score_session(tables, norms)``: games, traits, versions
+
 Every function is total over degenerate data: it returns NaN and names the
 problem in ``flags`` instead of raising; only arguments of the wrong type or
 shape raise ``TypeError``/``ValueError``.
 """
 
-from scoring import bart, ddm, igt, prt, reliability, sdt, ssrt, tol
+from scoring import (
+    bart,
+    ddm,
+    igt,
+    metrics,
+    norms,
+    prt,
+    reliability,
+    sdt,
+    session,
+    ssrt,
+    tol,
+    traits,
+)
 
-__all__ = ["bart", "ddm", "igt", "prt", "reliability", "sdt", "ssrt", "tol"]
+__all__ = [
+    "bart",
+    "ddm",
+    "igt",
+    "metrics",
+    "norms",
+    "prt",
+    "reliability",
+    "sdt",
+    "session",
+    "ssrt",
+    "tol",
+    "traits",
+]

@@ -1,0 +1,552 @@
+"""The machinery every game's scorer shares: reading a trial table, resampling, halves.
+
+Contract (private to :mod:`scoring.metrics`):
+
+* :class:`TrialTable` reads the columns a game needs from an arbitrary mapping of
+  arrays, converts each to its kind (float, bool or str), keeps the non-practice
+  rows and records what was wrong as flags (``missing_column:<c>``,
+  ``bad_column:<c>``, ``invalid_values:<c>``, ``ragged_table``).  It never raises
+  for bad *contents*; a table that lacks a needed column, or has one that cannot be
+  read, is scored as if it had no rows, so every metric is NaN and flagged.
+* A metric's uncertainty comes from one *statistic*: a function of a
+  :class:`Sample`, i.e. of a matrix of trial indices with one row per replicate,
+  returning one value per row.  The same function gives the bootstrap replicates
+  (rows = resamples), the two split halves (one row each) and, where no primitive
+  is used, the point estimate (one row: every trial).
+* :class:`Scorecard` collects the metrics of one game and draws the resamples once
+  per game, through :func:`scoring.reliability.bootstrap_ci` itself: the values
+  handed to it are the trial *indices*, so that each resample can compute any
+  statistic of the resampled trial table (several columns, several cells) and all
+  metrics of a game share the same resamples.  Resampling is stratified by the
+  game's condition cells (``strata``), as SCIENCE.md asks.  The interval is the
+  2.5th and 97.5th percentile of the finite replicates (the rule of
+  ``bootstrap_ci``); replicates that are NaN are left out and flagged
+  ``undefined_resamples``.
+* Split halves alternate trials within each condition cell (odd/even positions in
+  cell order), so both halves hold every condition in the same proportion.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import math
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from typing import Any, Literal, TypeVar, cast
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scoring.ddm import ez_diffusion, ez_diffusion_from_trials
+from scoring.metrics.types import FrozenMapping, GameScores, LabelledMatrix, Metric
+from scoring.reliability import bootstrap_ci
+
+__all__ = [
+    "N_BOOT",
+    "Kind",
+    "Sample",
+    "Scorecard",
+    "Statistic",
+    "TrialTable",
+    "add_ez_metrics",
+    "count_where",
+    "ez_replicates",
+    "mean_of",
+    "mean_where",
+    "quiet",
+    "silenced",
+]
+
+#: Bootstrap resamples per game (percentile intervals; Efron & Tibshirani 1993 advise
+#: 1000 or more for percentile intervals).
+N_BOOT = 2000
+_NAN = float("nan")
+
+Kind = Literal["float", "bool", "str"]
+Statistic = Callable[["Sample"], NDArray[np.float64]]
+
+_TRUE_TEXT = frozenset({"true", "1", "1.0", "yes"})
+_FALSE_TEXT = frozenset({"false", "0", "0.0", "no", ""})
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Silence numpy's floating-point warnings (overflow, 0/0): NaN results are flagged.
+
+    Only ``numpy.errstate``, which is local to the thread, so scoring on a worker
+    thread never touches the process-wide ``warnings`` filters; the code avoids the
+    ``nan*`` reductions, whose "empty slice" warnings errstate cannot silence.
+    """
+    with np.errstate(all="ignore"):
+        yield
+
+
+# ---- reading tables ------------------------------------------------------------------
+
+
+class TrialTable:
+    """The non-practice rows of a trial table, one typed array per needed column.
+
+    ``columns`` maps each needed column to its kind.  ``practice`` is always read
+    (as bool) when present; without it every row counts as a scored row and the
+    table is flagged ``missing_column:practice``.
+    """
+
+    def __init__(self, table: Mapping[str, Any], columns: Mapping[str, Kind]) -> None:
+        if not isinstance(table, Mapping):
+            raise TypeError(f"a trial table must be a mapping of columns, got {type(table)}")
+        flags: list[str] = []
+        raw: dict[str, NDArray[Any]] = {}
+        usable = True
+        wanted: dict[str, Kind] = {"practice": "bool", **columns}
+        for name in wanted:
+            if name not in table:
+                flags.append(f"missing_column:{name}")
+                usable = usable and name == "practice"
+                continue
+            try:
+                array = np.asarray(table[name])
+            except (ValueError, TypeError):  # ragged nesting and the like
+                array = np.empty((0, 0))
+            if array.ndim != 1:
+                flags.append(f"bad_column:{name}")
+                usable = False
+                continue
+            raw[name] = array
+        lengths = {int(array.shape[0]) for array in raw.values()}
+        n_rows = min(lengths) if lengths else 0
+        if len(lengths) > 1:
+            flags.append("ragged_table")
+        self._data: dict[str, NDArray[Any]] = {}
+        for name, array in raw.items():
+            converted = _convert(array[:n_rows], wanted[name])
+            if converted is None:
+                flags.append(f"bad_column:{name}")
+                usable = False
+                continue
+            values, clean = converted
+            if not clean:
+                flags.append(f"invalid_values:{name}")
+            self._data[name] = values
+        practice = self._data.get("practice")
+        main = np.ones(n_rows, dtype=np.bool_) if practice is None else ~practice
+        if not usable:
+            main = np.zeros(n_rows, dtype=np.bool_)
+        self.usable = usable
+        self.n_rows = int(np.count_nonzero(main))
+        self.flags: tuple[str, ...] = tuple(flags)
+        empty: dict[Kind, NDArray[Any]] = {
+            "float": np.empty(0, dtype=np.float64),
+            "bool": np.empty(0, dtype=np.bool_),
+            "str": np.empty(0, dtype=np.str_),
+        }
+        self._main: dict[str, NDArray[Any]] = {
+            name: (self._data[name][main] if name in self._data else empty[kind])
+            for name, kind in wanted.items()
+        }
+
+    def float(self, name: str) -> NDArray[np.float64]:
+        return self._main[name]
+
+    def bool(self, name: str) -> NDArray[np.bool_]:
+        return self._main[name]
+
+    def str(self, name: str) -> NDArray[np.str_]:
+        return self._main[name]
+
+
+def _convert(array: NDArray[Any], kind: Kind) -> tuple[NDArray[Any], bool] | None:
+    """``(values, clean)`` of ``kind``, or ``None`` when the column cannot be read."""
+    dtype_kind = array.dtype.kind
+    if kind == "str":
+        if dtype_kind == "S":
+            return np.char.decode(array, "utf-8", "replace").astype(np.str_), True
+        return array.astype(np.str_), True
+    if kind == "float":
+        if dtype_kind in "biuf":
+            return array.astype(np.float64), True
+        if dtype_kind in "OUS":
+            try:
+                return array.astype(np.float64), True
+            except (ValueError, TypeError, OverflowError):
+                return None
+        return None
+    # bool
+    if dtype_kind == "b":
+        return array.astype(np.bool_), True
+    if dtype_kind in "iuf":
+        with quiet():
+            numbers = array.astype(np.float64)
+        finite = np.isfinite(numbers)
+        return finite & (numbers != 0), bool(np.all(finite))
+    if dtype_kind in "OUS":
+        text = np.char.lower(np.char.strip(array.astype(np.str_)))
+        true = np.isin(text, list(_TRUE_TEXT))
+        false = np.isin(text, list(_FALSE_TEXT))
+        return true, bool(np.all(true | false))
+    return None
+
+
+# ---- resampling ----------------------------------------------------------------------
+
+
+class Sample:
+    """A matrix of trial indices (one row per replicate) and a cache of gathered columns.
+
+    ``take(column)`` returns ``column[indices]`` (shape replicates × trials), computed
+    once per column; ``memo(key, compute)`` caches any other per-sample result, so
+    that metrics sharing a computation (the three EZ parameters) pay for it once.
+    """
+
+    __slots__ = ("_cache", "indices")
+
+    def __init__(self, indices: NDArray[np.intp]) -> None:
+        self.indices = indices
+        self._cache: dict[Hashable, Any] = {}
+
+    @property
+    def replicates(self) -> int:
+        return int(self.indices.shape[0])
+
+    @property
+    def width(self) -> int:
+        return int(self.indices.shape[1])
+
+    def take(self, column: NDArray[Any]) -> NDArray[Any]:
+        key = ("take", id(column))
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = (column, column[self.indices])  # keep the column alive: ids stay unique
+            self._cache[key] = hit
+        gathered: NDArray[Any] = hit[1]
+        return gathered
+
+    def memo(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+
+def mean_where(
+    sample: Sample, values: NDArray[np.float64], mask: NDArray[np.bool_] | None = None
+) -> NDArray[np.float64]:
+    """Per replicate, the mean of the finite ``values`` of trials in ``mask``; NaN if none."""
+    taken = sample.take(values)
+    keep = np.isfinite(taken)
+    if mask is not None:
+        keep &= sample.take(mask)
+    with quiet():
+        total = np.where(keep, taken, 0.0).sum(axis=1)
+        counts = keep.sum(axis=1)
+        means: NDArray[np.float64] = np.where(counts > 0, total / counts, _NAN)
+    return means
+
+
+def mean_of(values: NDArray[np.float64], mask: NDArray[np.bool_] | None = None) -> Statistic:
+    """The statistic "mean of the finite ``values`` of trials in ``mask``"."""
+
+    def statistic(sample: Sample) -> NDArray[np.float64]:
+        return mean_where(sample, values, mask)
+
+    return statistic
+
+
+def count_where(sample: Sample, mask: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """Per replicate, the number of trials in ``mask``."""
+    counts: NDArray[np.float64] = sample.take(mask).sum(axis=1).astype(np.float64)
+    return counts
+
+
+def ez_replicates(
+    sample: Sample, correct: NDArray[np.bool_], rt_s: NDArray[np.float64], used: NDArray[np.bool_]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """EZ drift, boundary and non-decision time per replicate (one primitive call each).
+
+    Mirrors :func:`scoring.ddm.ez_diffusion_from_trials` on the trials in ``used``:
+    Pc over those trials (edge-corrected with their number), variance (ddof = 1) and
+    mean over the correct ones with a finite RT.
+    """
+
+    def compute() -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        in_use = sample.take(used)
+        hits = sample.take(correct) & in_use
+        times = sample.take(rt_s)
+        good = hits & np.isfinite(times)
+        n_used = in_use.sum(axis=1)
+        n_good = good.sum(axis=1)
+        with quiet():
+            pc = hits.sum(axis=1) / n_used
+            mean = np.where(good, times, 0.0).sum(axis=1) / n_good
+            deviations = np.where(good, times - mean[:, np.newaxis], 0.0)
+            variance = (deviations**2).sum(axis=1) / (n_good - 1)
+        drift = np.full(sample.replicates, _NAN)
+        boundary = np.full(sample.replicates, _NAN)
+        nondecision = np.full(sample.replicates, _NAN)
+        for row in range(sample.replicates):
+            if n_used[row] == 0 or n_good[row] < 2:
+                continue
+            fit = ez_diffusion(
+                float(pc[row]), float(variance[row]), float(mean[row]), n_trials=int(n_used[row])
+            )
+            drift[row], boundary[row], nondecision[row] = fit.drift, fit.boundary, fit.nondecision
+        return drift, boundary, nondecision
+
+    key = ("ez", id(correct), id(rt_s), id(used))
+    result: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]] = sample.memo(
+        key, compute
+    )
+    return result
+
+
+def _cell_members(strata: NDArray[Any]) -> list[NDArray[np.intp]]:
+    if strata.shape[0] == 0:
+        return []
+    _, inverse = np.unique(strata, return_inverse=True)
+    return [np.flatnonzero(inverse == cell) for cell in range(int(inverse.max()) + 1)]
+
+
+def alternate_halves(strata: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Odd and even trials within each condition cell (cell order = table order)."""
+    cells = _cell_members(strata)
+    first = [members[0::2] for members in cells]
+    second = [members[1::2] for members in cells]
+    empty = np.empty(0, dtype=np.intp)
+    return (
+        np.sort(np.concatenate(first)) if first else empty,
+        np.sort(np.concatenate(second)) if second else empty,
+    )
+
+
+def percentile_interval(replicates: NDArray[np.float64]) -> tuple[float, float, bool]:
+    """``(low, high, some_undefined)``: the 95% percentile interval of the finite replicates."""
+    finite = replicates[np.isfinite(replicates)]
+    undefined = finite.shape[0] < replicates.shape[0]
+    if finite.shape[0] == 0:
+        return _NAN, _NAN, undefined
+    low, high = np.quantile(finite, [0.025, 0.975])
+    return float(low), float(high), undefined
+
+
+# ---- collecting metrics --------------------------------------------------------------
+
+
+class Scorecard:
+    """Collects one game's metrics; draws its bootstrap resamples once, lazily.
+
+    ``n`` is the number of scored rows and ``strata`` one condition label per row
+    (``None``: one cell); resamples and split halves both respect the cells.
+    """
+
+    def __init__(
+        self,
+        game_id: str,
+        n: int,
+        strata: NDArray[Any] | None = None,
+        *,
+        bootstrap: bool,
+        seed: int,
+        n_boot: int = N_BOOT,
+    ) -> None:
+        self.game_id = game_id
+        self.n = n
+        self._strata = np.zeros(n, dtype=np.int64) if strata is None else np.asarray(strata)
+        self._bootstrap = bootstrap
+        self._seed = seed
+        self._n_boot = n_boot
+        self._metrics: dict[str, Metric] = {}
+        self._matrices: dict[str, LabelledMatrix] = {}
+        self._whole: Sample | None = None
+        self._resamples: Sample | None = None
+        self._halves: tuple[Sample, Sample] | None = None
+
+    # samples, built on first use
+    @property
+    def whole(self) -> Sample:
+        if self._whole is None:
+            self._whole = Sample(np.arange(self.n, dtype=np.intp)[np.newaxis, :])
+        return self._whole
+
+    def _resampled(self) -> Sample | None:
+        if not self._bootstrap or self.n == 0:
+            return None
+        if self._resamples is None:
+            captured: list[NDArray[np.float64]] = []
+
+            def capture(resamples: NDArray[np.float64], axis: int) -> NDArray[np.float64]:
+                captured.append(resamples)
+                return np.zeros(resamples.shape[0])
+
+            bootstrap_ci(
+                np.arange(self.n, dtype=np.float64),
+                capture,
+                n_boot=self._n_boot,
+                seed=self._seed,
+                strata=self._strata,
+            )
+            self._resamples = Sample(captured[-1].astype(np.intp))
+        return self._resamples
+
+    def _split(
+        self, split: bool | tuple[NDArray[np.intp], NDArray[np.intp]]
+    ) -> tuple[Sample, Sample] | None:
+        if split is False:
+            return None
+        if isinstance(split, tuple):
+            return Sample(split[0][np.newaxis, :]), Sample(split[1][np.newaxis, :])
+        if self._halves is None:
+            first, second = alternate_halves(self._strata)
+            self._halves = Sample(first[np.newaxis, :]), Sample(second[np.newaxis, :])
+        return self._halves
+
+    def add(
+        self,
+        name: str,
+        *,
+        unit: str,
+        description: str,
+        n: int,
+        statistic: Statistic | None = None,
+        value: float | None = None,
+        flags: Sequence[str] = (),
+        ci: bool = True,
+        split: bool | tuple[NDArray[np.intp], NDArray[np.intp]] = True,
+    ) -> Metric:
+        """Add a metric; ``value`` defaults to ``statistic`` over every scored trial.
+
+        Without scored rows the default value is NaN (flag ``no_data``), also for
+        counts and sums: no data is not the same as zero.
+        ``ci=False`` marks a design that allows no bootstrap interval (flag
+        ``no_bootstrap_ci``); ``split=False`` one without split halves; a tuple
+        gives the two halves' trial indices.  A NaN value without a flag gets
+        ``no_data``.
+        """
+        metric_flags = list(flags)
+        if value is None:  # no scored rows: "no data", even for counts and sums
+            value = _NAN if statistic is None or self.n == 0 else float(statistic(self.whole)[0])
+        low = high = _NAN
+        halves = (_NAN, _NAN)
+        if statistic is not None:
+            resampled = self._resampled() if ci else None
+            if resampled is not None and math.isfinite(value):
+                low, high, undefined = percentile_interval(statistic(resampled))
+                if undefined:
+                    metric_flags.append("undefined_resamples")
+            halves_samples = self._split(split)
+            if halves_samples is not None:
+                halves = (
+                    _first_value(statistic, halves_samples[0]),
+                    _first_value(statistic, halves_samples[1]),
+                )
+        if not ci and self._bootstrap:
+            metric_flags.append("no_bootstrap_ci")
+        if not math.isfinite(value) and not flags:
+            metric_flags.append("no_data")
+        metric = Metric(
+            name=name,
+            value=float(value),
+            ci_low=low,
+            ci_high=high,
+            n=int(n),
+            reliability=_NAN,
+            flags=tuple(dict.fromkeys(metric_flags)),
+            unit=unit,
+            description=description,
+            split_half=halves,
+        )
+        self._metrics[name] = metric
+        return metric
+
+    def add_matrix(self, name: str, matrix: LabelledMatrix) -> None:
+        self._matrices[name] = matrix
+
+    def finish(self, primary: str, flags: Sequence[str], n_trials: int) -> GameScores:
+        return GameScores(
+            game_id=self.game_id,
+            metrics=FrozenMapping(self._metrics),
+            primary=primary,
+            flags=tuple(dict.fromkeys(flags)),
+            n_trials=n_trials,
+            matrices=FrozenMapping(self._matrices),
+        )
+
+
+def _first_value(statistic: Statistic, sample: Sample) -> float:
+    if sample.width == 0:
+        return _NAN
+    return float(statistic(sample)[0])
+
+
+def add_ez_metrics(
+    card: Scorecard,
+    correct: NDArray[np.bool_],
+    rt_ms: NDArray[np.float64],
+    used: NDArray[np.bool_],
+    *,
+    what: str,
+) -> None:
+    """Add ``ez_drift``, ``ez_boundary`` and ``ez_nondecision`` (Wagenmakers et al. 2007).
+
+    Fitted to the trials in ``used`` (those with a response: a time-out is not a
+    first passage through either boundary) with :func:`scoring.ddm.ez_diffusion_from_trials`;
+    RTs are converted to seconds and the scaling constant is s = 0.1.  ``what``
+    names the responses in the descriptions ("arrow", "go" ...).
+    """
+    rt_s = rt_ms / 1000.0
+    fit = ez_diffusion_from_trials(correct[used], rt_s[used])
+    n_used = int(np.count_nonzero(used))
+    flags = fit.flags
+
+    def drift(sample: Sample) -> NDArray[np.float64]:
+        return ez_replicates(sample, correct, rt_s, used)[0]
+
+    def boundary(sample: Sample) -> NDArray[np.float64]:
+        return ez_replicates(sample, correct, rt_s, used)[1]
+
+    def nondecision(sample: Sample) -> NDArray[np.float64]:
+        return ez_replicates(sample, correct, rt_s, used)[2]
+
+    card.add(
+        "ez_drift",
+        unit="evidence per s (s = 0.1)",
+        description=f"How quickly information built up towards the right {what} response.",
+        n=n_used,
+        value=fit.drift,
+        statistic=drift,
+        flags=flags,
+    )
+    card.add(
+        "ez_boundary",
+        unit="evidence (s = 0.1)",
+        description=f"How much information you gathered before giving a {what} response.",
+        n=n_used,
+        value=fit.boundary,
+        statistic=boundary,
+        flags=flags,
+    )
+    card.add(
+        "ez_nondecision",
+        unit="s",
+        description=f"Time spent seeing the display and pressing the key in {what} responses.",
+        n=n_used,
+        value=fit.nondecision,
+        statistic=nondecision,
+        flags=flags,
+    )
+
+
+_Scorer = TypeVar("_Scorer", bound=Callable[..., GameScores])
+
+
+def silenced(scorer: _Scorer) -> _Scorer:
+    """Run a game's ``score`` with numpy's floating-point warnings silenced.
+
+    Absurd inputs (values near the float limit) overflow to ±inf or NaN; the metrics
+    then carry flags, so the warnings would only be noise for the caller.
+    """
+
+    @functools.wraps(scorer)
+    def wrapper(*args: Any, **kwargs: Any) -> GameScores:
+        with quiet():
+            return scorer(*args, **kwargs)
+
+    return cast(_Scorer, wrapper)

@@ -1,0 +1,173 @@
+"""Lengths (Probabilistic Reward Task): response bias and discriminability, EZ.
+
+Contract: ``score(table, *, bootstrap=True, seed=0, planned_trials=None)`` takes the
+game's trial table (columns of :data:`games.lengths.task.COLUMNS`; used:
+``practice``, ``block``, ``rich``, ``correct_side``, ``response_side``, ``correct``,
+``timeout``, ``rt_ms``) and returns a :class:`~scoring.metrics.types.GameScores`.
+Practice trials (block 0) are left out.
+
+Metrics (primary: ``log_b``), following Pizzagalli, Jahn & O'Shea (2005) via
+:func:`scoring.prt.response_bias` (0.5 added to every cell):
+
+* ``log_b`` – response bias towards the rich (more often rewarded) stimulus,
+  ½·log10[(Rc·Li)/(Ri·Lc)], over all scored trials; ``log_b_block<k>`` per block.
+* ``log_d`` – discriminability, ½·log10[(Rc·Lc)/(Ri·Li)]; ``log_d_block<k>``.
+* ``accuracy_rich`` / ``accuracy_lean`` – proportion correct per stimulus type.
+* ``ez_drift``, ``ez_boundary``, ``ez_nondecision`` – EZ-diffusion over all
+  trials with a response.
+
+Counts use trials with a response; time-outs are left out of the signal-detection
+cells (they are neither response) and raise the ``omissions`` flag when frequent.
+The default design's blocks 1–3 are always reported (NaN when absent).
+
+CIs: bootstrap over trials within block × stimulus type (rich/lean).  Split
+halves: alternate trials within the same cells.  Flags: ``no_trials``,
+``incomplete``, ``omissions``, ``anticipations``, ``constant_rts``, ``side_bias``,
+``ceiling`` / ``floor`` on overall accuracy.
+
+Source:
+    Pizzagalli, D. A., Jahn, A. L., & O'Shea, J. P. (2005). Toward an objective
+    characterization of an anhedonic phenotype: A signal-detection approach.
+    Biological Psychiatry, 57(4), 319–327.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scoring.metrics._engine import (
+    Kind,
+    Sample,
+    Scorecard,
+    TrialTable,
+    add_ez_metrics,
+    count_where,
+    mean_of,
+    quiet,
+    silenced,
+)
+from scoring.metrics.quality import accuracy_flags, completeness_flags, rt_flags, side_bias_flags
+from scoring.metrics.types import GameScores
+from scoring.prt import response_bias
+
+__all__ = ["DEFAULT_BLOCKS", "GAME_ID", "PRIMARY", "score"]
+
+GAME_ID = "lengths"
+PRIMARY = "log_b"
+#: Main blocks of the default design (3 × 100 trials).
+DEFAULT_BLOCKS = (1, 2, 3)
+_COLUMNS: Mapping[str, Kind] = {
+    "block": "float",
+    "rich": "bool",
+    "correct_side": "str",
+    "response_side": "str",
+    "correct": "bool",
+    "timeout": "bool",
+    "rt_ms": "float",
+}
+
+
+def _log10_half(count: NDArray[np.float64]) -> NDArray[np.float64]:
+    logs: NDArray[np.float64] = np.log10(count + 0.5)
+    return logs
+
+
+@silenced
+def score(
+    table: Mapping[str, Any],
+    *,
+    bootstrap: bool = True,
+    seed: int = 0,
+    planned_trials: int | None = None,
+) -> GameScores:
+    """Score one Lengths run; see the module docstring."""
+    trials = TrialTable(table, _COLUMNS)
+    block = trials.float("block")
+    rich = trials.bool("rich")
+    correct = trials.bool("correct")
+    rt = trials.float("rt_ms")
+    responded = ~trials.bool("timeout") & np.isfinite(rt)
+    hit = responded & correct
+    miss = responded & ~correct
+    cells = np.char.add(np.where(rich, "rich:", "lean:"), block.astype(np.str_))
+    card = Scorecard(GAME_ID, trials.n_rows, cells, bootstrap=bootstrap, seed=seed)
+
+    def add_bias_metrics(in_scope: NDArray[np.bool_], suffix: str, where: str) -> None:
+        rc_mask, ri_mask = hit & rich & in_scope, miss & rich & in_scope
+        lc_mask, li_mask = hit & ~rich & in_scope, miss & ~rich & in_scope
+        counts = [float(np.count_nonzero(m)) for m in (rc_mask, ri_mask, lc_mask, li_mask)]
+        fit = response_bias(*counts)
+        n_scope = int(sum(counts))
+
+        def cell_logs(sample: Sample) -> tuple[NDArray[np.float64], ...]:
+            def compute() -> tuple[NDArray[np.float64], ...]:
+                return tuple(
+                    _log10_half(count_where(sample, m))
+                    for m in (rc_mask, ri_mask, lc_mask, li_mask)
+                )
+
+            logs: tuple[NDArray[np.float64], ...] = sample.memo(("prt", suffix), compute)
+            return logs
+
+        def log_b(sample: Sample) -> NDArray[np.float64]:
+            rc, ri, lc, li = cell_logs(sample)
+            return np.asarray(0.5 * (rc + li - ri - lc), dtype=np.float64)
+
+        def log_d(sample: Sample) -> NDArray[np.float64]:
+            rc, ri, lc, li = cell_logs(sample)
+            return np.asarray(0.5 * (rc + lc - ri - li), dtype=np.float64)
+
+        card.add(
+            f"log_b{suffix}",
+            unit="log10 ratio",
+            description=(
+                f"How much your answers{where} leaned towards the mouth that was rewarded "
+                "more often (0 means no lean)."
+            ),
+            n=n_scope,
+            value=fit.log_b,
+            statistic=log_b,
+            flags=fit.flags,
+        )
+        card.add(
+            f"log_d{suffix}",
+            unit="log10 ratio",
+            description=f"How well you told the short and the long mouth apart{where}.",
+            n=n_scope,
+            value=fit.log_d,
+            statistic=log_d,
+            flags=fit.flags,
+        )
+
+    everything = np.ones(trials.n_rows, dtype=np.bool_)
+    add_bias_metrics(everything, "", "")
+    whole_blocks = block[np.isfinite(block) & (block >= 1) & (block == np.round(block))]
+    blocks = sorted(set(DEFAULT_BLOCKS) | {int(b) for b in whole_blocks})
+    for number in blocks:
+        add_bias_metrics(block == number, f"_block{number}", f" in block {number}")
+
+    hit_float = hit.astype(np.float64)
+    for kind, mask in (("rich", rich & responded), ("lean", ~rich & responded)):
+        n_kind = int(np.count_nonzero(mask))
+        card.add(
+            f"accuracy_{kind}",
+            unit="proportion of trials",
+            description=f"The share of {kind}-mouth trials you answered correctly.",
+            n=n_kind,
+            statistic=mean_of(hit_float, mask),
+        )
+    add_ez_metrics(card, correct, rt, responded, what="mouth-length")
+    with quiet():
+        overall = float(np.mean(hit[responded])) if np.any(responded) else float("nan")
+    flags = [
+        *trials.flags,
+        *completeness_flags(trials.n_rows, planned_trials),
+        *rt_flags(rt, responded),
+        *side_bias_flags(trials.str("response_side"), trials.str("correct_side")),
+        *accuracy_flags(overall, int(np.count_nonzero(responded)), chance=0.5),
+    ]
+    return card.finish(PRIMARY, flags, trials.n_rows)

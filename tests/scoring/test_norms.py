@@ -1,0 +1,191 @@
+"""Norm tables: building from sessions, JSON in and out, and the committed provisional table.
+
+Hand-computed reference: three sessions with values 1, 2, 3 have mean 2 and SD
+(ddof = 1) 1.  Split-half reliability is Pearson r of the halves across sessions,
+stepped up by Spearman–Brown, 2r / (1 + r) (Spearman 1910; Brown 1910).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scoring.metrics import PRIMARY_METRICS
+from scoring.metrics.types import FrozenMapping, GameScores, Metric
+from scoring.norms import (
+    FORMAT,
+    CompositeNorm,
+    MetricNorm,
+    NormTable,
+    build_norms,
+    load_norms,
+    metric_key,
+    norms_to_json,
+)
+from scoring.traits import TRAIT_NAMES, TRAITS
+
+PROVISIONAL = Path(__file__).resolve().parents[2] / "resources" / "norms" / "provisional-0.1.json"
+
+
+def _metric(name: str, value: float, halves: tuple[float, float] = (math.nan, math.nan)) -> Metric:
+    nan = math.nan
+    return Metric(name, value, nan, nan, 10, nan, (), "u", "A value.", halves)
+
+
+def _session(
+    values: dict[tuple[str, str], tuple[float, tuple[float, float]]],
+) -> dict[str, GameScores]:
+    games: dict[str, dict[str, Metric]] = {}
+    for (game_id, name), (value, halves) in values.items():
+        games.setdefault(game_id, {})[name] = _metric(name, value, halves)
+    return {
+        game_id: GameScores(game_id, FrozenMapping(metrics), next(iter(metrics)), ())
+        for game_id, metrics in games.items()
+    }
+
+
+def _trait_sessions(n: int, seed: int = 0) -> list[dict[str, GameScores]]:
+    """Sessions holding every trait component, with random values and halves."""
+    rng = np.random.default_rng(seed)
+    keys = sorted({(c.game_id, c.metric) for trait in TRAITS for c in trait.components})
+    sessions = []
+    for _ in range(n):
+        values = {}
+        for key in keys:
+            true = float(rng.normal())
+            halves = (true + float(rng.normal(0, 0.5)), true + float(rng.normal(0, 0.5)))
+            values[key] = (true, halves)
+        sessions.append(_session(values))
+    return sessions
+
+
+def test_too_few_sessions_is_a_clear_value_error() -> None:
+    with pytest.raises(ValueError, match=r"at least 50 scored sessions; found 12"):
+        build_norms(_trait_sessions(12), "x", "test")
+    with pytest.raises(ValueError, match=r"at least 5 scored sessions; found 4"):
+        build_norms(_trait_sessions(4), "x", "test", min_sessions=5)
+
+
+def test_hand_computed_mean_sd_and_reliability() -> None:
+    sessions = [
+        _session({("balloons", "adjusted_pumps"): (v, (v, v))}) for v in (1.0, 2.0, 3.0)
+    ] * 10  # 30 sessions: mean 2, SD of 1,2,3 repeated ten times
+    table = build_norms(sessions, "t1", "hand-built", min_sessions=30, created="2026-01-02")
+    norm = table.metrics["balloons.adjusted_pumps"]
+    assert norm.mean == 2.0 and norm.n == 30
+    expected_sd = float(np.std([1.0, 2.0, 3.0] * 10, ddof=1))
+    assert norm.sd == pytest.approx(expected_sd)
+    assert norm.reliability == pytest.approx(1.0)  # identical halves: r = 1
+    assert table.sample_size == 30 and table.created == "2026-01-02"
+    assert table.metric("balloons", "adjusted_pumps") == norm
+    assert table.metric("balloons", "nothing") is None
+
+
+def test_reliability_steps_up_the_half_correlation_and_floors_at_zero() -> None:
+    rng = np.random.default_rng(1)
+    true = rng.normal(size=400)
+    first, second = true + rng.normal(size=400), true + rng.normal(size=400)
+    r = float(np.corrcoef(first, second)[0, 1])
+    sessions = [
+        _session({("faces", "accuracy"): (float(t), (float(a), float(b)))})
+        for t, a, b in zip(true, first, second, strict=True)
+    ]
+    table = build_norms(sessions, "t", "p")
+    assert table.metrics["faces.accuracy"].reliability == pytest.approx(2 * r / (1 + r))
+    opposite = [_session({("faces", "accuracy"): (0.0, (float(a), -float(a)))}) for a in first[:60]]
+    assert build_norms(opposite, "t", "p").metrics["faces.accuracy"].reliability == 0.0
+
+
+def test_few_halves_or_constant_values_give_nan() -> None:
+    sessions = [_session({("towers", "total_score"): (5.0, (math.nan, math.nan))})] * 50
+    norm = build_norms(sessions, "t", "p").metrics["towers.total_score"]
+    assert norm.mean == 5.0 and norm.sd == 0.0 and math.isnan(norm.reliability)
+    assert math.isnan(norm.z(5.0))  # zero SD cannot standardise
+
+
+def test_trait_composites_are_summarised() -> None:
+    table = build_norms(_trait_sessions(60), "t", "p", provisional=True)
+    assert set(table.traits) == set(TRAIT_NAMES)
+    for norm in table.traits.values():
+        assert norm.n == 60
+        assert norm.mean == pytest.approx(0.0, abs=1e-9)  # a mean of z-scores of the sample
+        assert 0 < norm.sd < 1.5
+
+
+def test_json_round_trip_and_nan_as_null() -> None:
+    table = NormTable(
+        version="v1",
+        provisional=False,
+        provenance="hand",
+        created="2026-03-04",
+        sample_size=70,
+        metrics=FrozenMapping({"a.b": MetricNorm(1.5, 0.5, 70, math.nan)}),
+        traits=FrozenMapping({"focus": CompositeNorm(0.0, 0.8, 70)}),
+    )
+    text = norms_to_json(table)
+    document = json.loads(text)
+    assert document["format"] == FORMAT
+    assert document["metrics"]["a.b"]["reliability"] is None
+    loaded = load_norms(text)
+    assert loaded.metrics["a.b"].mean == 1.5 and math.isnan(loaded.metrics["a.b"].reliability)
+    assert loaded.traits == table.traits
+    assert load_norms(document).version == "v1"
+    assert load_norms(text.encode()).sample_size == 70
+    assert norms_to_json(loaded) == text
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d.pop("version"), "lacks the field 'version'"),
+        (lambda d: d.update(format="other/9"), "format must be"),
+        (lambda d: d.update(provisional="yes"), "'provisional' must be bool"),
+        (lambda d: d.update(sample_size=True), "'sample_size' must be int"),
+        (lambda d: d["metrics"]["a.b"].pop("sd"), "metrics.a.b lacks 'sd'"),
+        (lambda d: d["metrics"]["a.b"].update(mean="1"), "must be a number"),
+        (lambda d: d["traits"]["focus"].update(n=-1), "must be a count"),
+    ],
+)
+def test_malformed_tables_raise_value_error(mutate: object, message: str) -> None:
+    document = json.loads(
+        norms_to_json(
+            NormTable(
+                "v",
+                False,
+                "p",
+                "2026-01-01",
+                1,
+                FrozenMapping({"a.b": MetricNorm(1.0, 1.0, 1)}),
+                FrozenMapping({"focus": CompositeNorm(0.0, 1.0, 1)}),
+            )
+        )
+    )
+    mutate(document)  # type: ignore[operator]
+    with pytest.raises(ValueError, match=message):
+        load_norms(document)
+
+
+def test_text_that_is_not_json_raises_value_error() -> None:
+    with pytest.raises(ValueError, match="not valid JSON"):
+        load_norms("{nope")
+    with pytest.raises(ValueError, match="JSON object"):
+        load_norms("[1, 2]")
+
+
+def test_committed_provisional_table() -> None:
+    table = load_norms(PROVISIONAL.read_text(encoding="utf-8"))
+    assert table.provisional is True
+    assert table.version == "0.1-provisional"
+    assert "simulated" in table.provenance and "PROVISIONAL" in table.provenance
+    assert table.sample_size >= 300
+    for game_id, primary in PRIMARY_METRICS.items():
+        norm = table.metrics[metric_key(game_id, primary)]
+        assert norm.n >= 250 and norm.sd > 0, (game_id, primary)
+    assert set(table.traits) == set(TRAIT_NAMES)
+    assert all(norm.sd > 0 for norm in table.traits.values())
+    reliabilities = [n.reliability for n in table.metrics.values() if math.isfinite(n.reliability)]
+    assert all(0.0 <= r <= 1.0 for r in reliabilities)
