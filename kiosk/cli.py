@@ -12,9 +12,11 @@ Exit codes, the same for every subcommand:
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from kiosk import __version__
 
@@ -66,6 +68,39 @@ def build_parser() -> argparse.ArgumentParser:
     timing.add_argument("--samples", type=int, default=500, help="synthetic inputs (500)")
     timing.add_argument("--json", action="store_true", help="print the result as JSON")
 
+    demo = commands.add_parser(
+        "demo", help="simulated candidates through the real screens and games (headless)"
+    )
+    _store_option(demo)
+    demo.add_argument("--candidates", type=int, default=1, metavar="N", help="how many (1)")
+    demo.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (1)")
+    demo.add_argument("--battery", default="short", help="short, standard or a file (short)")
+    demo.add_argument("--out", type=Path, metavar="DIR", help="write demo.json (and reports)")
+    demo.add_argument("--json", action="store_true", help="print a JSON document")
+
+    score = commands.add_parser(
+        "score", help="score a session from its stored events (again, e.g. with new norms)"
+    )
+    _store_option(score)
+    score.add_argument("--session", required=True, metavar="ID")
+    score.add_argument("--norms", type=Path, metavar="FILE", help="a norm table (JSON)")
+    score.add_argument("--no-bootstrap", action="store_true", help="skip confidence intervals")
+    score.add_argument("--json", action="store_true", help="print the scores as JSON")
+
+    users = commands.add_parser("users", help="manage users")
+    users_commands = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    add = users_commands.add_parser(
+        "add", help="add a user; the first admin of a store needs no sign-in"
+    )
+    _store_option(add)
+    add.add_argument("username")
+    add.add_argument("--role", choices=["admin", "proctor"], default="proctor")
+    add.add_argument(
+        "--as-admin",
+        metavar="USERNAME",
+        help="an existing admin who authorises this (asks for their password)",
+    )
+
     battery = commands.add_parser("battery", help="check battery files")
     battery_commands = battery.add_subparsers(
         dest="battery_command", metavar="ACTION", required=True
@@ -96,6 +131,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _battery(args)
         if args.command == "timing-test":
             return _timing_test(store_path, args)
+        if args.command == "demo":
+            return _demo(store_path, args)
+        if args.command == "users":
+            return _users_add(store_path, args)
+        if args.command == "score":
+            return _score(store_path, args)
     except StoreError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -237,4 +278,99 @@ def _timing_test(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
         if headless:
             print("No display: run offscreen, so frames are paced by a timer, not a monitor.")
         print(f"Saved for station {station.name!r} in {store.path}.")
+    return EXIT_OK
+
+
+def _demo(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
+    if args.candidates < 1:
+        print("kiosk: --candidates must be at least 1", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from kiosk.demo import run_demo
+    from kiosk.scoring_service import after_session_work
+
+    run_demo(
+        Path(store_path),
+        candidates=args.candidates,
+        seed=args.seed,
+        battery_name=args.battery,
+        out_dir=args.out,
+        as_json=args.json,
+        after_session=lambda store: after_session_work(store, args.out),
+        progress=None if args.json else (lambda text: print(text, file=sys.stderr)),
+    )
+    return EXIT_OK
+
+
+def _ask(prompt: str) -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _users_add(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
+    from kiosk import auth
+    from kiosk.store import open_store
+    from kiosk.store.models import Role
+
+    role = Role(args.role)
+    with open_store(store_path) as store:
+        if args.as_admin:
+            actor = auth.authenticate(store, args.as_admin, _ask(f"password of {args.as_admin}: "))
+        elif role is Role.ADMIN and not auth.has_admin(store):
+            actor = auth.SYSTEM
+        else:
+            print(
+                "kiosk: this store already has an admin; pass --as-admin USERNAME", file=sys.stderr
+            )
+            return EXIT_BAD_INPUT
+        password = _ask(f"new password for {args.username}: ")
+        again = _ask("again: ")
+        if password != again:
+            print("kiosk: the two passwords differ; nothing was changed", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        pin = _ask("PIN for unlocking candidate mode (4-8 digits): ") or None
+        try:
+            auth.create_user(store, actor, args.username, password, role, pin=pin)
+        except (ValueError, PermissionError) as exc:
+            print(f"kiosk: {exc}; nothing was changed", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    print(f"added {args.username} ({role.value}) to {store.path}")
+    return EXIT_OK
+
+
+def _score(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
+    import json
+
+    from kiosk.scoring_service import load_norms_file, score_stored_session
+    from kiosk.store import open_store
+
+    try:
+        norms = load_norms_file(args.norms) if args.norms else None
+        with open_store(store_path, create=False) as store:
+            result = score_stored_session(
+                store, args.session, norms, bootstrap=not args.no_bootstrap
+            )
+    except ValueError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.json:
+        print(json.dumps(result.as_dict(), indent=2))
+        return EXIT_OK
+    provisional = " (provisional)" if result.norm_provisional else ""
+    print(
+        f"session {args.session}: scoring {result.scoring_version}, "
+        f"norms {result.norm_version}{provisional}"
+    )
+    for game_id, game in result.games.items():
+        primary = game.metrics[game.primary]
+        flags = f"  flags: {', '.join(game.flags)}" if game.flags else ""
+        print(
+            f"  {game_id:<15} {game.primary} = {primary.value:.3g} "
+            f"[{primary.ci_low:.3g}, {primary.ci_high:.3g}] n={primary.n}{flags}"
+        )
+    for name, trait in result.traits.traits.items():
+        print(
+            f"  trait {name:<16} {trait.low_end} <-> {trait.high_end}: "
+            f"percentile {trait.percentile:.0f} [{trait.ci_low:.0f}, {trait.ci_high:.0f}]"
+        )
     return EXIT_OK
