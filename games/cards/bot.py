@@ -66,9 +66,14 @@ class BotParams:
 class BotInput:
     """The bot's next input and how long after the decks' onset it comes."""
 
-    action: Literal["choose"]
+    kind: Literal["choose"]
     deck: str
     delay_s: float
+
+    @property
+    def action(self) -> tuple[str, str]:
+        """What the view performs (``CardsView.input_for``): ``("choose", deck)``."""
+        return (self.kind, self.deck)
 
 
 def _gamma_delay(rng: np.random.Generator, mean_s: float, cv: float) -> float:

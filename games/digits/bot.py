@@ -81,9 +81,14 @@ class BotParams:
 class BotInput:
     """The bot's next input and how long after the previous event it comes."""
 
-    action: Literal["digit", "delete", "submit"]
+    kind: Literal["digit", "delete", "submit"]
     digit: int | None
     delay_s: float
+
+    @property
+    def action(self) -> tuple[str, int | None]:
+        """What the view performs (``DigitsView.input_for``): ``(kind, digit)``."""
+        return (self.kind, self.digit)
 
 
 def _gamma_delay(rng: np.random.Generator, mean_s: float, cv: float) -> float:
@@ -145,9 +150,9 @@ def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[Event
             gap_ns = interval_ns  # each digit, then the prompt, one interval apart
         while (move := player.next_input(task)) is not None:
             clock[0] += max(1, round(move.delay_s * 1e9))
-            if move.action == "digit" and move.digit is not None:
+            if move.kind == "digit" and move.digit is not None:
                 task.enter_digit(move.digit, clock[0])
-            elif move.action == "delete":
+            elif move.kind == "delete":
                 task.delete_last(clock[0])
             else:
                 task.submit(clock[0])

@@ -30,20 +30,24 @@ It adds, on top of the shared flow:
   ``"space"``); :func:`key_name` and :func:`qt_key` translate, :func:`key_label`
   gives the label a candidate sees (``"F"``, ``"Left"``).
 
+Views call their task only through ``self.task`` - the shared view's logging
+wrapper, so a crashed run can be rebuilt by replaying the calls - and type it with
+``cast(TheTask, self.task)`` where they need its attributes.
+
 It also holds a few drawing helpers the six games share (fixation cross, key caps,
-progress bars, centred lines), so the games look alike.
+progress bars, centred lines, arrows), so the games look alike.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPainterPath, QPen
 
-from games.api import EventSink, GameConfig
+from games.api import EventRecord, EventSink, GameConfig
 from games.engine import palette
 from games.engine.canvas import FRAME_SWAPPED
 from games.engine.timing import StampedInput
@@ -75,10 +79,12 @@ def key_name(key: int | None) -> str:
 
 def qt_key(name: str) -> Qt.Key:
     """The Qt key a task's key name stands for (``"f"`` -> ``Qt.Key.Key_F``)."""
-    sequence = QKeySequence.fromString(name)
-    if sequence.count() != 1:
-        raise ValueError(f"not a single key: {name!r}")
-    return sequence[0].key()
+    if len(name) == 1 and name.isascii() and name.isalnum():
+        return Qt.Key(ord(name.upper()))
+    key = getattr(Qt.Key, f"Key_{name.capitalize()}", None)
+    if not isinstance(key, Qt.Key):
+        raise ValueError(f"not a key name: {name!r}")
+    return key
 
 
 def key_label(name: str) -> str:
@@ -143,12 +149,22 @@ def draw_fixation(painter: QPainter, centre: QPointF, u: float) -> None:
 
 
 def draw_keycap(
-    painter: QPainter, box: QRectF, label: str, font: Any, *, active: bool = True
+    painter: QPainter,
+    box: QRectF,
+    label: str,
+    font: Any,
+    *,
+    active: bool = True,
+    highlight: bool = False,
 ) -> None:
-    """A keyboard key with its label; inactive keys are drawn muted."""
+    """A keyboard key with its label; inactive keys muted, the key to use highlighted."""
     u = box.height() / 2.4
-    painter.setPen(QPen(QColor(palette.INK if active else palette.MUTED), max(1.0, 0.1 * u)))
-    painter.setBrush(QColor(palette.WHITE if active else palette.BACKGROUND))
+    if highlight:
+        painter.setPen(QPen(QColor(palette.ACCENT), max(2.0, 0.22 * u)))
+        painter.setBrush(QColor(palette.ACCENT_SOFT))
+    else:
+        painter.setPen(QPen(QColor(palette.INK if active else palette.MUTED), max(1.0, 0.1 * u)))
+        painter.setBrush(QColor(palette.WHITE if active else palette.BACKGROUND))
     painter.drawRoundedRect(box, 0.35 * u, 0.35 * u)
     painter.setPen(QColor(palette.INK if active else palette.MUTED))
     painter.setFont(font)
@@ -188,8 +204,15 @@ class TimedView(GameView):
 
     iti_ms: ClassVar[int] = 0  # feedback and rest come from the task's parameters
 
-    def __init__(self, config: GameConfig, sink: EventSink, parent: Any = None) -> None:
-        super().__init__(config, sink, parent)
+    def __init__(
+        self,
+        config: GameConfig,
+        sink: EventSink,
+        parent: Any = None,
+        *,
+        resume_events: Sequence[EventRecord] | None = None,
+    ) -> None:
+        super().__init__(config, sink, parent, resume_events=resume_events)
         self.screens: dict[str, int] = {}  # stamps of the frames that showed each screen
         self._trial_open = False
         self._feedback_until = 0
@@ -299,10 +322,6 @@ class TimedView(GameView):
             return
         self._changes_named.add(name)
         self._changes.append((target_ns, change))
-
-    def changed(self, name: str) -> bool:
-        """Whether a change called ``name`` was registered in this trial."""
-        return name in self._changes_named
 
     def _make_due_changes(self) -> None:
         if not self._changes or self.stage is not Stage.RUNNING:

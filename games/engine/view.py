@@ -83,7 +83,7 @@ class GameView(QWidget):
         if resume_events:
             self._rebuild(raw_task, resume_events)
             task_sink.target = sink
-        self.task = LoggedTask(raw_task, sink)
+        self.task: Any = LoggedTask(raw_task, sink)
         self.stage = Stage.INSTRUCTIONS
         self._stage_before_pause = Stage.INSTRUCTIONS
         self._message = ""
@@ -254,7 +254,8 @@ class GameView(QWidget):
         self.last_frame_ns = t_ns
         if self.stage is not Stage.DONE:
             self.frames.add(t_ns)
-        if self._onset_waiters:
+        # While paused the overlay hides the stimulus: its onset waits for the resume.
+        if self._onset_waiters and self.stage is not Stage.PAUSED:
             waiters, self._onset_waiters = self._onset_waiters, []
             for callback in waiters:
                 callback(t_ns, method, self.frames.refresh_ns)
@@ -349,8 +350,13 @@ class GameView(QWidget):
         if prompt:
             painter.setPen(QColor(palette.ACCENT))
             painter.setFont(self.make_font(rect, 1.1, bold=True))
-            prompt_box = QRectF(left, rect.bottom() - rect.height() * 0.16, width, 3 * u)
-            painter.drawText(prompt_box, Qt.AlignmentFlag.AlignCenter, prompt)
+            prompt_box = QRectF(left, rect.bottom() - rect.height() * 0.18, width, 5 * u)
+            painter.drawText(
+                prompt_box,
+                int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+                | int(Qt.TextFlag.TextWordWrap),
+                prompt,
+            )
 
     def _paint_badge(self, painter: QPainter, rect: QRectF, text: str) -> None:
         u = self.unit(rect)

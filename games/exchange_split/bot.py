@@ -12,6 +12,11 @@ Policy.
 to ``0..pot``. Decision times are gamma distributed with mean ``rt_mean_s`` and
 coefficient of variation ``rt_cv``.
 
+On screen an offer or gift takes several inputs (set the amount step by step, then
+confirm). The bot decides once per round; asked again in the same round it repeats its
+decision after a short delay of mean ``step_time_s``, the time between two presses.
+:func:`simulate` applies each decision at once and never asks twice.
+
 :class:`Bot` is a pure policy over the task's public state; :func:`simulate` plays
 :class:`~games.exchange_split.task.SplitTask` with a simulated nanosecond clock.
 """
@@ -20,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -45,6 +50,7 @@ class BotParams:
     acceptance_width: float = 0.03  # softness of the responder threshold (share)
     rt_mean_s: float = 3.0  # mean decision time (s)
     rt_cv: float = 0.4  # coefficient of variation of the decision time
+    step_time_s: float = 0.3  # on screen: mean time between presses that set the amount (s)
 
     @classmethod
     def sample(cls, rng: np.random.Generator) -> BotParams:
@@ -81,10 +87,16 @@ class BotInput:
     ``amount`` is used by ``offer`` and ``give``, ``accept`` by ``respond``.
     """
 
-    action: Literal["offer", "respond", "give"]
+    kind: Literal["offer", "respond", "give"]
     amount: int
     accept: bool
     delay_s: float
+
+    @property
+    def action(self) -> tuple[str, int | bool]:
+        """What the view performs (``SplitView.input_for``): ``(kind, amount)`` for an
+        offer or gift, ``("respond", accept)`` for a response."""
+        return (self.kind, self.accept if self.kind == "respond" else self.amount)
 
 
 def _gamma_delay(rng: np.random.Generator, mean_s: float, cv: float) -> float:
@@ -98,6 +110,7 @@ class Bot:
     def __init__(self, params: BotParams, rng: np.random.Generator) -> None:
         self.params = params
         self._rng = rng
+        self._decided: tuple[int, BotInput] | None = None
 
     def _amount(self, share: float, pot: int) -> int:
         noisy = share + float(self._rng.normal(0.0, self.params.noise))
@@ -105,17 +118,25 @@ class Bot:
 
     def next_input(self, task: SplitTask) -> BotInput | None:
         """The decision for the round in progress, or ``None`` when none runs."""
-        if not task.trial_running:
+        trial = task.current_trial
+        if not task.trial_running or trial is None:
             return None
         p = self.params
+        if self._decided is not None and self._decided[0] == trial.index:
+            # Same round: the view needs another press to carry out the decision.
+            step = _gamma_delay(self._rng, p.step_time_s, p.rt_cv)
+            return replace(self._decided[1], delay_s=step)
         delay = _gamma_delay(self._rng, p.rt_mean_s, p.rt_cv)
         pot = task.pot
         if task.role == "proposer":
-            return BotInput("offer", self._amount(p.offer_share, pot), False, delay)
-        if task.role == "dictator":
-            return BotInput("give", self._amount(p.dictator_share, pot), False, delay)
-        accept = bool(self._rng.random() < p.p_accept(task.offer_to_candidate / pot))
-        return BotInput("respond", 0, accept, delay)
+            move = BotInput("offer", self._amount(p.offer_share, pot), False, delay)
+        elif task.role == "dictator":
+            move = BotInput("give", self._amount(p.dictator_share, pot), False, delay)
+        else:
+            accept = bool(self._rng.random() < p.p_accept(task.offer_to_candidate / pot))
+            move = BotInput("respond", 0, accept, delay)
+        self._decided = (trial.index, move)
+        return move
 
 
 def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[EventRecord]:
@@ -131,9 +152,9 @@ def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[Event
         task.stimulus_shown(clock[0], "simulated", REFRESH_NS)
         while (move := player.next_input(task)) is not None:
             clock[0] += max(1, round(move.delay_s * 1e9))
-            if move.action == "offer":
+            if move.kind == "offer":
                 task.offer(move.amount, clock[0])
-            elif move.action == "give":
+            elif move.kind == "give":
                 task.give(move.amount, clock[0])
             else:
                 task.respond(move.accept, clock[0])

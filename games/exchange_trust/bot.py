@@ -9,6 +9,11 @@ of the received amount returned; the bot does not react to what partners did.
 Decision times are gamma distributed with mean ``rt_mean_s`` and coefficient of
 variation ``rt_cv``.
 
+On screen a decision takes several inputs (set the amount step by step, then
+confirm). The bot decides once per round; asked again in the same round it repeats its
+decision after a short delay of mean ``step_time_s``, the time between two presses.
+:func:`simulate` applies each decision at once and never asks twice.
+
 :class:`Bot` is a pure policy over the task's public state; :func:`simulate` plays
 :class:`~games.exchange_trust.task.TrustTask` with a simulated nanosecond clock.
 """
@@ -16,7 +21,7 @@ variation ``rt_cv``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -39,6 +44,7 @@ class BotParams:
     noise: float = 0.08  # SD of the per-decision deviation from those shares
     rt_mean_s: float = 3.5  # mean decision time (s)
     rt_cv: float = 0.4  # coefficient of variation of the decision time
+    step_time_s: float = 0.3  # on screen: mean time between presses that set the amount (s)
 
     @classmethod
     def sample(cls, rng: np.random.Generator) -> BotParams:
@@ -62,9 +68,14 @@ class BotParams:
 class BotInput:
     """The bot's decision and how long after the decision screen's onset it comes."""
 
-    action: Literal["send", "return"]
+    kind: Literal["send", "return"]
     amount: int
     delay_s: float
+
+    @property
+    def action(self) -> tuple[str, int]:
+        """What the view performs (``TrustView.input_for``): ``(kind, amount)``."""
+        return (self.kind, self.amount)
 
 
 def _gamma_delay(rng: np.random.Generator, mean_s: float, cv: float) -> float:
@@ -78,6 +89,7 @@ class Bot:
     def __init__(self, params: BotParams, rng: np.random.Generator) -> None:
         self.params = params
         self._rng = rng
+        self._decided: tuple[int, BotInput] | None = None
 
     def _amount(self, share: float, total: int) -> int:
         noisy = share + float(self._rng.normal(0.0, self.params.noise))
@@ -85,13 +97,21 @@ class Bot:
 
     def next_input(self, task: TrustTask) -> BotInput | None:
         """The decision for the round in progress, or ``None`` when none runs."""
-        if not task.trial_running:
+        trial = task.current_trial
+        if not task.trial_running or trial is None:
             return None
         p = self.params
+        if self._decided is not None and self._decided[0] == trial.index:
+            # Same round: the view needs another press to carry out the decision.
+            step = _gamma_delay(self._rng, p.step_time_s, p.rt_cv)
+            return replace(self._decided[1], delay_s=step)
         delay = _gamma_delay(self._rng, p.rt_mean_s, p.rt_cv)
         if task.role == "investor":
-            return BotInput("send", self._amount(p.trust, task.endowment), delay)
-        return BotInput("return", self._amount(p.reciprocity, task.received), delay)
+            move = BotInput("send", self._amount(p.trust, task.endowment), delay)
+        else:
+            move = BotInput("return", self._amount(p.reciprocity, task.received), delay)
+        self._decided = (trial.index, move)
+        return move
 
 
 def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[EventRecord]:
@@ -107,7 +127,7 @@ def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[Event
         task.stimulus_shown(clock[0], "simulated", REFRESH_NS)
         while (move := player.next_input(task)) is not None:
             clock[0] += max(1, round(move.delay_s * 1e9))
-            if move.action == "send":
+            if move.kind == "send":
                 task.send(move.amount, clock[0])
             else:
                 task.return_amount(move.amount, clock[0])

@@ -122,6 +122,11 @@ class BotInput:
     choice: str
     delay_s: float
 
+    @property
+    def action(self) -> str:
+        """The choice, under the name the bot driver performs (``view.input_for``)."""
+        return self.choice
+
 
 class Bot:
     """The accumulator-race policy; remembers only which trial it has answered."""

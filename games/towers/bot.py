@@ -12,6 +12,11 @@ move of an attempt the mean is ``planning_time_s * min_moves / 3`` (planning tim
 grows with problem length; ``planning_time_s`` is the mean for a 3-move problem);
 between later moves it is ``move_time_s``.
 
+On screen a move takes two inputs: lift the ball from one peg, put it on another. The
+bot decides a move once per board position; asked again before the board changed (the
+view still needs the second input), it repeats the same move after a short delay of
+mean ``drop_time_s``. :func:`simulate` applies each move at once and never asks twice.
+
 :class:`Bot` is a pure policy over the task's public state; :func:`simulate` plays
 :class:`~games.towers.task.TowersTask` with a simulated nanosecond clock, and calls
 ``time_out`` when the bot would move after an attempt's deadline.
@@ -20,7 +25,7 @@ between later moves it is ``move_time_s``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -42,6 +47,7 @@ class BotParams:
     planning_time_s: float = 4.0  # mean time to the first move of a 3-move problem (s)
     move_time_s: float = 1.2  # mean time between later moves (s)
     rt_cv: float = 0.4  # coefficient of variation of every delay
+    drop_time_s: float = 0.4  # on screen: mean time from lifting a ball to putting it down (s)
 
     @classmethod
     def sample(cls, rng: np.random.Generator) -> BotParams:
@@ -63,10 +69,15 @@ class BotParams:
 class BotInput:
     """The bot's next input and how long after the previous event it comes."""
 
-    action: Literal["move", "give_up"]
+    kind: Literal["move", "give_up"]
     from_peg: int
     to_peg: int
     delay_s: float
+
+    @property
+    def action(self) -> tuple[str, int, int]:
+        """What the view performs (``TowersView.input_for``): ``(kind, from_peg, to_peg)``."""
+        return (self.kind, self.from_peg, self.to_peg)
 
 
 def _gamma_delay(rng: np.random.Generator, mean_s: float, cv: float) -> float:
@@ -80,12 +91,18 @@ class Bot:
     def __init__(self, params: BotParams, rng: np.random.Generator) -> None:
         self.params = params
         self._rng = rng
+        self._planned: tuple[tuple[int, int, int], BotInput] | None = None
 
     def next_input(self, task: TowersTask) -> BotInput | None:
         """The next move while a problem runs, else ``None``."""
         trial = task.current_trial
         if not task.trial_running or trial is None:
             return None
+        position = (trial.index, task.attempt, task.moves_in_attempt)
+        if self._planned is not None and self._planned[0] == position:
+            # The board has not changed: the view needs another input for the same move.
+            delay = _gamma_delay(self._rng, self.params.drop_time_s, self.params.rt_cv)
+            return replace(self._planned[1], delay_s=delay)
         board = task.board
         dist = distances_to(trial.goal)
         moves = legal_moves(board)
@@ -98,7 +115,9 @@ class Bot:
             mean = p.planning_time_s * trial.min_moves / 3.0
         else:
             mean = p.move_time_s
-        return BotInput("move", src, dst, _gamma_delay(self._rng, mean, p.rt_cv))
+        move = BotInput("move", src, dst, _gamma_delay(self._rng, mean, p.rt_cv))
+        self._planned = (position, move)
+        return move
 
 
 def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[EventRecord]:
@@ -123,7 +142,7 @@ def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[Event
                 task.time_out(clock[0])
                 continue
             clock[0] = due
-            if move.action == "move":
+            if move.kind == "move":
                 task.move(move.from_peg, move.to_peg, clock[0])
             else:
                 task.give_up(clock[0])

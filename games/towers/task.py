@@ -31,7 +31,9 @@ has passed since the attempt's onset (the *time limit*: the view calls
 ``time_out(t_ns)`` when its timer fires, and a move stamped after the deadline also
 ends the attempt instead of being applied), or when the candidate gives up
 (``give_up(t_ns)``). The score is ``max_attempts - attempt + 1`` for success on
-``attempt`` (3/2/1 by default) and 0 when every attempt fails.
+``attempt`` (3/2/1 by default) and 0 when every attempt fails. A proctor's pause does
+not count against the time limit: on resume the view calls
+``extend_time_limit(by_ns, t_ns)`` with the pause's length.
 
 Inputs
 ------
@@ -60,6 +62,8 @@ Events (every event carries ``trial_index``, 0-based over practice and main prob
                     (``"empty_peg"``, ``"full_peg"`` or ``"same_peg"``)
 ``attempt_end``     (game-specific) ``attempt``, ``solved``, ``moves``, ``reason``
                     (``"solved"``, ``"move_limit"``, ``"time_limit"``, ``"gave_up"``)
+``time_limit_extended``  (game-specific) ``attempt``, ``by_ns``: the attempt's deadline
+                    moved on by a proctor's pause
 ``feedback``        ``solved``, ``attempt``, ``reason``, ``attempts_left``
 ``trial_end``       ``solved``, ``solved_attempt`` (0: none), ``attempts``, ``score``,
                     ``moves`` (all attempts), ``min_moves``, ``practice``
@@ -113,6 +117,7 @@ __all__ = [
     "DISPLAY_NAME",
     "GAME_ID",
     "VERSION",
+    "AttemptOutcome",
     "State",
     "TowersTask",
     "TowersTrial",
@@ -321,13 +326,25 @@ class TowersOutcome:
     moves: int
 
 
+@dataclass(frozen=True, slots=True)
+class AttemptOutcome:
+    """How one attempt ended (``reason`` as in the ``attempt_end`` event)."""
+
+    trial_index: int
+    attempt: int
+    solved: bool
+    reason: str
+    moves: int
+
+
 class TowersTask:
     """The Tower of London state machine, driven by the view or a bot.
 
     Read-only state: :attr:`current_trial`, :attr:`trial_running`, :attr:`board`,
     :attr:`attempt`, :attr:`moves_in_attempt`, :attr:`move_limit`,
-    :attr:`attempt_deadline_ns`, :attr:`last_outcome`, :attr:`finished`,
-    :attr:`trials_done`, :attr:`trials_planned` (both count practice problems).
+    :attr:`attempt_deadline_ns`, :attr:`last_attempt`, :attr:`last_outcome`,
+    :attr:`finished`, :attr:`trials_done`, :attr:`trials_planned` (both count practice
+    problems).
     """
 
     def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
@@ -343,6 +360,7 @@ class TowersTask:
         self._attempt_t0 = 0
         self._onset_reported = False
         self._last: TowersOutcome | None = None
+        self._last_attempt: AttemptOutcome | None = None
         self._finished = False
 
     @property
@@ -393,6 +411,11 @@ class TowersTask:
         if not self._running or limit <= 0:
             return None
         return self._attempt_t0 + round(limit * 1e9)
+
+    @property
+    def last_attempt(self) -> AttemptOutcome | None:
+        """How the most recent attempt ended (``None`` before the first ends)."""
+        return self._last_attempt
 
     @property
     def last_outcome(self) -> TowersOutcome | None:
@@ -542,6 +565,22 @@ class TowersTask:
         self._fail_attempt("time_limit", t_ns)
         return True
 
+    def extend_time_limit(self, by_ns: int, t_ns: int) -> bool:
+        """Move the running attempt's deadline on by ``by_ns`` (a proctor's pause).
+
+        ``False`` (nothing changes) when no attempt with a time limit is on screen.
+        """
+        if self.attempt_deadline_ns is None or not self._onset_reported or by_ns <= 0:
+            return False
+        self._attempt_t0 += by_ns
+        self._sink.emit(
+            "time_limit_extended",
+            {"attempt": self._attempt, "by_ns": by_ns},
+            trial_index=self._schedule[self._next - 1].index,
+            t_ns=t_ns,
+        )
+        return True
+
     def _fail_attempt(self, reason: str, t_ns: int) -> None:
         self._end_attempt(False, reason, t_ns)
 
@@ -549,6 +588,7 @@ class TowersTask:
         trial = self._schedule[self._next - 1]
         max_attempts = int(self._params["max_attempts"])
         left = 0 if solved else max_attempts - self._attempt
+        self._last_attempt = AttemptOutcome(trial.index, self._attempt, solved, reason, self._moves)
         self._sink.emit(
             "attempt_end",
             {"attempt": self._attempt, "solved": solved, "moves": self._moves, "reason": reason},

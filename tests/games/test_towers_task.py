@@ -196,6 +196,31 @@ def test_time_limit_fails_the_attempt() -> None:
     assert reasons == ["time_limit", "time_limit"]
 
 
+def test_a_pause_extends_the_time_limit_and_last_attempt_says_why_it_ended() -> None:
+    params = {"problem_moves": [3], "n_practice": 0, "attempt_time_limit_s": 1.0}
+    sink = ListSink(clock=lambda: 0)
+    game = task.TowersTask(params, 4, sink)
+    game.start_trial(0)
+    assert not game.extend_time_limit(500, 50)  # the board is not on screen yet
+    game.stimulus_shown(100, "paint", REFRESH)
+    assert game.last_attempt is None
+    assert game.extend_time_limit(2_000_000_000, 600_000_000)
+    assert not game.extend_time_limit(0, 600_000_000)
+    assert game.attempt_deadline_ns == 100 + 3_000_000_000
+    assert not game.time_out(1_500_000_000)
+    assert game.time_out(3_000_000_100)
+    ended = game.last_attempt
+    assert ended is not None and (ended.attempt, ended.solved, ended.reason) == (
+        1,
+        False,
+        "time_limit",
+    )
+    extended = [e for e in sink.events if e.kind == "time_limit_extended"]
+    assert [(e.payload["attempt"], e.payload["by_ns"]) for e in extended] == [(1, 2_000_000_000)]
+    doc = task.__doc__ or ""
+    assert all(f"``{field}``" in doc for e in extended for field in (e.kind, *e.payload))
+
+
 def test_trial_table_rows_columns_and_interruption() -> None:
     events = bot.simulate({}, bot.BotParams(), 8)
     table = task.trial_table(events)

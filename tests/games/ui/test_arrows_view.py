@@ -1,0 +1,134 @@
+"""Arrows through the real widget: cue, then arrows on a later frame, keys F / J."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from games.arrows import task
+from games.arrows.bot import Bot, BotParams
+from games.arrows.view import ArrowsView
+from games.engine.view import Stage
+from tests.games.ui.timed_games import (
+    assert_complete_table,
+    assert_frame_stamped,
+    first_frame_at_or_after,
+    make_view,
+    of_kind,
+    play,
+    shoot_when,
+)
+
+SHORT = {
+    "n_practice": 2,
+    "n_blocks": 1,
+    "trials_per_block": 6,
+    "cue_ms": 300,
+    "response_window_ms": 1500,
+    "feedback_ms": 250,
+    "iti_ms": 250,
+    "main_feedback": "all",
+}
+SPEED = 0.6  # bot delays x 0.6: RTs of about 300-500 ms, well inside the window
+
+
+def bot(seed: int = 1) -> Bot:
+    return Bot(BotParams(), np.random.default_rng(seed))
+
+
+def test_bot_plays_to_the_end_with_frame_stamped_cue_and_arrows(qtbot, artefacts) -> None:
+    view, sink = make_view(qtbot, ArrowsView, task, SHORT, seed=7)
+    shots = shoot_when(
+        view,
+        sink,
+        artefacts / "games" / "arrows.png",
+        lambda e: e.kind == "stimulus_onset" and e.trial_index == 3,
+    )
+    summary = play(qtbot, view, bot(), speed=SPEED)
+    events = sink.events
+    assert summary.completed and summary.trials_done == 8 == summary.trials_planned
+    assert shots, "no screenshot was taken"
+
+    table = task.trial_table(events)
+    assert_complete_table(table, task.COLUMNS, events)
+    assert len(table["trial_index"]) == 8
+    assert table["practice"].tolist() == [True] * 2 + [False] * 6
+    assert_frame_stamped(events, ("cue_onset", "stimulus_onset"))
+
+    # RTs from stamped inputs minus stamped onsets: positive, plausible, in the window.
+    rts = table["rt_ms"][~table["timeout"]]
+    assert rts.size >= 6
+    assert np.all(rts > 100) and np.all(rts < 1500)
+    # The cue-stimulus interval is cue_ms on the frame grid.
+    refresh_ms = of_kind(events, "stimulus_onset")[0].payload["refresh_ns"] / 1e6
+    presented = view.frames.presented_ns
+    refresh_ns = view.frames.refresh_ns
+    for cue, onset in zip(
+        of_kind(events, "cue_onset"), of_kind(events, "stimulus_onset"), strict=True
+    ):
+        csi = (onset.t_ns - cue.t_ns) / 1e6
+        assert 300 - 1 <= csi <= 300 + 3 * refresh_ms
+        assert first_frame_at_or_after(presented, refresh_ns, onset.t_ns, cue.t_ns + 300_000_000)
+    # Practice and "all" feedback: one feedback per trial, matching the outcome.
+    feedback = of_kind(events, "feedback")
+    assert len(feedback) == 8
+    assert [f.payload["correct"] for f in feedback] == table["correct"].tolist()
+
+
+def test_same_seed_same_schedule_and_counterbalanced_colours(qtbot) -> None:
+    first, _ = make_view(qtbot, ArrowsView, task, SHORT, seed=4)
+    again, _ = make_view(qtbot, ArrowsView, task, SHORT, seed=4)
+    other, _ = make_view(qtbot, ArrowsView, task, SHORT, seed=5)
+    assert first.task.schedule == again.task.schedule
+    assert first.task.colour_left != other.task.colour_left
+    # The instructions name each key's colour as the task maps it.
+    values = other.instruction_values()
+    assert values["left_colour"] == other.task.colour_left
+    assert values["left_key"] == "F" and values["right_key"] == "J"
+
+
+def test_keys_map_to_sides_and_inputs_before_the_arrows_are_ignored(qtbot) -> None:
+    view, sink = make_view(qtbot, ArrowsView, task, {**SHORT, "cue_ms": 800})
+    QTest.keyClick(view.canvas, Qt.Key.Key_Space)  # leave the instructions
+    qtbot.waitUntil(lambda: view.task.cue_onset_ns is not None, timeout=5000)
+    QTest.keyClick(view.canvas, Qt.Key.Key_J)  # the cue is up, the arrows are not
+    ignored = of_kind(sink.events, "ignored_input")
+    assert ignored and ignored[-1].payload == {"key": "j", "reason": "before_onset"}
+    qtbot.waitUntil(lambda: view.task.phase is task.Phase.RESPONSE, timeout=5000)
+    QTest.keyClick(view.canvas, Qt.Key.Key_F)
+    response = of_kind(sink.events, "response")[-1]
+    assert response.payload["key"] == "f" and response.payload["side"] == "left"
+    assert view.input_for("j") == ("key", Qt.Key.Key_J)
+
+
+def test_pause_swallows_inputs_and_resume_continues(qtbot) -> None:
+    view, sink = make_view(qtbot, ArrowsView, task, {**SHORT, "response_window_ms": 5000})
+    QTest.keyClick(view.canvas, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: view.task.phase is task.Phase.RESPONSE, timeout=5000)
+    view.pause()
+    assert view.stage is Stage.PAUSED
+    QTest.keyClick(view.canvas, Qt.Key.Key_F)
+    assert not of_kind(sink.events, "response") and view.task.trial_running
+    view.resume()
+    assert view.stage is Stage.RUNNING
+    QTest.keyClick(view.canvas, Qt.Key.Key_F)
+    assert len(of_kind(sink.events, "response")) == 1 and not view.task.trial_running
+    kinds = [e.kind for e in sink.events]
+    assert kinds.index("pause") < kinds.index("resume")
+
+
+def test_interrupt_keeps_only_complete_trials(qtbot) -> None:
+    view, sink = make_view(qtbot, ArrowsView, task, SHORT)
+    done = []
+    view.finished.connect(done.append)
+    from games.engine.driver import BotDriver
+
+    driver = BotDriver(view, bot(2), speed=SPEED)
+    qtbot.waitUntil(lambda: view.task.trials_done >= 2 and view.task.trial_running, timeout=15_000)
+    driver.stop()
+    view.interrupt("proctor")
+    assert done and not done[0].completed
+    table = task.trial_table(sink.events)
+    assert len(table["trial_index"]) == view.task.trials_done == done[0].trials_done
+    assert [e.kind for e in sink.events][-2:] == ["game_interrupted", "frame_stats"]

@@ -1,0 +1,94 @@
+"""Cards view: a bot plays the real widget through real clicks and keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from games.cards import bot, task
+from games.cards.view import CardsView
+from games.engine.view import Stage
+from tests.games.ui.bot_play import (
+    check_pause,
+    check_stamps,
+    check_trial_table,
+    drive,
+    make_view,
+    play_to_end,
+    save_screenshot,
+    screenshot_when,
+)
+
+SHORT = {"n_picks": 4, "n_practice": 1, "picks_per_block": 2}
+FAST_BOT = bot.BotParams(rt_mean_s=1.0)
+
+
+def _bot(seed: int = 3) -> bot.Bot:
+    return bot.Bot(FAST_BOT, np.random.default_rng(seed))
+
+
+def test_bot_plays_a_whole_game(qtbot, artefacts: Path) -> None:
+    played = make_view(qtbot, CardsView, task, SHORT)
+    shot = screenshot_when(
+        played,
+        artefacts,
+        "cards",
+        lambda v: v.task.trials_done >= 2 and v.task.trial_running and not v.awaiting_onset,
+    )
+    seconds = play_to_end(qtbot, played, _bot(), speed=0.05, timeout_ms=20_000)
+
+    summary = played.summaries[0]
+    assert summary.completed and summary.trials_done == summary.trials_planned == 5
+    table = check_trial_table(played, task)
+    assert len(table["trial_index"]) == 5
+    assert table["practice"].tolist() == [True, False, False, False, False]
+    assert table["block"].tolist() == [0, 1, 1, 2, 2]
+    # The bank follows the main picks' outcomes from the loan.
+    main = ~table["practice"]
+    assert table["bank"][-1] == 2000 + table["net"][main].sum()
+    check_stamps(played)
+    assert shot and shot[0].exists()
+    assert seconds < 15
+
+
+def test_same_seed_same_decks(qtbot) -> None:
+    a = make_view(qtbot, CardsView, task, SHORT, seed=11).view.task
+    b = make_view(qtbot, CardsView, task, SHORT, seed=11).view.task
+    assert a._cards == b._cards  # the decks' card orders
+    assert task.make_schedule(SHORT, 11) == task.make_schedule(SHORT, 11)
+
+
+def test_keys_choose_decks_and_pause_swallows_them(qtbot) -> None:
+    played = make_view(qtbot, CardsView, task, SHORT)
+    view = played.view
+    QTest.keyClick(view.canvas, Qt.Key.Key_Space)  # instructions done
+    qtbot.waitUntil(lambda: view.task.trial_running and not view.awaiting_onset, timeout=5000)
+    check_pause(qtbot, played, lambda: QTest.keyClick(view.canvas, Qt.Key.Key_2))
+    QTest.keyClick(view.canvas, Qt.Key.Key_5)  # not a deck key: unused
+    assert view.task.trial_running
+    QTest.keyClick(view.canvas, Qt.Key.Key_3)
+    assert not view.task.trial_running
+    response = played.of("response")[-1]
+    assert response.payload["deck"] == "C"
+    check_stamps(played)
+
+
+def test_interrupt_keeps_only_complete_picks_in_german(qtbot, artefacts: Path) -> None:
+    # German texts in another window shape: every screen on the way is painted.
+    played = make_view(qtbot, CardsView, task, SHORT, language="de", size=(720, 900))
+    view = played.view
+    drive(played, _bot(), speed=0.05)
+    qtbot.waitUntil(lambda: view.task.trials_done >= 2 and view.task.trial_running, timeout=10_000)
+    save_screenshot(played, artefacts, "cards_de")
+    view.interrupt()
+    qtbot.waitUntil(lambda: played.finished, timeout=1000)
+    summary = played.summaries[0]
+    assert not summary.completed
+    assert view.stage is Stage.DONE
+    table = check_trial_table(played, task)
+    assert len(table["trial_index"]) == 2
+    assert played.of("game_interrupted") and played.of("frame_stats")
+    assert len(played.of("trial_start")) == 3  # the third pick started, never ended

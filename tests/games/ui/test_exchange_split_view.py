@@ -1,0 +1,160 @@
+"""Money Exchange 2 view: offers and gifts set with − / +, offers answered with buttons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from games.engine.view import Stage
+from games.exchange_split import bot, task
+from games.exchange_split.view import SplitView
+from tests.games.ui.bot_play import (
+    check_pause,
+    check_stamps,
+    check_trial_table,
+    drive,
+    make_view,
+    play_to_end,
+    save_screenshot,
+    screenshot_when,
+)
+
+SHORT = {
+    "proposer_rounds": 1,
+    "responder_offer_shares": [0.3],
+    "responder_repeats": 1,
+    "dictator_rounds": 1,
+    "n_practice": 1,
+}
+PLAYER = bot.BotParams(offer_share=0.4, dictator_share=0.3, rt_mean_s=2.0)
+ITI_MS = 800  # shorter than the real 2 s: six rounds and six messages stay quick
+ROLES = ["proposer", "responder", "dictator"]
+
+
+def _bot(seed: int = 2) -> bot.Bot:
+    return bot.Bot(PLAYER, np.random.default_rng(seed))
+
+
+def _deciding(view: SplitView) -> bool:
+    return view.task.trial_running and not view.awaiting_onset
+
+
+def _next_round(qtbot, view: SplitView) -> None:
+    while not _deciding(view):  # instructions, announcements, practice over
+        if view.stage is not Stage.RUNNING:
+            QTest.keyClick(view.canvas, Qt.Key.Key_Space)
+        qtbot.wait(20)
+
+
+def test_bot_plays_every_role(qtbot, artefacts: Path) -> None:
+    played = make_view(qtbot, SplitView, task, SHORT, seed=4, iti_ms=ITI_MS)
+    shot = screenshot_when(
+        played,
+        artefacts,
+        "exchange_split",
+        lambda v: v.task.trials_done >= 1 and _deciding(v) and v.amount >= 2,
+    )
+    seconds = play_to_end(qtbot, played, _bot(), speed=0.05, timeout_ms=25_000)
+
+    summary = played.summaries[0]
+    assert summary.completed and summary.trials_done == summary.trials_planned == 6
+    table = check_trial_table(played, task)
+    assert table["role"].tolist() == [r for r in ROLES for _ in range(2)]
+    assert table["practice"].tolist() == [True, False] * 3
+    assert table["offer"][2:4].tolist() == [5, 3]  # half the pot in practice, then 30%
+    inputs = [e.payload["input"] for e in played.of("response")]
+    assert inputs == ["offer", "offer", "respond", "respond", "give", "give"]
+    for response in played.of("response"):
+        if response.payload["input"] == "respond":
+            continue
+        changes = [
+            e.payload["amount"]
+            for e in played.of("amount_changed")
+            if e.trial_index == response.trial_index
+        ]
+        assert response.payload["amount"] == (changes[-1] if changes else 0)
+    check_stamps(played)
+    texts = played.view.texts
+    practice_over = texts.get("common", "practice_over")
+    parts = [texts.get("exchange_split", f"{role}_part", pot=10) for role in ROLES]
+    assert played.messages == [m for part in parts for m in (part, practice_over)]
+    schedule = task.make_schedule(SHORT, 4)
+    thresholds = [e.payload.get("partner_threshold") for e in played.of("trial_start")]
+    assert thresholds == [t.partner_threshold for t in schedule]
+    assert shot and shot[0].exists()
+    assert seconds < 15
+
+
+def test_same_seed_same_partners(qtbot) -> None:
+    a = make_view(qtbot, SplitView, task, SHORT, seed=8).view.task
+    b = make_view(qtbot, SplitView, task, SHORT, seed=8).view.task
+    assert a.schedule == b.schedule
+    assert a.schedule != task.make_schedule(SHORT, 9)
+
+
+def test_keys_and_clicks_in_every_role_and_pause(qtbot) -> None:
+    played = make_view(qtbot, SplitView, task, {**SHORT, "n_practice": 0}, iti_ms=300)
+    view = played.view
+    canvas = view.canvas
+    _next_round(qtbot, view)
+    assert view.task.role == "proposer"
+    for key in (Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Right, Qt.Key.Key_Down):
+        QTest.keyClick(canvas, key)
+    check_pause(qtbot, played, lambda: QTest.keyClick(canvas, Qt.Key.Key_Return))
+    QTest.keyClick(canvas, Qt.Key.Key_Enter)
+    assert played.of("response")[-1].payload == {"input": "offer", "amount": 2}
+
+    _next_round(qtbot, view)
+    assert view.task.role == "responder"
+    changes = len(played.of("amount_changed"))
+    QTest.keyClick(canvas, Qt.Key.Key_Right)  # no amount to set here: unused
+    assert len(played.of("amount_changed")) == changes and view.task.trial_running
+    QTest.keyClick(canvas, Qt.Key.Key_R)
+    assert played.of("response")[-1].payload == {"input": "respond", "accept": False}
+
+    _next_round(qtbot, view)
+    assert view.task.role == "dictator"
+    boxes = view._layout(view.rect().toRectF())
+    scale = boxes["scale"]
+    QTest.mouseClick(
+        canvas,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        QPoint(round(scale.left() + scale.width() * 0.5), round(scale.center().y())),
+    )
+    QTest.mouseClick(
+        canvas,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        boxes["minus"].center().toPoint(),
+    )
+    QTest.mouseClick(
+        canvas,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        boxes["confirm"].center().toPoint(),
+    )
+    assert played.of("response")[-1].payload == {"input": "give", "amount": 4}
+    vias = [e.payload["via"] for e in played.of("amount_changed") if e.trial_index == 2]
+    assert vias == ["scale", "button"]
+    qtbot.waitUntil(lambda: played.finished or view.stage is Stage.END, timeout=5000)
+    check_stamps(played)
+
+
+def test_interrupt_keeps_only_complete_rounds_in_german(qtbot, artefacts: Path) -> None:
+    # German texts in another window shape: every screen on the way is painted.
+    played = make_view(qtbot, SplitView, task, SHORT, iti_ms=ITI_MS, language="de", size=(720, 900))
+    view = played.view
+    drive(played, _bot(), speed=0.05)
+    qtbot.waitUntil(lambda: view.task.trials_done >= 1 and _deciding(view), timeout=10_000)
+    save_screenshot(played, artefacts, "exchange_split_de")
+    view.interrupt()
+    qtbot.waitUntil(lambda: played.finished, timeout=1000)
+    assert not played.summaries[0].completed
+    assert view.stage is Stage.DONE
+    table = check_trial_table(played, task)
+    assert len(table["trial_index"]) == 1
+    assert len(played.of("trial_start")) == 2

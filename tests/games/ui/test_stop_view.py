@@ -1,0 +1,200 @@
+"""Stop through the real widget: the stop signal is drawn on the frame due at the SSD."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
+
+from games.api import ConfigError
+from games.engine.driver import BotDriver
+from games.engine.view import Stage
+from games.stop import task
+from games.stop.bot import Bot, BotParams
+from games.stop.view import StopView
+from tests.games.ui.timed_games import (
+    assert_complete_table,
+    assert_frame_stamped,
+    first_frame_at_or_after,
+    make_view,
+    of_kind,
+    play,
+    shoot_when,
+)
+
+SHORT = {
+    "n_practice": 2,
+    "n_blocks": 1,
+    "trials_per_block": 6,
+    "p_stop": 0.5,
+    "max_rt_ms": 900,
+    "ssd_max_ms": 800,
+    "fixation_ms": 150,
+    "feedback_ms": 300,
+    "iti_ms": 200,
+}
+
+
+class RacingDriver(BotDriver):
+    """A BotDriver that asks the stop bot again when the stop signal appears.
+
+    The stop bot plans its key when the arrow appears and revises the plan once the
+    signal is on screen (the race: it withholds when its stop process finishes
+    first). The plain driver waits for a planned key before it asks again, so here a
+    pending key is cancelled and the bot is asked once more at the signal.
+    """
+
+    def __init__(self, view: Any, bot: Any, **kwargs: Any) -> None:
+        self._pending: QTimer | None = None
+        self._raced: int | None = None
+        super().__init__(view, bot, **kwargs)
+
+    def _later(self, delay_s: float, action: tuple[str, Any]) -> None:
+        self._busy = True
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.timeout.connect(lambda: self._fire(timer, action))
+        self._pending = timer
+        timer.start(max(0, round(delay_s * self.speed * 1000)))
+
+    def _fire(self, timer: QTimer, action: tuple[str, Any]) -> None:
+        if self._pending is timer:
+            self._pending = None
+        self._do(action)
+
+    def _tick(self) -> None:
+        t = self.view.task
+        trial = t.current_trial
+        if (
+            self._busy
+            and self._pending is not None
+            and t.trial_running
+            and trial is not None
+            and t.stop_signal_onset_ns is not None
+            and self._raced != trial.index
+        ):
+            self._raced = trial.index
+            self._pending.stop()
+            self._pending = None
+            self._busy = False
+            move = self.bot.next_input(t)
+            if move is not None:
+                self._later(move.delay_s, self.view.input_for(move.key))
+            return
+        super()._tick()
+
+
+def bot(seed: int = 1) -> Bot:
+    return Bot(BotParams(), np.random.default_rng(seed))
+
+
+def test_bot_plays_and_stop_signals_follow_the_arrow_by_the_ssd(qtbot, artefacts) -> None:
+    view, sink = make_view(qtbot, StopView, task, SHORT, seed=8)
+    shots = shoot_when(
+        view,
+        sink,
+        artefacts / "games" / "stop.png",
+        lambda e: e.kind == "stop_signal_onset",
+        delay_ms=20,
+    )
+    summary = play(qtbot, view, bot(), speed=1.0, driver_class=RacingDriver)
+    events = sink.events
+    assert summary.completed and summary.trials_done == 8
+    assert shots
+    table = task.trial_table(events)
+    assert_complete_table(table, task.COLUMNS, events)
+    assert len(table["trial_index"]) == 8
+    assert table["practice"].tolist() == [True] * 2 + [False] * 6
+    assert_frame_stamped(events, ("stimulus_onset", "stop_signal_onset"))
+
+    # Go RTs: stamped key minus stamped arrow, positive and inside max_rt.
+    go = ~table["stop"] & table["responded"]
+    assert go.sum() >= 2
+    assert np.all(table["rt_ms"][go] > 150) and np.all(table["rt_ms"][go] < 900)
+
+    # Each stop signal was drawn on the first frame due at arrow onset + SSD.
+    onsets = {e.trial_index: e for e in of_kind(events, "stimulus_onset")}
+    signals = of_kind(events, "stop_signal_onset")
+    assert len(signals) >= 2
+    refresh_ns = view.frames.refresh_ns
+    for signal in signals:
+        onset = onsets[signal.trial_index]
+        late_ms = signal.payload["ssd_actual_ms"] - signal.payload["ssd_ms"]
+        assert late_ms == pytest.approx((signal.t_ns - onset.t_ns) / 1e6 - signal.payload["ssd_ms"])
+        assert -1 <= late_ms <= 3 * refresh_ns / 1e6
+        target = onset.t_ns + signal.payload["ssd_ms"] * 1_000_000
+        assert first_frame_at_or_after(view.frames.presented_ns, refresh_ns, signal.t_ns, target)
+
+    # The staircase: up 50 ms after a stop, down 50 after a failed stop.
+    ends = [e.payload for e in of_kind(events, "trial_end") if e.payload["stop"]]
+    for end in ends:
+        step = 50 if end["stopped"] else -50
+        assert end["next_ssd_ms"] == max(0, min(800, end["ssd_ms"] + step))
+    assert any(end["stopped"] for end in ends)
+
+
+def test_auditory_signal_is_refused(qtbot) -> None:
+    with pytest.raises(ConfigError, match="visual"):
+        make_view(qtbot, StopView, task, {**SHORT, "stop_signal": "auditory"})
+
+
+def test_same_seed_same_schedule(qtbot) -> None:
+    first, _ = make_view(qtbot, StopView, task, SHORT, seed=2)
+    again, _ = make_view(qtbot, StopView, task, SHORT, seed=2)
+    assert first.task.schedule == again.task.schedule
+
+
+def test_pause_swallows_inputs_and_resume_continues(qtbot) -> None:
+    view, sink = make_view(qtbot, StopView, task, {**SHORT, "max_rt_ms": 3000})
+    QTest.keyClick(view.canvas, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: view.task.phase is task.Phase.RESPONSE, timeout=5000)
+    view.pause()
+    assert view.stage is Stage.PAUSED
+    QTest.keyClick(view.canvas, Qt.Key.Key_Left)
+    assert not of_kind(sink.events, "response") and view.task.trial_running
+    view.resume()
+    QTest.keyClick(view.canvas, Qt.Key.Key_Left)
+    assert of_kind(sink.events, "response")[0].payload["key"] == "left"
+    assert view.input_for("right") == ("key", Qt.Key.Key_Right)
+
+
+def test_interrupt_keeps_only_complete_trials(qtbot) -> None:
+    view, sink = make_view(qtbot, StopView, task, SHORT)
+    done = []
+    view.finished.connect(done.append)
+    driver = RacingDriver(view, bot(2), speed=1.0)
+    qtbot.waitUntil(lambda: view.task.trials_done >= 2 and view.task.trial_running, timeout=15_000)
+    driver.stop()
+    view.interrupt("proctor")
+    assert done and not done[0].completed
+    table = task.trial_table(sink.events)
+    assert len(table["trial_index"]) == view.task.trials_done
+    assert [e.kind for e in sink.events][-2:] == ["game_interrupted", "frame_stats"]
+
+
+def test_a_crashed_run_continues_with_the_staircase_where_it_was(qtbot) -> None:
+    """Replayed task calls rebuild the SSD tracker; the timed view continues the game."""
+    view, sink = make_view(qtbot, StopView, task, SHORT, seed=8)
+    driver = RacingDriver(view, bot(3), speed=1.0)
+    qtbot.waitUntil(lambda: view.task.trials_done >= 4 and view.task.trial_running, timeout=15_000)
+    driver.stop()
+    view.canvas.stop()
+    stored = list(sink.events)  # what reached the store before the "crash"
+    last_end = of_kind(stored, "trial_end")[-1]
+
+    resumed, resumed_sink = make_view(qtbot, StopView, task, SHORT, seed=8, resume_events=stored)
+    gap = resumed_sink.events[0]
+    assert gap.kind == "resume_gap"
+    assert gap.payload["last_committed_trial"] == last_end.trial_index
+    assert resumed.task.ssd_ms == last_end.payload["next_ssd_ms"]
+    assert resumed.stage is Stage.MESSAGE
+    summary = play(qtbot, resumed, bot(4), speed=1.0, driver_class=RacingDriver)
+    assert summary.completed
+    table = task.trial_table(resumed_sink.events)
+    assert table["trial_index"].tolist() == list(range(last_end.trial_index + 1, 8))
+    stops = [e.payload for e in of_kind(resumed_sink.events, "trial_start") if e.payload["stop"]]
+    if stops:  # the first stop trial after the crash uses the tracker from before it
+        assert stops[0]["ssd_ms"] == last_end.payload["next_ssd_ms"]
