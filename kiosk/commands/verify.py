@@ -53,7 +53,7 @@ def _headline(name: str, verdict: Verdict) -> str:
         failures.append("changed or damaged since signing")
     if not verdict.covers_whole_file:
         failures.append("the signature does not cover the whole file")
-    if not verdict.trusted:
+    if not verdict.trusted and verdict.intact:  # a damaged file is the headline by itself
         failures.append("signer not trusted")
     if not failures:
         failures.append(verdict.problems[0] if verdict.problems else "not valid")
