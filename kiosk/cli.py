@@ -87,6 +87,51 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--no-bootstrap", action="store_true", help="skip confidence intervals")
     score.add_argument("--json", action="store_true", help="print the scores as JSON")
 
+    verify = commands.add_parser(
+        "verify", help="check a signed report: integrity, whole-file coverage and trust"
+    )
+    _store_option(verify)
+    verify.add_argument("file", type=Path, metavar="FILE.pdf")
+    verify.add_argument(
+        "--trust",
+        type=Path,
+        metavar="CA.pem",
+        help="trust anchor (default: the store's centre authority)",
+    )
+
+    export = commands.add_parser("export", help="signed reports and research data")
+    export_commands = export.add_subparsers(dest="export_command", metavar="WHAT", required=True)
+    one = export_commands.add_parser("report", help="one session's signed report")
+    _store_option(one)
+    one.add_argument("--session", required=True, metavar="ID")
+    one.add_argument("--out", required=True, type=Path, metavar="FILE")
+    one.add_argument("--language", choices=["en", "de"], default="en")
+    many = export_commands.add_parser(
+        "reports", help="signed reports of completed sessions since a date"
+    )
+    _store_option(many)
+    many.add_argument("--since", metavar="DATE", help="YYYY-MM-DD (default: all)")
+    many.add_argument("--out", required=True, type=Path, metavar="DIR")
+    many.add_argument("--language", choices=["en", "de"], default="en")
+    data = export_commands.add_parser(
+        "data", help="events, trial tables and scores as CSV with a data dictionary"
+    )
+    _store_option(data)
+    data.add_argument("--out", required=True, type=Path, metavar="DIR")
+
+    signing = commands.add_parser("signing", help="the station's signing identity")
+    signing_commands = signing.add_subparsers(
+        dest="signing_command", metavar="ACTION", required=True
+    )
+    ca = signing_commands.add_parser(
+        "export-ca", help="write the centre authority certificate (PEM) for verifiers"
+    )
+    _store_option(ca)
+    ca.add_argument("--out", required=True, type=Path, metavar="FILE")
+    imp = signing_commands.add_parser("import", help="sign with an organisation's PKCS#12")
+    _store_option(imp)
+    imp.add_argument("p12", type=Path, metavar="FILE.p12")
+
     users = commands.add_parser("users", help="manage users")
     users_commands = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
     add = users_commands.add_parser(
@@ -137,6 +182,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _users_add(store_path, args)
         if args.command == "score":
             return _score(store_path, args)
+        if args.command == "verify":
+            return _verify(store_path, args)
+        if args.command == "export":
+            return _export(store_path, args)
+        if args.command == "signing":
+            return _signing(store_path, args)
     except StoreError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -373,4 +424,116 @@ def _score(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
             f"  trait {name:<16} {trait.low_end} <-> {trait.high_end}: "
             f"percentile {trait.percentile:.0f} [{trait.ci_low:.0f}, {trait.ci_high:.0f}]"
         )
+    return EXIT_OK
+
+
+def _verify(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
+    from kiosk.commands.verify import verify_command
+
+    store_pem = None
+    if args.trust is None:
+        from kiosk.signing_identity import centre_certificate_pem
+        from kiosk.store import open_store
+
+        if Path(store_path).exists():
+            with open_store(store_path, create=False) as store:
+                store_pem = centre_certificate_pem(store)
+    return verify_command(args.file, args.trust, store_pem)
+
+
+def _export(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from rich.progress import Progress
+
+    from kiosk.exports import export_data, sessions_since
+    from kiosk.report_service import write_report
+    from kiosk.scoring_service import default_norms, report_name, score_stored_session
+    from kiosk.store import open_store
+
+    with open_store(store_path, create=False) as store:
+        if args.export_command == "data":
+            with Progress(transient=True) as bar:
+                task = bar.add_task("trial tables", total=None)
+                counts = export_data(
+                    store,
+                    args.out,
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
+            for name, n in counts.items():
+                print(f"{args.out / name}: {n} rows")
+            print(f"{args.out / 'data_dictionary.json'}: every column, its meaning and unit")
+            return EXIT_OK
+        norms = default_norms()
+        if args.export_command == "report":
+            try:
+                scores = score_stored_session(store, args.session, norms)
+                path = write_report(
+                    store, args.session, scores, norms, args.out, language=args.language
+                )
+            except ValueError as exc:
+                print(f"kiosk: {exc}", file=sys.stderr)
+                return EXIT_BAD_INPUT
+            print(f"wrote {path}")
+            return EXIT_OK
+        since = None
+        if args.since:
+            try:
+                since = datetime.strptime(args.since, "%Y-%m-%d").replace(tzinfo=UTC)
+            except ValueError:
+                print(
+                    f"kiosk: --since {args.since!r} is not a date like 2026-11-28", file=sys.stderr
+                )
+                return EXIT_BAD_INPUT
+        ids = sessions_since(store, since)
+        failures: list[tuple[str, str]] = []
+        written = 0
+        with Progress() as bar:
+            task = bar.add_task("signed reports", total=len(ids))
+            for sid in ids:
+                try:
+                    scores = score_stored_session(store, sid, norms)
+                    write_report(
+                        store,
+                        sid,
+                        scores,
+                        norms,
+                        args.out / report_name(store, sid),
+                        language=args.language,
+                    )
+                    written += 1
+                except Exception as exc:  # one session's failure must not stop the batch
+                    failures.append((sid, f"{type(exc).__name__}: {exc}"))
+                bar.advance(task)
+    print(f"{written} report(s) written to {args.out}")
+    for sid, error in failures:
+        print(f"kiosk: session {sid} failed: {error}", file=sys.stderr)
+    return EXIT_PROBLEMS if failures else EXIT_OK
+
+
+def _signing(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
+    from kiosk.signing_identity import centre_certificate_pem, import_identity, station_identity
+    from kiosk.store import open_store
+
+    with open_store(store_path, create=False) as store:
+        if args.signing_command == "export-ca":
+            station_identity(store)  # created on first use
+            pem = centre_certificate_pem(store)
+            assert pem is not None
+            args.out.write_bytes(pem)
+            print(f"wrote the centre authority certificate to {args.out}")
+            return EXIT_OK
+        try:
+            data = args.p12.read_bytes()
+        except OSError as exc:
+            print(f"kiosk: {args.p12}: cannot read it ({exc.strerror})", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        try:
+            identity = import_identity(
+                store, "cli", data, _ask("PKCS#12 passphrase: ").encode() or None
+            )
+        except ValueError as exc:
+            print(f"kiosk: {args.p12}: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    print(f"reports are now signed as {identity.common_name}")
     return EXIT_OK

@@ -21,8 +21,9 @@ therefore cannot prove *when* a report was signed, only by whom and that it is u
 the report hash stored with the session and sent by sync is the independent record. If a
 centre later gets a TSA, pass a ``timestamper`` to ``PdfSigner`` (PAdES B-T).
 
-The stamp uses the standard Courier font (no embedding, keeps reports small); characters
-outside Latin-1 are shown as their ASCII base letter or ``?`` on the stamp only. The
+The stamp uses Bitstream Vera (shipped with reportlab), embedded as a subset like every
+font of a report; characters outside Latin-1 are shown as their ASCII base letter or
+``?`` on the stamp only. The
 ``/Name``, ``/Reason`` and ``/Location`` entries of the signature keep full Unicode.
 
 pyHanko runs its signing coroutine with ``asyncio.run``: call ``sign_pdf`` from a plain
@@ -34,10 +35,13 @@ from __future__ import annotations
 import hashlib
 import io
 import unicodedata
+from pathlib import Path
 
+import reportlab
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
@@ -53,11 +57,13 @@ DEFAULT_VISIBLE_BOX: tuple[float, float, float, float] = (36.0, 36.0, 306.0, 100
 """Lower-left corner of the page, 270 x 64 pt, in PDF user space (points)."""
 
 _STAMP_TEXT = "Digitally signed by %(signer)s\nDate: %(ts)s\nReason: %(reason)s"
+_VERA = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
+# The stamp's font is embedded (subset), like every other font of a report.
 _STAMP_STYLE = TextStampStyle(
     stamp_text=_STAMP_TEXT,
     timestamp_format="%Y-%m-%d %H:%M:%S %z",
     border_width=1,
-    text_box_style=TextBoxStyle(font_size=9),
+    text_box_style=TextBoxStyle(font_size=8, font=GlyphAccumulatorFactory(str(_VERA))),
 )
 
 

@@ -19,3 +19,49 @@ def new_session(store: object, n: int = 1) -> list[str]:
             s.add(AssessmentSession(id=sid, candidate_id=candidate.id))
             ids.append(sid)
     return ids
+
+
+def record_simulated_session(store: object, battery_name: str = "short", seed: int = 1) -> str:
+    """A completed session whose games were played by the bots' fast simulations.
+
+    No Qt: each game's ``simulate()`` plays its task with a simulated clock, and the
+    events go through the real recorder into the store, game run by game run.
+    """
+    import numpy as np
+
+    from games.catalog import TaskGame
+    from kiosk.battery import load_battery
+    from kiosk.battery_host import game_seed
+    from kiosk.lifecycle import end_game_run, end_session, set_status, start_game_run
+    from kiosk.recorder import Recorder
+    from kiosk.store.models import AssessmentSession, Battery, Candidate, SessionStatus
+
+    battery = load_battery(battery_name)
+    with store.writer() as s, s.begin():  # type: ignore[attr-defined]
+        row = s.query(Battery).filter_by(name=battery.name, version=battery.version).first()
+        if row is None:
+            row = Battery(name=battery.name, version=battery.version,
+                          source_sha256=battery.sha256, definition=battery.definition())
+            s.add(row)
+        candidate = Candidate(pseudonym=f"C-{uuid.uuid4().hex[:4].upper()}-SIMU")
+        s.add(candidate)
+        s.flush()
+        sid = str(uuid.uuid4())
+        s.add(AssessmentSession(id=sid, candidate_id=candidate.id, battery_id=row.id,
+                                status=SessionStatus.CHECKED_IN.value))
+    recorder = Recorder(store)  # type: ignore[arg-type]
+    set_status(store, sid, SessionStatus.IN_PROGRESS)  # type: ignore[arg-type]
+    for game in battery.games:
+        g = TaskGame(game.game_id)
+        gseed = game_seed(sid, game.position, game.game_id)
+        run = start_game_run(store, recorder, sid, position=game.position,  # type: ignore[arg-type]
+                             game_id=game.game_id, game_version=game.version, seed=gseed,
+                             config={"params": dict(game.params)})
+        rng = np.random.default_rng([seed, gseed])
+        for event in g.bot.simulate(game.params, g.bot.BotParams.sample(rng), gseed):
+            recorder.emit(sid, event.kind, event.payload, game_run_id=run,
+                          trial_index=event.trial_index, t_ns=event.t_ns)
+        end_game_run(store, recorder, run)  # type: ignore[arg-type]
+    end_session(store, recorder, sid)  # type: ignore[arg-type]
+    recorder.close()
+    return sid

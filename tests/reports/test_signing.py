@@ -29,9 +29,13 @@ def _page_refs(reader: PdfFileReader) -> list:  # type: ignore[type-arg]
 
 
 def _stamp_text(signature) -> str:  # type: ignore[no-untyped-def]
-    """The text shown by the signature's appearance stream, PDF string escapes undone."""
+    """The text shown by the signature's appearance stream, PDF string escapes undone.
+
+    The stamp's font is embedded, so its strings are glyph ids; each line carries its
+    text as ``/ActualText`` (what copy-paste and screen readers get), read here.
+    """
     stream = signature.sig_field["/AP"]["/N"].data.decode("latin-1")
-    shown = "\n".join(re.findall(r"\(((?:[^()\\]|\\.)*)\) Tj", stream))
+    shown = "\n".join(re.findall(r"/ActualText \(((?:[^()\\]|\\.)*)\)", stream))
     shown = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), shown)
     return re.sub(r"\\(.)", r"\1", shown)
 
@@ -138,7 +142,8 @@ def test_signing_a_100_kb_report_keeps_it_whole(station: Identity) -> None:
     )
     _, signature = _only_signature(signed)
     assert int(signature.byte_range[2]) + int(signature.byte_range[3]) == len(signed)
-    assert len(signed) - len(original) < 12_000  # one field, stamp and signature
+    # one field, the stamp with its embedded font subset, and the signature
+    assert len(signed) - len(original) < 30_000
 
 
 # -- poppler's pdfsig: an independent validator ------------------------------------------
