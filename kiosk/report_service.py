@@ -223,7 +223,7 @@ def write_report(
         identity,
         reason="Assessment report",
         location=data.station_name,
-        signer_label=data.signature_note,
+        signer_label=f"{data.station_name}, {data.centre_name}",
         visible_box=SIGNATURE_BOX,
     )
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -34,6 +34,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import tempfile
 import unicodedata
 from pathlib import Path
 
@@ -58,13 +60,37 @@ DEFAULT_VISIBLE_BOX: tuple[float, float, float, float] = (36.0, 36.0, 306.0, 100
 
 _STAMP_TEXT = "Digitally signed by %(signer)s\nDate: %(ts)s\nReason: %(reason)s"
 _VERA = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
-# The stamp's font is embedded (subset), like every other font of a report.
-_STAMP_STYLE = TextStampStyle(
-    stamp_text=_STAMP_TEXT,
-    timestamp_format="%Y-%m-%d %H:%M:%S %z",
-    border_width=1,
-    text_box_style=TextBoxStyle(font_size=8, font=GlyphAccumulatorFactory(str(_VERA))),
-)
+
+
+def _stamp_font() -> Path:
+    """Vera rescaled to 1000 units per em, cached in the temp folder.
+
+    pyHanko writes a CID font's /W widths in the font's own units, which PDF reads as
+    thousandths of an em; Vera has 2048 units per em, so its glyphs would be spaced
+    twice too wide. A copy with 1000 units per em is drawn correctly.
+    """
+    digest = hashlib.sha256(_VERA.read_bytes()).hexdigest()[:12]
+    path = Path(tempfile.gettempdir()) / f"kiosk-stamp-vera-{digest}.ttf"
+    if not path.exists():
+        from fontTools.ttLib import TTFont
+        from fontTools.ttLib.scaleUpem import scale_upem
+
+        font = TTFont(str(_VERA))
+        scale_upem(font, 1000)
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        font.save(str(partial))
+        partial.replace(path)
+    return path
+
+
+def _stamp_style() -> TextStampStyle:
+    # The stamp's font is embedded (subset), like every other font of a report.
+    return TextStampStyle(
+        stamp_text=_STAMP_TEXT,
+        timestamp_format="%Y-%m-%d %H:%M:%S %z",
+        border_width=1,
+        text_box_style=TextBoxStyle(font_size=8, font=GlyphAccumulatorFactory(str(_stamp_font()))),
+    )
 
 
 def sha256_hex(data: bytes) -> str:
@@ -150,7 +176,7 @@ def sign_pdf(
     pdf_signer = signers.PdfSigner(
         metadata,
         _pyhanko_signer(identity),
-        stamp_style=_STAMP_STYLE,
+        stamp_style=_stamp_style(),
         new_field_spec=fields.SigFieldSpec(
             sig_field_name=field_name,
             on_page=page,
