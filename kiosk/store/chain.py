@@ -17,7 +17,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from json.encoder import encode_basestring
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from kiosk.store.models import GENESIS_HASH
@@ -39,9 +39,24 @@ _BODY_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 _string = encode_basestring
 
 
+def _not_json(value: object) -> object:
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+# CPython's C encoder built once: the same output as _PAYLOAD_ENCODER.encode() for the
+# plain dicts games emit, at a third of the cost (the recorder encodes every event).
+_C_ENCODER = (
+    c_make_encoder(None, _not_json, encode_basestring, None, ":", ",", True, False, False)
+    if c_make_encoder is not None
+    else None
+)
+
+
 def canonical_payload(payload: Mapping[str, Any] | None) -> str:
     """The payload as stored: JSON with sorted keys and no spaces; NaN is refused."""
-    return _PAYLOAD_ENCODER.encode(payload or {})
+    if _C_ENCODER is None or type(payload) is not dict:
+        return _PAYLOAD_ENCODER.encode(payload or {})
+    return "".join(_C_ENCODER(payload, 0))
 
 
 def event_hash(

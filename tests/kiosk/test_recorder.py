@@ -250,3 +250,36 @@ def test_event_hash_body_is_the_canonical_json_array(
         bytes.fromhex(GENESIS_HASH) + _BODY_ENCODER.encode(fields).encode("utf-8")
     ).hexdigest()
     assert event_hash(GENESIS_HASH, *fields) == expected
+
+
+@given(
+    payload=st.dictionaries(
+        st.text(max_size=6),
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text()
+        | st.lists(st.integers(), max_size=3)
+        | st.dictionaries(st.text(max_size=3), st.integers(), max_size=3),
+        max_size=5,
+    )
+)
+def test_fast_payload_encoding_equals_the_documented_canonical_json(payload) -> None:
+    import json
+
+    from kiosk.store.chain import canonical_payload
+
+    expected = json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    assert canonical_payload(payload) == expected
+
+
+def test_fast_payload_encoding_refuses_what_json_refuses() -> None:
+    from kiosk.store.chain import canonical_payload
+
+    with pytest.raises(ValueError):
+        canonical_payload({"rt": float("inf")})
+    with pytest.raises(TypeError):
+        canonical_payload({"when": object()})
