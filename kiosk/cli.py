@@ -77,6 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--battery", default="short", help="short, standard or a file (short)")
     demo.add_argument("--out", type=Path, metavar="DIR", help="write demo.json (and reports)")
     demo.add_argument("--json", action="store_true", help="print a JSON document")
+    demo.add_argument(
+        "--resume",
+        action="store_true",
+        help="first continue sessions a killed process left interrupted",
+    )
 
     score = commands.add_parser(
         "score", help="score a session from its stored events (again, e.g. with new norms)"
@@ -333,8 +338,8 @@ def _timing_test(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
 
 
 def _demo(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
-    if args.candidates < 1:
-        print("kiosk: --candidates must be at least 1", file=sys.stderr)
+    if args.candidates < 0 or (args.candidates == 0 and not args.resume):
+        print("kiosk: --candidates must be at least 1 (or 0 with --resume)", file=sys.stderr)
         return EXIT_BAD_INPUT
     from kiosk.demo import run_demo
     from kiosk.scoring_service import after_session_work
@@ -347,6 +352,7 @@ def _demo(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
         out_dir=args.out,
         as_json=args.json,
         after_session=lambda store: after_session_work(store, args.out),
+        resume=args.resume,
         progress=None if args.json else (lambda text: print(text, file=sys.stderr)),
     )
     return EXIT_OK

@@ -65,6 +65,7 @@ def run_demo(
     as_json: bool,
     after_session: Callable[[Any], Callable[[str], object]] | None = None,
     progress: Callable[[str], None] | None = None,
+    resume: bool = False,
 ) -> list[DemoSession]:
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -75,7 +76,14 @@ def run_demo(
     from kiosk.auth import Actor
     from kiosk.battery import load_battery
     from kiosk.store import open_store
-    from kiosk.store.models import AssessmentSession, Event, GameRun, Role
+    from kiosk.store.models import (
+        AssessmentSession,
+        Candidate,
+        Event,
+        GameRun,
+        Role,
+        SessionStatus,
+    )
     from kiosk.window import MainWindow
 
     battery = load_battery(battery_name)
@@ -83,6 +91,7 @@ def run_demo(
     proctor = Actor(None, "demo", Role.PROCTOR)
     results: list[DemoSession] = []
     with open_store(store_path) as store:
+        interrupted = services.mark_interrupted_sessions(store) if resume else []
         window = MainWindow(store, bot_factory=_bot_factory(seed))
         outcomes: dict[str, Any] = {}
         if after_session is not None:
@@ -95,28 +104,14 @@ def run_demo(
             window.context.after_session = keep
         window.resize(1024, 720)
         window.show()
-        for n in range(candidates):
-            candidate = services.create_candidate(store, proctor)
-            sid = services.schedule_session(store, proctor, candidate.id, battery)
-            with store.reader() as s:
-                code = s.get(AssessmentSession, sid).checkin_code  # type: ignore[union-attr]
-            result = DemoSession(sid, candidate.pseudonym)
+
+        def play_to_the_end(sid: str, pseudonym: str, started: float) -> None:
+            result = DemoSession(sid, pseudonym)
             results.append(result)
-            started = time.monotonic()
-            if progress:
-                progress(f"candidate {n + 1}/{candidates}: {candidate.pseudonym}")
-            window.context.state.candidate_mode = True
-            checkin = window.open("checkin")
-            checkin.code.setText(code or "")  # type: ignore[attr-defined]
-            checkin.submit()  # type: ignore[attr-defined]
-            _wait(app, lambda: window.current_screen().name == "consent", 30, "consent")
-            window.current_screen().accept()  # type: ignore[attr-defined]
-            _wait(app, lambda: window.current_screen().name == "demographics", 30, "questions")
             window.open("play")
             timeout = 600 + 120 * len(battery.games)
             _wait(app, lambda: window.current_screen().name == "complete", timeout, "the games")
             window.current_screen().back_to_idle()  # type: ignore[attr-defined]
-            window.runner.run(lambda: None, lambda _: None, lambda _: None)
             _wait(app, lambda: window.runner.pending == 0, 600, "after-session work")
             result.seconds = round(time.monotonic() - started, 1)
             with store.reader() as s:
@@ -131,6 +126,34 @@ def run_demo(
                         {"game": run.game_id, "status": run.status, "events": int(count or 0)}
                     )
             _add_scores(result, outcomes.get(sid))
+
+        window.context.state.candidate_mode = True
+        if resume:
+            # Sessions a killed process left behind, continued as a proctor would.
+            for sid in interrupted:
+                services.set_session_status(store, proctor, sid, SessionStatus.IN_PROGRESS)
+                with store.reader() as s:
+                    session = s.get(AssessmentSession, sid)
+                    pseudonym = s.get(Candidate, session.candidate_id).pseudonym  # type: ignore
+                if progress:
+                    progress(f"continuing {pseudonym} (session {sid})")
+                window.context.state.session_id = sid
+                play_to_the_end(sid, pseudonym, time.monotonic())
+        for n in range(candidates):
+            candidate = services.create_candidate(store, proctor)
+            sid = services.schedule_session(store, proctor, candidate.id, battery)
+            with store.reader() as s:
+                code = s.get(AssessmentSession, sid).checkin_code  # type: ignore[union-attr]
+            started = time.monotonic()
+            if progress:
+                progress(f"candidate {n + 1}/{candidates}: {candidate.pseudonym} (session {sid})")
+            checkin = window.open("checkin")
+            checkin.code.setText(code or "")  # type: ignore[attr-defined]
+            checkin.submit()  # type: ignore[attr-defined]
+            _wait(app, lambda: window.current_screen().name == "consent", 30, "consent")
+            window.current_screen().accept()  # type: ignore[attr-defined]
+            _wait(app, lambda: window.current_screen().name == "demographics", 30, "questions")
+            play_to_the_end(sid, candidate.pseudonym, started)
         window.context.state.candidate_mode = False
         window.close()
     if out_dir is not None:
