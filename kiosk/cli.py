@@ -452,9 +452,9 @@ def _export(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
 
     from rich.progress import Progress
 
-    from kiosk.exports import export_data, sessions_since
+    from kiosk.exports import export_data, export_reports
     from kiosk.report_service import write_report
-    from kiosk.scoring_service import default_norms, report_name, score_stored_session
+    from kiosk.scoring_service import default_norms, score_stored_session
     from kiosk.store import open_store
 
     with open_store(store_path, create=False) as store:
@@ -491,26 +491,15 @@ def _export(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
                     f"kiosk: --since {args.since!r} is not a date like 2026-11-28", file=sys.stderr
                 )
                 return EXIT_BAD_INPUT
-        ids = sessions_since(store, since)
-        failures: list[tuple[str, str]] = []
-        written = 0
         with Progress() as bar:
-            task = bar.add_task("signed reports", total=len(ids))
-            for sid in ids:
-                try:
-                    scores = score_stored_session(store, sid, norms)
-                    write_report(
-                        store,
-                        sid,
-                        scores,
-                        norms,
-                        args.out / report_name(store, sid),
-                        language=args.language,
-                    )
-                    written += 1
-                except Exception as exc:  # one session's failure must not stop the batch
-                    failures.append((sid, f"{type(exc).__name__}: {exc}"))
-                bar.advance(task)
+            task = bar.add_task("signed reports", total=None)
+            written, failures = export_reports(
+                store,
+                args.out,
+                since=since,
+                language=args.language,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
     print(f"{written} report(s) written to {args.out}")
     for sid, error in failures:
         print(f"kiosk: session {sid} failed: {error}", file=sys.stderr)

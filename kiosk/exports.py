@@ -32,7 +32,7 @@ from kiosk.store import Store
 from kiosk.store.events import events_for_run
 from kiosk.store.models import AssessmentSession, Candidate, Event, GameRun, Score
 
-__all__ = ["ExportFailure", "export_data", "sessions_since"]
+__all__ = ["ExportFailure", "export_data", "export_reports", "sessions_since"]
 
 SESSION_COLUMNS = {
     "session_id": "session identifier (UUID)",
@@ -222,3 +222,36 @@ def export_data(
     dictionary["files"]["scores.csv"] = SCORE_COLUMNS
     (out_dir / "data_dictionary.json").write_text(json.dumps(dictionary, indent=2))
     return counts
+
+
+def export_reports(
+    store: Store,
+    out_dir: Path,
+    *,
+    since: datetime | None = None,
+    language: str = "en",
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[int, list[tuple[str, str]]]:
+    """Signed reports of completed sessions; one failure is reported, the rest go on.
+
+    Returns how many were written and ``(session_id, error)`` for each failure.
+    """
+    from kiosk.report_service import write_report
+    from kiosk.scoring_service import default_norms, report_name, score_stored_session
+
+    norms = default_norms()
+    ids = sessions_since(store, since)
+    failures: list[tuple[str, str]] = []
+    written = 0
+    for done, sid in enumerate(ids, start=1):
+        try:
+            scores = score_stored_session(store, sid, norms)
+            write_report(
+                store, sid, scores, norms, out_dir / report_name(store, sid), language=language
+            )
+            written += 1
+        except Exception as exc:  # a batch goes on past one broken session, and says so
+            failures.append((sid, f"{type(exc).__name__}: {exc}"))
+        if progress:
+            progress(done, len(ids))
+    return written, failures

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QListWidget,
+    QProgressDialog,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -14,11 +18,18 @@ from sqlalchemy import select
 
 from kiosk import auth
 from kiosk.battery import BatteryError, builtin_names, load_battery
+from kiosk.exports import export_data, export_reports
 from kiosk.permissions import Action, require
 from kiosk.screens import Screen, ShellContext, screen
 from kiosk.screens.forms import button, field, label
 from kiosk.store.audit import append_audit
 from kiosk.store.models import Role, Station, User
+
+
+class _ProgressRelay(QObject):
+    """Carries progress from the background runner to the dialog (queued signal)."""
+
+    step = Signal(int, int)
 
 
 @screen
@@ -192,13 +203,67 @@ class AdminScreen(Screen):
         layout = QVBoxLayout(tab)
         layout.addWidget(
             label(
-                "Signed reports and data exports run from the command line "
-                "(`kiosk export ...`); they are not available from this screen yet.",
+                "Signed reports of every completed session, or the research data (events, "
+                "trial tables and scores as CSV with a data dictionary; no personal data).",
                 "note",
             )
         )
+        self.export_folder = field("Folder to write into, e.g. /media/usb/exports")
+        row = QHBoxLayout()
+        self.export_reports = button("Export signed reports", "primary")
+        self.export_data = button("Export research data")
+        row.addWidget(self.export_reports)
+        row.addWidget(self.export_data)
+        row.addStretch(1)
+        layout.addWidget(self.export_folder)
+        layout.addLayout(row)
+        self.export_result = label("", "note")
+        layout.addWidget(self.export_result)
         layout.addStretch(1)
+        self.export_reports.clicked.connect(lambda: self._export("reports"))
+        self.export_data.clicked.connect(lambda: self._export("data"))
         self.tabs.addTab(tab, "Exports")
+
+    def _export(self, what: str) -> None:
+        """Run an export on the background runner with a progress dialog."""
+        actor, store = self.context.state.actor, self.context.store
+        assert actor is not None
+        folder = Path(self.export_folder.text().strip()).expanduser()
+        if not self.export_folder.text().strip():
+            self.export_result.setText("Choose a folder first.")
+            return
+        self.progress_dialog = QProgressDialog(f"Exporting {what}…", "", 0, 0, self)
+        self.progress_dialog.setCancelButton(None)
+        self.progress_dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.progress_dialog.setMinimumDuration(0)
+        self.progress_dialog.show()
+        relay = _ProgressRelay(self)
+        relay.step.connect(self._progress_step)
+
+        def run() -> str:
+            require(actor.role, Action.EXPORT_REPORTS if what == "reports" else Action.EXPORT_DATA)
+            if what == "data":
+                counts = export_data(store, folder, progress=relay.step.emit)
+                return f"Wrote {len(counts)} files to {folder}."
+            written, failed = export_reports(store, folder, progress=relay.step.emit)
+            text = f"Wrote {written} signed report(s) to {folder}."
+            if failed:
+                text += " Failed: " + "; ".join(f"{sid[:8]}: {err}" for sid, err in failed)
+            return text
+
+        def done(text: str) -> None:
+            self.progress_dialog.close()
+            self.export_result.setText(text)
+
+        def failed(exc: BaseException) -> None:
+            self.progress_dialog.close()
+            self._error(exc)
+
+        self.context.run(run, done, failed)
+
+    def _progress_step(self, done: int, total: int) -> None:
+        self.progress_dialog.setMaximum(total)
+        self.progress_dialog.setValue(done)
 
     # -- common --------------------------------------------------------------------------
 
