@@ -30,6 +30,7 @@ class BotDriver(QObject):
         self.speed = speed
         self.actions = 0
         self._busy = False
+        self._pending: QTimer | None = None
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
         self._timer.start(tick_ms)
@@ -40,7 +41,20 @@ class BotDriver(QObject):
 
     def _tick(self) -> None:
         if self._busy:
-            return
+            # A bot may change its mind when the screen changes (a stop signal): drop
+            # the input it planned and ask it again.
+            revise = getattr(self.bot, "wants_to_revise", None)
+            if (
+                self._pending is not None
+                and callable(revise)
+                and self.view.stage is Stage.RUNNING
+                and revise(self.view.task)
+            ):
+                self._pending.stop()
+                self._pending = None
+                self._busy = False
+            else:
+                return
         stage = self.view.stage
         if stage in (Stage.INSTRUCTIONS, Stage.MESSAGE, Stage.END):
             self._later(0.05, ("key", Qt.Key.Key_Space))
@@ -60,9 +74,16 @@ class BotDriver(QObject):
 
     def _later(self, delay_s: float, action: tuple[str, Any]) -> None:
         self._busy = True
-        QTimer.singleShot(max(0, round(delay_s * self.speed * 1000)), lambda: self._do(action))
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.timeout.connect(lambda: self._do(action, timer))
+        self._pending = timer
+        timer.start(max(0, round(delay_s * self.speed * 1000)))
 
-    def _do(self, action: tuple[str, Any]) -> None:
+    def _do(self, action: tuple[str, Any], timer: QTimer | None = None) -> None:
+        if timer is not None and timer is not self._pending:
+            return  # cancelled: the bot revised its plan
+        self._pending = None
         self._busy = False
         if self.view.stage is Stage.DONE:
             return

@@ -92,6 +92,22 @@ class Bot:
         self._plan: tuple[str, float] | None = None  # (key, go RT in s) or None: no go
         self._raced = False
 
+    def wants_to_revise(self, task: StopTask) -> bool:
+        """True once the stop signal is on screen and the race has not been run.
+
+        A driver holding this bot's planned key then drops it and asks again: the bot
+        withholds when its stop process finishes first.
+        """
+        trial = task.current_trial
+        return (
+            task.phase is Phase.RESPONSE
+            and trial is not None
+            and self._trial == trial.index
+            and task.stop_signal_onset_ns is not None
+            and not self._raced
+            and self._plan is not None
+        )
+
     def next_input(self, task: StopTask) -> BotInput | None:
         """The planned response, revised once the stop signal is on screen."""
         trial = task.current_trial

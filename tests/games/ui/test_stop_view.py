@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from games.api import ConfigError
@@ -38,55 +36,6 @@ SHORT = {
 }
 
 
-class RacingDriver(BotDriver):
-    """A BotDriver that asks the stop bot again when the stop signal appears.
-
-    The stop bot plans its key when the arrow appears and revises the plan once the
-    signal is on screen (the race: it withholds when its stop process finishes
-    first). The plain driver waits for a planned key before it asks again, so here a
-    pending key is cancelled and the bot is asked once more at the signal.
-    """
-
-    def __init__(self, view: Any, bot: Any, **kwargs: Any) -> None:
-        self._pending: QTimer | None = None
-        self._raced: int | None = None
-        super().__init__(view, bot, **kwargs)
-
-    def _later(self, delay_s: float, action: tuple[str, Any]) -> None:
-        self._busy = True
-        timer = QTimer(self)
-        timer.setSingleShot(True)
-        timer.timeout.connect(lambda: self._fire(timer, action))
-        self._pending = timer
-        timer.start(max(0, round(delay_s * self.speed * 1000)))
-
-    def _fire(self, timer: QTimer, action: tuple[str, Any]) -> None:
-        if self._pending is timer:
-            self._pending = None
-        self._do(action)
-
-    def _tick(self) -> None:
-        t = self.view.task
-        trial = t.current_trial
-        if (
-            self._busy
-            and self._pending is not None
-            and t.trial_running
-            and trial is not None
-            and t.stop_signal_onset_ns is not None
-            and self._raced != trial.index
-        ):
-            self._raced = trial.index
-            self._pending.stop()
-            self._pending = None
-            self._busy = False
-            move = self.bot.next_input(t)
-            if move is not None:
-                self._later(move.delay_s, self.view.input_for(move.key))
-            return
-        super()._tick()
-
-
 def bot(seed: int = 1) -> Bot:
     return Bot(BotParams(), np.random.default_rng(seed))
 
@@ -100,7 +49,7 @@ def test_bot_plays_and_stop_signals_follow_the_arrow_by_the_ssd(qtbot, artefacts
         lambda e: e.kind == "stop_signal_onset",
         delay_ms=20,
     )
-    summary = play(qtbot, view, bot(), speed=1.0, driver_class=RacingDriver)
+    summary = play(qtbot, view, bot(), speed=1.0)
     events = sink.events
     assert summary.completed and summary.trials_done == 8
     assert shots
@@ -165,7 +114,7 @@ def test_interrupt_keeps_only_complete_trials(qtbot) -> None:
     view, sink = make_view(qtbot, StopView, task, SHORT)
     done = []
     view.finished.connect(done.append)
-    driver = RacingDriver(view, bot(2), speed=1.0)
+    driver = BotDriver(view, bot(2), speed=1.0)
     qtbot.waitUntil(lambda: view.task.trials_done >= 2 and view.task.trial_running, timeout=15_000)
     driver.stop()
     view.interrupt("proctor")
@@ -178,7 +127,7 @@ def test_interrupt_keeps_only_complete_trials(qtbot) -> None:
 def test_a_crashed_run_continues_with_the_staircase_where_it_was(qtbot) -> None:
     """Replayed task calls rebuild the SSD tracker; the timed view continues the game."""
     view, sink = make_view(qtbot, StopView, task, SHORT, seed=8)
-    driver = RacingDriver(view, bot(3), speed=1.0)
+    driver = BotDriver(view, bot(3), speed=1.0)
     qtbot.waitUntil(lambda: view.task.trials_done >= 4 and view.task.trial_running, timeout=15_000)
     driver.stop()
     view.canvas.stop()
@@ -191,7 +140,7 @@ def test_a_crashed_run_continues_with_the_staircase_where_it_was(qtbot) -> None:
     assert gap.payload["last_committed_trial"] == last_end.trial_index
     assert resumed.task.ssd_ms == last_end.payload["next_ssd_ms"]
     assert resumed.stage is Stage.MESSAGE
-    summary = play(qtbot, resumed, bot(4), speed=1.0, driver_class=RacingDriver)
+    summary = play(qtbot, resumed, bot(4), speed=1.0)
     assert summary.completed
     table = task.trial_table(resumed_sink.events)
     assert table["trial_index"].tolist() == list(range(last_end.trial_index + 1, 8))
