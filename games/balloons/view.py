@@ -76,7 +76,8 @@ class BalloonsView(GameView):
         painter.setFont(self.make_font(area, 1.2, bold=True))
         header = QRectF(area.left(), area.top() + 1.5 * u, area.width(), 2.5 * u)
         painter.drawText(
-            header, Qt.AlignmentFlag.AlignCenter,
+            header,
+            Qt.AlignmentFlag.AlignCenter,
             t.get("balloons", "total", amount=_money(task.total_cents)),
         )
         centre = QPointF(area.center().x(), area.top() + area.height() * 0.45)
@@ -90,7 +91,8 @@ class BalloonsView(GameView):
             painter.setFont(self.make_font(area, 1.1))
             bank = QRectF(area.left(), area.bottom() - 10 * u, area.width(), 2.5 * u)
             painter.drawText(
-                bank, Qt.AlignmentFlag.AlignCenter,
+                bank,
+                Qt.AlignmentFlag.AlignCenter,
                 t.get("balloons", "bank", amount=_money(task.bank_cents)),
             )
             self._paint_buttons(painter, area)
@@ -98,14 +100,16 @@ class BalloonsView(GameView):
             outcome = task.last_outcome
             popped = outcome.exploded
             text = (
-                t.get("balloons", "popped") if popped
+                t.get("balloons", "popped")
+                if popped
                 else t.get("balloons", "collected", amount=_money(outcome.earned_cents))
             )
             painter.setPen(QColor(palette.VERMILLION if popped else palette.ACCENT))
             painter.setFont(self.make_font(area, 2.0, bold=True))
             painter.drawText(
                 QRectF(area.left(), centre.y() - 2 * u, area.width(), 4 * u),
-                Qt.AlignmentFlag.AlignCenter, text,
+                Qt.AlignmentFlag.AlignCenter,
+                text,
             )
 
     def _paint_buttons(self, painter: QPainter, area: QRectF) -> None:

@@ -89,6 +89,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
+from games.engine.params import merge_params
 
 __all__ = [
     "COLUMNS",
@@ -153,14 +154,7 @@ def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
     A-D to a list of at most ``cards_per_block`` integers 1..100000. Raises
     :class:`ConfigError` naming the key and the allowed values.
     """
-    if not isinstance(params, Mapping):
-        raise ConfigError(f"{GAME_ID}: parameters must be a mapping, got {type(params).__name__}")
-    merged = dict(DEFAULT_PARAMS)
-    for key, value in params.items():
-        if key not in DEFAULT_PARAMS:
-            allowed = ", ".join(sorted(DEFAULT_PARAMS))
-            raise ConfigError(f"{GAME_ID}: unknown parameter {key!r}; allowed keys: {allowed}")
-        merged[key] = value
+    merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
     for key, (low, high) in _INT_RANGES.items():
         value = merged[key]
         if not _is_int(value) or not low <= value <= high:

@@ -100,6 +100,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
+from games.engine.params import merge_params
 
 __all__ = [
     "COLUMNS",
@@ -159,14 +160,7 @@ def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
 
     Raises :class:`ConfigError` naming the key and the allowed values or range.
     """
-    if not isinstance(params, Mapping):
-        raise ConfigError(f"{GAME_ID}: parameters must be a mapping, got {type(params).__name__}")
-    merged = dict(DEFAULT_PARAMS)
-    for key, value in params.items():
-        if key not in DEFAULT_PARAMS:
-            allowed = ", ".join(sorted(DEFAULT_PARAMS))
-            raise ConfigError(f"{GAME_ID}: unknown parameter {key!r}; allowed keys: {allowed}")
-        merged[key] = value
+    merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
     for key, (low, high) in _INT_RANGES.items():
         value = merged[key]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:

@@ -90,6 +90,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
+from games.engine.params import check_floats, check_ints, merge_params
 
 __all__ = [
     "COLUMNS",
@@ -167,29 +168,9 @@ def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
 
     Raises :class:`ConfigError` naming the key and its allowed values or range.
     """
-    if not isinstance(params, Mapping):
-        raise ConfigError(f"{GAME_ID}: parameters must be a mapping, got {type(params).__name__}")
-    merged = dict(DEFAULT_PARAMS)
-    for key, value in params.items():
-        if key not in DEFAULT_PARAMS:
-            allowed = ", ".join(sorted(DEFAULT_PARAMS))
-            raise ConfigError(f"{GAME_ID}: unknown parameter {key!r}; allowed keys: {allowed}")
-        merged[key] = value
-    for key, (low, high) in _INT_RANGES.items():
-        value = merged[key]
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ConfigError(
-                f"{GAME_ID}: parameter {key!r} must be an integer in {low}..{high}, got {value!r}"
-            )
-    for key, (flow, fhigh) in _FLOAT_RANGES.items():
-        value = merged[key]
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"{GAME_ID}: parameter {key!r} must be a number, got {value!r}")
-        if not flow <= value <= fhigh:
-            raise ConfigError(
-                f"{GAME_ID}: parameter {key!r} must be in {flow}..{fhigh}, got {value!r}"
-            )
-        merged[key] = float(value)
+    merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
+    check_ints(GAME_ID, merged, _INT_RANGES)
+    check_floats(GAME_ID, merged, _FLOAT_RANGES)
     probs = merged["probabilities"]
     if (
         isinstance(probs, str)

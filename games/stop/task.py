@@ -79,6 +79,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
+from games.engine.params import check_choices, check_ints, check_keys, merge_params
 
 __all__ = [
     "COLUMNS",
@@ -150,36 +151,16 @@ def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
 
     Raises :class:`ConfigError` naming the key and its allowed values or range.
     """
-    if not isinstance(params, Mapping):
-        raise ConfigError(f"{GAME_ID}: parameters must be a mapping, got {type(params).__name__}")
-    merged = dict(DEFAULT_PARAMS)
-    for key, value in params.items():
-        if key not in DEFAULT_PARAMS:
-            allowed = ", ".join(sorted(DEFAULT_PARAMS))
-            raise ConfigError(f"{GAME_ID}: unknown parameter {key!r}; allowed keys: {allowed}")
-        merged[key] = value
-    for key, (low, high) in _INT_RANGES.items():
-        value = merged[key]
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ConfigError(
-                f"{GAME_ID}: parameter {key!r} must be an integer in {low}..{high}, got {value!r}"
-            )
+    merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
+    check_ints(GAME_ID, merged, _INT_RANGES)
     value = merged["p_stop"]
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 0.5:
         raise ConfigError(
             f"{GAME_ID}: parameter 'p_stop' must be a number in 0..0.5, got {value!r}"
         )
     merged["p_stop"] = float(value)
-    for key, options in _CHOICES.items():
-        if merged[key] not in options:
-            raise ConfigError(
-                f"{GAME_ID}: parameter {key!r} must be one of {', '.join(options)}, "
-                f"got {merged[key]!r}"
-            )
-    for key in _KEYS:
-        value = merged[key]
-        if not isinstance(value, str) or not value:
-            raise ConfigError(f"{GAME_ID}: parameter {key!r} must be a non-empty key name")
+    check_choices(GAME_ID, merged, _CHOICES)
+    check_keys(GAME_ID, merged, _KEYS)
     if merged["key_left"] == merged["key_right"]:
         raise ConfigError(f"{GAME_ID}: parameters 'key_left' and 'key_right' must differ")
     if not merged["ssd_min_ms"] <= merged["ssd_start_ms"] <= merged["ssd_max_ms"]:

@@ -108,6 +108,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
+from games.engine.params import check_ints, merge_params
 
 __all__ = [
     "BALLS",
@@ -239,20 +240,8 @@ def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
 
     Raises :class:`ConfigError` naming the key and the allowed values or range.
     """
-    if not isinstance(params, Mapping):
-        raise ConfigError(f"{GAME_ID}: parameters must be a mapping, got {type(params).__name__}")
-    merged = dict(DEFAULT_PARAMS)
-    for key, value in params.items():
-        if key not in DEFAULT_PARAMS:
-            allowed = ", ".join(sorted(DEFAULT_PARAMS))
-            raise ConfigError(f"{GAME_ID}: unknown parameter {key!r}; allowed keys: {allowed}")
-        merged[key] = value
-    for key, (low, high) in _INT_RANGES.items():
-        value = merged[key]
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ConfigError(
-                f"{GAME_ID}: parameter {key!r} must be an integer in {low}..{high}, got {value!r}"
-            )
+    merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
+    check_ints(GAME_ID, merged, _INT_RANGES)
     moves = merged["problem_moves"]
     if (
         isinstance(moves, str)
