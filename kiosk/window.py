@@ -14,7 +14,7 @@ from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget
 
 from kiosk.recorder import Recorder
-from kiosk.screens import SCREENS, Screen, ShellContext, load_all
+from kiosk.screens import Screen, ShellContext, screen_class
 from kiosk.store import Store
 from kiosk.style import STYLESHEET, display_stylesheet
 from kiosk.worker import BackgroundRunner
@@ -72,7 +72,6 @@ class _Lockdown(QObject):
 class MainWindow(QMainWindow):
     def __init__(self, store: Store, *, bot_factory: object = None) -> None:
         super().__init__()
-        load_all()
         self.setStyleSheet(STYLESHEET)
         self.runner = BackgroundRunner(self)
         self._recorder: Recorder | None = None
@@ -113,11 +112,7 @@ class MainWindow(QMainWindow):
     def open(self, name: str) -> Screen:
         """Bring the named screen to the front, building it on first use."""
         if name not in self._screens:
-            try:
-                cls = SCREENS[name]
-            except KeyError:
-                raise KeyError(f"no screen named {name!r}; known: {sorted(SCREENS)}") from None
-            self._screens[name] = cls(self.context)
+            self._screens[name] = screen_class(name)(self.context)
             self.stack.addWidget(self._screens[name])
         current = self._screens[name]
         self.stack.setCurrentWidget(current)
@@ -128,7 +123,7 @@ class MainWindow(QMainWindow):
     def screen_named(self, name: str) -> Screen:
         """The named screen, built if needed, without showing it."""
         if name not in self._screens:
-            self._screens[name] = SCREENS[name](self.context)
+            self._screens[name] = screen_class(name)(self.context)
             self.stack.addWidget(self._screens[name])
         return self._screens[name]
 

@@ -8,6 +8,7 @@ they ask the context's runner.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
@@ -90,18 +91,37 @@ def screen(cls: S) -> S:
     return cls
 
 
+# Where each screen lives: a screen's module is imported the first time it is opened,
+# so the station home comes up without loading the games, scoring or exports.
+SCREEN_MODULES = {
+    name: f"kiosk.screens.{name}"
+    for name in (
+        "admin",
+        "checkin",
+        "complete",
+        "console",
+        "consent",
+        "demographics",
+        "first_run",
+        "home",
+        "play",
+        "signin",
+        "unlock",
+    )
+}
+
+
+def screen_class(name: str) -> type[Screen]:
+    """The registered screen ``name``, importing its module on first use."""
+    if name not in SCREENS and name in SCREEN_MODULES:
+        importlib.import_module(SCREEN_MODULES[name])
+    try:
+        return SCREENS[name]
+    except KeyError:
+        raise KeyError(f"no screen named {name!r}; known: {sorted(SCREEN_MODULES)}") from None
+
+
 def load_all() -> None:
     """Import every screen module so that each registers itself."""
-    from kiosk.screens import (  # noqa: F401
-        admin,
-        checkin,
-        complete,
-        consent,
-        console,
-        demographics,
-        first_run,
-        home,
-        play,
-        signin,
-        unlock,
-    )
+    for module in SCREEN_MODULES.values():
+        importlib.import_module(module)

@@ -59,7 +59,11 @@ def test_unknown_screen_name_is_a_clear_error(window) -> None:
         window.open("nowhere")
 
 
-def test_screen_names_are_unique() -> None:
+def test_screen_names_are_unique_and_every_module_registers_its_screen() -> None:
+    from kiosk.screens import SCREEN_MODULES, load_all
+
+    load_all()
+    assert set(SCREEN_MODULES) <= set(SCREENS)
     with pytest.raises(ValueError, match="already registered"):
 
         @screen
