@@ -199,7 +199,8 @@ class BatteryHost(QStackedWidget):
         view.finished.connect(self._game_done)
         if self.bot_factory is not None:
             rng = np.random.default_rng(config.seed)
-            BotDriver(view, self.bot_factory(config.game_id, rng), speed=self.bot_speed)
+            speed = 1.0 if getattr(view, "bot_in_real_time", False) else self.bot_speed
+            BotDriver(view, self.bot_factory(config.game_id, rng), speed=speed)
         self.game_started.emit(self.position, config.game_id)
 
     def _game_done(self, summary: GameSummary) -> None:

@@ -203,6 +203,8 @@ class TimedView(GameView):
     """
 
     iti_ms: ClassVar[int] = 0  # feedback and rest come from the task's parameters
+    # Response times and press rates are what these games measure: bots keep real time.
+    bot_in_real_time: ClassVar[bool] = True
 
     def __init__(
         self,

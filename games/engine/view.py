@@ -61,6 +61,9 @@ class GameView(QWidget):
 
     game_id: ClassVar[str]
     iti_ms: ClassVar[int] = 500
+    # Whether a simulated player must keep real time here (timed games measure response
+    # times and rates) or may play faster (choice games: decisions, not speed, count).
+    bot_in_real_time: ClassVar[bool] = False
     finished = Signal(object)  # GameSummary
 
     def __init__(
