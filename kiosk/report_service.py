@@ -12,13 +12,13 @@ the store with the report row.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from games.catalog import TaskGame
 from kiosk.battery import battery_from_definition
+from kiosk.scoring_service import metric_percentile
 from kiosk.signing_identity import centre_name, station_identity
 from kiosk.store import Store
 from kiosk.store.models import (
@@ -56,13 +56,6 @@ def _aware(value: dt.datetime | None) -> dt.datetime:
     if value is None:
         return dt.datetime.now(dt.UTC)
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def _pct(norm: object, value: float) -> float | None:
-    mean, sd = getattr(norm, "mean", math.nan), getattr(norm, "sd", math.nan)
-    if not (math.isfinite(value) and math.isfinite(mean) and math.isfinite(sd) and sd > 0):
-        return None
-    return 100.0 * 0.5 * (1.0 + math.erf((value - mean) / (sd * math.sqrt(2.0))))
 
 
 def _timing(store: Store, session_id: str) -> TimingInfo:
@@ -154,7 +147,9 @@ def report_data(
                         unit=metric.unit,
                         ci_low=metric.ci_low,
                         ci_high=metric.ci_high,
-                        percentile=_pct(norms.metric(game.game_id, name), metric.value),
+                        percentile=metric_percentile(
+                            metric.value, norms.metric(game.game_id, name)
+                        ),
                         n=metric.n,
                         flags=tuple(metric.flags),
                     )

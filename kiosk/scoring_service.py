@@ -97,7 +97,7 @@ def score_stored_session(
                     ci_low=_number(metric.ci_low),
                     ci_high=_number(metric.ci_high),
                     n=metric.n,
-                    percentile=_metric_percentile(metric.value, norm),
+                    percentile=metric_percentile(metric.value, norm),
                     flags={"flags": list(metric.flags), "primary": name == game.primary},
                     scoring_version=result.scoring_version,
                     norm_version=result.norm_version,
@@ -143,7 +143,8 @@ def _run_ids(store: Store, session_id: str) -> dict[str, str]:
         }
 
 
-def _metric_percentile(value: float, norm: Any) -> float | None:
+def metric_percentile(value: float, norm: Any) -> float | None:
+    """The percentile of ``value`` under a metric's norm (normal), or None if unknown."""
     if norm is None or not math.isfinite(value):
         return None
     mean, sd = float(norm.mean), float(norm.sd)
