@@ -134,23 +134,31 @@ class AdminScreen(Screen):
         self.tabs.addTab(tab, "Batteries")
 
     def _load_batteries(self) -> None:
-        self.batteries.clear()
-        for name in builtin_names():
-            battery = load_battery(name)
-            self.batteries.addItem(
-                f"{battery.name} {battery.version} — {len(battery.games)} games — "
-                f"{battery.description}"
-            )
+        def read() -> list[str]:
+            return [
+                f"{b.name} {b.version} — {len(b.games)} games — {b.description}"
+                for b in map(load_battery, builtin_names())
+            ]
+
+        def show(rows: list[str]) -> None:
+            self.batteries.clear()
+            self.batteries.addItems(rows)
+
+        self.context.run(read, show, self._error)
 
     def _check_battery(self) -> None:
+        """Read and check the file off the GUI thread; say whether it can be used."""
         path = self.battery_path.text().strip()
-        try:
-            battery = load_battery(path)
-        except BatteryError as exc:
-            self.battery_result.setText(f"Not usable: {exc}")
-            return
-        games = ", ".join(g.display_name for g in battery.games)
-        self.battery_result.setText(f"Usable: {battery.name} {battery.version}: {games}")
+
+        def check() -> str:
+            try:
+                battery = load_battery(path)
+            except BatteryError as exc:
+                return f"Not usable: {exc}"
+            games = ", ".join(g.display_name for g in battery.games)
+            return f"Usable: {battery.name} {battery.version}: {games}"
+
+        self.context.run(check, self.battery_result.setText, self._error)
 
     # -- station -------------------------------------------------------------------------
 

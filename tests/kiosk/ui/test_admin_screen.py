@@ -66,4 +66,5 @@ def test_users_and_station_settings(qtbot, admin_window, store) -> None:
     assert store.station().name == "Room 3, station 2"
     admin.battery_path.setText("/no/such/battery.toml")
     admin.check_battery.click()
+    qtbot.waitUntil(lambda: admin.battery_result.text() != "", timeout=10_000)
     assert admin.battery_result.text().startswith("Not usable: /no/such/battery.toml")
