@@ -97,7 +97,7 @@ __all__ = [
 
 GAME_ID = "arrows"
 DISPLAY_NAME = "Arrows"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 TASKS = ("direction", "colour")
 SIDES = ("left", "right")
@@ -106,7 +106,9 @@ COLOURS = ("blue", "orange")
 DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
     {
         "n_practice": 8,  # practice trials (block 0)
-        "n_blocks": 3,
+        # 4 x 32 = 128 scored trials: with fewer, the switch cost (the primary metric)
+        # ranks simulated players below Spearman 0.9 (tests/scoring/test_recovery.py).
+        "n_blocks": 4,
         "trials_per_block": 32,
         "p_switch": 0.5,  # share of switch trials among non-first trials of a block
         "p_congruent": 0.5,  # share of congruent-flanker trials

@@ -34,7 +34,7 @@ class RecordingSink(ListSink):
 
 
 def test_identity_and_defaults() -> None:
-    assert (task.GAME_ID, task.DISPLAY_NAME, task.VERSION) == ("arrows", "Arrows", "1.0.0")
+    assert (task.GAME_ID, task.DISPLAY_NAME, task.VERSION) == ("arrows", "Arrows", "1.1.0")
     p = task.validate_params({})
     assert p == dict(task.DEFAULT_PARAMS)
     assert len(task.make_schedule({}, 1)) == p["n_practice"] + p["n_blocks"] * p["trials_per_block"]

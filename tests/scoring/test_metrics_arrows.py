@@ -59,6 +59,21 @@ def test_hand_computed_flanker_and_switch_effects() -> None:
     assert scores.value("rt_correct_ms") == pytest.approx(3120 / 6)
 
 
+def test_condition_rts_are_20_percent_trimmed_means() -> None:
+    # Ten correct trials per transition: repeats 400..490 ms, switches 600..690 ms,
+    # but one switch took 5 s (the candidate looked away).  Trimming two of ten from
+    # each end (floor(0.2 x 10)) drops it: switch 620..670 -> 645, repeat 445.
+    repeat = [("repeat", i % 2 == 0, True, False, 400.0 + 10 * i) for i in range(10)]
+    switch = [("switch", i % 2 == 0, True, False, 600.0 + 10 * i) for i in range(9)]
+    switch.append(("switch", False, True, False, 5000.0))
+    scores = arrows.score(_table([("first", True, True, False, 500.0), *repeat, *switch]),
+                          bootstrap=False)  # fmt: skip
+    assert scores.primary == "switch_cost_ms"
+    assert scores.value("switch_cost_ms") == pytest.approx(200.0)
+    plain_mean_cost = (sum(600.0 + 10 * i for i in range(9)) + 5000.0) / 10 - 445.0
+    assert plain_mean_cost > 600.0  # what an untrimmed mean would have reported
+
+
 def test_ez_parameters_come_from_the_trials_with_a_response() -> None:
     scores = arrows.score(_table(TRIALS), bootstrap=False)
     table = _table(TRIALS)

@@ -40,6 +40,7 @@ from scoring.metrics._engine import (
     ez_replicates,
     mean_of,
     percentile_interval,
+    trimmed_mean_where,
 )
 from scoring.metrics.quality import (
     accuracy_flags,
@@ -257,6 +258,29 @@ def test_alternate_halves_split_within_cells() -> None:
     first, second = alternate_halves(strata)
     np.testing.assert_array_equal(first, [0, 1, 3, 5])  # a: 0, 3; b: 1, 5
     np.testing.assert_array_equal(second, [2, 4, 6])  # a: 2, 6; b: 4
+
+
+def test_trimmed_mean_matches_scipy_per_replicate() -> None:
+    # Reference: scipy.stats.trim_mean cuts floor(proportion * n) values from each
+    # end (SciPy documentation of trim_mean); NaN values and masked-out trials are
+    # not among the n.
+    from scipy.stats import trim_mean
+
+    rng = np.random.default_rng(5)
+    values = rng.gamma(2.0, 150.0, size=23) + 300.0
+    values[[3, 11]] = np.nan
+    mask = rng.random(23) < 0.8
+    indices = rng.integers(0, 23, size=(40, 23))
+    got = trimmed_mean_where(Sample(indices), values, mask, 0.2)
+    for row, replicate in zip(got, indices, strict=True):
+        kept = values[replicate][mask[replicate] & np.isfinite(values[replicate])]
+        assert row == pytest.approx(trim_mean(kept, 0.2))
+    # 1, 2, 3, 4, 100: one value cut from each end -> mean of 2, 3, 4.
+    five = np.array([3.0, 100.0, 1.0, 4.0, 2.0])
+    whole = Sample(np.arange(5)[None, :])
+    assert trimmed_mean_where(whole, five)[0] == pytest.approx(3.0)
+    assert math.isnan(trimmed_mean_where(whole, five, np.zeros(5, dtype=bool))[0])
+    assert trimmed_mean_where(whole, five, proportion=0.0)[0] == pytest.approx(22.0)
 
 
 def test_percentile_interval_skips_nan_and_says_so() -> None:
