@@ -87,7 +87,7 @@ __all__ = [
 
 GAME_ID = "faces"
 DISPLAY_NAME = "Faces"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 EMOTIONS = ("anger", "disgust", "fear", "happiness", "sadness", "surprise")
 NEUTRAL = "neutral"
@@ -97,7 +97,9 @@ DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
         "n_practice": 3,  # full-intensity practice faces with feedback
         "emotions": EMOTIONS,  # the emotions shown (a subset of the six, in screen order)
         "include_neutral": True,  # neutral faces and a "neutral" option
-        "intensities": (0.33, 0.67, 1.0),  # expression strengths (0 < i <= 1)
+        # Five strengths, 20-100% as in Montagne et al. (2007)'s morph steps: weak
+        # expressions separate able recognisers where full ones are at ceiling.
+        "intensities": (0.2, 0.4, 0.6, 0.8, 1.0),  # expression strengths (0 < i <= 1)
         "repeats": 2,  # trials per emotion x intensity
         "n_neutral": -1,  # neutral trials; -1 = repeats x len(intensities)
         "n_identities": 4,  # schematic face shapes

@@ -17,9 +17,9 @@ OPTIONS = (*task.EMOTIONS, "neutral")
 
 
 def test_identity_and_defaults() -> None:
-    assert (task.GAME_ID, task.DISPLAY_NAME, task.VERSION) == ("faces", "Faces", "1.0.0")
+    assert (task.GAME_ID, task.DISPLAY_NAME, task.VERSION) == ("faces", "Faces", "1.1.0")
     p = task.validate_params({})
-    assert p["emotions"] == task.EMOTIONS and len(p["intensities"]) == 3
+    assert p["emotions"] == task.EMOTIONS and p["intensities"] == (0.2, 0.4, 0.6, 0.8, 1.0)
     assert task.options_for({}) == OPTIONS
 
 
@@ -54,9 +54,9 @@ def test_schedule_is_balanced() -> None:
         main = [t for t in schedule if not t.practice]
         cells = Counter((t.emotion, t.intensity) for t in main)
         for emotion in task.EMOTIONS:
-            for intensity in (0.33, 0.67, 1.0):
+            for intensity in (0.2, 0.4, 0.6, 0.8, 1.0):
                 assert cells[emotion, intensity] == 2
-        assert cells["neutral", 0.0] == 6 and len(main) == 42
+        assert cells["neutral", 0.0] == 10 and len(main) == 70
         for emotion in OPTIONS:
             ids = Counter(t.identity for t in main if t.emotion == emotion)
             assert max(ids.values()) - min(ids.values(), default=0) <= 1 and len(ids) == 4
@@ -119,7 +119,8 @@ def test_bot_accuracy_rises_with_intensity_and_follows_ease() -> None:
     tables = [task.trial_table(bot.simulate({"repeats": 4}, bot.BotParams(), s)) for s in range(8)]
     t = {k: np.concatenate([x[k] for x in tables]) for k in tables[0]}
     main = ~t["practice"]
-    by_intensity = [t["correct"][main & (t["intensity"] == i)].mean() for i in (0.33, 0.67, 1.0)]
+    levels = (0.2, 0.6, 1.0)
+    by_intensity = [t["correct"][main & (t["intensity"] == i)].mean() for i in levels]
     assert by_intensity[0] < by_intensity[1] < by_intensity[2]
     happy = t["correct"][main & (t["emotion"] == "happiness")].mean()
     fear = t["correct"][main & (t["emotion"] == "fear")].mean()
