@@ -1,46 +1,58 @@
 """Parameter recovery: bots with known parameters, and the metrics that should find them.
 
-For every game, 60 simulated players play the game's *default* design (the standard
-battery's trial counts) with one behavioural parameter spread evenly over its
-population range (``BotParams.sample`` in the game's ``bot.py``) and every other
-parameter at its default.  The game's primary metric must rank the players as the
-parameter does: Spearman ρ ≥ 0.9.
+For every case in :data:`tools.recovery.CASES`, 60 simulated players play the game's
+*default design* (the task's ``DEFAULT_PARAMS``, following SCIENCE.md) with one
+behavioural parameter spread evenly over its population range (``BotParams.sample``
+in the game's ``bot.py``) and every other parameter at its default.  Each primary
+metric must rank the players as the parameter does: Spearman ρ ≥ 0.9.  The same
+table comes from ``python -m tools.recovery`` (add ``--battery standard`` for the
+standard battery's shorter designs).
 
-Observed ρ (seeds as below; they are printed by ``pytest -s`` too):
+Observed ρ (seed 1000, default designs):
 
-==============  ======================  ======================  ======  =========
-game            parameter               metric                  ρ       threshold
-==============  ======================  ======================  ======  =========
+==============  ======================  ======================  ======  =====
+game            parameter               metric                  ρ       aim
+==============  ======================  ======================  ======  =====
 balloons        pump_target 5–100       adjusted_pumps          0.999   0.90
 exchange_trust  trust 0–1               trust                   0.992   0.90
 exchange_split  offer_share 0.05–0.6    offer_share             0.990   0.90
 keypresses      tap_rate_hz 2.5–7.5     taps_per_10s            1.000   0.90
-arrows          flanker_interf. 0–0.15  flanker_effect_ms       0.69    0.50 (*)
-arrows          switch_cost_ms 50–300   switch_cost_ms          0.85    0.75 (*)
+arrows          switch_cost_ms 50–300   switch_cost_ms          0.934   0.90
 lengths         reward_bias 0–0.35      log_b                   0.934   0.90
-faces           recognition 1–8         unbiased_hit_rate       0.887   0.85 (*)
+faces           recognition 1–8         unbiased_hit_rate       0.921   0.90
 hard_or_easy    effort_will. −2.4–2.4   proportion_hard         0.945   0.90
 stop            ssrt_ms 120–380         ssrt_ms                 0.947   0.90
 digits          span 3–9.5              longest_span_forward    0.962   0.90
-cards           learning_rate 0.01–0.6  net_score               0.784   0.65 (*)
+cards           learning_rate 0.01–0.6  net_score               0.784   0.70 (*)
 towers          planning_skill 0.3–1    total_score             0.961   0.90
-==============  ======================  ======================  ======  =========
+arrows          flanker_interf. 0–0.15  flanker_effect_ms       0.716   0.50 (secondary)
+==============  ======================  ======================  ======  =====
 
-(*) Where the default design cannot reach 0.9, said plainly rather than fudged:
+How the designs got there:
 
-* arrows: 96 scored trials give about 45 correct trials per congruency cell, and
-  the flanker effect is a difference of two noisy means (its split-half
-  reliability in the provisional norms is about 0.6).  The interference parameter
-  (0–0.6 × drift, i.e. 0–100 ms of effect) is therefore recovered at ρ ≈ 0.6–0.7
-  across seeds; the switch cost, the game's other effect, at ≈ 0.85.  Reaching 0.9
-  would take roughly three times the trials.
-* faces: 42 scored faces; accuracy saturates for the most able players, so ρ sits
-  at the border (0.89–0.91 across seeds); the threshold is 0.85 so the test is
-  not a coin toss.
-* cards: the net score depends on learning rate *and* inverse temperature and
-  loss aversion; with 100 picks and a stochastic softmax chooser the learning
-  rate is recovered at ρ ≈ 0.76–0.80 (the same holds for the inverse temperature,
-  ≈ 0.8).  This is the known weakness of IGT net scores as measures of learning.
+* arrows: the primary metric is the switch cost, summarised by 20% trimmed means
+  of correct RTs, over 4 blocks of 32 trials.  With 3 blocks the switch cost
+  ranked players at 0.88–0.94 across eight seeds, with 4 at 0.91–0.94.  The flanker
+  effect is kept and reported, but it is a secondary metric: a difference of two
+  RT means whose realistic size (0–100 ms) is small beside the trial-to-trial
+  spread of a diffusion player (SD ≈ 150 ms), it ranks players at only 0.5–0.7
+  even with 128 trials (0.8–0.9 at 256 trials, with RT and errors combined).  This
+  is the "reliability paradox" of conflict effects (Hedge, Powell & Sumner 2018,
+  Behav. Res. Methods 50, 1166–1186).
+* faces: five expression strengths (20–100%, Montagne et al. 2007) instead of
+  three (33/67/100%), 70 scored faces: 0.92–0.94 across seeds (three strengths:
+  0.87–0.91).
+
+(*) cards, below 0.9, a limit of the paradigm rather than of the scorer: the net
+score of a softmax delta-rule learner depends on learning rate, inverse
+temperature and loss aversion, and over 100 picks the choice noise (net-score SD
+≈ 10 for one player) is large beside the spread of expected net scores, which
+flattens above a learning rate of about 0.3.  Alternatives measured on the same
+players: net score of blocks 2–5 or 3–5, 0.64–0.79; lose-shift rate, 0.47–0.73;
+win-stay rate, 0.80–0.87; a maximum-likelihood fit of the bot's own model
+(learning rate, inverse temperature, loss aversion), 0.55–0.86; the net score
+over 200 picks, 0.82–0.85.  No statistic of the 100 picks reached 0.9, so the
+test holds the net score to what it reaches (0.7) and says so.
 
 The EZ-diffusion recovery on simulated diffusion data (≥ 200 trials, median
 relative error < 10%) is in ``test_ddm.py``; here it is checked once more end to
@@ -49,67 +61,33 @@ end, through the Lengths game (300 trials, unbiased player).
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 import pytest
-from scipy.stats import spearmanr
 
 from scoring.metrics import PRIMARY_METRICS, SCORERS
-
-N_PLAYERS = 60
-
-# game, parameter, low, high, metric (None: the primary), threshold
-CASES: list[tuple[str, str, float, float, str | None, float]] = [
-    ("balloons", "pump_target", 5.0, 100.0, None, 0.9),
-    ("exchange_trust", "trust", 0.0, 1.0, None, 0.9),
-    ("exchange_split", "offer_share", 0.05, 0.6, None, 0.9),
-    ("keypresses", "tap_rate_hz", 2.5, 7.5, None, 0.9),
-    ("arrows", "flanker_interference", 0.0, 0.15, None, 0.5),
-    ("arrows", "switch_cost_ms", 50.0, 300.0, "switch_cost_ms", 0.75),
-    ("lengths", "reward_bias", 0.0, 0.35, None, 0.9),
-    ("faces", "recognition", 1.0, 8.0, None, 0.85),
-    ("hard_or_easy", "effort_willingness", -2.4, 2.4, None, 0.9),
-    ("stop", "ssrt_ms", 120.0, 380.0, None, 0.9),
-    ("digits", "span", 3.0, 9.5, None, 0.9),
-    ("cards", "learning_rate", 0.01, 0.6, None, 0.65),
-    ("towers", "planning_skill", 0.3, 1.0, None, 0.9),
-    # Secondary metrics with their own parameters (not primaries; all reach 0.9).
-    ("exchange_trust", "reciprocity", 0.0, 1.0, "reciprocity", 0.9),
-    ("exchange_split", "min_acceptable_share", 0.0, 0.6, "min_acceptable_offer", 0.9),
-    ("exchange_split", "dictator_share", 0.0, 0.6, "dictator_share", 0.9),
-    ("lengths", "drift", 0.06, 0.30, "log_d", 0.9),
-]
+from tools.recovery import CASES, Case, recover
 
 
-def _recover(game_id: str, parameter: str, low: float, high: float, metric: str) -> float:
-    task: Any = importlib.import_module(f"games.{game_id}.task")
-    bot: Any = importlib.import_module(f"games.{game_id}.bot")
-    truth = np.linspace(low, high, N_PLAYERS)
-    found = []
-    for player, value in enumerate(truth):
-        params = replace(bot.BotParams(), **{parameter: float(value)})
-        table = task.trial_table(bot.simulate({}, params, 1000 + player))
-        found.append(SCORERS[game_id](table, bootstrap=False).value(metric))
-    estimates = np.array(found)
-    assert np.all(np.isfinite(estimates)), f"{game_id}.{metric}: NaN for some players"
-    return float(spearmanr(truth, estimates).statistic)
+def test_every_game_has_a_primary_case_held_to_0_9_unless_documented() -> None:
+    primaries = [c for c in CASES if c.metric is None]
+    assert sorted(c.game_id for c in primaries) == sorted(PRIMARY_METRICS)
+    assert {c.game_id for c in primaries if c.aim < 0.9} == {"cards"}
 
 
-@pytest.mark.parametrize(
-    ("game_id", "parameter", "low", "high", "metric", "threshold"),
-    CASES,
-    ids=[f"{case[0]}-{case[1]}" for case in CASES],
-)
-def test_metric_recovers_the_bot_parameter(
-    game_id: str, parameter: str, low: float, high: float, metric: str | None, threshold: float
-) -> None:
-    name = metric or PRIMARY_METRICS[game_id]
-    rho = _recover(game_id, parameter, low, high, name)
-    print(f"recovery {game_id}: {parameter} -> {name}: Spearman rho = {rho:.3f}")
-    assert rho >= threshold, f"{game_id}: {parameter} -> {name}: rho {rho:.3f} < {threshold}"
+@pytest.mark.parametrize("case", CASES, ids=[case.label for case in CASES])
+def test_metric_recovers_the_bot_parameter(case: Case) -> None:
+    rho = recover(case, players=60, seed=1000)
+    print(f"recovery {case.label} -> {case.metric_name}: Spearman rho = {rho:.3f}")
+    assert rho >= case.aim, f"{case.label} -> {case.metric_name}: rho {rho:.3f} < {case.aim}"
+
+
+def test_recovery_refuses_to_drop_players_whose_metric_is_nan() -> None:
+    # Every balloon of a player who pumps to 128 explodes: no adjusted pumps at all.
+    case = Case("balloons", "pump_target", 200.0, 200.0)
+    with pytest.raises(ValueError, match="balloons-pump_target: adjusted_pumps is NaN"):
+        recover(case, players=3)
 
 
 def test_ez_diffusion_recovered_through_the_lengths_game() -> None:
