@@ -42,7 +42,7 @@ from scoring.norms import NormTable, load_norms
 from scoring.session import score_session
 from tools.build_provisional_norms import simulate_tables
 
-NORMS = Path(__file__).resolve().parent.parent / "resources" / "norms" / "provisional-0.1.json"
+NORMS = Path(__file__).resolve().parent.parent / "resources" / "norms" / "provisional-0.2.json"
 SESSIONS = 20
 NO_BOOTSTRAP_REPEATS = 10  # passes over all sessions
 BOOTSTRAP_SESSIONS = 10

@@ -2,7 +2,8 @@
 
 Usage (from the repository root)::
 
-    python -m tools.build_provisional_norms [--candidates 300] [--number 0.1] [--seed 2026]
+    python -m tools.build_provisional_norms [--candidates 300] [--number 0.2] [--seed 2026]
+                                            [--battery standard]
 
 writes ``resources/norms/provisional-<number>.json``, a :class:`scoring.norms.NormTable`
 with version ``"<number>-provisional"`` and ``provisional = True``.
@@ -15,9 +16,9 @@ its provenance), and admins should rebuild norms from their own completed sessio
 as soon as they have enough (``scoring.norms.build_norms``, at least 50 sessions).
 
 The population.  Each simulated candidate plays the standard battery: all twelve
-games with their default parameters (``{}``: the full designs of SCIENCE.md, not
-the short demo battery, so that metric distributions and reliabilities match the
-sessions they will be compared with).  For every game a fresh player is drawn with
+games with the designs ``resources/batteries/standard.toml`` gives them (not the
+short demo battery), so that metric distributions and reliabilities match the
+sessions they will be compared with.  For every game a fresh player is drawn with
 that game's ``BotParams.sample(rng)``, whose documented distributions come from the
 literature (each ``games/<id>/bot.py`` cites its sources), e.g.
 
@@ -57,6 +58,7 @@ from typing import Any
 
 import numpy as np
 
+from kiosk.battery import load_battery
 from scoring.metrics import GAME_IDS, SCORERS
 from scoring.metrics.types import GameScores
 from scoring.norms import build_norms, norms_to_json
@@ -66,7 +68,7 @@ NORMS_DIR = ROOT / "resources" / "norms"
 
 PROVENANCE = (
     "PROVISIONAL: built from {n} simulated players, not from people. Each simulated "
-    "candidate played the standard battery (all twelve games, default designs) with "
+    "candidate played the {battery} battery (all twelve games, its designs) with "
     "behavioural parameters drawn per game from the documented population "
     "distributions in games/<id>/bot.py (BotParams.sample), seed {seed}; generator "
     "tools/build_provisional_norms.py. Percentiles against this table place a "
@@ -109,22 +111,24 @@ def score_tables(tables: Mapping[str, Mapping[str, np.ndarray]]) -> dict[str, Ga
 def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(prog="python -m tools.build_provisional_norms")
     parser.add_argument("--candidates", type=int, default=300)
-    parser.add_argument("--number", default="0.1", help="table number; version is N-provisional")
+    parser.add_argument("--number", default="0.2", help="table number; version is N-provisional")
+    parser.add_argument("--battery", default="standard", help="battery name or file played")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--out", type=Path, default=None, help="output file (default: resources)")
     args = parser.parse_args(argv)
 
+    designs = {game.game_id: game.params for game in load_battery(args.battery).games}
     started = time.perf_counter()
     sessions = []
     for candidate in range(args.candidates):
-        sessions.append(score_tables(simulate_tables(candidate, args.seed)))
+        sessions.append(score_tables(simulate_tables(candidate, args.seed, designs)))
         if (candidate + 1) % 50 == 0:
             elapsed = time.perf_counter() - started
             print(f"{candidate + 1} candidates simulated and scored ({elapsed:.1f} s)")
     table = build_norms(
         sessions,
         version=f"{args.number}-provisional",
-        provenance=PROVENANCE.format(n=args.candidates, seed=args.seed),
+        provenance=PROVENANCE.format(n=args.candidates, seed=args.seed, battery=args.battery),
         provisional=True,
     )
     out = args.out or NORMS_DIR / f"provisional-{args.number}.json"

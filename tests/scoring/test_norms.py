@@ -28,7 +28,7 @@ from scoring.norms import (
 )
 from scoring.traits import TRAIT_NAMES, TRAITS
 
-PROVISIONAL = Path(__file__).resolve().parents[2] / "resources" / "norms" / "provisional-0.1.json"
+PROVISIONAL = Path(__file__).resolve().parents[2] / "resources" / "norms" / "provisional-0.2.json"
 
 
 def _metric(name: str, value: float, halves: tuple[float, float] = (math.nan, math.nan)) -> Metric:
@@ -179,7 +179,7 @@ def test_text_that_is_not_json_raises_value_error() -> None:
 def test_committed_provisional_table() -> None:
     table = load_norms(PROVISIONAL.read_text(encoding="utf-8"))
     assert table.provisional is True
-    assert table.version == "0.1-provisional"
+    assert table.version == "0.2-provisional"
     assert "simulated" in table.provenance and "PROVISIONAL" in table.provenance
     assert table.sample_size >= 300
     for game_id, primary in PRIMARY_METRICS.items():

@@ -18,7 +18,7 @@ from scoring.session import SessionScores, rescore, score_session
 from scoring.traits import TRAIT_NAMES
 from tools.build_provisional_norms import simulate_tables
 
-PROVISIONAL = Path(__file__).resolve().parents[2] / "resources" / "norms" / "provisional-0.1.json"
+PROVISIONAL = Path(__file__).resolve().parents[2] / "resources" / "norms" / "provisional-0.2.json"
 
 
 @cache
@@ -37,7 +37,7 @@ def test_scores_every_game_and_trait_with_versions() -> None:
     assert tuple(result.games) == GAME_IDS
     assert tuple(result.traits.traits) == TRAIT_NAMES
     assert result.scoring_version == SCORING_VERSION
-    assert result.norm_version == "0.1-provisional" and result.norm_provisional
+    assert result.norm_version == "0.2-provisional" and result.norm_provisional
     assert result.flags == ("provisional_norms",)
     for trait in result.traits.traits.values():
         assert 0.0 <= trait.percentile <= 100.0
