@@ -5,7 +5,7 @@ application that shows one label (start) and stays idle (memory), so the ratios 
 what the kiosk adds to Qt itself.
 
 Memory is measured through the *short* battery played by bots (``kiosk demo``): the
-standard battery takes about 30 minutes of real time per candidate.
+standard battery takes about 20 minutes of real time per candidate even with bots.
 """
 
 from __future__ import annotations
