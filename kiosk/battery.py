@@ -65,6 +65,10 @@ class Battery:
     source: Path
     sha256: str
 
+    def params_by_game(self) -> dict[str, Mapping[str, Any]]:
+        """Each game's parameters, by game id."""
+        return {game.game_id: game.params for game in self.games}
+
     def definition(self) -> dict[str, Any]:
         """A JSON-ready copy, stored with each session so it can be replayed later."""
         return {

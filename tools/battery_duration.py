@@ -15,11 +15,11 @@ between games are not included: add about half a minute per game for those.
 from __future__ import annotations
 
 import argparse
-import importlib
 from dataclasses import dataclass
 
 import numpy as np
 
+from games.catalog import TaskGame
 from kiosk.battery import load_battery
 
 __all__ = ["GameDuration", "measure"]
@@ -39,7 +39,7 @@ def measure(battery: str, *, candidates: int = 5, seed: int = 7) -> list[GameDur
     """Playing time of every game in ``battery`` (a name or a file)."""
     durations = []
     for game in load_battery(battery).games:
-        bot = importlib.import_module(f"games.{game.game_id}.bot")
+        bot = TaskGame(game.game_id).bot
         minutes = []
         for candidate in range(candidates):
             rng = np.random.default_rng([seed, game.position, candidate])

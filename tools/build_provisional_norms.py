@@ -49,15 +49,14 @@ Everything is seeded: the same ``--seed`` and ``--candidates`` give the same tab
 from __future__ import annotations
 
 import argparse
-import importlib
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
+from games.catalog import TaskGame
 from kiosk.battery import load_battery
 from scoring.metrics import GAME_IDS, SCORERS
 from scoring.metrics.types import GameScores
@@ -77,13 +76,6 @@ PROVENANCE = (
 )
 
 
-def _game_modules(game_id: str) -> tuple[ModuleType, ModuleType]:
-    return (
-        importlib.import_module(f"games.{game_id}.task"),
-        importlib.import_module(f"games.{game_id}.bot"),
-    )
-
-
 def simulate_tables(
     candidate: int, seed: int, params: Mapping[str, Mapping[str, Any]] | None = None
 ) -> dict[str, dict[str, np.ndarray]]:
@@ -94,7 +86,8 @@ def simulate_tables(
     """
     tables: dict[str, dict[str, np.ndarray]] = {}
     for position, game_id in enumerate(GAME_IDS):
-        task, bot = _game_modules(game_id)
+        game = TaskGame(game_id)
+        task, bot = game.task, game.bot
         rng = np.random.default_rng([seed, candidate, position])
         player = bot.BotParams.sample(rng)
         schedule_seed = int(rng.integers(0, 2**31 - 1))
@@ -117,7 +110,7 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--out", type=Path, default=None, help="output file (default: resources)")
     args = parser.parse_args(argv)
 
-    designs = {game.game_id: game.params for game in load_battery(args.battery).games}
+    designs = load_battery(args.battery).params_by_game()
     started = time.perf_counter()
     sessions = []
     for candidate in range(args.candidates):

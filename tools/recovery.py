@@ -20,8 +20,6 @@ are a documented limit of the paradigm; the test's docstring gives the reasons.
 from __future__ import annotations
 
 import argparse
-import importlib
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -29,6 +27,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import spearmanr
 
+from games.catalog import TaskGame
 from scoring.metrics import PRIMARY_METRICS, SCORERS
 
 __all__ = ["CASES", "Case", "design_params", "recover"]
@@ -89,8 +88,9 @@ def recover(
     NaN raises :class:`ValueError` naming the case: a recovery figure that silently
     drops players would overstate the metric.
     """
-    task: Any = importlib.import_module(f"games.{case.game_id}.task")
-    bot: Any = importlib.import_module(f"games.{case.game_id}.bot")
+    game = TaskGame(case.game_id)
+    task: Any = game.task
+    bot: Any = game.bot
     truth = np.linspace(case.low, case.high, players)
     found = []
     for player, value in enumerate(truth):
@@ -110,7 +110,7 @@ def design_params(battery: str | None) -> dict[str, Mapping[str, Any]]:
         return {}
     from kiosk.battery import load_battery
 
-    return {game.game_id: game.params for game in load_battery(battery).games}
+    return load_battery(battery).params_by_game()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,8 +127,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.battery is not None and case.game_id not in designs:
             continue
         rho = recover(case, players=args.players, seed=args.seed, params=designs.get(case.game_id))
-        mark = "" if rho >= case.aim else "  below aim"
-        below += int(not rho >= case.aim or math.isnan(rho))
+        reached = rho >= case.aim
+        below += not reached
+        mark = "" if reached else "  below aim"
         print(
             f"{case.game_id:<15} {case.parameter:<22} {case.metric_name:<22} "
             f"{rho:6.3f} {case.aim:5.2f}{mark}"

@@ -228,14 +228,22 @@ class Sample:
         return self._cache[key]
 
 
-def mean_where(
-    sample: Sample, values: NDArray[np.float64], mask: NDArray[np.bool_] | None = None
-) -> NDArray[np.float64]:
-    """Per replicate, the mean of the finite ``values`` of trials in ``mask``; NaN if none."""
+def _kept(
+    sample: Sample, values: NDArray[np.float64], mask: NDArray[np.bool_] | None
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """The resampled ``values`` and which of them are finite and in ``mask``."""
     taken = sample.take(values)
     keep = np.isfinite(taken)
     if mask is not None:
         keep &= sample.take(mask)
+    return taken, keep
+
+
+def mean_where(
+    sample: Sample, values: NDArray[np.float64], mask: NDArray[np.bool_] | None = None
+) -> NDArray[np.float64]:
+    """Per replicate, the mean of the finite ``values`` of trials in ``mask``; NaN if none."""
+    taken, keep = _kept(sample, values, mask)
     with quiet():
         total = np.where(keep, taken, 0.0).sum(axis=1)
         counts = keep.sum(axis=1)
@@ -258,10 +266,7 @@ def trimmed_mean_where(
     such as response times: it keeps far more efficiency than the median while one
     stray slow response cannot move it.
     """
-    taken = sample.take(values)
-    keep = np.isfinite(taken)
-    if mask is not None:
-        keep &= sample.take(mask)
+    taken, keep = _kept(sample, values, mask)
     ordered = np.sort(np.where(keep, taken, np.inf), axis=1)  # kept values first
     counts = keep.sum(axis=1)
     cut = np.floor(proportion * counts).astype(np.intp)
