@@ -8,6 +8,13 @@ unseeded randomness), so replaying the calls logged up to the last committed
 spans and all — with no per-game restore code. The replay's own events go nowhere;
 the continued game then emits into the real sink from the first trial that was not
 committed.
+
+A run may be continued any number of times. Each continuation (an *attempt*) begins
+with a ``game_resume`` clock anchor and a ``resume_gap`` event, and starts from the
+state after the previous attempts' last committed trial; the calls a dead attempt
+made after its last committed ``trial_end`` were never part of any continued state.
+So the replay keeps, per attempt, only the calls up to a committed ``trial_end``,
+and drops an attempt's trailing calls when the next attempt begins.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from typing import Any
 
 from games.api import EventRecord, EventSink
 
-__all__ = ["LoggedTask", "SwitchSink", "last_committed_trial", "replay"]
+__all__ = ["LoggedTask", "SwitchSink", "committed_calls", "last_committed_trial", "replay"]
 
 TASK_CALL = "task_call"
 # Calls that only read; logging them would add noise and replaying them is pointless.
@@ -75,15 +82,40 @@ def last_committed_trial(events: Sequence[EventRecord]) -> EventRecord | None:
     return max(ends, key=lambda e: e.seq) if ends else None
 
 
-def replay(task: Any, events: Sequence[EventRecord], until_seq: int) -> int:
-    """Replay logged calls with ``seq < until_seq`` on ``task``; returns how many."""
-    count = 0
+def _starts_attempt(event: EventRecord) -> bool:
+    """Whether ``event`` marks the start of a continuation of the run."""
+    if event.kind == "resume_gap":
+        return True
+    return event.kind == "clock_anchor" and event.payload.get("reason") == "game_resume"
+
+
+def committed_calls(events: Sequence[EventRecord], until_seq: int) -> list[EventRecord]:
+    """The ``task_call`` events with ``seq < until_seq`` that built committed state.
+
+    Calls are taken attempt by attempt: those up to each committed ``trial_end``
+    count; those an attempt made after its last ``trial_end`` are dropped when the
+    next attempt starts (that attempt continued from the committed state, without
+    them).
+    """
+    kept: list[EventRecord] = []
+    pending: list[EventRecord] = []
     for event in sorted(events, key=lambda e: e.seq):
         if event.seq >= until_seq:
             break
-        if event.kind != TASK_CALL:
-            continue
+        if event.kind == TASK_CALL:
+            pending.append(event)
+        elif event.kind == "trial_end":
+            kept.extend(pending)
+            pending = []
+        elif _starts_attempt(event):
+            pending = []
+    return kept + pending
+
+
+def replay(task: Any, events: Sequence[EventRecord], until_seq: int) -> int:
+    """Replay the committed calls with ``seq < until_seq`` on ``task``; returns how many."""
+    calls = committed_calls(events, until_seq)
+    for event in calls:
         method: Callable[..., Any] = getattr(task, str(event.payload["method"]))
         method(*event.payload.get("args", []), **event.payload.get("kwargs", {}))
-        count += 1
-    return count
+    return len(calls)
