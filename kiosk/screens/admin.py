@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QListWidget,
+    QListWidgetItem,
     QProgressDialog,
     QTabWidget,
     QVBoxLayout,
@@ -16,14 +17,14 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
-from kiosk import auth
+from kiosk import auth, users
 from kiosk.battery import BatteryError, builtin_names, load_battery
 from kiosk.exports import export_data, export_reports
 from kiosk.permissions import Action, require
 from kiosk.screens import Screen, ShellContext, screen
 from kiosk.screens.forms import button, field, label
 from kiosk.store.audit import append_audit
-from kiosk.store.models import Role, Station, User
+from kiosk.store.models import Role, Station
 
 
 class _ProgressRelay(QObject):
@@ -63,6 +64,15 @@ class AdminScreen(Screen):
         layout = QVBoxLayout(tab)
         self.users = QListWidget()
         layout.addWidget(self.users, 1)
+        access = QHBoxLayout()
+        self.disable_user = button("Disable selected user")
+        self.enable_user = button("Enable selected user")
+        access.addWidget(
+            label("A disabled user cannot sign in or unlock with a PIN.", "note"), 1
+        )
+        access.addWidget(self.disable_user)
+        access.addWidget(self.enable_user)
+        layout.addLayout(access)
         row = QHBoxLayout()
         self.new_username = field("Username")
         self.new_role = QComboBox()
@@ -80,23 +90,61 @@ class AdminScreen(Screen):
             row.addWidget(widget)
         layout.addLayout(row)
         self.add_user.clicked.connect(self._add_user)
+        self.disable_user.clicked.connect(lambda: self._set_active(False))
+        self.enable_user.clicked.connect(lambda: self._set_active(True))
+        self.users.itemSelectionChanged.connect(self._update_user_buttons)
+        self._update_user_buttons()
         self.tabs.addTab(tab, "Users and roles")
 
     def _load_users(self) -> None:
-        store = self.context.store
+        actor, store = self.context.state.actor, self.context.store
+        assert actor is not None
+        self.context.run(lambda: users.list_users(store, actor), self._show_users, self._error)
 
-        def read() -> list[str]:
-            with store.reader() as s:
-                return [
-                    f"{u.username} — {u.role}{'' if u.active else ' (inactive)'}"
-                    for u in s.scalars(select(User).order_by(User.username))
-                ]
-
-        self.context.run(read, self._show_users, self._error)
-
-    def _show_users(self, rows: list[str]) -> None:
+    def _show_users(self, rows: list[users.UserView]) -> None:
+        selected = self._selected_user()
         self.users.clear()
-        self.users.addItems(rows)
+        for user in rows:
+            state = "" if user.active else " (disabled)"
+            item = QListWidgetItem(f"{user.username} — {user.role}{state}")
+            item.setData(Qt.ItemDataRole.UserRole, user)
+            self.users.addItem(item)
+            if selected is not None and user.username == selected.username:
+                item.setSelected(True)
+        self._update_user_buttons()
+
+    def _selected_user(self) -> users.UserView | None:
+        items = self.users.selectedItems()
+        if not items:
+            return None
+        user = items[0].data(Qt.ItemDataRole.UserRole)
+        return user if isinstance(user, users.UserView) else None
+
+    def _update_user_buttons(self) -> None:
+        user = self._selected_user()
+        self.disable_user.setEnabled(user is not None and user.active)
+        self.enable_user.setEnabled(user is not None and not user.active)
+        if user is None:
+            self.disable_user.setToolTip("Select a user in the list first.")
+            self.enable_user.setToolTip("Select a user in the list first.")
+        else:
+            self.disable_user.setToolTip("" if user.active else f"{user.username} is disabled.")
+            self.enable_user.setToolTip(f"{user.username} is enabled." if user.active else "")
+
+    def _set_active(self, active: bool) -> None:
+        actor, store, user = self.context.state.actor, self.context.store, self._selected_user()
+        assert actor is not None
+        if user is None:
+            self.status.setText("Select a user in the list first.")
+            return
+        change = users.enable_user if active else users.disable_user
+        username = user.username
+
+        def done(_: object) -> None:
+            self.status.setText(f"{'Enabled' if active else 'Disabled'} {username}.")
+            self._load_users()
+
+        self.context.run(lambda: change(store, actor, username), done, self._error)
 
     def _add_user(self) -> None:
         actor, store = self.context.state.actor, self.context.store
