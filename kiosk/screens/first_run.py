@@ -34,12 +34,16 @@ class FirstRunScreen(Screen):
         self.card.body.addWidget(self.create_button)
         self.card.finish()
         self.create_button.clicked.connect(self.submit)
-        self.confirm.returnPressed.connect(self.submit)
+        # Enter in any field submits the form, as in a dialog.
+        for widget in (self.username, self.display, self.password, self.confirm, self.pin):
+            widget.returnPressed.connect(self.submit)
 
     def on_show(self) -> None:
         self.username.setFocus()
 
     def submit(self) -> None:
+        if not self.create_button.isEnabled():
+            return  # already creating: a second Enter must not send the form twice
         if self.password.text() != self.confirm.text():
             self.card.show_message("The two passwords differ.")
             return
