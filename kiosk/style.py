@@ -37,11 +37,16 @@ def display_stylesheet(large_text: bool, high_contrast: bool) -> str:
     """Extra rules for the candidate's display choices (larger text, high contrast)."""
     rules = ""
     if large_text:
+        # Layouts take sizes from these rules: screens that show the choice give each
+        # text room to grow (tested at 800 x 600 in German, the longer language).
         rules += """
 QWidget { font-size: 21px; }
 QLabel#title { font-size: 40px; }
 QLabel#subtitle { font-size: 22px; }
 QLabel#note { font-size: 18px; }
+QPushButton#primary { font-size: 21px; }
+QCheckBox { spacing: 12px; }
+QCheckBox::indicator { width: 24px; height: 24px; }
 """
     if high_contrast:
         rules += """
@@ -63,4 +68,7 @@ QLineEdit#codefield {{ font-size: 26px; letter-spacing: 4px; }}
 QPushButton#secondary {{ padding: 8px 16px; border: 1px solid #c5ccd4; border-radius: 8px;
                          background: white; }}
 QPushButton#secondary:focus {{ border: 2px solid {BLUE}; }}
+QPushButton#secondary:disabled {{ color: #98a2ad; border-color: #dde2e7; background: {PAPER}; }}
+QCheckBox {{ spacing: 8px; }}
+QCheckBox::indicator {{ width: 18px; height: 18px; }}
 """
