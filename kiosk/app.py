@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import logging
 import sys
+from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
 from kiosk.store import Store
 from kiosk.window import MainWindow
 
-__all__ = ["create_application", "run_app"]
+__all__ = ["configure_logging", "create_application", "run_app"]
+
+
+def configure_logging(store: Store) -> None:
+    """Log warnings and errors to stderr and to ``kiosk.log`` beside the store."""
+    path = Path(store.path).parent / "kiosk.log"
+    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    try:
+        handlers.append(logging.FileHandler(path, encoding="utf-8"))
+    except OSError as exc:
+        print(f"kiosk: cannot write the log {path} ({exc.strerror}); logging to stderr only")
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=handlers,
+    )
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -23,8 +40,15 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 
 def run_app(store: Store) -> int:
+    """The station's window on ``store``; reports go to ``reports/`` beside it.
+
+    The caller holds the store's station lock (:mod:`kiosk.store.lock`).
+    """
+    from kiosk.outcome.pipeline import default_report_folder
+
+    configure_logging(store)
     app = create_application()
-    window = MainWindow(store)
+    window = MainWindow(store, report_dir=default_report_folder(store))
     window.open("home")
     window.show()
     return app.exec()

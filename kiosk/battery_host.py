@@ -31,8 +31,8 @@ from games.engine import palette
 from games.engine.driver import BotDriver
 from games.engine.texts import texts_for
 from kiosk.battery import Battery
-from kiosk.lifecycle import end_game_run, reopen_game_run, start_game_run
 from kiosk.recorder import Recorder
+from kiosk.sessions.lifecycle import end_game_run, reopen_game_run, start_game_run
 from kiosk.store import Store
 from kiosk.store.models import GameRunStatus
 from kiosk.worker import BackgroundRunner
@@ -142,6 +142,7 @@ class BatteryHost(QStackedWidget):
         self.view: Any = None
         self.run_id: str | None = None
         self._on_break = False
+        self.stopped = False  # interrupted or voided: no further game starts
         self.breaks = BreakScreen(self)
         self.breaks.proceed.connect(self._after_break)
         self.addWidget(self.breaks)
@@ -152,6 +153,8 @@ class BatteryHost(QStackedWidget):
     # -- one game ------------------------------------------------------------------------
 
     def _start_game(self) -> None:
+        if self.stopped:
+            return
         entry = self.battery.games[self.position]
         seed = game_seed(self.session_id, self.position, entry.game_id)
         config = GameConfig(entry.game_id, seed, entry.params, self.language)
@@ -188,6 +191,14 @@ class BatteryHost(QStackedWidget):
     def _show_game(
         self, run_id: str, config: GameConfig, resume_events: Sequence[EventRecord] = ()
     ) -> None:
+        if self.stopped:
+            # Stopped while the run was being opened: it ends at once, nothing played.
+            self.runner.run(
+                lambda: end_game_run(self.store, self.recorder, run_id, GameRunStatus.INTERRUPTED),
+                lambda _: self.finished.emit(self.summaries),
+                self.failed.emit,
+            )
+            return
         self.run_id = run_id
         game = TaskGame(config.game_id)
         sink = self.recorder.sink(self.session_id, run_id)
@@ -217,8 +228,10 @@ class BatteryHost(QStackedWidget):
             self.game_finished.emit(position, summary)
             self.removeWidget(view)
             view.deleteLater()
+            if self.view is view:
+                self.view = None
             self.position += 1
-            if self.position >= len(self.battery.games) or not summary.completed:
+            if self.position >= len(self.battery.games) or not summary.completed or self.stopped:
                 self.finished.emit(self.summaries)
                 return
             self._show_break()
@@ -254,5 +267,10 @@ class BatteryHost(QStackedWidget):
             self.view.resume()
 
     def interrupt(self, reason: str) -> None:
+        """Stop the battery: the running game ends cleanly, no further game starts."""
+        self.stopped = True
+        self._on_break = False
         if self.view is not None:
             self.view.interrupt(reason)
+        else:
+            self.finished.emit(self.summaries)

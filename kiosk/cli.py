@@ -225,12 +225,14 @@ def _run_window(store_path: os.PathLike[str]) -> int:
         return EXIT_ENVIRONMENT
     from kiosk.app import run_app
     from kiosk.store import open_store
+    from kiosk.store.lock import StationLock
 
-    store = open_store(store_path)
-    try:
-        return run_app(store)
-    finally:
-        store.close()
+    with StationLock(Path(store_path), "run"):
+        store = open_store(store_path)
+        try:
+            return run_app(store)
+        finally:
+            store.close()
 
 
 def _store_check(store_path: os.PathLike[str]) -> int:
@@ -342,7 +344,6 @@ def _demo(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
         print("kiosk: --candidates must be at least 1 (or 0 with --resume)", file=sys.stderr)
         return EXIT_BAD_INPUT
     from kiosk.demo import run_demo
-    from kiosk.scoring_service import after_session_work
 
     run_demo(
         Path(store_path),
@@ -351,7 +352,6 @@ def _demo(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
         battery_name=args.battery,
         out_dir=args.out,
         as_json=args.json,
-        after_session=lambda store: after_session_work(store, args.out),
         resume=args.resume,
         progress=None if args.json else (lambda text: print(text, file=sys.stderr)),
     )

@@ -63,10 +63,13 @@ def run_demo(
     battery_name: str,
     out_dir: Path | None,
     as_json: bool,
-    after_session: Callable[[Any], Callable[[str], object]] | None = None,
     progress: Callable[[str], None] | None = None,
     resume: bool = False,
 ) -> list[DemoSession]:
+    """Play ``candidates`` simulated sessions; with ``resume`` first continue every
+    interrupted session of the store. Scores each completed session and, with
+    ``out_dir``, writes its signed report there. Holds the store's station lock:
+    raises :class:`~kiosk.store.lock.StoreInUse` if another station process has it."""
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from sqlalchemy import func, select
@@ -76,6 +79,7 @@ def run_demo(
     from kiosk.auth import Actor
     from kiosk.battery import load_battery
     from kiosk.store import open_store
+    from kiosk.store.lock import StationLock
     from kiosk.store.models import (
         AssessmentSession,
         Candidate,
@@ -90,18 +94,9 @@ def run_demo(
     app = create_application()
     proctor = Actor(None, "demo", Role.PROCTOR)
     results: list[DemoSession] = []
-    with open_store(store_path) as store:
-        interrupted = services.mark_interrupted_sessions(store) if resume else []
-        window = MainWindow(store, bot_factory=_bot_factory(seed))
-        outcomes: dict[str, Any] = {}
-        if after_session is not None:
-            work = after_session(store)
-
-            def keep(session_id: str) -> object:
-                outcomes[session_id] = work(session_id)
-                return outcomes[session_id]
-
-            window.context.after_session = keep
+    with StationLock(store_path, "demo"), open_store(store_path) as store:
+        window = MainWindow(store, bot_factory=_bot_factory(seed), report_dir=out_dir)
+        outcomes = window.outcomes.outcomes
         window.resize(1024, 720)
         window.show()
 
@@ -112,7 +107,12 @@ def run_demo(
             timeout = 600 + 120 * len(battery.games)
             _wait(app, lambda: window.current_screen().name == "complete", timeout, "the games")
             window.current_screen().back_to_idle()  # type: ignore[attr-defined]
-            _wait(app, lambda: window.runner.pending == 0, 600, "after-session work")
+            _wait(
+                app,
+                lambda: window.runner.pending == 0 and not window.outcomes.busy,
+                600,
+                "after-session work",
+            )
             result.seconds = round(time.monotonic() - started, 1)
             with store.reader() as s:
                 result.status = s.get(AssessmentSession, sid).status  # type: ignore[union-attr]
@@ -128,17 +128,33 @@ def run_demo(
             _add_scores(result, outcomes.get(sid))
 
         window.context.state.candidate_mode = True
+        _wait(app, lambda: window.recovered is not None, 60, "start-up recovery")
         if resume:
-            # Sessions a killed process left behind, continued as a proctor would.
+            # Interrupted sessions, continued as a proctor would: from their first
+            # uncommitted trial, or from consent when no game had started.
+            with store.reader() as s:
+                interrupted = list(
+                    s.scalars(
+                        select(AssessmentSession.id)
+                        .where(AssessmentSession.status == SessionStatus.INTERRUPTED.value)
+                        .order_by(AssessmentSession.created_at)
+                    )
+                )
             for sid in interrupted:
-                services.set_session_status(store, proctor, sid, SessionStatus.IN_PROGRESS)
+                moved = services.continue_session(store, proctor, sid)
                 with store.reader() as s:
                     session = s.get(AssessmentSession, sid)
                     pseudonym = s.get(Candidate, session.candidate_id).pseudonym  # type: ignore
                 if progress:
                     progress(f"continuing {pseudonym} (session {sid})")
                 window.context.state.session_id = sid
-                play_to_the_end(sid, pseudonym, time.monotonic())
+                started = time.monotonic()
+                if moved.target is SessionStatus.CHECKED_IN:
+                    window.open("consent").accept()  # type: ignore[attr-defined]
+                    _wait(
+                        app, lambda: window.current_screen().name == "demographics", 30, "questions"
+                    )
+                play_to_the_end(sid, pseudonym, started)
         for n in range(candidates):
             candidate = services.create_candidate(store, proctor)
             sid = services.schedule_session(store, proctor, candidate.id, battery)
@@ -155,6 +171,8 @@ def run_demo(
             _wait(app, lambda: window.current_screen().name == "demographics", 30, "questions")
             play_to_the_end(sid, candidate.pseudonym, started)
         window.context.state.candidate_mode = False
+        # Work a kill or a failure left undone, retried at start-up, ends before we do.
+        _wait(app, lambda: not window.outcomes.busy, 600, "after-session work")
         window.close()
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -236,8 +236,8 @@ def export_reports(
 
     Returns how many were written and ``(session_id, error)`` for each failure.
     """
-    from kiosk.report_service import write_report
-    from kiosk.scoring_service import default_norms, report_name, score_stored_session
+    from kiosk.outcome.pipeline import produce
+    from kiosk.scoring_service import default_norms
 
     norms = default_norms()
     ids = sessions_since(store, since)
@@ -245,10 +245,7 @@ def export_reports(
     written = 0
     for done, sid in enumerate(ids, start=1):
         try:
-            scores = score_stored_session(store, sid, norms)
-            write_report(
-                store, sid, scores, norms, out_dir / report_name(store, sid), language=language
-            )
+            produce(store, sid, report_dir=out_dir, language=language, norms=norms)
             written += 1
         except Exception as exc:  # a batch goes on past one broken session, and says so
             failures.append((sid, f"{type(exc).__name__}: {exc}"))

@@ -11,8 +11,7 @@ compared. Rescoring under the same versions replaces that version's rows.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,6 @@ from scoring.session import SessionScores, score_session
 
 __all__ = [
     "NORMS",
-    "after_session_work",
     "default_norms",
     "load_norms_file",
     "score_stored_session",
@@ -151,44 +149,3 @@ def metric_percentile(value: float, norm: Any) -> float | None:
     if not (math.isfinite(mean) and math.isfinite(sd)) or sd <= 0:
         return None
     return 100.0 * 0.5 * (1.0 + math.erf((value - mean) / (sd * math.sqrt(2.0))))
-
-
-@dataclass(frozen=True)
-class SessionOutcome:
-    scores: SessionScores
-    reports: tuple[Path, ...] = ()
-
-
-def report_name(store: Store, session_id: str) -> str:
-    from kiosk.store.models import AssessmentSession, Candidate
-
-    with store.reader() as s:
-        session = s.get(AssessmentSession, session_id)
-        candidate = s.get(Candidate, session.candidate_id) if session else None
-    return f"{candidate.pseudonym if candidate else 'session'}-{session_id[:8]}.pdf"
-
-
-def after_session_work(
-    store: Store, out_dir: Path | None, language: str = "en"
-) -> Callable[[str], SessionOutcome]:
-    """What the shell and ``kiosk demo`` run after each completed session: score it,
-    and with an output folder write its signed report there."""
-
-    def work(session_id: str) -> SessionOutcome:
-        from kiosk.report_service import write_report
-
-        norms = default_norms()
-        scores = score_stored_session(store, session_id, norms)
-        if out_dir is None:
-            return SessionOutcome(scores)
-        path = write_report(
-            store,
-            session_id,
-            scores,
-            norms,
-            out_dir / report_name(store, session_id),
-            language=language,
-        )
-        return SessionOutcome(scores, (path,))
-
-    return work

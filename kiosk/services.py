@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from kiosk.auth import Actor
 from kiosk.battery import Battery
-from kiosk.lifecycle import TRANSITIONS, TransitionError
 from kiosk.permissions import Action, require
+from kiosk.sessions.machine import CANDIDATE, Move, Transition, apply, moves_from, status_of
 from kiosk.store import Store
 from kiosk.store.audit import append_audit
 from kiosk.store.models import (
@@ -39,13 +39,16 @@ __all__ = [
     "SessionView",
     "add_incident",
     "check_in",
+    "continue_session",
     "create_candidate",
+    "interrupt_session",
     "list_sessions",
-    "mark_interrupted_sessions",
+    "pause_session",
     "record_consent",
     "record_demographics",
+    "resume_session",
     "schedule_session",
-    "set_session_status",
+    "stop_live_session",
     "void_session",
 ]
 
@@ -139,17 +142,18 @@ def schedule_session(store: Store, actor: Actor, candidate_id: int, battery: Bat
 
 def check_in(store: Store, code: str) -> str:
     """A candidate enters a check-in code; returns the session id or raises ValueError."""
-    require("candidate", Action.CHECK_IN)
     cleaned = code.strip().upper().replace(" ", "").replace("-", "")
-    with store.writer() as s, s.begin():
-        session = s.scalar(
-            select(AssessmentSession).where(AssessmentSession.checkin_code == cleaned)
+    with store.reader() as s:
+        session_id = s.scalar(
+            select(AssessmentSession.id).where(
+                AssessmentSession.checkin_code == cleaned,
+                AssessmentSession.status == SessionStatus.SCHEDULED.value,
+            )
         )
-        if session is None or session.status != SessionStatus.SCHEDULED.value:
-            raise ValueError("this code is not valid here; please check it with your proctor")
-        session.status = SessionStatus.CHECKED_IN.value
-        append_audit(s, "candidate", "checked_in", target=session.id)
-        return session.id
+    if session_id is None:
+        raise ValueError("this code is not valid here; please check it with your proctor")
+    apply(store, session_id, Move.CHECK_IN, CANDIDATE)
+    return session_id
 
 
 def record_consent(store: Store, session_id: str, consent_version: str) -> None:
@@ -180,47 +184,37 @@ def record_demographics(store: Store, session_id: str, answers: dict[str, str]) 
         personal.updated_at = utcnow()
 
 
-_STATUS_ACTION = {
-    SessionStatus.PAUSED: Action.PAUSE_SESSION,
-    SessionStatus.IN_PROGRESS: Action.RESUME_SESSION,
-    SessionStatus.VOIDED: Action.VOID_SESSION,
-}
+def pause_session(store: Store, actor: Actor, session_id: str) -> Transition:
+    return apply(store, session_id, Move.PAUSE, actor)
 
 
-def set_session_status(
-    store: Store, actor: Actor, session_id: str, new: SessionStatus, reason: str | None = None
-) -> None:
-    """Pause, resume (also from interrupted) or void a session."""
-    action = _STATUS_ACTION.get(new)
-    if action is None:
-        raise ValueError(f"a proctor cannot set a session to {new.value}")
-    require(actor.role, action)
-    with store.writer() as s, s.begin():
-        session = s.get(AssessmentSession, session_id)
-        if session is None:
-            raise ValueError(f"no session {session_id}")
-        current = SessionStatus(session.status)
-        if current is SessionStatus.INTERRUPTED and new is SessionStatus.IN_PROGRESS:
-            require(actor.role, Action.RESUME_INTERRUPTED)
-        if new not in TRANSITIONS[current]:
-            raise TransitionError(f"session {session_id} is {current}; it cannot become {new}")
-        session.status = new.value
-        if new is SessionStatus.VOIDED:
-            if not reason or not reason.strip():
-                raise ValueError("voiding a session needs a reason")
-            session.void_reason = reason.strip()
-            session.ended_at = utcnow()
-        append_audit(
-            s,
-            actor.username,
-            f"session_{new.value}",
-            target=session_id,
-            details={"from": current.value, "reason": reason},
-        )
+def resume_session(store: Store, actor: Actor, session_id: str) -> Transition:
+    return apply(store, session_id, Move.RESUME, actor)
 
 
-def void_session(store: Store, actor: Actor, session_id: str, reason: str) -> None:
-    set_session_status(store, actor, session_id, SessionStatus.VOIDED, reason)
+def void_session(store: Store, actor: Actor, session_id: str, reason: str) -> Transition:
+    return apply(store, session_id, Move.VOID, actor, reason=reason)
+
+
+def interrupt_session(store: Store, actor: Actor, session_id: str, why: str) -> Transition:
+    """A proctor stops a live session on this station (unlock); it can be continued."""
+    return apply(store, session_id, Move.INTERRUPT, actor, details={"why": why})
+
+
+def stop_live_session(store: Store, actor: Actor, session_id: str, why: str) -> Transition | None:
+    """Interrupt a session if it is live (checked in, playing, paused); else nothing.
+
+    What an unlock does to the session on screen: one that has ended stays as it is.
+    """
+    require(actor.role, Action.UNLOCK_STATION)
+    if Move.INTERRUPT not in moves_from(status_of(store, session_id)):
+        return None
+    return interrupt_session(store, actor, session_id, why)
+
+
+def continue_session(store: Store, actor: Actor, session_id: str) -> Transition:
+    """Continue an interrupted session: to its games, or to consent if none started."""
+    return apply(store, session_id, Move.CONTINUE, actor)
 
 
 def add_incident(store: Store, actor: Actor, session_id: str, text: str) -> IncidentNote:
@@ -234,26 +228,6 @@ def add_incident(store: Store, actor: Actor, session_id: str, text: str) -> Inci
         s.add(note)
         append_audit(s, actor.username, "incident_noted", target=session_id)
     return note
-
-
-def mark_interrupted_sessions(store: Store) -> list[str]:
-    """At start-up: sessions left running by a process that died are interrupted."""
-    with store.writer() as s, s.begin():
-        stale = s.scalars(
-            select(AssessmentSession).where(
-                AssessmentSession.status.in_(
-                    [SessionStatus.IN_PROGRESS.value, SessionStatus.PAUSED.value]
-                )
-            )
-        ).all()
-        for session in stale:
-            session.status = SessionStatus.INTERRUPTED.value
-            append_audit(s, "system", "session_interrupted", target=session.id)
-            for run in s.scalars(
-                select(GameRun).where(GameRun.session_id == session.id, GameRun.status == "running")
-            ):
-                run.status = "interrupted"
-        return [x.id for x in stale]
 
 
 @dataclass(frozen=True)

@@ -9,17 +9,25 @@ a determined user: pair it with the operating system's kiosk mode (see the READM
 
 from __future__ import annotations
 
+import logging
+import sys
+from pathlib import Path
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeyEvent
-from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QStackedWidget
 
+from kiosk.outcome.queue import OutcomeQueue
 from kiosk.recorder import Recorder
 from kiosk.screens import Screen, ShellContext, screen_class
+from kiosk.sessions.recovery import interrupt_orphaned_sessions
 from kiosk.store import Store
 from kiosk.style import STYLESHEET, display_stylesheet
 from kiosk.worker import BackgroundRunner
 
 __all__ = ["MainWindow"]
+
+log = logging.getLogger(__name__)
 
 UNLOCK_CHORD = (
     Qt.KeyboardModifier.ControlModifier
@@ -70,11 +78,18 @@ class _Lockdown(QObject):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store: Store, *, bot_factory: object = None) -> None:
+    """The station's window. ``report_dir`` is where after-session work signs reports
+    (None: scores only); the caller holds the store's station lock (see
+    :mod:`kiosk.store.lock`), so sessions left live are a dead process's."""
+
+    def __init__(
+        self, store: Store, *, bot_factory: object = None, report_dir: Path | None = None
+    ) -> None:
         super().__init__()
         self.setStyleSheet(STYLESHEET)
         self.runner = BackgroundRunner(self)
         self._recorder: Recorder | None = None
+        self.outcomes = OutcomeQueue(store, report_dir, parent=self)
         self.context = ShellContext(
             store=store,
             runner=self.runner,
@@ -84,6 +99,8 @@ class MainWindow(QMainWindow):
             bot_factory=bot_factory,
             reveal_screen=self.reveal,
             screen=self.screen_named,
+            after_session=self.outcomes.submit,
+            fail=self.report_failure,
         )
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -95,10 +112,18 @@ class MainWindow(QMainWindow):
         assert isinstance(app, QApplication)
         app.installEventFilter(self.lockdown)
         app.applicationStateChanged.connect(self._app_state_changed)
-        # Sessions a dead process left running are interrupted: say so from the start.
-        from kiosk.services import mark_interrupted_sessions
+        # Sessions a dead process left live are interrupted, to be continued or voided;
+        # after-session work a kill or a failure left undone is done now.
+        self.recovered: list[str] | None = None
+        self.runner.run(
+            lambda: interrupt_orphaned_sessions(store), self._recovered, self.report_failure
+        )
+        self.outcomes.submit_pending()
 
-        self.runner.run(lambda: mark_interrupted_sessions(store), lambda _: None, self._fail)
+    def _recovered(self, session_ids: list[str]) -> None:
+        self.recovered = session_ids
+        if session_ids:
+            log.warning("interrupted sessions left by a process that ended: %s", session_ids)
 
     @property
     def candidate_mode(self) -> bool:
@@ -111,6 +136,8 @@ class MainWindow(QMainWindow):
 
     def open(self, name: str) -> Screen:
         """Bring the named screen to the front, building it on first use."""
+        shown = self.stack.currentWidget()
+        self.context.state.previous_screen = shown.name if isinstance(shown, Screen) else ""
         if name not in self._screens:
             self._screens[name] = screen_class(name)(self.context)
             self.stack.addWidget(self._screens[name])
@@ -129,6 +156,8 @@ class MainWindow(QMainWindow):
 
     def reveal(self, name: str) -> Screen:
         """Show a screen again as it was, without restarting it (unlike :meth:`open`)."""
+        shown = self.stack.currentWidget()
+        self.context.state.previous_screen = shown.name if isinstance(shown, Screen) else ""
         current = self.screen_named(name)
         self.stack.setCurrentWidget(current)
         return current
@@ -174,7 +203,24 @@ class MainWindow(QMainWindow):
         if self._recorder is not None:
             self._recorder.close()
         self.runner.shutdown()
+        self.outcomes.shutdown()
         super().closeEvent(event)
 
-    def _fail(self, exc: BaseException) -> None:
-        raise exc
+    def report_failure(self, exc: BaseException) -> None:
+        """What nobody else handled: logged, shown, and passed to ``sys.excepthook``.
+
+        The person at the station sees a calm message instead of a blank screen (a
+        candidate is asked to call the proctor; a proctor sees what failed), and the
+        hook still hears of it (stderr by default; tests fail on it).
+        """
+        log.error("unhandled failure", exc_info=exc)
+        if self.candidate_mode:
+            text = "Something went wrong. Please call your proctor; nothing you did is lost."
+        else:
+            text = f"Something went wrong: {type(exc).__name__}: {exc}"
+        box = QMessageBox(QMessageBox.Icon.Warning, "Kiosk", text, parent=self)
+        box.setObjectName("failure-message")
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.open()
+        self.last_failure = exc
+        sys.excepthook(type(exc), exc, exc.__traceback__)

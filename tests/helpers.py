@@ -32,8 +32,9 @@ def record_simulated_session(store: object, battery_name: str = "short", seed: i
     from games.catalog import TaskGame
     from kiosk.battery import load_battery
     from kiosk.battery_host import game_seed
-    from kiosk.lifecycle import end_game_run, end_session, set_status, start_game_run
     from kiosk.recorder import Recorder
+    from kiosk.sessions.lifecycle import end_game_run, end_session, start_game_run
+    from kiosk.sessions.machine import Move, apply
     from kiosk.store.models import AssessmentSession, Battery, Candidate, SessionStatus
 
     battery = load_battery(battery_name)
@@ -50,7 +51,7 @@ def record_simulated_session(store: object, battery_name: str = "short", seed: i
         s.add(AssessmentSession(id=sid, candidate_id=candidate.id, battery_id=row.id,
                                 status=SessionStatus.CHECKED_IN.value))
     recorder = Recorder(store)  # type: ignore[arg-type]
-    set_status(store, sid, SessionStatus.IN_PROGRESS)  # type: ignore[arg-type]
+    apply(store, sid, Move.START)  # type: ignore[arg-type]
     for game in battery.games:
         g = TaskGame(game.game_id)
         gseed = game_seed(sid, game.position, game.game_id)

@@ -13,14 +13,26 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from kiosk.auth import Actor
 from kiosk.recorder import Recorder
+from kiosk.sessions.machine import Move, Transition, apply
 from kiosk.store import Store
 from kiosk.worker import BackgroundRunner
 
-__all__ = ["SCREENS", "Screen", "ShellContext", "ShellState", "screen"]
+__all__ = ["SCREENS", "Screen", "SessionSignals", "ShellContext", "ShellState", "screen"]
+
+
+class SessionSignals(QObject):
+    """Session changes made by this shell, for the screens that show or play them."""
+
+    changed = Signal(object)  # kiosk.sessions.machine.Transition
+
+
+def _raise(exc: BaseException) -> None:
+    raise exc
 
 
 @dataclass
@@ -35,6 +47,7 @@ class ShellState:
     candidate_mode: bool = False
     resume_position: int = 0
     notice: str = ""
+    previous_screen: str = ""  # the screen shown before the current one
 
 
 @dataclass
@@ -48,8 +61,11 @@ class ShellContext:
     bot_factory: Any = None
     reveal_screen: Callable[[str], object] = lambda name: None
     screen: Callable[[str], Any] = lambda name: None
-    # Runs on the background runner after a session completes (scoring, report).
+    signals: SessionSignals = field(default_factory=SessionSignals)
+    # Queues a completed session's after-session work (scores, report).
     after_session: Callable[[str], object] | None = None
+    # Where failures nobody else handles go: logged and shown, never a blank screen.
+    fail: Callable[[BaseException], object] = _raise
 
     def recorder(self) -> Recorder:
         assert self.recorder_factory is not None
@@ -62,6 +78,30 @@ class ShellContext:
         failure: Callable[[BaseException], object],
     ) -> None:
         self.runner.run(task, success, failure)
+
+    def move(
+        self,
+        session_id: str,
+        move: Move,
+        actor: Actor | None,
+        *,
+        reason: str | None = None,
+        details: dict[str, Any] | None = None,
+        success: Callable[[Transition], object] = lambda transition: None,
+        failure: Callable[[BaseException], object] | None = None,
+    ) -> None:
+        """Make a session move on the runner; on success every screen hears of it."""
+
+        def done(transition: Transition) -> None:
+            self.signals.changed.emit(transition)
+            success(transition)
+
+        store = self.store
+        self.runner.run(
+            lambda: apply(store, session_id, move, actor, reason=reason, details=details),
+            done,
+            failure or self.fail,
+        )
 
 
 class Screen(QWidget):

@@ -38,8 +38,12 @@ class CompleteScreen(Screen):
         self.timer.start(RETURN_AFTER_MS)
 
     def back_to_idle(self) -> None:
+        """Ready for the next candidate (in candidate mode), or back to the proctor."""
         self.timer.stop()
-        self.context.state.session_id = None
-        self.context.state.notice = ""
-        if self.context.state.candidate_mode:
+        state = self.context.state
+        state.session_id = None
+        state.notice = ""
+        if state.candidate_mode:
             self.context.open_screen("checkin")
+        else:
+            self.context.open_screen("console" if state.actor is not None else "home")

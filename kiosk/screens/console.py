@@ -25,6 +25,7 @@ from kiosk.battery import builtin_names, load_battery
 from kiosk.permissions import Action, allowed
 from kiosk.screens import Screen, ShellContext, screen
 from kiosk.screens.forms import button, field, label
+from kiosk.sessions.machine import Move, Transition, TransitionError
 from kiosk.store.models import SessionStatus
 
 COLUMNS = (
@@ -116,8 +117,8 @@ class ConsoleScreen(Screen):
         outer.addLayout(bottom)
 
         self.schedule_button.clicked.connect(self.schedule)
-        self.pause_button.clicked.connect(lambda: self._set(SessionStatus.PAUSED))
-        self.resume_button.clicked.connect(lambda: self._set(SessionStatus.IN_PROGRESS))
+        self.pause_button.clicked.connect(lambda: self._move(Move.PAUSE))
+        self.resume_button.clicked.connect(lambda: self._move(Move.RESUME))
         self.void_button.clicked.connect(self.void)
         self.note_button.clicked.connect(self.note)
         self.signout.clicked.connect(self.sign_out)
@@ -201,7 +202,7 @@ class ConsoleScreen(Screen):
     # -- acting --------------------------------------------------------------------------
 
     def _error(self, exc: BaseException) -> None:
-        if not isinstance(exc, (ValueError, PermissionError)):
+        if not isinstance(exc, (ValueError, PermissionError, TransitionError)):
             raise exc
         self.status.setText(f"Not done: {exc}")
 
@@ -225,18 +226,16 @@ class ConsoleScreen(Screen):
 
         self.context.run(create, done, self._error)
 
-    def _set(self, status: SessionStatus, reason: str | None = None) -> None:
-        s, actor, store = self.selected(), self.context.state.actor, self.context.store
+    def _move(self, move: Move, reason: str | None = None) -> None:
+        s, actor = self.selected(), self.context.state.actor
         if s is None or actor is None:
             return
-        self.context.run(
-            lambda: services.set_session_status(store, actor, s.id, status, reason),
-            lambda _: self.refresh(),
-            self._error,
+        self.context.move(
+            s.id, move, actor, reason=reason, success=lambda _: self.refresh(), failure=self._error
         )
 
     def void(self) -> None:
-        self._set(SessionStatus.VOIDED, self.text.text())
+        self._move(Move.VOID, self.text.text())
         self.text.clear()
 
     def note(self) -> None:
@@ -260,20 +259,20 @@ class ConsoleScreen(Screen):
         self.context.open_screen("checkin")
 
     def continue_here(self) -> None:
-        s, actor, store = self.selected(), self.context.state.actor, self.context.store
+        """Continue an interrupted session on this station: its games, or consent first."""
+        s, actor = self.selected(), self.context.state.actor
         if s is None or actor is None:
             return
 
-        def resume() -> None:
-            services.set_session_status(store, actor, s.id, SessionStatus.IN_PROGRESS)
-
-        def play(_: None) -> None:
-            self.context.state.session_id = s.id
-            self.context.state.resume_position = s.games_done
+        def play(transition: Transition) -> None:
+            state = self.context.state
+            state.session_id = s.id
+            state.resume_position = s.games_done
             self.context.set_candidate_mode(True)
-            self.context.open_screen("play")
+            started = transition.target is SessionStatus.IN_PROGRESS
+            self.context.open_screen("play" if started else "consent")
 
-        self.context.run(resume, play, self._error)
+        self.context.move(s.id, Move.CONTINUE, actor, success=play, failure=self._error)
 
     def sign_out(self) -> None:
         self.context.state.actor = None

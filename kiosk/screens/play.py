@@ -1,23 +1,29 @@
-"""The candidate plays the battery; the proctor's pause, resume and void reach them.
+"""The candidate plays the battery; the proctor's moves reach the games at once.
 
-The screen asks :func:`kiosk.resume.play_plan` where the session stands, starts it
-(or continues it after a crash from the first trial that was not committed), and
-hosts the games in a :class:`~kiosk.battery_host.BatteryHost`. Every second it reads
-the session's status from the store, so a proctor's pause (from the console on
-this station or any process sharing the store) shows "Paused by your proctor", a
-resume continues, and a void stops the session.
+The screen asks :func:`kiosk.sessions.resume.play_plan` where the session stands:
+it starts the session (after consent), continues it after any number of crashes
+from the first trial that was not committed, or — when the process died after the
+last game — only ends it. The games run in a
+:class:`~kiosk.battery_host.BatteryHost`.
+
+Session changes arrive as signals (:class:`~kiosk.screens.SessionSignals`), not by
+polling the store: a proctor's pause shows "Paused by your proctor", a resume goes
+on, a void or an interrupt stops the games. While the unlock screen is up the game
+is held (paused on screen, recorded as a pause) so no trial runs unseen; "back to
+the candidate" releases it, a successful unlock interrupts the session
+(:meth:`PlayScreen.suspend`), to be continued later.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QVBoxLayout
 
 from kiosk.battery_host import BatteryHost
-from kiosk.lifecycle import end_session, set_status, start_session
-from kiosk.resume import PlayPlan, play_plan
 from kiosk.screens import Screen, ShellContext, screen
-from kiosk.store.models import AssessmentSession, SessionStatus
+from kiosk.sessions.lifecycle import end_session, start_session
+from kiosk.sessions.machine import Transition
+from kiosk.sessions.resume import PlayPlan, play_plan
+from kiosk.store.models import SessionStatus
 from kiosk.texts import shell_text
 
 
@@ -31,38 +37,42 @@ class PlayScreen(Screen):
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
         self.host: BatteryHost | None = None
-        self.poll = QTimer(self)
-        self.poll.timeout.connect(self._poll_status)
+        self.session_id: str | None = None
         self.summaries: list[object] = []
+        context.signals.changed.connect(self._session_changed)
 
     def on_show(self) -> None:
         sid = self.context.state.session_id
         assert sid is not None, "play needs a checked-in session"
+        self._drop_host()
+        self.session_id = sid
         store = self.context.store
-        self.context.run(lambda: play_plan(store, sid), self._start, self._failed)
+        self.context.run(lambda: play_plan(store, sid), self._start, self.context.fail)
 
     def _start(self, plan: PlayPlan) -> None:
         store, recorder = self.context.store, self.context.recorder()
-        if plan.needs_start:
+        if plan.games_done:
+            # Every game was played before the process died: the session only ends.
+            self._finish_session(plan.session_id)
+        elif plan.needs_start:
             self.context.run(
                 lambda: start_session(store, recorder, plan.session_id),
                 lambda _: self._host(plan),
-                self._failed,
+                self.context.fail,
             )
         else:
             self._host(plan)
 
     def _host(self, plan: PlayPlan) -> None:
-        if self.host is not None:
-            self.layout_.removeWidget(self.host)
-            self.host.deleteLater()
+        self._drop_host()
+        state = self.context.state
         self.host = BatteryHost(
             self.context.store,
             self.context.recorder(),
             self.context.runner,
             plan.session_id,
             plan.battery,
-            language=self.context.state.language,
+            language=state.language,
             start_position=plan.start_position,
             resume_run_id=plan.resume_run_id,
             resume_events=plan.resume_events,
@@ -70,68 +80,80 @@ class PlayScreen(Screen):
         )
         self.layout_.addWidget(self.host)
         self.host.finished.connect(self._finished)
-        self.host.failed.connect(self._failed)
+        self.host.failed.connect(self.context.fail)
         self.host.start()
-        self.poll.start(1000)
 
-    def _poll_status(self) -> None:
-        sid, store = self.context.state.session_id, self.context.store
-        if sid is None:
+    def _drop_host(self) -> None:
+        if self.host is not None:
+            self.layout_.removeWidget(self.host)
+            self.host.deleteLater()
+            self.host = None
+
+    # -- session changes -----------------------------------------------------------------
+
+    def _session_changed(self, transition: Transition) -> None:
+        if self.host is None or transition.session_id != self.session_id:
             return
-
-        def read() -> str:
-            with store.reader() as s:
-                session = s.get(AssessmentSession, sid)
-                return session.status if session else SessionStatus.VOIDED.value
-
-        self.context.run(read, self._apply_status, self._failed)
-
-    def _apply_status(self, status: str) -> None:
-        if self.host is None:
-            return
-        if status == SessionStatus.PAUSED.value:
+        target = transition.target
+        if target is SessionStatus.PAUSED:
             self.host.pause()
-        elif status == SessionStatus.IN_PROGRESS.value:
+        elif target is SessionStatus.IN_PROGRESS:
             self.host.resume()
-        elif status == SessionStatus.VOIDED.value:
-            self.poll.stop()
-            self.host.interrupt("voided by proctor")
-            self.context.state.notice = shell_text(self.context.state.language, "stopped_text")
-            self.context.open_screen("complete")
+        elif target in (SessionStatus.VOIDED, SessionStatus.INTERRUPTED):
+            self._stop(f"session {target.value} by {transition.move.value}")
+            if target is SessionStatus.VOIDED and self.isVisible():
+                state = self.context.state
+                state.notice = shell_text(state.language, "stopped_text")
+                self.context.open_screen("complete")
+
+    def _stop(self, reason: str) -> None:
+        host = self.host
+        if host is not None and not host.stopped:
+            host.interrupt(reason)
+
+    # -- the unlock screen over a game ---------------------------------------------------
+
+    def hold(self) -> None:
+        """The unlock screen is up: pause the game so no trial runs unseen."""
+        if self.host is not None:
+            self.host.pause()
+
+    def release(self) -> None:
+        """Back to the candidate without unlocking: the game goes on."""
+        if self.host is not None:
+            self.host.resume()
+
+    def suspend(self) -> None:
+        """A proctor unlocked mid-session: the games stop; the session is interrupted."""
+        self._stop("unlocked by proctor")
+
+    @property
+    def live(self) -> bool:
+        """Whether a battery is being played here (not finished, not stopped)."""
+        return self.host is not None and not self.host.stopped and self.session_id is not None
+
+    # -- the end -------------------------------------------------------------------------
 
     def _finished(self, summaries: list[object]) -> None:
-        self.poll.stop()
+        host = self.host
+        if host is None or host is not self.sender() or host.property("ended"):
+            return  # a host already dropped, or one that already ended
+        host.setProperty("ended", True)
         self.summaries = summaries
-        sid, store, recorder = self.context.state.session_id, self.context.store, None
-        recorder = self.context.recorder()
-        assert sid is not None
-        completed = all(getattr(s, "completed", False) for s in summaries)
-        if not completed:
-            # Voided (handled above) or interrupted: the session stays as the proctor set it.
-            return
+        sid = self.session_id
+        completed = not host.stopped and all(getattr(s, "completed", False) for s in summaries)
+        if not completed or sid is None:
+            return  # interrupted or voided: the session stays as the proctor set it
+        self._finish_session(sid)
 
-        def finish() -> None:
-            end_session(store, recorder, sid, SessionStatus.COMPLETED)
+    def _finish_session(self, sid: str) -> None:
+        store, recorder = self.context.store, self.context.recorder()
+
+        def done(_: None) -> None:
             after = self.context.after_session
             if after is not None:
                 after(sid)
+            self.session_id = None
+            self.context.open_screen("complete")
 
-        self.context.run(finish, lambda _: self.context.open_screen("complete"), self._failed)
-
-    def suspend(self) -> None:
-        """A proctor unlocked the station mid-session: stop, mark it interrupted."""
-        self.poll.stop()
-        sid, store = self.context.state.session_id, self.context.store
-        if self.host is not None:
-            self.host.interrupt("unlocked by proctor")
-        if sid is None:
-            return
-
-        def mark() -> None:
-            set_status(store, sid, SessionStatus.INTERRUPTED)
-
-        self.context.run(mark, lambda _: None, self._failed)
-        self.context.state.session_id = None
-
-    def _failed(self, exc: BaseException) -> None:
-        raise exc
+        self.context.run(lambda: end_session(store, recorder, sid), done, self.context.fail)

@@ -1,10 +1,22 @@
-"""Leaving candidate mode: only a proctor's (or admin's) name and PIN unlock the station."""
+"""Leaving candidate mode: only a proctor's (or admin's) name and PIN unlock the station.
+
+The screen remembers which screen it was opened over. While it is up, a game on that
+screen is held (paused), so no trial runs unseen. "Back to the candidate" shows that
+screen again as it was and lets the game go on. A successful unlock interrupts the
+session on screen if it is live — checked in (consent, questions), playing or paused
+— so the proctor can continue it later, here or on another station, or void it; a
+session that has ended stays as it is. Then the console opens.
+"""
 
 from __future__ import annotations
 
-from kiosk import auth
+from kiosk import auth, services
 from kiosk.screens import Screen, ShellContext, screen
 from kiosk.screens.forms import Card, button, field
+from kiosk.sessions.machine import Transition
+
+# Screens that show a session the candidate is in the middle of.
+_SESSION_SCREENS = frozenset({"consent", "demographics", "play"})
 
 
 @screen
@@ -24,40 +36,61 @@ class UnlockScreen(Screen):
         self.card.finish()
         self.unlock.clicked.connect(self.submit)
         self.pin.returnPressed.connect(self.submit)
+        self.username.returnPressed.connect(self.pin.setFocus)
         self.cancel.clicked.connect(self.back)
         self.came_from = "checkin"
 
     def on_show(self) -> None:
-        window = self.window()
-        current = getattr(window, "stack", None)
-        previous = current.currentWidget() if current is not None else None
-        name = getattr(previous, "name", "checkin")
-        if name != "unlock":
-            self.came_from = name
+        previous = self.context.state.previous_screen
+        if previous and previous != self.name:
+            self.came_from = previous
+            if previous == "play":
+                self.context.screen("play").hold()
         self.pin.clear()
         self.card.show_message("")
+        self.unlock.setEnabled(True)
         self.username.setFocus()
 
     def submit(self) -> None:
         store, username, pin = self.context.store, self.username.text(), self.pin.text()
+        self.unlock.setEnabled(False)
         self.context.run(
             lambda: auth.verify_pin(store, username, pin), self._unlocked, self._refused
         )
 
     def _unlocked(self, actor: auth.Actor) -> None:
-        self.context.state.actor = actor
+        state = self.context.state
+        state.actor = actor
+        sid = state.session_id
+        if sid is None or self.came_from not in _SESSION_SCREENS:
+            self._to_console(None)
+            return
+        store = self.context.store
+        self.context.run(
+            lambda: services.stop_live_session(store, actor, sid, f"unlocked on {self.came_from}"),
+            self._to_console,
+            self.context.fail,
+        )
+
+    def _to_console(self, transition: Transition | None) -> None:
+        if transition is not None:
+            self.context.signals.changed.emit(transition)
         if self.came_from == "play":
-            # Leaving a game mid-way: it stops cleanly and the session becomes
-            # interrupted, to be continued later from its first uncommitted trial.
             self.context.screen("play").suspend()
+        self.context.state.session_id = None
         self.context.set_candidate_mode(False)
         self.context.open_screen("console")
 
     def _refused(self, exc: BaseException) -> None:
+        self.unlock.setEnabled(True)
         if not isinstance(exc, auth.AuthError):
             raise exc
         self.pin.clear()
         self.card.show_message(str(exc).capitalize() + ".")
 
     def back(self) -> None:
+        self.username.clear()
+        self.pin.clear()
         self.context.reveal_screen(self.came_from)
+        if self.came_from == "play":
+            self.context.screen("play").release()

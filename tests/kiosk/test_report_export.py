@@ -131,15 +131,10 @@ def test_batch_export_reports_a_failing_session_and_goes_on(tmp_path: Path) -> N
     with open_store(store_path) as store:
         good = record_simulated_session(store, "short", seed=2)
         (bad,) = new_session(store)  # completed, but with nothing to score
-        from kiosk.lifecycle import set_status
-        from kiosk.store.models import SessionStatus
+        from kiosk.sessions.machine import Move, apply
 
-        for status in (
-            SessionStatus.CHECKED_IN,
-            SessionStatus.IN_PROGRESS,
-            SessionStatus.COMPLETED,
-        ):
-            set_status(store, bad, status)
+        for move in (Move.CHECK_IN, Move.START, Move.COMPLETE):
+            apply(store, bad, move)
     result = kiosk("export", "reports", "--store", str(store_path), "--out", str(tmp_path / "out"))
     assert result.returncode == 1
     assert f"session {bad} failed" in result.stderr and "1 report(s) written" in result.stdout

@@ -175,9 +175,10 @@ def test_interrupted_sessions_are_found_at_start(store, admin) -> None:
     candidate = services.create_candidate(store, admin)
     sid = services.schedule_session(store, admin, candidate.id, load_battery("short"))
     services.check_in(store, services.list_sessions(store, admin)[0].checkin_code)
-    from kiosk.lifecycle import set_status
+    from kiosk.sessions.machine import Move, apply
+    from kiosk.sessions.recovery import interrupt_orphaned_sessions
 
-    set_status(store, sid, SessionStatus.IN_PROGRESS)
-    assert services.mark_interrupted_sessions(store) == [sid]
-    services.set_session_status(store, admin, sid, SessionStatus.IN_PROGRESS)
+    apply(store, sid, Move.START)
+    assert interrupt_orphaned_sessions(store) == [sid]
+    services.continue_session(store, admin, sid)
     assert services.list_sessions(store, admin)[0].status == "in_progress"

@@ -6,6 +6,10 @@ and the events it had committed (the game rebuilds itself from them; see
 :mod:`games.engine.resume`). A session copied or synced to another station carries
 everything this needs: its battery definition, its game runs with their seeds and
 configuration, and its events.
+
+A plan may find every game already played (the process died between the last game's
+end and the session's end): :attr:`PlayPlan.games_done` is then true and the session
+only needs ending.
 """
 
 from __future__ import annotations
@@ -32,6 +36,11 @@ class PlayPlan:
     needs_start: bool  # checked in, not started yet
     resume_run_id: str | None = None
     resume_events: tuple[EventRecord, ...] = ()
+
+    @property
+    def games_done(self) -> bool:
+        """Every game of the battery is played: the session only needs ending."""
+        return self.start_position >= len(self.battery.games)
 
 
 def play_plan(store: Store, session_id: str) -> PlayPlan:

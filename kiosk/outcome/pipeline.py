@@ -1,0 +1,102 @@
+"""One pipeline from a completed session to its outcome: score it, then its signed report.
+
+:func:`produce` is what every caller runs — the station after each session, the
+retry at start-up, the admin's and the CLI's report exports — so a session's scores
+and report are made one way. Each step is idempotent: scoring again under the same
+scoring and norm versions replaces that version's rows in one transaction, and a
+report is written to a temporary name and renamed before its hash is stored. A
+process killed part-way leaves either nothing or a whole step, and
+:func:`pending_sessions` finds what is left to do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import exists, select
+
+from kiosk.scoring_service import default_norms, score_stored_session
+from kiosk.store import Store
+from kiosk.store.models import AssessmentSession, Candidate, Report, Score, SessionStatus
+from scoring.norms import NormTable
+from scoring.session import SessionScores
+
+__all__ = [
+    "SessionOutcome",
+    "default_report_folder",
+    "outcome_state",
+    "pending_sessions",
+    "produce",
+    "report_name",
+]
+
+
+@dataclass(frozen=True)
+class SessionOutcome:
+    scores: SessionScores
+    reports: tuple[Path, ...] = ()
+
+
+def default_report_folder(store: Store) -> Path:
+    """Where the station writes its reports: ``reports/`` beside the store file."""
+    return Path(store.path).parent / "reports"
+
+
+def report_name(store: Store, session_id: str) -> str:
+    with store.reader() as s:
+        session = s.get(AssessmentSession, session_id)
+        candidate = s.get(Candidate, session.candidate_id) if session else None
+    return f"{candidate.pseudonym if candidate else 'session'}-{session_id[:8]}.pdf"
+
+
+def produce(
+    store: Store,
+    session_id: str,
+    *,
+    report_dir: Path | None,
+    language: str = "en",
+    norms: NormTable | None = None,
+) -> SessionOutcome:
+    """Score a session from its stored events; with ``report_dir``, sign its report there."""
+    from kiosk.report_service import write_report  # signing stack: loaded when needed
+
+    norms = norms or default_norms()
+    scores = score_stored_session(store, session_id, norms)
+    if report_dir is None:
+        return SessionOutcome(scores)
+    path = write_report(
+        store,
+        session_id,
+        scores,
+        norms,
+        report_dir / report_name(store, session_id),
+        language=language,
+    )
+    return SessionOutcome(scores, (path,))
+
+
+def outcome_state(store: Store, session_id: str) -> str:
+    """``reported``, ``scored`` or ``pending`` (nothing made yet) for one session."""
+    with store.reader() as s:
+        if s.scalar(select(exists().where(Report.session_id == session_id))):
+            return "reported"
+        if s.scalar(select(exists().where(Score.session_id == session_id))):
+            return "scored"
+    return "pending"
+
+
+def pending_sessions(store: Store, *, want_report: bool) -> list[str]:
+    """Completed sessions whose after-session work is not done (oldest first)."""
+    done = Report.session_id if want_report else Score.session_id
+    with store.reader() as s:
+        return list(
+            s.scalars(
+                select(AssessmentSession.id)
+                .where(
+                    AssessmentSession.status == SessionStatus.COMPLETED.value,
+                    AssessmentSession.id.not_in(select(done)),
+                )
+                .order_by(AssessmentSession.ended_at)
+            )
+        )
