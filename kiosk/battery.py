@@ -6,6 +6,7 @@ A battery is a TOML file (see ``resources/batteries/standard.toml``)::
     name = "standard"
     version = "1.0"
     description = "..."
+    expected_minutes = 50     # optional: how long a candidate is told it takes
 
     [[games]]
     id = "balloons"
@@ -15,6 +16,11 @@ Each game's parameters are its defaults overridden by ``params`` and checked by 
 game itself. Anything wrong — a TOML syntax error, an unknown key, an unknown game,
 a bad parameter — is refused with a :class:`BatteryError` naming the file, the key
 and what is allowed. Built-in batteries are found by name (``standard``, ``short``).
+
+``expected_minutes`` is the whole sitting a candidate should expect, instructions
+included (measure the play with ``python -m tools.battery_duration`` and add about
+half a minute per game); the consent text states it. It is optional: without it
+the candidate is told to ask the proctor how long it takes.
 """
 
 from __future__ import annotations
@@ -24,22 +30,27 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from games.api import ConfigError
 from games.catalog import GAME_IDS, registry
+
+if TYPE_CHECKING:
+    from kiosk.store import Store
 
 __all__ = [
     "BATTERIES",
     "Battery",
     "BatteryError",
     "BatteryGame",
+    "BatteryLength",
     "battery_from_definition",
     "load_battery",
+    "scheduled_length",
 ]
 
 BATTERIES = Path(__file__).resolve().parents[1] / "resources" / "batteries"
-_BATTERY_KEYS = {"name", "version", "description"}
+_BATTERY_KEYS = {"name", "version", "description", "expected_minutes"}
 _GAME_KEYS = {"id", "params"}
 
 
@@ -64,6 +75,7 @@ class Battery:
     games: tuple[BatteryGame, ...]
     source: Path
     sha256: str
+    expected_minutes: int | None = None
 
     def params_by_game(self) -> dict[str, Mapping[str, Any]]:
         """Each game's parameters, by game id."""
@@ -71,15 +83,17 @@ class Battery:
 
     def definition(self) -> dict[str, Any]:
         """A JSON-ready copy, stored with each session so it can be replayed later."""
-        return {
+        definition: dict[str, Any] = {
             "name": self.name,
             "version": self.version,
             "description": self.description,
-            "games": [
-                {"id": g.game_id, "version": g.version, "params": _plain(g.params)}
-                for g in self.games
-            ],
         }
+        if self.expected_minutes is not None:
+            definition["expected_minutes"] = self.expected_minutes
+        definition["games"] = [
+            {"id": g.game_id, "version": g.version, "params": _plain(g.params)} for g in self.games
+        ]
+        return definition
 
 
 def _plain(value: Any) -> Any:
@@ -124,7 +138,9 @@ def battery_from_definition(definition: Mapping[str, Any], source: str = "store"
     """Rebuild a battery from the definition stored with a session (games re-check it)."""
     doc = {
         "battery": {
-            k: definition[k] for k in ("name", "version", "description") if k in definition
+            k: definition[k]
+            for k in ("name", "version", "description", "expected_minutes")
+            if k in definition
         },
         "games": [{"id": g["id"], "params": g.get("params", {})} for g in definition["games"]],
     }
@@ -149,6 +165,13 @@ def _parse(doc: Mapping[str, Any], path: Path, sha256: str) -> Battery:
     for key in ("name", "version"):
         if not isinstance(head.get(key), str) or not head[key]:
             raise BatteryError(f"{path}: battery.{key} must be a non-empty string")
+    minutes = head.get("expected_minutes")
+    if minutes is not None and (
+        not isinstance(minutes, int) or isinstance(minutes, bool) or not 0 < minutes <= 600
+    ):
+        raise BatteryError(
+            f"{path}: battery.expected_minutes must be a whole number of minutes, 1 to 600"
+        )
     entries = doc.get("games")
     if not isinstance(entries, list) or not entries:
         raise BatteryError(f"{path}: no [[games]] entries; a battery needs at least one game")
@@ -184,4 +207,37 @@ def _parse(doc: Mapping[str, Any], path: Path, sha256: str) -> Battery:
         games=tuple(parsed),
         source=path,
         sha256=sha256,
+        expected_minutes=minutes,
+    )
+
+
+@dataclass(frozen=True)
+class BatteryLength:
+    """How much a candidate is asked to do: games, and minutes if the battery says."""
+
+    games: int
+    expected_minutes: int | None
+
+
+def scheduled_length(store: Store, session_id: str) -> BatteryLength:
+    """The length of the battery ``session_id`` was scheduled with, from the stored copy.
+
+    Sessions scheduled before batteries stated ``expected_minutes`` have no minutes.
+    """
+    # Imported here: loading and checking battery files needs no store.
+    from kiosk.store.models import AssessmentSession
+    from kiosk.store.models import Battery as BatteryRow
+
+    with store.reader() as s:
+        session = s.get(AssessmentSession, session_id)
+        if session is None:
+            raise ValueError(f"no session {session_id}")
+        row = s.get(BatteryRow, session.battery_id) if session.battery_id is not None else None
+        if row is None:
+            raise ValueError(f"session {session_id} has no battery")
+        definition = row.definition
+    minutes = definition.get("expected_minutes")
+    return BatteryLength(
+        games=len(definition.get("games", [])),
+        expected_minutes=minutes if isinstance(minutes, int) else None,
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from games.engine.texts import LANGUAGES
 
-__all__ = ["LANGUAGES", "consent", "shell_text"]
+__all__ = ["LANGUAGES", "consent", "consent_text", "shell_text"]
 
 RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 
@@ -29,8 +29,26 @@ def shell_text(language: str, key: str) -> str:
 
 
 def consent(language: str) -> dict[str, str]:
-    """The consent text in ``language``: ``version``, ``title``, ``text``, buttons."""
+    """The consent texts in ``language``: ``version``, ``title``, ``text``, buttons.
+
+    ``text`` is a template: :func:`consent_text` fills in the battery's length.
+    """
     path = RESOURCES / "consent" / f"{language}.toml"
     if not path.exists():
         path = RESOURCES / "consent" / "en.toml"
     return {k: str(v) for k, v in _load(path).items()}
+
+
+def consent_text(texts: dict[str, str], *, games: int, expected_minutes: int | None) -> str:
+    """The consent text for a battery of ``games`` games taking ``expected_minutes``.
+
+    The version names the wording and the session's stored battery the numbers put
+    into it, so what a candidate agreed to can be shown again exactly.
+    """
+    played = texts["games_one"] if games == 1 else texts["games_many"].format(count=games)
+    duration = (
+        texts["duration_unknown"]
+        if expected_minutes is None
+        else texts["duration"].format(minutes=expected_minutes)
+    )
+    return texts["text"].format(games=played, duration=duration)

@@ -1,13 +1,19 @@
-"""Consent: the versioned text in the candidate's language; the version is stored."""
+"""Consent: the versioned text in the candidate's language; the version is stored.
+
+The text states how many games the scheduled battery has and how long it takes:
+the screen reads the session's battery on the background runner and fills the text
+in when it arrives (a few milliseconds after the screen opens).
+"""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QTextBrowser
 
 from kiosk import services
+from kiosk.battery import BatteryLength, scheduled_length
 from kiosk.screens import Screen, ShellContext, screen
 from kiosk.screens.forms import Card, button
-from kiosk.texts import consent
+from kiosk.texts import consent, consent_text
 
 
 @screen
@@ -31,18 +37,27 @@ class ConsentScreen(Screen):
         self.card.finish()
         self.agree.clicked.connect(self.accept)
         self.decline.clicked.connect(self.refuse)
+        self.texts: dict[str, str] = {}
         self.version = ""
 
     def on_show(self) -> None:
-        texts = consent(self.context.state.language)
-        self.version = texts["version"]
-        self.card.title.setText(texts["title"])
-        self.text.setPlainText(texts["text"])
-        self.agree.setText(texts["agree"])
-        self.decline.setText(texts["decline"])
+        self.texts = consent(self.context.state.language)
+        self.version = self.texts["version"]
+        self.card.title.setText(self.texts["title"])
+        self.text.clear()
+        self.agree.setText(self.texts["agree"])
+        self.decline.setText(self.texts["decline"])
         self.card.show_message("")
         self.agree.setEnabled(True)
         self.agree.setFocus()
+        store, sid = self.context.store, self.context.state.session_id
+        assert sid is not None
+        self.context.run(lambda: scheduled_length(store, sid), self._show_text, self._failed)
+
+    def _show_text(self, length: BatteryLength) -> None:
+        self.text.setPlainText(
+            consent_text(self.texts, games=length.games, expected_minutes=length.expected_minutes)
+        )
 
     def accept(self) -> None:
         store, sid, version = self.context.store, self.context.state.session_id, self.version
@@ -54,7 +69,7 @@ class ConsentScreen(Screen):
         )
 
     def refuse(self) -> None:
-        self.card.show_message(consent(self.context.state.language)["declined"])
+        self.card.show_message(self.texts["declined"])
         self.agree.setEnabled(False)
 
     def _failed(self, exc: BaseException) -> None:
