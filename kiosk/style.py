@@ -25,11 +25,12 @@ QLabel#note {{ font-size: 13px; color: {MUTED}; }}
 QLabel#health[state="ok"] {{ color: {BLUE}; }}
 QLabel#health[state="problem"] {{ color: {ORANGE}; font-weight: 600; }}
 QLabel#health[state="pending"] {{ color: {MUTED}; }}
-QPushButton#primary {{ background: {BLUE}; color: white; border: none; border-radius: 8px;
+QPushButton#primary {{ background: {BLUE}; color: white; border: 3px solid {BLUE};
+                       border-radius: 8px;
                        padding: 0 24px; min-height: 48px;
                        font-size: 16px; font-weight: 600; }}
-QPushButton#primary:disabled {{ background: #b8c3cf; color: #eef1f4; }}
-QPushButton#primary:focus {{ outline: 3px solid {ORANGE}; }}
+QPushButton#primary:disabled {{ background: #b8c3cf; border-color: #b8c3cf; color: #eef1f4; }}
+QPushButton#primary:focus {{ border-color: {ORANGE}; }}
 """
 
 
@@ -55,7 +56,8 @@ QMainWindow, QStackedWidget > QWidget { background: #ffffff; }
 QFrame#card { border: 2px solid #000000; }
 QLabel#subtitle, QLabel#note, QLabel#heading { color: #000000; }
 QLineEdit { border: 2px solid #000000; background: #ffffff; }
-QPushButton#primary { background: #000000; color: #ffffff; }
+QPushButton#primary { background: #000000; border-color: #000000; color: #ffffff; }
+QPushButton#primary:focus { border-color: #ff9d2e; }
 """
     return rules
 
