@@ -22,7 +22,7 @@ class Action(enum.StrEnum):
     # proctor
     CREATE_CANDIDATE = "create_candidate"
     SCHEDULE_SESSION = "schedule_session"
-    VIEW_SESSIONS = "view_sessions"
+    VIEW_SESSIONS = "view_sessions"  # also reads a session's incident notes (kiosk.incidents)
     PAUSE_SESSION = "pause_session"
     RESUME_SESSION = "resume_session"
     VOID_SESSION = "void_session"

@@ -244,12 +244,16 @@ class SessionView:
     current_game: str | None
     elapsed_s: float | None
     incidents: int
+    current_game_name: str | None = None  # the name candidates see, e.g. "Money Exchange 1"
 
 
 def list_sessions(store: Store, actor: Actor) -> list[SessionView]:
+    from games.catalog import TaskGame
+
     require(actor.role, Action.VIEW_SESSIONS)
     now = datetime.now(UTC)
     rows: list[SessionView] = []
+    names: dict[str, str] = {}  # game id -> display name
     with store.reader() as s:
         for session in s.scalars(
             select(AssessmentSession).order_by(AssessmentSession.created_at.desc())
@@ -261,6 +265,11 @@ def list_sessions(store: Store, actor: Actor) -> list[SessionView]:
             ).all()
             done = sum(r.status == "completed" for r in runs)
             current = next((r.game_id for r in runs if r.status == "running"), None)
+            if current is not None and current not in names:
+                try:
+                    names[current] = TaskGame(current).display_name
+                except ImportError:  # a game this version of the kiosk does not have
+                    names[current] = current
             started = session.started_at
             if started is not None and started.tzinfo is None:
                 started = started.replace(tzinfo=UTC)
@@ -285,6 +294,7 @@ def list_sessions(store: Store, actor: Actor) -> list[SessionView]:
                     current_game=current,
                     elapsed_s=elapsed,
                     incidents=incidents,
+                    current_game_name=names.get(current) if current else None,
                 )
             )
     return rows
