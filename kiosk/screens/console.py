@@ -3,7 +3,9 @@
 The session table refreshes from the store every two seconds (on the background
 runner), so it shows sessions running on this station as well as ones left
 interrupted by a crash. Every button calls :mod:`kiosk.services`, which checks the
-signed-in user's permissions and writes the audit entry.
+signed-in user's permissions and writes the audit entry. The incident notes of the
+selected session are listed under the table. A button that cannot act on the
+selection is disabled, and its tooltip and the hint above the buttons say why.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QHeaderView,
+    QPlainTextEdit,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
 )
 
-from kiosk import services
+from kiosk import incidents, services
 from kiosk.battery import builtin_names, load_battery
 from kiosk.permissions import Action, allowed
 from kiosk.screens import Screen, ShellContext, screen
@@ -38,6 +42,10 @@ COLUMNS = (
     "Elapsed",
     "Notes",
 )
+
+
+SELECT_FIRST = "Select a session in the table first."
+HOW_TO_ACT = "Select a session in the table to pause, resume, void, note or continue it."
 
 
 def _elapsed(seconds: float | None) -> str:
@@ -94,6 +102,17 @@ class ConsoleScreen(Screen):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         outer.addWidget(self.table, 1)
 
+        self.notes_heading = label("Incident notes", "heading")
+        self.notes = QPlainTextEdit()
+        self.notes.setReadOnly(True)
+        self.notes.setMaximumHeight(110)
+        self.notes.setPlaceholderText("Select a session to read its incident notes.")
+        outer.addWidget(self.notes_heading)
+        outer.addWidget(self.notes)
+        self._notes_key: tuple[str, int] | None = None  # (session id, note count) shown
+
+        self.hint = label("", "note")
+        outer.addWidget(self.hint)
         actions = QHBoxLayout()
         self.pause_button = button("Pause")
         self.resume_button = button("Resume")
@@ -155,6 +174,8 @@ class ConsoleScreen(Screen):
     def _show(self, sessions: list[services.SessionView]) -> None:
         selected = self.selected()
         self.sessions = sessions
+        # Refilling the table must not look like the proctor changing the selection.
+        self.table.blockSignals(True)
         self.table.setRowCount(len(sessions))
         for row, s in enumerate(sessions):
             cells = (
@@ -163,7 +184,7 @@ class ConsoleScreen(Screen):
                 (s.checkin_code or "") if s.status == "scheduled" else "",
                 s.battery,
                 f"{s.games_done} / {s.games_total}",
-                s.current_game or "",
+                s.current_game_name or s.current_game or "",
                 _elapsed(s.elapsed_s),
                 str(s.incidents),
             )
@@ -171,6 +192,7 @@ class ConsoleScreen(Screen):
                 self.table.setItem(row, col, QTableWidgetItem(text))
             if selected is not None and s.id == selected.id:
                 self.table.selectRow(row)
+        self.table.blockSignals(False)
         interrupted = sum(s.status == "interrupted" for s in sessions)
         self.status.setText(
             f"{len(sessions)} sessions"
@@ -191,13 +213,76 @@ class ConsoleScreen(Screen):
     def _update_buttons(self) -> None:
         s = self.selected()
         status = SessionStatus(s.status) if s else None
-        self.pause_button.setEnabled(status is SessionStatus.IN_PROGRESS)
-        self.resume_button.setEnabled(status is SessionStatus.PAUSED)
-        self.void_button.setEnabled(
-            status not in (None, SessionStatus.COMPLETED, SessionStatus.VOIDED)
+        shown = s.status.replace("_", " ") if s else ""
+
+        def enable(button: QPushButton, on: bool, why_not: str) -> None:
+            button.setEnabled(on)
+            button.setToolTip("" if on else SELECT_FIRST if s is None else why_not)
+
+        enable(
+            self.pause_button,
+            status is SessionStatus.IN_PROGRESS,
+            f"Only a session in progress can be paused; this one is {shown}.",
         )
-        self.note_button.setEnabled(s is not None)
-        self.resume_here.setEnabled(status is SessionStatus.INTERRUPTED)
+        enable(
+            self.resume_button,
+            status is SessionStatus.PAUSED,
+            f"Only a paused session can be resumed; this one is {shown}.",
+        )
+        enable(
+            self.void_button,
+            status not in (None, SessionStatus.COMPLETED, SessionStatus.VOIDED),
+            f"A {shown} session cannot be voided.",
+        )
+        enable(self.note_button, s is not None, "")
+        enable(
+            self.resume_here,
+            self._can_continue(status),
+            f"Only an interrupted session can be continued here; this one is {shown}.",
+        )
+        self.hint.setText("" if s else HOW_TO_ACT)
+        self._load_notes(s)
+
+    @staticmethod
+    def _can_continue(status: SessionStatus | None) -> bool:
+        """Whether "Continue the selected session here" applies to a session in ``status``."""
+        return status is SessionStatus.INTERRUPTED
+
+    def _load_notes(self, s: services.SessionView | None) -> None:
+        """Show the selected session's notes; read them again only when they may have changed."""
+        actor, store = self.context.state.actor, self.context.store
+        if s is None or actor is None:
+            self._notes_key = None
+            self.notes_heading.setText("Incident notes")
+            self.notes.clear()
+            return
+        key = (s.id, s.incidents)
+        if key == self._notes_key:
+            return
+        self._notes_key = key
+        self.notes_heading.setText(f"Incident notes · {s.pseudonym}")
+        session_id = s.id
+
+        def show(notes: list[incidents.IncidentView]) -> None:
+            if self._notes_key != key:
+                return  # the selection moved on while the notes were read
+            self.notes.setPlainText(
+                "\n".join(
+                    f"{n.at.astimezone():%Y-%m-%d %H:%M} · {n.author}: {n.text}" for n in notes
+                )
+                or "No notes on this session."
+            )
+
+        self.context.run(
+            lambda: incidents.list_incidents(store, actor, session_id), show, self._error
+        )
+
+    def _nothing_selected(self) -> bool:
+        """True, and the proctor is told so, when no session is selected."""
+        if self.selected() is not None:
+            return False
+        self.hint.setText(SELECT_FIRST)
+        return True
 
     # -- acting --------------------------------------------------------------------------
 
@@ -228,19 +313,21 @@ class ConsoleScreen(Screen):
 
     def _move(self, move: Move, reason: str | None = None) -> None:
         s, actor = self.selected(), self.context.state.actor
-        if s is None or actor is None:
+        if self._nothing_selected() or s is None or actor is None:
             return
         self.context.move(
             s.id, move, actor, reason=reason, success=lambda _: self.refresh(), failure=self._error
         )
 
     def void(self) -> None:
+        if self._nothing_selected():
+            return
         self._move(Move.VOID, self.text.text())
         self.text.clear()
 
     def note(self) -> None:
         s, actor, store = self.selected(), self.context.state.actor, self.context.store
-        if s is None or actor is None:
+        if self._nothing_selected() or s is None or actor is None:
             return
         text = self.text.text()
 
@@ -261,7 +348,7 @@ class ConsoleScreen(Screen):
     def continue_here(self) -> None:
         """Continue an interrupted session on this station: its games, or consent first."""
         s, actor = self.selected(), self.context.state.actor
-        if s is None or actor is None:
+        if self._nothing_selected() or s is None or actor is None:
             return
 
         def play(transition: Transition) -> None:
