@@ -67,9 +67,7 @@ class AdminScreen(Screen):
         access = QHBoxLayout()
         self.disable_user = button("Disable selected user")
         self.enable_user = button("Enable selected user")
-        access.addWidget(
-            label("A disabled user cannot sign in or unlock with a PIN.", "note"), 1
-        )
+        access.addWidget(label("A disabled user cannot sign in or unlock with a PIN.", "note"), 1)
         access.addWidget(self.disable_user)
         access.addWidget(self.enable_user)
         layout.addLayout(access)
