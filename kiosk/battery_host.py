@@ -31,7 +31,7 @@ from games.engine import palette
 from games.engine.driver import BotDriver
 from games.engine.texts import texts_for
 from kiosk.battery import Battery
-from kiosk.recorder import Recorder
+from kiosk.recorder import Recorder, RecorderError
 from kiosk.sessions.lifecycle import end_game_run, reopen_game_run, start_game_run
 from kiosk.store import Store
 from kiosk.store.models import GameRunStatus
@@ -109,6 +109,8 @@ class BatteryHost(QStackedWidget):
     game_finished = Signal(int, object)
     finished = Signal(list)
     failed = Signal(object)
+    # A game's flush failed (the store cannot be written): the game is paused already.
+    store_failed = Signal(object)
 
     def __init__(
         self,
@@ -202,6 +204,7 @@ class BatteryHost(QStackedWidget):
         self.run_id = run_id
         game = TaskGame(config.game_id)
         sink = self.recorder.sink(self.session_id, run_id)
+        sink.on_failure = self._flush_failed
         view = game.view_class()(config, sink, self, resume_events=resume_events or None)
         self.view = view
         self.addWidget(view)
@@ -236,7 +239,20 @@ class BatteryHost(QStackedWidget):
                 return
             self._show_break()
 
-        self.runner.run(finish, done, self.failed.emit)
+        self.runner.run(finish, done, self._end_failed)
+
+    def _end_failed(self, exc: BaseException) -> None:
+        """The game's end could not be made durable: stop here, nothing is lost."""
+        if not isinstance(exc, RecorderError):
+            self.failed.emit(exc)
+            return
+        self.stopped = True
+        if self.view is not None:
+            self.removeWidget(self.view)
+            self.view.deleteLater()
+            self.view = None
+        self.store_failed.emit(exc)
+        self.finished.emit(self.summaries)
 
     # -- between games -------------------------------------------------------------------
 
@@ -255,6 +271,11 @@ class BatteryHost(QStackedWidget):
         if self._on_break:
             self._on_break = False
             self._start_game()
+
+    def _flush_failed(self, exc: BaseException) -> None:
+        """A trial could not be made durable: pause before the next trial can start."""
+        self.pause()
+        self.store_failed.emit(exc)
 
     # -- proctor controls ----------------------------------------------------------------
 

@@ -16,6 +16,12 @@ commit survives the process dying.
 Errors on the writer are never dropped: the first one is kept, every pending and
 later flush raises :class:`RecorderError` carrying it, so does every later ``emit``,
 and the events that were not written stay in :attr:`Recorder.unwritten`.
+
+A station that must ride out a full disk creates its recorder with
+``keep_on_error=True``: after a failure ``emit`` keeps accepting events (they join
+:attr:`Recorder.unwritten`, in order, in memory) while flushes still raise, so the
+caller knows nothing new is durable; :meth:`Recorder.retry` writes everything kept,
+in order, once the cause is gone, and recording goes on.
 """
 
 from __future__ import annotations
@@ -84,6 +90,11 @@ class _Stop:
     pass
 
 
+@dataclass(eq=False)
+class _Retry:
+    ticket: FlushTicket
+
+
 class Recorder:
     """Records events for any number of sessions into one store."""
 
@@ -94,12 +105,14 @@ class Recorder:
         batch_max: int = 4096,
         idle_wait_s: float = 0.02,
         on_error: Callable[[BaseException], None] | None = None,
+        keep_on_error: bool = False,
     ) -> None:
         self._store = store
+        self._keep_on_error = keep_on_error
         self._batch_max = batch_max
         self._idle_wait_s = idle_wait_s
         self._on_error = on_error
-        self._queue: deque[_Queued | FlushTicket | _Stop] = deque()
+        self._queue: deque[_Queued | FlushTicket | _Stop | _Retry] = deque()
         self._wake = threading.Event()
         self._heads: dict[str, tuple[int, str]] = {}
         self._error: BaseException | None = None
@@ -124,7 +137,7 @@ class Recorder:
         """Stamp (unless ``t_ns`` is given) and enqueue one event. Never touches disk."""
         if t_ns is None:
             t_ns = time.perf_counter_ns()
-        if self._error is not None or self._closed:
+        if self._closed or (self._error is not None and not self._keep_on_error):
             self._raise_unusable()
         self._queue.append(
             (
@@ -151,7 +164,7 @@ class Recorder:
 
     def request_flush(self, durable: bool = False) -> FlushTicket:
         """Ask for everything emitted so far to be committed; returns at once."""
-        if self._error is not None or self._closed:
+        if self._closed or (self._error is not None and not self._keep_on_error):
             self._raise_unusable()
         ticket = FlushTicket(durable)
         self._queue.append(ticket)
@@ -161,6 +174,18 @@ class Recorder:
     def flush(self, durable: bool = False, timeout: float | None = 30.0) -> None:
         """Return once every event emitted so far is committed (and synced if durable)."""
         self.request_flush(durable).wait(timeout)
+
+    def retry(self, timeout: float | None = 30.0) -> None:
+        """After a failure: write every kept event, in order, then record as before.
+
+        Raises :class:`RecorderError` (keeping everything) if it fails again.
+        """
+        if self._closed:
+            self._raise_unusable()
+        ticket = FlushTicket(durable=True)
+        self._queue.append(_Retry(ticket))
+        self._wake.set()
+        ticket.wait(timeout)
 
     def sink(self, session_id: str, game_run_id: str | None = None) -> RecorderSink:
         """An :class:`games.api.EventSink` bound to one session and game run."""
@@ -210,6 +235,11 @@ class Recorder:
                     elif isinstance(item, _Stop):
                         stop = True
                         break
+                    elif isinstance(item, _Retry):
+                        # Everything queued before the retry joins the kept events.
+                        self.unwritten.extend(batch)
+                        batch = []
+                        self._retry(conn, item.ticket)
                     else:
                         batch.append(item)
                 if self._error is None:
@@ -229,6 +259,23 @@ class Recorder:
                     return
         finally:
             conn.close()
+
+    def _retry(self, conn: Connection, ticket: FlushTicket) -> None:
+        kept, self.unwritten = self.unwritten, []
+        done = 0
+        try:
+            while done < len(kept):
+                chunk = kept[done : done + self._batch_max]
+                self._commit(conn, chunk)
+                done += len(chunk)
+            self._store.make_durable()
+        except BaseException as exc:  # still failing: keep what is not written
+            self.unwritten = kept[done:]
+            self._error = exc
+        else:
+            self._error = None
+        ticket.error = self._error
+        ticket._done.set()
 
     def _fail(self, exc: BaseException, batch: list[_Queued]) -> None:
         self._error = exc
@@ -283,11 +330,17 @@ class Recorder:
 
 @dataclass
 class RecorderSink:
-    """The :class:`games.api.EventSink` a game is handed: one session, one game run."""
+    """The :class:`games.api.EventSink` a game is handed: one session, one game run.
+
+    With ``on_failure``, a flush that fails calls it (on the calling thread, before
+    the game goes on: the host pauses the game there) instead of raising into the
+    game's code; without it, the failure is raised.
+    """
 
     recorder: Recorder
     session_id: str
     game_run_id: str | None = None
+    on_failure: Callable[[BaseException], None] | None = None
 
     def emit(
         self,
@@ -307,4 +360,9 @@ class RecorderSink:
         )
 
     def flush(self, durable: bool = False) -> None:
-        self.recorder.flush(durable)
+        try:
+            self.recorder.flush(durable)
+        except RecorderError as exc:
+            if self.on_failure is None:
+                raise
+            self.on_failure(exc)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QStackedWidget
 
@@ -45,6 +46,15 @@ _BLOCKED_KEYS = {
     Qt.Key.Key_Menu,
 }
 _BLOCKED_WITH_CTRL = {Qt.Key.Key_W, Qt.Key.Key_Q, Qt.Key.Key_Tab}
+
+
+def _cause(exc: BaseException) -> str:
+    """The root cause's first line, e.g. ``database or disk is full`` (not the SQL)."""
+    seen: BaseException = exc
+    while seen.__cause__ is not None:
+        seen = seen.__cause__
+    seen = getattr(seen, "orig", None) or seen
+    return str(seen).splitlines()[0] if str(seen) else type(seen).__name__
 
 
 class _Lockdown(QObject):
@@ -82,6 +92,8 @@ class MainWindow(QMainWindow):
     (None: scores only); the caller holds the store's station lock (see
     :mod:`kiosk.store.lock`), so sessions left live are a dead process's."""
 
+    _recorder_failed = Signal(object)  # from the recorder's writer thread
+
     def __init__(
         self, store: Store, *, bot_factory: object = None, report_dir: Path | None = None
     ) -> None:
@@ -101,6 +113,8 @@ class MainWindow(QMainWindow):
             screen=self.screen_named,
             after_session=self.outcomes.submit,
             fail=self.report_failure,
+            retry_recording=self.retry_recording,
+            fail_recording=self._store_failed,
         )
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -114,6 +128,8 @@ class MainWindow(QMainWindow):
         app.applicationStateChanged.connect(self._app_state_changed)
         # Sessions a dead process left live are interrupted, to be continued or voided;
         # after-session work a kill or a failure left undone is done now.
+        self.store_problem = ""
+        self._recorder_failed.connect(self._store_failed)
         self.recovered: list[str] | None = None
         self.runner.run(
             lambda: interrupt_orphaned_sessions(store), self._recovered, self.report_failure
@@ -131,8 +147,40 @@ class MainWindow(QMainWindow):
 
     def recorder(self) -> Recorder:
         if self._recorder is None:
-            self._recorder = Recorder(self.context.store)
+            # A write failure (a full disk) keeps every event in memory and tells the
+            # shell, which pauses the game; retry_recording() writes them once fixed.
+            self._recorder = Recorder(
+                self.context.store, keep_on_error=True, on_error=self._recorder_failed.emit
+            )
         return self._recorder
+
+    def _store_failed(self, exc: BaseException) -> None:
+        if self.store_problem:
+            return  # already known (the writer and a game's flush both report it)
+        log.error("the store stopped taking writes", exc_info=exc)
+        self.store_problem = (
+            f"Recording stopped: the store cannot be written ({_cause(exc)}). Nothing "
+            "recorded is lost. Free disk space (or fix the disk), then press Retry recording."
+        )
+        self.context.state.store_problem = self.store_problem
+        self.context.signals.store_problem.emit(self.store_problem)
+
+    def retry_recording(self, done: Callable[[bool], object]) -> None:
+        """Write what was kept since the failure; ``done(True)`` once recording works."""
+        recorder = self.recorder()
+
+        def ok(_: None) -> None:
+            log.info("recording works again; every kept event is written")
+            self.store_problem = ""
+            self.context.state.store_problem = ""
+            self.context.signals.store_problem.emit("")
+            done(True)
+
+        def still_failing(exc: BaseException) -> None:
+            log.error("retry failed: %s", exc)
+            done(False)
+
+        self.runner.run(recorder.retry, ok, still_failing)
 
     def open(self, name: str) -> Screen:
         """Bring the named screen to the front, building it on first use."""

@@ -29,6 +29,8 @@ class SessionSignals(QObject):
     """Session changes made by this shell, for the screens that show or play them."""
 
     changed = Signal(object)  # kiosk.sessions.machine.Transition
+    # The store stopped taking writes (the message), or works again ("").
+    store_problem = Signal(str)
 
 
 def _raise(exc: BaseException) -> None:
@@ -48,6 +50,7 @@ class ShellState:
     resume_position: int = 0
     notice: str = ""
     previous_screen: str = ""  # the screen shown before the current one
+    store_problem: str = ""  # why recording stopped, while it is stopped
 
 
 @dataclass
@@ -66,6 +69,10 @@ class ShellContext:
     after_session: Callable[[str], object] | None = None
     # Where failures nobody else handles go: logged and shown, never a blank screen.
     fail: Callable[[BaseException], object] = _raise
+    # After a store write failure: write what was kept; calls back with success.
+    retry_recording: Callable[[Callable[[bool], object]], None] = lambda done: None
+    # A game's flush failed: the shell learns of the store problem at once.
+    fail_recording: Callable[[BaseException], object] = _raise
 
     def recorder(self) -> Recorder:
         assert self.recorder_factory is not None

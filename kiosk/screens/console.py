@@ -126,6 +126,17 @@ class ConsoleScreen(Screen):
         actions.addWidget(self.note_button)
         outer.addLayout(actions)
 
+        problem = QHBoxLayout()
+        self.problem = label("", "error")
+        self.problem.setWordWrap(True)
+        self.retry_button = button("Retry recording", "primary")
+        problem.addWidget(self.problem, 1)
+        problem.addWidget(self.retry_button)
+        outer.addLayout(problem)
+        self.retry_button.clicked.connect(self.retry_recording)
+        context.signals.store_problem.connect(self._show_problem)
+        self._show_problem(context.state.store_problem)
+
         bottom = QHBoxLayout()
         self.status = label("", "note")
         self.candidate_mode = button("Hand the station to a candidate", "primary")
@@ -360,6 +371,43 @@ class ConsoleScreen(Screen):
             self.context.open_screen("play" if started else "consent")
 
         self.context.move(s.id, Move.CONTINUE, actor, success=play, failure=self._error)
+
+    # -- a store that cannot be written ---------------------------------------------------
+
+    def _show_problem(self, problem: str) -> None:
+        self.problem.setText(problem)
+        self.problem.setVisible(bool(problem))
+        self.retry_button.setVisible(bool(problem))
+
+    def retry_recording(self) -> None:
+        """Write what was kept since the failure; the held session is then interrupted,
+        to be continued here (nothing recorded is lost)."""
+        self.retry_button.setEnabled(False)
+
+        def done(ok: bool) -> None:
+            self.retry_button.setEnabled(True)
+            if not ok:
+                self.status.setText("Still cannot write the store: free more space, then retry.")
+                return
+            self.status.setText("Recording works again; every kept event is written.")
+            play = self.context.screen("play")
+            actor, store = self.context.state.actor, self.context.store
+            sid = play.session_id if play is not None else None
+            if sid is not None and actor is not None:
+
+                def stopped(transition: object) -> None:
+                    if transition is not None:
+                        self.context.signals.changed.emit(transition)
+                    play.suspend()
+                    self.refresh()
+
+                self.context.run(
+                    lambda: services.stop_live_session(store, actor, sid, "store write failure"),
+                    stopped,
+                    self._error,
+                )
+
+        self.context.retry_recording(done)
 
     def sign_out(self) -> None:
         self.context.state.actor = None

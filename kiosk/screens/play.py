@@ -16,7 +16,9 @@ the candidate" releases it, a successful unlock interrupts the session
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from kiosk.battery_host import BatteryHost
 from kiosk.screens import Screen, ShellContext, screen
@@ -39,7 +41,18 @@ class PlayScreen(Screen):
         self.host: BatteryHost | None = None
         self.session_id: str | None = None
         self.summaries: list[object] = []
+        # Shown over the game while the store cannot be written (a full disk).
+        self.problem = QLabel(self)
+        self.problem.setObjectName("store-problem")
+        self.problem.setWordWrap(True)
+        self.problem.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.problem.setStyleSheet(
+            "QLabel#store-problem { background: #ffffff; color: #222222; font-size: 22px;"
+            " padding: 80px; }"
+        )
+        self.problem.hide()
         context.signals.changed.connect(self._session_changed)
+        context.signals.store_problem.connect(self._store_problem)
 
     def on_show(self) -> None:
         sid = self.context.state.session_id
@@ -78,6 +91,7 @@ class PlayScreen(Screen):
             resume_events=plan.resume_events,
             bot_factory=self.context.bot_factory,
         )
+        self.host.store_failed.connect(self.context.fail_recording)
         self.layout_.addWidget(self.host)
         self.host.finished.connect(self._finished)
         self.host.failed.connect(self.context.fail)
@@ -111,6 +125,24 @@ class PlayScreen(Screen):
         if host is not None and not host.stopped:
             host.interrupt(reason)
 
+    # -- a store that cannot be written ---------------------------------------------------
+
+    def _store_problem(self, problem: str) -> None:
+        """Recording stopped: hold the game and say so calmly; the proctor is told."""
+        if problem and self.session_id is not None:
+            if self.host is not None:
+                self.host.pause()
+            self.problem.setText(shell_text(self.context.state.language, "store_problem"))
+            self.problem.setGeometry(self.rect())
+            self.problem.show()
+            self.problem.raise_()
+        elif not problem:
+            self.problem.hide()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.problem.setGeometry(self.rect())
+
     # -- the unlock screen over a game ---------------------------------------------------
 
     def hold(self) -> None:
@@ -126,6 +158,8 @@ class PlayScreen(Screen):
     def suspend(self) -> None:
         """A proctor unlocked mid-session: the games stop; the session is interrupted."""
         self._stop("unlocked by proctor")
+        self.session_id = None
+        self.problem.hide()
 
     @property
     def live(self) -> bool:

@@ -69,13 +69,21 @@ class UnlockScreen(Screen):
         self.context.run(
             lambda: services.stop_live_session(store, actor, sid, f"unlocked on {self.came_from}"),
             self._to_console,
-            self.context.fail,
+            self._not_stopped,
         )
+
+    def _not_stopped(self, exc: BaseException) -> None:
+        if not self.context.state.store_problem:
+            self.context.fail(exc)
+            return
+        # The store cannot be written: the game stays held until the proctor's retry
+        # (on the console) has written what was kept; then the session is interrupted.
+        self._to_console(None)
 
     def _to_console(self, transition: Transition | None) -> None:
         if transition is not None:
             self.context.signals.changed.emit(transition)
-        if self.came_from == "play":
+        if self.came_from == "play" and not self.context.state.store_problem:
             self.context.screen("play").suspend()
         self.context.state.session_id = None
         self.context.set_candidate_mode(False)

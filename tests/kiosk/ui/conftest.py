@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -27,3 +28,24 @@ def window(qtbot, store):
     main.show()
     yield main
     main.close()
+
+
+@pytest.fixture
+def station(qtbot, store, tmp_path: Path):
+    from kiosk import auth
+    from kiosk.app import create_application
+    from kiosk.battery import load_battery
+    from kiosk.store.models import Role
+    from kiosk.window import MainWindow
+    from tests.kiosk.ui.station import TINY, sampled_bot
+
+    create_application()
+    auth.create_user(store, auth.SYSTEM, "ada", "correct horse", Role.ADMIN, pin="1234")
+    (tmp_path / "tiny.toml").write_text(TINY)
+    window = MainWindow(store, bot_factory=sampled_bot)
+    window.battery = load_battery(tmp_path / "tiny.toml")
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.context.state.candidate_mode = False
+    window.close()

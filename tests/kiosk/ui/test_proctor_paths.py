@@ -6,106 +6,14 @@ A tiny battery keeps each path to seconds; bots play through real input events.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import numpy as np
-import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
 from sqlalchemy import select
 
-from games.catalog import TaskGame
 from games.engine.view import Stage
-from kiosk import auth, services
-from kiosk.battery import load_battery
 from kiosk.outcome.pipeline import outcome_state
 from kiosk.sessions.machine import status_of
-from kiosk.store.models import AssessmentSession, GameRun, Role, SessionStatus
-
-TINY = """
-[battery]
-name = "tiny"
-version = "1"
-
-[[games]]
-id = "balloons"
-params = { n_balloons = 3, n_practice = 0 }
-
-[[games]]
-id = "cards"
-params = { n_picks = 14 }
-"""
-CHORD = (
-    Qt.KeyboardModifier.ControlModifier
-    | Qt.KeyboardModifier.AltModifier
-    | Qt.KeyboardModifier.ShiftModifier
-)
-ADMIN = auth.Actor(None, "ada", Role.ADMIN)
-
-
-def sampled_bot(game_id: str, rng: np.random.Generator):
-    bot = TaskGame(game_id).bot
-    return bot.Bot(bot.BotParams.sample(rng), rng)
-
-
-@pytest.fixture
-def station(qtbot, store, tmp_path: Path):
-    from kiosk.app import create_application
-    from kiosk.window import MainWindow
-
-    create_application()
-    auth.create_user(store, auth.SYSTEM, "ada", "correct horse", Role.ADMIN, pin="1234")
-    (tmp_path / "tiny.toml").write_text(TINY)
-    window = MainWindow(store, bot_factory=sampled_bot)
-    window.battery = load_battery(tmp_path / "tiny.toml")
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.context.state.candidate_mode = False
-    window.close()
-
-
-def checked_in(window) -> str:
-    store = window.context.store
-    candidate = services.create_candidate(store, ADMIN)
-    sid = services.schedule_session(store, ADMIN, candidate.id, window.battery)
-    with store.reader() as s:
-        code = s.get(AssessmentSession, sid).checkin_code
-    assert services.check_in(store, code) == sid
-    window.context.state.session_id = sid
-    window.set_candidate_mode(True)
-    return sid
-
-
-def playing(qtbot, window) -> str:
-    sid = checked_in(window)
-    play = window.open("play")
-    qtbot.waitUntil(lambda: play.host is not None and play.host.view is not None, timeout=10_000)
-    qtbot.waitUntil(lambda: play.host.view.stage is Stage.RUNNING, timeout=10_000)
-    return sid
-
-
-def chord(window) -> None:
-    target = window.current_screen()
-    for kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
-        QApplication.sendEvent(target, QKeyEvent(kind, Qt.Key.Key_U, CHORD))
-
-
-def unlock(qtbot, window, pin: str = "1234") -> None:
-    chord(window)
-    screen = window.current_screen()
-    assert screen.name == "unlock"
-    screen.username.setText("ada")
-    screen.pin.setText(pin)
-    qtbot.mouseClick(screen.unlock, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.current_screen().name == "console", timeout=10_000)
-
-
-def select_session(qtbot, console, sid: str) -> None:
-    qtbot.waitUntil(lambda: any(s.id == sid for s in console.sessions), timeout=10_000)
-    row = next(i for i, s in enumerate(console.sessions) if s.id == sid)
-    console.table.selectRow(row)
+from kiosk.store.models import GameRun, SessionStatus
+from tests.kiosk.ui.station import ADMIN, checked_in, chord, playing, select_session, unlock
 
 
 def test_unlock_holds_the_game_and_back_returns_to_it(qtbot, station) -> None:
