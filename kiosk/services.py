@@ -24,6 +24,7 @@ from kiosk.store import Store
 from kiosk.store.audit import append_audit
 from kiosk.store.models import (
     AssessmentSession,
+    AuditEntry,
     Candidate,
     CandidatePersonal,
     GameRun,
@@ -247,6 +248,33 @@ class SessionView:
     current_game_name: str | None = None  # the name candidates see, e.g. "Money Exchange 1"
 
 
+# Audit actions that stop a session's clock, and those that start it again.
+_CLOCK_STOPS = {"session_paused", "session_interrupted"}
+_CLOCK_STARTS = {"session_resumed", "session_continued"}
+
+
+def _stopped_seconds(s: Session, session_id: str, until: datetime) -> float:
+    """How long the session stood paused or interrupted, from its audit entries."""
+    entries = s.execute(
+        select(AuditEntry.action, AuditEntry.at_utc_ns)
+        .where(
+            AuditEntry.target == session_id,
+            AuditEntry.action.in_(_CLOCK_STOPS | _CLOCK_STARTS),
+        )
+        .order_by(AuditEntry.seq)
+    ).all()
+    stopped_ns, since = 0, None
+    for action, at_ns in entries:
+        if action in _CLOCK_STOPS and since is None:
+            since = at_ns
+        elif action in _CLOCK_STARTS and since is not None:
+            stopped_ns += at_ns - since
+            since = None
+    if since is not None:
+        stopped_ns += max(0, int(until.timestamp() * 1e9) - since)
+    return stopped_ns / 1e9
+
+
 def list_sessions(store: Store, actor: Actor) -> list[SessionView]:
     from games.catalog import TaskGame
 
@@ -276,7 +304,12 @@ def list_sessions(store: Store, actor: Actor) -> list[SessionView]:
             ended = session.ended_at
             if ended is not None and ended.tzinfo is None:
                 ended = ended.replace(tzinfo=UTC)
-            elapsed = None if started is None else ((ended or now) - started).total_seconds()
+            elapsed = None
+            if started is not None:
+                until = ended or now
+                elapsed = (until - started).total_seconds() - _stopped_seconds(
+                    s, session.id, until
+                )
             incidents = len(
                 s.scalars(
                     select(IncidentNote.id).where(IncidentNote.session_id == session.id)

@@ -209,3 +209,32 @@ def test_recovery_interrupts_checked_in_sessions_too(store) -> None:
     apply(store, sid, Move.CHECK_IN, CANDIDATE)
     assert interrupt_orphaned_sessions(store) == [sid]
     assert apply(store, sid, Move.CONTINUE, PROCTOR).target is S.CHECKED_IN
+
+
+def test_elapsed_time_stands_still_while_paused(store, monkeypatch) -> None:
+    """The console's elapsed time counts play, not pauses or interruptions."""
+    from kiosk import services
+    from kiosk.store import audit
+
+    clock = [1_000 * 10**9]
+    monkeypatch.setattr(audit.time, "time_ns", lambda: clock[0])
+    (sid,) = new_session(store)
+    apply(store, sid, Move.CHECK_IN, CANDIDATE)
+    apply(store, sid, Move.START, CANDIDATE)
+    clock[0] += 60 * 10**9
+    apply(store, sid, Move.PAUSE, PROCTOR)
+    clock[0] += 600 * 10**9  # ten minutes paused
+    apply(store, sid, Move.RESUME, PROCTOR)
+    clock[0] += 30 * 10**9
+    apply(store, sid, Move.INTERRUPT, PROCTOR)
+    clock[0] += 300 * 10**9  # five minutes interrupted
+    apply(store, sid, Move.CONTINUE, PROCTOR)
+    with store.reader() as s:
+        session = s.get(AssessmentSession, sid)
+        wall = (clock[0] - 1_000 * 10**9) / 1e9
+        from datetime import UTC, datetime, timedelta
+
+        start = datetime.fromtimestamp(1_000, UTC)
+        stopped = services._stopped_seconds(s, sid, start + timedelta(seconds=wall))
+    assert session.status == "in_progress"
+    assert stopped == pytest.approx(900)

@@ -109,6 +109,6 @@ def test_first_run_schedule_check_in_play_complete(qtbot, shell, store, artefact
     with store.reader() as s:
         session = s.get(AssessmentSession, sid)
         runs = s.scalars(select(GameRun).where(GameRun.session_id == sid)).all()
-    assert session.status == "completed" and session.consent_version == "en-2026.2"
+    assert session.status == "completed" and session.consent_version == "en-2026.3"
     assert len(runs) == 12 and all(r.status == "completed" for r in runs)
     assert check_store(store).ok
