@@ -10,6 +10,18 @@ frees them) and handed to the :class:`InputTarget` under the event, so a game's
 handler receives the stamp with the input instead of taking the time itself. A
 target owns the inputs inside it: they are not delivered to Qt's own handlers.
 
+Every click counts. When two clicks come close together Qt delivers the second one
+to the widget as a ``MouseButtonDblClick`` instead of a press; the stamper hands it
+on as a mouse press like any other (stamped with the window's press), so fast
+clicking is measured as it happened.
+
+Keys: an auto-repeat of a held key is handed on too, marked ``auto_repeat``; each
+game decides whether it is a response (see :mod:`games.engine.view`). The stamper
+also follows which keys are down (press and release, application-wide), so every key
+input carries ``held_since_ns``, the stamp of the press that began the current hold
+of that key: a continue screen uses it to refuse a key held since before it appeared
+(:mod:`games.engine.gate`).
+
 :class:`FrameStats` keeps one game run's presented-frame intervals; an interval
 above 1.5 × the refresh period counts as a dropped frame.
 """
@@ -28,9 +40,11 @@ from PySide6.QtWidgets import QApplication, QWidget
 __all__ = ["FrameStats", "InputStamper", "InputTarget", "StampedInput", "install_stamper"]
 
 _KEY = QEvent.Type.KeyPress
+_KEY_UP = QEvent.Type.KeyRelease
 _MOUSE = QEvent.Type.MouseButtonPress
+_DOUBLE = QEvent.Type.MouseButtonDblClick
 _TOUCH = QEvent.Type.TouchBegin
-_INPUT_TYPES = frozenset({_KEY, _MOUSE, _TOUCH})
+_INPUT_TYPES = frozenset({_KEY, _MOUSE, _DOUBLE, _TOUCH})
 # A window-level stamp is only carried to a widget delivery this soon after it; a
 # stamp whose widget delivery never came (a popup ate it) must not leak to the next.
 _CARRY_LIMIT_NS = 20_000_000
@@ -47,6 +61,10 @@ class StampedInput:
     x: float | None = None  # position in the target's coordinates (mouse, touch)
     y: float | None = None
     button: str | None = None  # "left", "right", "middle" for the mouse
+    auto_repeat: bool = False  # keys: Qt's auto-repeat of a key held down
+    # Keys: stamp of the press that began this key's current hold (t_ns for a fresh
+    # press; earlier for a repeat, or for a press whose key was never seen released).
+    held_since_ns: int | None = None
 
 
 class InputTarget(Protocol):
@@ -68,28 +86,41 @@ class InputStamper(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._carried: dict[QEvent.Type, int] = {}
+        self.held_keys: dict[int, int] = {}  # key -> stamp of the press that began its hold
         self.last: StampedInput | None = None
         self.stamped = 0
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         t_ns = time.perf_counter_ns()
         kind = event.type()
+        if kind == _KEY_UP:
+            self._key_released(event)
+            return False
         if kind not in _INPUT_TYPES:
             return False
-        if kind == _KEY and isinstance(event, QKeyEvent) and event.isAutoRepeat():
-            return False
+        # A double click is the second press of a pair: stamp and route it as a press.
+        double = kind == _DOUBLE
+        kind = _MOUSE if double else kind
         if isinstance(watched, QWindow):
-            self._carried[kind] = t_ns
+            # The window sees a double click's press and then the double click itself;
+            # the press came first, so its stamp is the one to carry.
+            carried = self._carried.get(kind)
+            if not (double and carried is not None and t_ns - carried < _CARRY_LIMIT_NS):
+                self._carried[kind] = t_ns
+            if kind == _KEY:
+                self._key_pressed(event, t_ns)
             return False
         if not isinstance(watched, QWidget):
             return False
         carried = self._carried.pop(kind, None)
         if carried is not None and t_ns - carried < _CARRY_LIMIT_NS:
             t_ns = carried
+        if kind == _KEY:
+            self._key_pressed(event, t_ns)
         target, widget = _target_of(watched)
         if target is None or widget is None:
             return False
-        stamped = _copy(event, t_ns, widget, watched)
+        stamped = _copy(event, t_ns, widget, watched, self.held_keys)
         if stamped is None:
             return False
         self.last = stamped
@@ -98,6 +129,17 @@ class InputStamper(QObject):
         # A target owns every input inside it: consumed here, the event never
         # propagates to a parent, so no input reaches a target twice.
         return True
+
+    def _key_pressed(self, event: QEvent, t_ns: int) -> None:
+        # The first press of a hold sets its start; repeats (and presses whose release
+        # was never seen) keep it. Seen at the window and again at the widget: once.
+        if isinstance(event, QKeyEvent) and not event.isAutoRepeat():
+            self.held_keys.setdefault(int(event.key()), t_ns)
+
+    def _key_released(self, event: QEvent) -> None:
+        # Some platforms send a release before each auto-repeat press; it ends no hold.
+        if isinstance(event, QKeyEvent) and not event.isAutoRepeat():
+            self.held_keys.pop(int(event.key()), None)
 
 
 def _target_of(widget: QWidget) -> tuple[InputTarget | None, QWidget | None]:
@@ -110,9 +152,19 @@ def _target_of(widget: QWidget) -> tuple[InputTarget | None, QWidget | None]:
     return None, None
 
 
-def _copy(event: QEvent, t_ns: int, target: QWidget, watched: QWidget) -> StampedInput | None:
+def _copy(
+    event: QEvent, t_ns: int, target: QWidget, watched: QWidget, held_keys: dict[int, int]
+) -> StampedInput | None:
     if isinstance(event, QKeyEvent):
-        return StampedInput(t_ns, "key", key=int(event.key()), text=event.text())
+        key = int(event.key())
+        return StampedInput(
+            t_ns,
+            "key",
+            key=key,
+            text=event.text(),
+            auto_repeat=event.isAutoRepeat(),
+            held_since_ns=held_keys.get(key, None if event.isAutoRepeat() else t_ns),
+        )
     if isinstance(event, QMouseEvent):
         pos = watched.mapTo(target, event.position().toPoint()) if watched is not target else None
         point = QPointF(pos) if pos is not None else event.position()
