@@ -131,12 +131,15 @@ class GameConfig:
     """A game's configuration: defaults merged with a battery file's overrides.
 
     ``seed`` fixes the schedule: the same seed and parameters give the same trials.
+    ``text_scale`` enlarges the game's text for a candidate who chose larger text
+    (1.0: the standard size); it changes how things look, never the schedule.
     """
 
     game_id: str
     seed: int
     params: Mapping[str, Any]
     language: str = "en"
+    text_scale: float = 1.0
 
     def get(self, key: str) -> Any:
         return self.params[key]

@@ -2,6 +2,11 @@
 
 Space or the Pump button pumps; Enter or the Collect button collects. After a
 balloon ends, its outcome shows until the next balloon appears.
+
+Each click on a button is one pump (or collect), however fast the clicks come: the
+second of two quick clicks, which Qt delivers as a double click, counts as well. A
+held key is not a series of pumps: auto-repeats of Space (or Enter) are ignored and
+recorded as ``ignored_input`` with reason ``auto_repeat``.
 """
 
 from __future__ import annotations

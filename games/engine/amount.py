@@ -10,8 +10,11 @@ says what the candidate does in it; after a decision the outcome shows until the
 next round.
 
 Every change of the amount is recorded as an ``amount_changed`` event (``amount``,
-``via``: ``"key"``, ``"button"`` or ``"scale"``) with the input's stamp; the decision
-itself is the task's ``response``.
+``via``: ``"key"``, ``"key_repeat"``, ``"button"`` or ``"scale"``) with the input's
+stamp; the decision itself is the task's ``response``. Holding an amount key moves the
+amount on, as in any number field: its auto-repeats count, as ``via`` ``"key_repeat"``.
+An auto-repeated Enter (or any other key) is ignored, so a held Enter cannot confirm
+the next round (see the table in :mod:`games.engine.view`).
 
 A game supplies :meth:`amount_limit`, :meth:`submit_amount`, :meth:`role_message`,
 :meth:`paint_decision` and :meth:`paint_outcome`; its task offers ``role``,
@@ -136,13 +139,18 @@ class AmountView(GameView):
 
     # -- input -------------------------------------------------------------------------
 
+    def accepts_auto_repeat(self, event: StampedInput) -> bool:
+        """A held amount key keeps moving the amount; nothing else repeats."""
+        return (event.key or 0) in LESS_KEYS | MORE_KEYS
+
     def trial_input(self, event: StampedInput) -> bool:
         if event.device == "key":
             key = event.key or 0
+            via = "key_repeat" if event.auto_repeat else "key"
             if key in LESS_KEYS:
-                return self._set_amount(self.amount - 1, "key", event.t_ns)
+                return self._set_amount(self.amount - 1, via, event.t_ns)
             if key in MORE_KEYS:
-                return self._set_amount(self.amount + 1, "key", event.t_ns)
+                return self._set_amount(self.amount + 1, via, event.t_ns)
             if key in CONFIRM_KEYS:
                 return self.submit_amount(event.t_ns)
             return False

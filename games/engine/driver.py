@@ -1,8 +1,10 @@
 """Bots playing the real widgets through real input events.
 
 A :class:`BotDriver` watches a :class:`~games.engine.view.GameView` on a short timer.
-On a text screen it presses Space. While a trial is in play it asks the game's bot
-policy (``bot.next_input(task)``) for its next action and delay, waits that delay
+On a continue screen it presses Space once the screen takes presses
+(:meth:`~games.engine.view.GameView.continue_ready`). While a trial is in play it
+asks the game's bot policy (``bot.next_input(task)``) for its next action and delay,
+waits that delay
 (scaled by ``speed``), and performs the action as a real key press or mouse click on
 the canvas via ``QTest``. The events pass through the application's input stamper
 like a person's would, so the stored events come from the same path.
@@ -15,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QPoint, QPointF, Qt, QTimer
 from PySide6.QtTest import QTest
 
-from games.engine.view import GameView, Stage
+from games.engine.view import CONTINUE_STAGES, GameView, Stage
 
 __all__ = ["BotDriver"]
 
@@ -56,8 +58,11 @@ class BotDriver(QObject):
             else:
                 return
         stage = self.view.stage
-        if stage in (Stage.INSTRUCTIONS, Stage.MESSAGE, Stage.END):
-            self._later(0.05, ("key", Qt.Key.Key_Space))
+        if stage in CONTINUE_STAGES:
+            # Like a person, a bot reads the screen before it goes on: it presses only
+            # once the screen takes presses (it has been on long enough).
+            if self.view.continue_ready():
+                self._later(0.05, ("key", Qt.Key.Key_Space))
             return
         if stage is not Stage.RUNNING or not self.view.trial_in_play():
             return

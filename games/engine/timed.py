@@ -357,7 +357,7 @@ class TimedView(GameView):
 
     # -- drawing -----------------------------------------------------------------------
 
-    def paint(self, painter: QPainter, rect: QRectF) -> None:
+    def paint_screen(self, painter: QPainter, rect: QRectF) -> None:
         self._make_due_changes()
         if self.stage is Stage.INSTRUCTIONS:
             painter.fillRect(rect, QColor(palette.BACKGROUND))
@@ -366,4 +366,4 @@ class TimedView(GameView):
                 painter, rect, self.title, body, self.texts.get("common", "press_space_begin")
             )
             return
-        super().paint(painter, rect)
+        super().paint_screen(painter, rect)

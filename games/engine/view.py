@@ -12,6 +12,50 @@ runs the flow every game has:
    frame that showed it goes to ``task.stimulus_shown``.
 3. **End screen**, then ``finished`` carries the task's :class:`GameSummary`.
 
+**Continue screens** - the instructions, every interstitial (``Stage.MESSAGE``: end
+of practice, a new part, a role, the welcome back after a crash) and the end screen
+- go on at Space, Enter, a click or a tap, but only through the view's
+:class:`~games.engine.gate.ContinueGate`: the screen must have been on for
+:data:`~games.engine.gate.MIN_SHOWN_MS` (700 ms) since the frame that first showed
+it, and a key must be a fresh press, neither an auto-repeat nor a key held down
+since before the screen appeared. An input turned away is recorded as
+``input_gated`` (payload ``reason``: ``too_soon``, ``auto_repeat`` or
+``held_from_before``, ``device``, ``key``, ``ms_since_shown``). A bot asks
+:meth:`GameView.continue_ready` before it presses.
+
+**Key auto-repeat during trials.** Holding a key makes the system repeat it. Such a
+repeat is not a new decision, tap or pump, so by default a view ignores it and
+records an ``ignored_input`` with reason ``auto_repeat``; a view that wants some
+repeats overrides :meth:`GameView.accepts_auto_repeat`. Per game:
+
+================  ============================================================
+game              an auto-repeated key press during a trial is
+================  ============================================================
+arrows            ignored: one response per trial
+balloons          ignored: a held Space is not a series of pumps, a held
+                  Enter must not collect the next balloon
+cards             ignored: a held number key must not take further cards
+digits            ignored: a digit (or Backspace) counts once per press
+exchange_split    amount keys (arrows, −, +) repeat and move the amount
+                  (``amount_changed`` with ``via`` ``key_repeat``); Enter,
+                  Accept (A) and Reject (R) are ignored
+exchange_trust    amount keys repeat as above; Enter is ignored
+faces             ignored: one label per trial
+hard_or_easy      ignored: the effort task counts presses, a held key is
+                  not pressing
+keypresses        ignored: tapping speed counts taps, a held key is not
+                  tapping
+lengths           ignored: one response per trial
+stop              ignored: a key held from the last trial is no response
+towers            ignored: one lift or move per press
+================  ============================================================
+
+Mouse: every click is a press, including the second of two quick clicks that Qt
+delivers as a double click (see :mod:`games.engine.timing`).
+
+**Text size.** ``config.text_scale`` (1.0 by default; the candidate's "larger text")
+scales every font made by :meth:`GameView.make_font` and the continue screens' layout.
+
 Everything is driven by presented frames (see :mod:`games.engine.canvas`); there are
 no stimulus timers. A proctor may :meth:`pause` (the candidate sees "Paused by your
 proctor"; a ``pause`` event marks the trial it interrupted) and :meth:`resume`;
@@ -32,11 +76,12 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from games.api import EventRecord, EventSink, GameConfig, GameSummary
 from games.engine import palette
 from games.engine.canvas import make_canvas, refresh_period_ns
+from games.engine.gate import ContinueGate, GatedInput
 from games.engine.resume import LoggedTask, SwitchSink, last_committed_trial, replay
 from games.engine.texts import texts_for
 from games.engine.timing import FrameStats, StampedInput, install_stamper
 
-__all__ = ["BotAction", "GameView", "Stage"]
+__all__ = ["CONTINUE_KEYS", "CONTINUE_STAGES", "BotAction", "GameView", "Stage"]
 
 OnsetCallback = Callable[[int, str, int], Any]
 
@@ -50,6 +95,10 @@ class Stage(enum.StrEnum):
     PAUSED = "paused"
     END = "end"
     DONE = "done"  # finished signal sent
+
+
+CONTINUE_STAGES = frozenset({Stage.INSTRUCTIONS, Stage.MESSAGE, Stage.END})
+"""Stages that show a text screen the candidate goes on from (through the gate)."""
 
 
 BotAction = tuple[str, Any]
@@ -87,6 +136,8 @@ class GameView(QWidget):
             self._rebuild(raw_task, resume_events)
             task_sink.target = sink
         self.task: Any = LoggedTask(raw_task, sink)
+        self.continue_gate = ContinueGate()
+        self._stage = Stage.DONE  # set for real just below, which arms the gate
         self.stage = Stage.INSTRUCTIONS
         self._stage_before_pause = Stage.INSTRUCTIONS
         self._message = ""
@@ -163,29 +214,65 @@ class GameView(QWidget):
         """How a bot performs ``action`` through real input events."""
         raise NotImplementedError
 
+    def accepts_auto_repeat(self, event: StampedInput) -> bool:
+        """Whether an auto-repeated key press during a trial is a response (by default not)."""
+        return False
+
     # -- the candidate's flow ------------------------------------------------------------
 
     @property
     def title(self) -> str:
         return self.texts.get(self.game_id, "title")
 
+    @property
+    def stage(self) -> Stage:
+        return self._stage
+
+    @stage.setter
+    def stage(self, stage: Stage) -> None:
+        # Entering a continue screen (also back from a pause) starts its gate afresh.
+        if stage in CONTINUE_STAGES and stage is not self._stage:
+            self.continue_gate.arm()
+        self._stage = stage
+
+    def continue_ready(self) -> bool:
+        """A continue screen is on and would take a fresh press now (bots ask this)."""
+        return self.stage in CONTINUE_STAGES and self.continue_gate.ready(self.last_frame_ns)
+
     def handle_input(self, event: StampedInput) -> bool:
         stage = self.stage
-        if stage in (Stage.INSTRUCTIONS, Stage.MESSAGE, Stage.END):
-            if self._is_continue(event):
-                self._advance(event.t_ns)
+        if stage in CONTINUE_STAGES:
+            if not self._is_continue(event):
+                return False
+            gated = self.continue_gate.check(event)
+            if gated is not None:
+                self.record_gated(gated)
                 return True
-            return False
+            self._advance(event.t_ns)
+            return True
         if stage is Stage.RUNNING and self.trial_in_play():
+            if event.auto_repeat and not self.accepts_auto_repeat(event):
+                self._ignore(event, "auto_repeat")
+                return True
             if self.awaiting_onset:
-                self.sink.emit(
-                    "ignored_input",
-                    {"reason": "before_onset", "device": event.device, "key": event.key},
-                    t_ns=event.t_ns,
-                )
+                self._ignore(event, "before_onset")
                 return True
             return self.trial_input(event)
         return stage is Stage.PAUSED  # swallow inputs while paused
+
+    def record_gated(self, gated: GatedInput) -> None:
+        """Record an input a continue screen turned away (``input_gated``)."""
+        self.sink.emit(
+            "input_gated", {"stage": str(self.stage), **gated.payload()}, t_ns=gated.t_ns
+        )
+
+    def _ignore(self, event: StampedInput, reason: str) -> None:
+        payload = {"reason": reason, "device": event.device, "key": event.key}
+        index = None
+        if reason == "auto_repeat" and self.task.trial_running:
+            # A held key repeats through a trial: say which one it ran into.
+            index = getattr(getattr(self.task, "current_trial", None), "index", None)
+        self.sink.emit("ignored_input", payload, trial_index=index, t_ns=event.t_ns)
 
     def _is_continue(self, event: StampedInput) -> bool:
         return (event.device == "key" and event.key in CONTINUE_KEYS) or event.device in (
@@ -255,6 +342,7 @@ class GameView(QWidget):
 
     def frame_presented(self, t_ns: int, method: str) -> None:
         self.last_frame_ns = t_ns
+        self.continue_gate.presented(t_ns)
         if self.stage is not Stage.DONE:
             self.frames.add(t_ns)
         # While paused the overlay hides the stimulus: its onset waits for the resume.
@@ -288,6 +376,12 @@ class GameView(QWidget):
     # -- drawing -------------------------------------------------------------------------
 
     def paint(self, painter: QPainter, rect: QRectF) -> None:
+        """Draw one frame (the canvas calls this); subclasses override ``paint_screen``."""
+        if self.stage in CONTINUE_STAGES:
+            self.continue_gate.painted()
+        self.paint_screen(painter, rect)
+
+    def paint_screen(self, painter: QPainter, rect: QRectF) -> None:
         painter.fillRect(rect, QColor(palette.BACKGROUND))
         if self.stage is Stage.INSTRUCTIONS:
             self._paint_text_screen(
@@ -331,9 +425,15 @@ class GameView(QWidget):
         """A size unit that scales with the window: 1/40 of its shorter side."""
         return min(rect.width(), rect.height()) / 40.0
 
+    @property
+    def text_scale(self) -> float:
+        """The candidate's text size, 1.0 by default (``config.text_scale``)."""
+        return self.config.text_scale
+
     def make_font(self, rect: QRectF, size: float, bold: bool = False) -> QFont:
+        """A font ``size`` units high, scaled by the candidate's text size."""
         font = QFont()
-        font.setPixelSize(max(10, round(self.unit(rect) * size)))
+        font.setPixelSize(max(10, round(self.unit(rect) * size * self.text_scale)))
         font.setBold(bold)
         return font
 
@@ -341,19 +441,23 @@ class GameView(QWidget):
         self, painter: QPainter, rect: QRectF, title: str, body: str, prompt: str
     ) -> None:
         u = self.unit(rect)
+        scale = self.text_scale
         width = min(rect.width() - 4 * u, 30 * u * 1.6)
         left = rect.center().x() - width / 2
         painter.setPen(QColor(palette.INK))
         painter.setFont(self.make_font(rect, 2.2, bold=True))
-        title_box = QRectF(left, rect.top() + rect.height() * 0.16, width, 4 * u)
+        title_top = rect.top() + rect.height() * 0.16 / scale
+        title_box = QRectF(left, title_top, width, 4 * u * scale)
         painter.drawText(title_box, Qt.AlignmentFlag.AlignCenter, title)
         painter.setFont(self.make_font(rect, 1.15))
-        body_box = QRectF(left, title_box.bottom() + 2 * u, width, rect.height() * 0.5)
+        prompt_top = rect.bottom() - rect.height() * 0.18 * min(scale, 1.5)
+        body_top = title_box.bottom() + 2 * u
+        body_box = QRectF(left, body_top, width, max(4 * u, prompt_top - u - body_top))
         painter.drawText(body_box, Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap, body)
         if prompt:
             painter.setPen(QColor(palette.ACCENT))
             painter.setFont(self.make_font(rect, 1.1, bold=True))
-            prompt_box = QRectF(left, rect.bottom() - rect.height() * 0.18, width, 5 * u)
+            prompt_box = QRectF(left, prompt_top, width, rect.bottom() - prompt_top)
             painter.drawText(
                 prompt_box,
                 int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
@@ -364,7 +468,8 @@ class GameView(QWidget):
     def _paint_badge(self, painter: QPainter, rect: QRectF, text: str) -> None:
         u = self.unit(rect)
         painter.setFont(self.make_font(rect, 0.9, bold=True))
-        box = QRectF(rect.left() + u, rect.top() + u, 9 * u, 2.2 * u)
+        scale = self.text_scale
+        box = QRectF(rect.left() + u, rect.top() + u, 9 * u * scale, 2.2 * u * scale)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(palette.ACCENT_SOFT))
         painter.drawRoundedRect(box, u * 0.6, u * 0.6)

@@ -9,9 +9,13 @@ the candidate sees the partner's offer, what accepting and rejecting would pay, 
 two buttons: Accept (key A) and Reject (key R).
 
 Every change of the amount is recorded as an ``amount_changed`` event (``amount``,
-``via``: ``"key"``, ``"button"`` or ``"scale"``) with the input's stamp; the decision
-itself is the task's ``response``. After a decision the round's outcome shows (accepted
-or not, what each player gets) until the next round starts.
+``via``: ``"key"``, ``"key_repeat"``, ``"button"`` or ``"scale"``) with the input's
+stamp; the decision itself is the task's ``response``. After a decision the round's
+outcome shows (accepted or not, what each player gets) until the next round starts.
+
+Auto-repeat: holding an amount key moves the amount on (``via`` ``"key_repeat"``);
+repeats of any other key are ignored (``ignored_input``, reason ``auto_repeat``).
+A double click counts as two clicks.
 """
 
 from __future__ import annotations

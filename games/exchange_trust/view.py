@@ -8,9 +8,14 @@ both players, and Confirm. Keys: Left/Down and Right/Up change the amount by one
 Enter confirms. The amount starts at 0 in every round.
 
 Every change of the amount is recorded as an ``amount_changed`` event (``amount``,
-``via``: ``"key"``, ``"button"`` or ``"scale"``) with the input's stamp; the decision
-itself is the task's ``response``. After a decision the round's outcome shows (what
-the partner returned, what the candidate earns) until the next round starts.
+``via``: ``"key"``, ``"key_repeat"``, ``"button"`` or ``"scale"``) with the input's
+stamp; the decision itself is the task's ``response``. After a decision the round's
+outcome shows (what the partner returned, what the candidate earns) until the next
+round starts.
+
+Auto-repeat: holding an amount key moves the amount on (``via`` ``"key_repeat"``);
+repeats of any other key are ignored (``ignored_input``, reason ``auto_repeat``).
+A double click counts as two clicks.
 """
 
 from __future__ import annotations

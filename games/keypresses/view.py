@@ -4,8 +4,9 @@ Each trial shows "get ready" with the hand and its key; ``ready_ms`` after the f
 that showed it, "Go!" appears on the first frame at or after that target - its stamp
 opens the tapping window (``task.stimulus_shown``). The window closes on the first
 frame at or after its deadline (``task.timeout``). Between trials the screen rests
-for ``iti_ms``. Every key press goes to the task with its own stamp; auto-repeats of
-a held key never reach the view (the input stamper drops them).
+for ``iti_ms``. Every key press goes to the task with its own stamp. A held key is
+not tapping: its auto-repeats are not taps, only ``ignored_input`` events (reason
+``auto_repeat``), as the shared view does for every game but the amount selectors.
 """
 
 from __future__ import annotations

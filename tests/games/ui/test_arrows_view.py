@@ -10,6 +10,7 @@ from games.arrows import task
 from games.arrows.bot import Bot, BotParams
 from games.arrows.view import ArrowsView
 from games.engine.view import Stage
+from tests.games.ui.screens import go_on
 from tests.games.ui.timed_games import (
     assert_complete_table,
     assert_frame_stamped,
@@ -90,7 +91,7 @@ def test_same_seed_same_schedule_and_counterbalanced_colours(qtbot) -> None:
 
 def test_keys_map_to_sides_and_inputs_before_the_arrows_are_ignored(qtbot) -> None:
     view, sink = make_view(qtbot, ArrowsView, task, {**SHORT, "cue_ms": 800})
-    QTest.keyClick(view.canvas, Qt.Key.Key_Space)  # leave the instructions
+    go_on(qtbot, view)  # leave the instructions
     qtbot.waitUntil(lambda: view.task.cue_onset_ns is not None, timeout=5000)
     QTest.keyClick(view.canvas, Qt.Key.Key_J)  # the cue is up, the arrows are not
     ignored = of_kind(sink.events, "ignored_input")
@@ -104,7 +105,7 @@ def test_keys_map_to_sides_and_inputs_before_the_arrows_are_ignored(qtbot) -> No
 
 def test_pause_swallows_inputs_and_resume_continues(qtbot) -> None:
     view, sink = make_view(qtbot, ArrowsView, task, {**SHORT, "response_window_ms": 5000})
-    QTest.keyClick(view.canvas, Qt.Key.Key_Space)
+    go_on(qtbot, view)
     qtbot.waitUntil(lambda: view.task.phase is task.Phase.RESPONSE, timeout=5000)
     view.pause()
     assert view.stage is Stage.PAUSED

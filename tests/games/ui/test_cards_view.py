@@ -21,6 +21,7 @@ from tests.games.ui.bot_play import (
     save_screenshot,
     screenshot_when,
 )
+from tests.games.ui.screens import go_on
 
 SHORT = {"n_picks": 4, "n_practice": 1, "picks_per_block": 2}
 FAST_BOT = bot.BotParams(rt_mean_s=1.0)
@@ -64,7 +65,7 @@ def test_same_seed_same_decks(qtbot) -> None:
 def test_keys_choose_decks_and_pause_swallows_them(qtbot) -> None:
     played = make_view(qtbot, CardsView, task, SHORT)
     view = played.view
-    QTest.keyClick(view.canvas, Qt.Key.Key_Space)  # instructions done
+    go_on(qtbot, view)  # instructions done
     qtbot.waitUntil(lambda: view.task.trial_running and not view.awaiting_onset, timeout=5000)
     check_pause(qtbot, played, lambda: QTest.keyClick(view.canvas, Qt.Key.Key_2))
     QTest.keyClick(view.canvas, Qt.Key.Key_5)  # not a deck key: unused

@@ -21,6 +21,7 @@ from tests.games.ui.bot_play import (
     save_screenshot,
     screenshot_when,
 )
+from tests.games.ui.screens import go_on
 
 INTERVAL_MS = 300
 SHORT = {
@@ -94,7 +95,7 @@ def test_keys_enter_delete_submit_and_pause(qtbot) -> None:
     played = make_view(qtbot, DigitsView, task, SHORT)
     view = played.view
     canvas = view.canvas
-    QTest.keyClick(canvas, Qt.Key.Key_Space)
+    go_on(qtbot, view)
     qtbot.waitUntil(lambda: view.task.trial_running, timeout=5000)
     QTest.keyClick(canvas, Qt.Key.Key_5)  # during the digits: not given to the task
     assert played.of("ignored_input")[-1].payload["reason"] == "before_onset"
@@ -115,7 +116,7 @@ def test_keys_enter_delete_submit_and_pause(qtbot) -> None:
 def test_pause_during_digits_keeps_their_spacing(qtbot) -> None:
     played = make_view(qtbot, DigitsView, task, {**SHORT, "practice_length": 3})
     view = played.view
-    QTest.keyClick(view.canvas, Qt.Key.Key_Space)
+    go_on(qtbot, view)
     qtbot.waitUntil(lambda: len(played.of("stimulus_onset")) == 1, timeout=5000)
     view.pause()
     qtbot.wait(400)  # longer than the digit interval

@@ -17,6 +17,7 @@ from games.balloons import bot, task
 from games.balloons.view import BalloonsView
 from games.engine.driver import BotDriver
 from games.engine.view import Stage
+from tests.games.ui.screens import go_on
 
 
 def make_view(qtbot, n_balloons=3, n_practice=1, seed=11, language="en"):
@@ -68,20 +69,20 @@ def test_same_seed_same_schedule_through_the_widget(qtbot) -> None:
 
 def test_practice_is_followed_by_a_message_before_main_trials(qtbot) -> None:
     view, _sink = make_view(qtbot, n_balloons=1, n_practice=1)
-    QTest.keyClick(view.canvas, Qt.Key.Key_Space)  # instructions -> practice
+    go_on(qtbot, view)  # instructions -> practice
     qtbot.waitUntil(lambda: view.task.trial_running and not view.awaiting_onset, timeout=5000)
     assert view.current_is_practice()
     QTest.keyClick(view.canvas, Qt.Key.Key_Return)  # collect the practice balloon
     qtbot.waitUntil(lambda: view.stage is Stage.MESSAGE, timeout=5000)
     assert view.task.trials_done == 1 and not view.task.trial_running
-    QTest.keyClick(view.canvas, Qt.Key.Key_Space)
+    go_on(qtbot, view)
     qtbot.waitUntil(lambda: view.task.trial_running, timeout=5000)
     assert not view.current_is_practice()
 
 
 def test_inputs_are_stamped_before_the_handler_runs(qtbot, monkeypatch) -> None:
     view, sink = make_view(qtbot, n_practice=0)
-    QTest.keyClick(view.canvas, Qt.Key.Key_Space)  # leave the instructions
+    go_on(qtbot, view)  # leave the instructions
     qtbot.waitUntil(lambda: view.task.trial_running and not view.awaiting_onset, timeout=5000)
     handled_at = []
     real = view.trial_input
@@ -106,7 +107,7 @@ def test_inputs_are_stamped_before_the_handler_runs(qtbot, monkeypatch) -> None:
 
 def test_clicks_outside_buttons_do_nothing(qtbot) -> None:
     view, _sink = make_view(qtbot, n_practice=0)
-    QTest.keyClick(view.canvas, Qt.Key.Key_Space)
+    go_on(qtbot, view)
     qtbot.waitUntil(lambda: view.task.trial_running and not view.awaiting_onset, timeout=5000)
     QTest.mouseClick(
         view.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(5, 5)
@@ -116,7 +117,7 @@ def test_clicks_outside_buttons_do_nothing(qtbot) -> None:
 
 def test_pause_swallows_inputs_and_resume_continues(qtbot) -> None:
     view, sink = make_view(qtbot, n_practice=0)
-    QTest.keyClick(view.canvas, Qt.Key.Key_Space)
+    go_on(qtbot, view)
     qtbot.waitUntil(lambda: view.task.trial_running and not view.awaiting_onset, timeout=5000)
     view.pause()
     assert view.stage is Stage.PAUSED

@@ -44,7 +44,7 @@ def _deciding(view: SplitView) -> bool:
 
 def _next_round(qtbot, view: SplitView) -> None:
     while not _deciding(view):  # instructions, announcements, practice over
-        if view.stage is not Stage.RUNNING:
+        if view.continue_ready():  # a continue screen that takes a press by now
             QTest.keyClick(view.canvas, Qt.Key.Key_Space)
         qtbot.wait(20)
 

@@ -38,7 +38,7 @@ def _deciding(view: TrustView) -> bool:
 def _start(qtbot, played) -> None:
     view = played.view
     while not _deciding(view):  # instructions, the role's announcement
-        if view.stage is not Stage.RUNNING:
+        if view.continue_ready():  # a continue screen that takes a press by now
             QTest.keyClick(view.canvas, Qt.Key.Key_Space)
         qtbot.wait(20)
 

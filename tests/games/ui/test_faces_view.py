@@ -13,6 +13,7 @@ from games.engine.view import Stage
 from games.faces import task
 from games.faces.bot import Bot, BotParams
 from games.faces.view import FacesView, expression_for, paint_face
+from tests.games.ui.screens import go_on
 from tests.games.ui.timed_games import (
     assert_complete_table,
     assert_frame_stamped,
@@ -95,7 +96,7 @@ def test_face_leaves_after_stimulus_ms_and_labels_stay(qtbot) -> None:
 
 def test_number_keys_choose_labels_in_screen_order(qtbot) -> None:
     view, sink = make_view(qtbot, FacesView, task, {**SHORT, "n_practice": 0})
-    QTest.keyClick(view.canvas, Qt.Key.Key_Space)
+    go_on(qtbot, view)
     qtbot.waitUntil(lambda: view.task.phase is task.Phase.RESPONSE, timeout=5000)
     QTest.keyClick(view.canvas, Qt.Key.Key_4)
     assert of_kind(sink.events, "response")[0].payload["choice"] == view.task.options[3]
@@ -143,7 +144,7 @@ def test_same_seed_same_schedule(qtbot) -> None:
 
 def test_pause_swallows_inputs_and_resume_continues(qtbot) -> None:
     view, sink = make_view(qtbot, FacesView, task, {**SHORT, "n_practice": 0})
-    QTest.keyClick(view.canvas, Qt.Key.Key_Space)
+    go_on(qtbot, view)
     qtbot.waitUntil(lambda: view.task.phase is task.Phase.RESPONSE, timeout=5000)
     view.pause()
     assert view.stage is Stage.PAUSED

@@ -11,6 +11,7 @@ from games.engine.view import Stage
 from games.hard_or_easy import task
 from games.hard_or_easy.bot import Bot, BotParams
 from games.hard_or_easy.view import HardOrEasyView
+from tests.games.ui.screens import go_on
 from tests.games.ui.timed_games import (
     assert_complete_table,
     assert_frame_stamped,
@@ -110,7 +111,7 @@ def test_no_choice_assigns_a_task_and_slow_pressing_runs_out_of_time(qtbot) -> N
 
 def test_cards_are_clickable_and_keys_press(qtbot) -> None:
     view, sink = make_view(qtbot, HardOrEasyView, task, {**SHORT, "n_practice": 0})
-    QTest.keyClick(view.canvas, Qt.Key.Key_Space)
+    go_on(qtbot, view)
     qtbot.waitUntil(lambda: view.task.phase is task.Phase.CHOICE, timeout=5000)
     cards = view.cards(QRectF(view.canvas.rect()))
     assert QRectF(view.canvas.rect()).contains(cards["easy"].united(cards["hard"]))
@@ -145,7 +146,7 @@ def test_same_seed_same_schedule(qtbot) -> None:
 
 def test_pause_swallows_inputs_and_resume_continues(qtbot) -> None:
     view, sink = make_view(qtbot, HardOrEasyView, task, {**SHORT, "n_practice": 0})
-    QTest.keyClick(view.canvas, Qt.Key.Key_Space)
+    go_on(qtbot, view)
     qtbot.waitUntil(lambda: view.task.phase is task.Phase.CHOICE, timeout=5000)
     view.pause()
     assert view.stage is Stage.PAUSED

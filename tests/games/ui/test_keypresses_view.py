@@ -11,6 +11,7 @@ from games.engine.view import Stage
 from games.keypresses import task
 from games.keypresses.bot import Bot, BotParams
 from games.keypresses.view import KeypressesView
+from tests.games.ui.screens import go_on
 from tests.games.ui.timed_games import (
     assert_complete_table,
     assert_frame_stamped,
@@ -80,7 +81,7 @@ def test_wrong_hand_taps_count_apart_and_false_starts_are_ignored(qtbot) -> None
         task,
         {**SHORT, "n_practice": 0, "ready_ms": 1500, "first_hand": "left"},
     )
-    QTest.keyClick(view.canvas, Qt.Key.Key_Space)
+    go_on(qtbot, view)
     qtbot.waitUntil(lambda: view.task.phase is task.Phase.READY, timeout=5000)
     QTest.keyClick(view.canvas, Qt.Key.Key_F)  # before GO
     assert of_kind(sink.events, "ignored_input")[-1].payload == {
@@ -115,7 +116,7 @@ def test_pause_swallows_taps_and_resume_continues(qtbot) -> None:
         task,
         {**SHORT, "n_practice": 0, "trial_ms": 5000, "first_hand": "right"},
     )
-    QTest.keyClick(view.canvas, Qt.Key.Key_Space)
+    go_on(qtbot, view)
     qtbot.waitUntil(lambda: view.task.phase is task.Phase.TAPPING, timeout=5000)
     view.pause()
     assert view.stage is Stage.PAUSED

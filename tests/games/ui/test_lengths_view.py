@@ -11,6 +11,7 @@ from games.engine.view import Stage
 from games.lengths import task
 from games.lengths.bot import Bot, BotParams
 from games.lengths.view import LengthsView
+from tests.games.ui.screens import go_on
 from tests.games.ui.timed_games import (
     assert_complete_table,
     assert_frame_stamped,
@@ -101,7 +102,7 @@ def test_same_seed_same_schedule(qtbot) -> None:
 
 def test_pause_swallows_inputs_and_resume_continues(qtbot) -> None:
     view, sink = make_view(qtbot, LengthsView, task, {**SHORT, "response_window_ms": 5000})
-    QTest.keyClick(view.canvas, Qt.Key.Key_Space)
+    go_on(qtbot, view)
     qtbot.waitUntil(lambda: view.task.phase is task.Phase.RESPONSE, timeout=5000)
     view.pause()
     assert view.stage is Stage.PAUSED

@@ -21,6 +21,7 @@ from tests.games.ui.bot_play import (
     save_screenshot,
     screenshot_when,
 )
+from tests.games.ui.screens import go_on
 
 SHORT = {"n_practice": 1, "practice_moves": 2, "problem_moves": [2, 3]}
 PLAYER = bot.BotParams(planning_skill=0.7, planning_time_s=2.0, move_time_s=1.0)
@@ -75,7 +76,7 @@ def test_keys_lift_put_back_move_and_start_over(qtbot) -> None:
     played = make_view(qtbot, TowersView, task, SHORT)
     view = played.view
     canvas = view.canvas
-    QTest.keyClick(canvas, Qt.Key.Key_Space)
+    go_on(qtbot, view)
     qtbot.waitUntil(lambda: _board_up(view), timeout=5000)
     board = view.task.board
     source = next(p for p in range(3) if board[p])
@@ -108,7 +109,7 @@ def test_keys_lift_put_back_move_and_start_over(qtbot) -> None:
 def test_time_limit_from_frames_and_pause_extends_it(qtbot) -> None:
     played = make_view(qtbot, TowersView, task, {**SHORT, "attempt_time_limit_s": 0.6})
     view = played.view
-    QTest.keyClick(view.canvas, Qt.Key.Key_Space)
+    go_on(qtbot, view)
     qtbot.waitUntil(lambda: _board_up(view), timeout=5000)
     view.pause()
     qtbot.wait(800)  # longer than the whole time limit
