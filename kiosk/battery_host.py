@@ -21,16 +21,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPaintEvent
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from games.api import EventRecord, GameConfig, GameSummary
 from games.catalog import TaskGame
-from games.engine import palette
 from games.engine.driver import BotDriver
-from games.engine.texts import texts_for
 from kiosk.battery import Battery
+from kiosk.break_screen import BreakScreen
 from kiosk.recorder import Recorder, RecorderError
 from kiosk.sessions.lifecycle import end_game_run, reopen_game_run, start_game_run
 from kiosk.store import Store
@@ -45,61 +43,6 @@ BotFactory = Callable[[str, np.random.Generator], Any]
 def game_seed(session_id: str, position: int, game_id: str) -> int:
     digest = hashlib.sha256(f"{session_id}:{position}:{game_id}".encode()).digest()
     return int.from_bytes(digest[:4], "big")
-
-
-class BreakScreen(QWidget):
-    """A calm pause between games: what comes next, and Space to go on."""
-
-    proceed = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.lines: tuple[str, str, str] = ("", "", "")
-
-    def show_break(self, done: int, total: int, next_title: str, language: str) -> None:
-        texts = texts_for(language)
-        self.lines = (
-            texts.get("common", "break_title"),
-            texts.get("common", "break_body", done=done, total=total, next=next_title),
-            texts.get("common", "press_space_continue"),
-        )
-        self.update()
-        self.setFocus()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.proceed.emit()
-
-    def mousePressEvent(self, event: Any) -> None:
-        self.proceed.emit()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        try:
-            rect = QRectF(self.rect())
-            painter.fillRect(rect, QColor(palette.BACKGROUND))
-            unit = min(rect.width(), rect.height()) / 40
-            for text, size, colour, y in (
-                (self.lines[0], 2.2, palette.INK, 0.30),
-                (self.lines[1], 1.2, palette.INK, 0.42),
-                (self.lines[2], 1.1, palette.ACCENT, 0.78),
-            ):
-                font = QFont()
-                font.setPixelSize(max(10, round(unit * size)))
-                painter.setFont(font)
-                painter.setPen(QColor(colour))
-                box = QRectF(
-                    rect.left() + 2 * unit,
-                    rect.height() * y,
-                    rect.width() - 4 * unit,
-                    rect.height() * 0.2,
-                )
-                painter.drawText(
-                    box, int(Qt.AlignmentFlag.AlignHCenter) | int(Qt.TextFlag.TextWordWrap), text
-                )
-        finally:
-            painter.end()
 
 
 class BatteryHost(QStackedWidget):
