@@ -64,6 +64,7 @@ class BatteryHost(QStackedWidget):
         battery: Battery,
         *,
         language: str = "en",
+        text_scale: float = 1.0,
         start_position: int = 0,
         bot_factory: BotFactory | None = None,
         bot_speed: float = 0.05,
@@ -77,6 +78,7 @@ class BatteryHost(QStackedWidget):
         self.session_id = session_id
         self.battery = battery
         self.language = language
+        self.text_scale = text_scale
         self.position = start_position
         self.bot_factory = bot_factory
         self.bot_speed = bot_speed
@@ -90,6 +92,7 @@ class BatteryHost(QStackedWidget):
         self.stopped = False  # interrupted or voided: no further game starts
         self.breaks = BreakScreen(self)
         self.breaks.proceed.connect(self._after_break)
+        self.breaks.input_gated.connect(self._record_gated)
         self.addWidget(self.breaks)
 
     def start(self) -> None:
@@ -102,7 +105,7 @@ class BatteryHost(QStackedWidget):
             return
         entry = self.battery.games[self.position]
         seed = game_seed(self.session_id, self.position, entry.game_id)
-        config = GameConfig(entry.game_id, seed, entry.params, self.language)
+        config = GameConfig(entry.game_id, seed, entry.params, self.language, self.text_scale)
 
         def create() -> str:
             return start_game_run(
@@ -202,12 +205,20 @@ class BatteryHost(QStackedWidget):
     def _show_break(self) -> None:
         upcoming = self.battery.games[self.position]
         self.breaks.show_break(
-            self.position, len(self.battery.games), upcoming.display_name, self.language
+            self.position,
+            len(self.battery.games),
+            upcoming.display_name,
+            self.language,
+            text_scale=self.text_scale,
         )
         self.setCurrentWidget(self.breaks)
         self._on_break = True
         if self.bot_factory is not None:
             QTimer.singleShot(self.break_ms, self._after_break)
+
+    def _record_gated(self, gated: Any) -> None:
+        """An input the break screen turned away (too soon, held, repeated): on record."""
+        self.recorder.emit(self.session_id, "input_gated", gated.payload(), t_ns=gated.t_ns)
 
     def _after_break(self) -> None:
         # The candidate's key and a bot's timer may both ask to go on: start once.

@@ -34,6 +34,15 @@ QPushButton#primary:focus {{ border-color: {ORANGE}; }}
 """
 
 
+# How much larger the games' and breaks' text is for a candidate who chose larger text
+# (the shell's own text goes from 15 px to 21 px, see display_stylesheet).
+LARGE_TEXT_SCALE = 1.3
+
+
+def text_scale(large_text: bool) -> float:
+    return LARGE_TEXT_SCALE if large_text else 1.0
+
+
 def display_stylesheet(large_text: bool, high_contrast: bool) -> str:
     """Extra rules for the candidate's display choices (larger text, high contrast)."""
     rules = ""

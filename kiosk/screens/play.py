@@ -26,6 +26,7 @@ from kiosk.sessions.lifecycle import end_session, start_session
 from kiosk.sessions.machine import Transition
 from kiosk.sessions.resume import PlayPlan, play_plan
 from kiosk.store.models import SessionStatus
+from kiosk.style import text_scale
 from kiosk.texts import shell_text
 
 
@@ -86,6 +87,7 @@ class PlayScreen(Screen):
             plan.session_id,
             plan.battery,
             language=state.language,
+            text_scale=text_scale(state.large_text),
             start_position=plan.start_position,
             resume_run_id=plan.resume_run_id,
             resume_events=plan.resume_events,

@@ -64,3 +64,62 @@ def test_two_games_play_into_the_store_and_rebuild_their_tables(qtbot, store, tm
         assert len(table["trial_index"]) == planned
         assert events[0].kind == "clock_anchor" and events[-1].kind == "frame_stats"
     assert check_store(store).ok
+
+
+def test_the_break_turns_away_a_held_space_on_record_and_games_get_larger_text(
+    qtbot, store, tmp_path: Path
+):
+    """Space held from the game before cannot skip the break: the press is recorded as
+    gated; the candidate's larger text reaches the next game."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.store.events import events_for_session
+
+    path = tmp_path / "two.toml"
+    path.write_text(
+        '[battery]\nname = "two"\nversion = "1"\n'
+        '[[games]]\nid = "balloons"\nparams = { n_balloons = 1, n_practice = 0 }\n'
+        '[[games]]\nid = "balloons"\nparams = { n_balloons = 1, n_practice = 0 }\n'
+    )
+    (sid,) = new_session(store)
+    recorder = Recorder(store)
+    runner = BackgroundRunner()
+    host = BatteryHost(
+        store,
+        recorder,
+        runner,
+        sid,
+        load_battery(path),
+        bot_factory=sampled_bot,
+        break_ms=600_000,  # the bot never leaves the break: the test does
+        text_scale=1.3,
+    )
+    qtbot.addWidget(host)
+    host.resize(1024, 720)
+    host.show()
+    host.start()
+    qtbot.waitUntil(
+        lambda: host.position == 1 and host.currentWidget() is host.breaks, timeout=30_000
+    )
+    # A Space auto-repeating from the last pump, right as the break appears.
+    for _ in range(3):
+        QApplication.sendEvent(
+            host.breaks,
+            QKeyEvent(
+                QEvent.Type.KeyPress, Qt.Key.Key_Space, Qt.KeyboardModifier.NoModifier, " ", True
+            ),
+        )
+    qtbot.wait(200)
+    assert host.currentWidget() is host.breaks  # still on the break
+    host._after_break()
+    qtbot.waitUntil(lambda: host.view is not None, timeout=10_000)
+    assert host.view.config.text_scale == 1.3
+    recorder.flush()
+    gated = [e for e in events_for_session(store, sid) if e.kind == "input_gated"]
+    assert len(gated) == 3
+    host.interrupt("test over")
+    qtbot.waitUntil(lambda: host.view is None, timeout=10_000)
+    recorder.close()
+    runner.shutdown()
