@@ -334,5 +334,6 @@ class AdminScreen(Screen):
 
     def _error(self, exc: BaseException) -> None:
         if not isinstance(exc, (ValueError, PermissionError)):
-            raise exc
+            self.context.fail(exc)
+            return
         self.status.setText(f"Not done: {exc}")

@@ -129,5 +129,6 @@ class CheckInScreen(Screen):
     def _refused(self, exc: BaseException) -> None:
         self.go.setEnabled(True)
         if not isinstance(exc, ValueError):
-            raise exc
+            self.context.fail(exc)
+            return
         self._show_message("bad_code")

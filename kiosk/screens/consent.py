@@ -73,4 +73,4 @@ class ConsentScreen(Screen):
         self.agree.setEnabled(False)
 
     def _failed(self, exc: BaseException) -> None:
-        raise exc
+        self.context.fail(exc)

@@ -299,7 +299,8 @@ class ConsoleScreen(Screen):
 
     def _error(self, exc: BaseException) -> None:
         if not isinstance(exc, (ValueError, PermissionError, TransitionError)):
-            raise exc
+            self.context.fail(exc)
+            return
         self.status.setText(f"Not done: {exc}")
 
     def schedule(self) -> None:

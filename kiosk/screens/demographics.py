@@ -77,4 +77,4 @@ class DemographicsScreen(Screen):
         )
 
     def _failed(self, exc: BaseException) -> None:
-        raise exc
+        self.context.fail(exc)

@@ -69,5 +69,6 @@ class FirstRunScreen(Screen):
     def _failed(self, exc: BaseException) -> None:
         self.create_button.setEnabled(True)
         if not isinstance(exc, (ValueError, PermissionError)):
-            raise exc
+            self.context.fail(exc)
+            return
         self.card.show_message(str(exc).capitalize() + ".")

@@ -47,6 +47,7 @@ class SignInScreen(Screen):
     def _refused(self, exc: BaseException) -> None:
         self.submit_button.setEnabled(True)
         if not isinstance(exc, auth.AuthError):
-            raise exc
+            self.context.fail(exc)
+            return
         self.password.clear()
         self.card.show_message(str(exc).capitalize() + ".")

@@ -92,7 +92,8 @@ class UnlockScreen(Screen):
     def _refused(self, exc: BaseException) -> None:
         self.unlock.setEnabled(True)
         if not isinstance(exc, auth.AuthError):
-            raise exc
+            self.context.fail(exc)
+            return
         self.pin.clear()
         self.card.show_message(str(exc).capitalize() + ".")
 
