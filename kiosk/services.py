@@ -29,6 +29,8 @@ from kiosk.store.models import (
     CandidatePersonal,
     GameRun,
     IncidentNote,
+    Report,
+    Score,
     SessionStatus,
     utcnow,
 )
@@ -246,6 +248,7 @@ class SessionView:
     elapsed_s: float | None
     incidents: int
     current_game_name: str | None = None  # the name candidates see, e.g. "Money Exchange 1"
+    outcome: str = ""  # completed sessions: "pending", "scored" or "reported"
 
 
 # Audit actions that stop a session's clock, and those that start it again.
@@ -273,6 +276,15 @@ def _stopped_seconds(s: Session, session_id: str, until: datetime) -> float:
     if since is not None:
         stopped_ns += max(0, int(until.timestamp() * 1e9) - since)
     return stopped_ns / 1e9
+
+
+def _outcome(s: Session, session_id: str) -> str:
+    """How far a completed session's after-session work got (see kiosk.outcome)."""
+    if s.scalar(select(Report.id).where(Report.session_id == session_id).limit(1)):
+        return "reported"
+    if s.scalar(select(Score.id).where(Score.session_id == session_id).limit(1)):
+        return "scored"
+    return "pending"
 
 
 def list_sessions(store: Store, actor: Actor) -> list[SessionView]:
@@ -327,6 +339,9 @@ def list_sessions(store: Store, actor: Actor) -> list[SessionView]:
                     current_game=current,
                     elapsed_s=elapsed,
                     incidents=incidents,
+                    outcome=_outcome(s, session.id)
+                    if session.status == SessionStatus.COMPLETED.value
+                    else "",
                     current_game_name=names.get(current) if current else None,
                 )
             )

@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
             retry_recording=self.retry_recording,
             fail_recording=self._store_failed,
         )
+        self.outcomes.changed.connect(self.context.signals.outcome)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self._screens: dict[str, Screen] = {}

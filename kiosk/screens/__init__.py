@@ -31,6 +31,8 @@ class SessionSignals(QObject):
     changed = Signal(object)  # kiosk.sessions.machine.Transition
     # The store stopped taking writes (the message), or works again ("").
     store_problem = Signal(str)
+    # After-session work: session id, state (working, scored, reported, failed), detail.
+    outcome = Signal(str, str, str)
 
 
 def _raise(exc: BaseException) -> None:

@@ -1,9 +1,12 @@
 """The proctor console: schedule sessions, watch them, pause, resume, void, note.
 
-The session table refreshes from the store every two seconds (on the background
-runner), so it shows sessions running on this station as well as ones left
-interrupted by a crash. Every button calls :mod:`kiosk.services`, which checks the
-signed-in user's permissions and writes the audit entry. The incident notes of the
+The session table is read from the store (on the background runner) when the
+console is shown, when a session changes or its after-session work moves on (the
+shell's signals), and every five seconds for elapsed times. It shows each completed
+session's results (scoring, scored, report signed, or failed with the reason) and,
+when recording has stopped (a full disk), the problem and a Retry. Every button
+calls :mod:`kiosk.services`, which checks the signed-in user's permissions and
+writes the audit entry. The incident notes of the
 selected session are listed under the table. A button that cannot act on the
 selection is disabled, and its tooltip and the hint above the buttons say why.
 """
@@ -41,7 +44,16 @@ COLUMNS = (
     "Now playing",
     "Elapsed",
     "Notes",
+    "Results",
 )
+# What a completed session's after-session work shows in the Results column.
+OUTCOME_WORDS = {
+    "pending": "waiting",
+    "working": "scoring…",
+    "scored": "scored",
+    "reported": "report signed",
+    "failed": "failed: see tooltip",
+}
 
 
 SELECT_FIRST = "Select a session in the table first."
@@ -135,6 +147,10 @@ class ConsoleScreen(Screen):
         outer.addLayout(problem)
         self.retry_button.clicked.connect(self.retry_recording)
         context.signals.store_problem.connect(self._show_problem)
+        # After-session work on this station, as it happens: session id -> (state, detail).
+        self.outcomes: dict[str, tuple[str, str]] = {}
+        context.signals.outcome.connect(self._outcome_changed)
+        context.signals.changed.connect(lambda _: self.refresh() if self.isVisible() else None)
         self._show_problem(context.state.store_problem)
 
         bottom = QHBoxLayout()
@@ -170,7 +186,7 @@ class ConsoleScreen(Screen):
         self.admin_button.setVisible(allowed(actor.role, Action.MANAGE_USERS))
         self.code_label.hide()
         self.refresh()
-        self.timer.start(2000)
+        self.timer.start(5000)  # elapsed times; session changes arrive by signal
 
     def hideEvent(self, event: object) -> None:
         self.timer.stop()
@@ -198,9 +214,14 @@ class ConsoleScreen(Screen):
                 s.current_game_name or s.current_game or "",
                 _elapsed(s.elapsed_s),
                 str(s.incidents),
+                OUTCOME_WORDS.get(self.outcomes.get(s.id, ("", ""))[0] or s.outcome, ""),
             )
+            detail = self.outcomes.get(s.id, ("", ""))[1]
             for col, text in enumerate(cells):
-                self.table.setItem(row, col, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                if col == len(cells) - 1 and detail:
+                    item.setToolTip(detail)
+                self.table.setItem(row, col, item)
             if selected is not None and s.id == selected.id:
                 self.table.selectRow(row)
         self.table.blockSignals(False)
@@ -374,6 +395,11 @@ class ConsoleScreen(Screen):
         self.context.move(s.id, Move.CONTINUE, actor, success=play, failure=self._error)
 
     # -- a store that cannot be written ---------------------------------------------------
+
+    def _outcome_changed(self, session_id: str, state: str, detail: str) -> None:
+        self.outcomes[session_id] = (state, detail)
+        if self.isVisible():
+            self.refresh()
 
     def _show_problem(self, problem: str) -> None:
         self.problem.setText(problem)

@@ -112,3 +112,17 @@ def test_a_completed_session_left_unscored_is_scored_at_start(qtbot, store) -> N
     qtbot.waitUntil(lambda: window.outcomes.states.get(sid) == "scored", timeout=60_000)
     assert outcome_state(store, sid) == "scored"
     window.close()
+
+
+def test_the_console_shows_after_session_results(qtbot, station) -> None:
+    from tests.helpers import record_simulated_session
+
+    store = station.context.store
+    sid = record_simulated_session(store, "short", seed=4)
+    station.context.state.actor = ADMIN
+    console = station.open("console")
+    qtbot.waitUntil(lambda: any(s.id == sid for s in console.sessions), timeout=10_000)
+    station.outcomes.submit(sid)
+    row = next(i for i, s in enumerate(console.sessions) if s.id == sid)
+    results = console.table.columnCount() - 1
+    qtbot.waitUntil(lambda: console.table.item(row, results).text() == "scored", timeout=60_000)
