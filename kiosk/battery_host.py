@@ -218,7 +218,8 @@ class BatteryHost(QStackedWidget):
 
     def _record_gated(self, gated: Any) -> None:
         """An input the break screen turned away (too soon, held, repeated): on record."""
-        self.recorder.emit(self.session_id, "input_gated", gated.payload(), t_ns=gated.t_ns)
+        payload = {**gated.payload(), "stage": "break"}
+        self.recorder.emit(self.session_id, "input_gated", payload, t_ns=gated.t_ns)
 
     def _after_break(self) -> None:
         # The candidate's key and a bot's timer may both ask to go on: start once.

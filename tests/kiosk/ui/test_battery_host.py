@@ -118,7 +118,7 @@ def test_the_break_turns_away_a_held_space_on_record_and_games_get_larger_text(
     assert host.view.config.text_scale == 1.3
     recorder.flush()
     gated = [e for e in events_for_session(store, sid) if e.kind == "input_gated"]
-    assert len(gated) == 3
+    assert len(gated) == 3 and {e.payload["stage"] for e in gated} == {"break"}
     host.interrupt("test over")
     qtbot.waitUntil(lambda: host.view is None, timeout=10_000)
     recorder.close()
