@@ -28,7 +28,7 @@ from games.exchange_trust import task as trust
 from games.exchange_trust.view import TrustView
 from games.keypresses import task as keypresses
 from games.keypresses.view import KeypressesView
-from kiosk.break_screen import BreakScreen
+from kiosk.shell.break_screen import BreakScreen
 from tests.games.ui.screens import go_on
 
 SPACE, RETURN = Qt.Key.Key_Space, Qt.Key.Key_Return
