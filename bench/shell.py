@@ -31,9 +31,9 @@ print(time.perf_counter())
 
 KIOSK_HOME = """
 import sys, time
-from kiosk.app import create_application
+from kiosk.shell.app import create_application
 from kiosk.store import open_store
-from kiosk.window import MainWindow
+from kiosk.shell.window import MainWindow
 app = create_application()
 store = open_store(sys.argv[1])
 window = MainWindow(store); home = window.open("home"); window.show()

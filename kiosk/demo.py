@@ -75,9 +75,10 @@ def run_demo(
     from sqlalchemy import func, select
 
     from kiosk import services
-    from kiosk.app import create_application
-    from kiosk.auth import Actor
+    from kiosk.access.auth import Actor
     from kiosk.battery import load_battery
+    from kiosk.shell.app import create_application
+    from kiosk.shell.window import MainWindow
     from kiosk.store import open_store
     from kiosk.store.lock import StationLock
     from kiosk.store.models import (
@@ -88,7 +89,6 @@ def run_demo(
         Role,
         SessionStatus,
     )
-    from kiosk.window import MainWindow
 
     battery = load_battery(battery_name)
     app = create_application()

@@ -28,11 +28,21 @@ import numpy as np
 from sqlalchemy import select
 
 from games.catalog import TaskGame
+from kiosk.access.auth import Actor
+from kiosk.access.permissions import Action, require
 from kiosk.store import Store
+from kiosk.store.audit import append_audit
 from kiosk.store.events import events_for_run
 from kiosk.store.models import AssessmentSession, Candidate, Event, GameRun, Score
 
-__all__ = ["ExportFailure", "export_data", "export_reports", "sessions_since"]
+__all__ = [
+    "ExportFailure",
+    "export_data",
+    "export_data_as",
+    "export_reports",
+    "export_reports_as",
+    "sessions_since",
+]
 
 SESSION_COLUMNS = {
     "session_id": "session identifier (UUID)",
@@ -252,3 +262,38 @@ def export_reports(
         if progress:
             progress(done, len(ids))
     return written, failures
+
+
+def _audit_export(store: Store, actor: Actor, what: str, out_dir: Path, detail: Any) -> None:
+    with store.writer() as s, s.begin():
+        append_audit(
+            s, actor.username, f"exported_{what}", target=str(out_dir), details={"result": detail}
+        )
+
+
+def export_data_as(
+    actor: Actor,
+    store: Store,
+    out_dir: Path,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, int]:
+    """:func:`export_data` for a signed-in admin: permission checked, export audited."""
+    require(actor.role, Action.EXPORT_DATA)
+    counts = export_data(store, out_dir, progress=progress)
+    _audit_export(store, actor, "data", out_dir, counts)
+    return counts
+
+
+def export_reports_as(
+    actor: Actor,
+    store: Store,
+    out_dir: Path,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[int, list[tuple[str, str]]]:
+    """:func:`export_reports` for a signed-in admin: permission checked, export audited."""
+    require(actor.role, Action.EXPORT_REPORTS)
+    written, failed = export_reports(store, out_dir, progress=progress)
+    _audit_export(store, actor, "reports", out_dir, {"written": written, "failed": len(failed)})
+    return written, failed

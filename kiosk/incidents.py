@@ -1,7 +1,7 @@
 """Reading a session's incident notes back: who wrote what, and when.
 
 Notes are written with :func:`kiosk.services.add_incident`. Reading them needs
-:attr:`~kiosk.permissions.Action.VIEW_SESSIONS`, the permission that already shows
+:attr:`~kiosk.access.permissions.Action.VIEW_SESSIONS`, the permission that already shows
 a note count in the console: the people who watch sessions (proctors and admins)
 are the ones who write and need to read the notes, so no separate action is
 needed. Reading is not audited, as listing sessions is not.
@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from kiosk.auth import Actor
-from kiosk.permissions import Action, require
+from kiosk.access.auth import Actor
+from kiosk.access.permissions import Action, require
 from kiosk.store import Store
 from kiosk.store.models import AssessmentSession, IncidentNote
 

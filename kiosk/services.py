@@ -1,7 +1,7 @@
 """What proctors and admins do, as functions: each checks permission, acts, audits.
 
-Every function takes the acting :class:`~kiosk.auth.Actor` first, calls
-:func:`~kiosk.permissions.require` before touching anything, and appends its audit
+Every function takes the acting :class:`~kiosk.access.auth.Actor` first, calls
+:func:`~kiosk.access.permissions.require` before touching anything, and appends its audit
 entry in the same transaction as its change, so an action and its record commit
 together. Widgets call these through the background runner; they never check roles.
 """
@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.auth import Actor
+from kiosk.access.auth import Actor
+from kiosk.access.permissions import Action, require
 from kiosk.battery import Battery
-from kiosk.permissions import Action, require
 from kiosk.sessions.machine import CANDIDATE, Move, Transition, apply, moves_from, status_of
 from kiosk.store import Store
 from kiosk.store.audit import append_audit

@@ -31,10 +31,10 @@ def record_simulated_session(store: object, battery_name: str = "short", seed: i
 
     from games.catalog import TaskGame
     from kiosk.battery import load_battery
-    from kiosk.battery_host import game_seed
     from kiosk.recorder import Recorder
     from kiosk.sessions.lifecycle import end_game_run, end_session, start_game_run
     from kiosk.sessions.machine import Move, apply
+    from kiosk.shell.battery_host import game_seed
     from kiosk.store.models import AssessmentSession, Battery, Candidate, SessionStatus
 
     battery = load_battery(battery_name)

@@ -33,8 +33,8 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from kiosk.auth import Actor
-from kiosk.permissions import Action, require
+from kiosk.access.auth import Actor
+from kiosk.access.permissions import Action, require
 from kiosk.store import Store
 from kiosk.store.audit import append_audit
 from kiosk.store.errors import StoreError
@@ -54,6 +54,7 @@ __all__ = [
     "WAYS_OUT",
     "Move",
     "Rule",
+    "SessionStatus",
     "Transition",
     "TransitionError",
     "apply",
@@ -178,7 +179,7 @@ def apply(
     ``actor`` is the signed-in person (their role must allow the rule's action), or
     None for the station itself, which may make only the rules marked ``by_station``.
     Voiding needs a ``reason``. Raises :class:`TransitionError` when the session's
-    status does not allow the move, :class:`~kiosk.permissions.PermissionDenied`
+    status does not allow the move, :class:`~kiosk.access.permissions.PermissionDenied`
     when the actor may not make it, and ``ValueError`` for a void with no reason.
     """
     rule = RULES[move]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.commands.verify import verify_command
+from kiosk.cli.verify import verify_command
 from kiosk.signing_identity import centre_certificate_pem
 from kiosk.store import open_store
 from tests.helpers import new_session, record_simulated_session

@@ -7,14 +7,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from kiosk import auth, services
-from kiosk.auth import Actor, AuthError, authenticate, create_user, verify_pin
+from kiosk import services
+from kiosk.access import auth
+from kiosk.access.auth import Actor, AuthError, authenticate, create_user, verify_pin
+from kiosk.access.permissions import ROLE_ACTIONS, Action, PermissionDenied, allowed, require
 from kiosk.battery import load_battery
-from kiosk.permissions import ROLE_ACTIONS, Action, PermissionDenied, allowed, require
 from kiosk.store.check import check_store
 from kiosk.store.models import AuditEntry, Role, SessionStatus, User
 
-# The whole policy, spelled out independently of the table in kiosk.permissions.
+# The whole policy, spelled out independently of the table in kiosk.access.permissions.
 EXPECTED = {
     Role.CANDIDATE: {"check_in", "play"},
     Role.PROCTOR: {

@@ -9,8 +9,8 @@ import time
 import pytest
 from sqlalchemy import select
 
-from kiosk.auth import Actor
-from kiosk.permissions import PermissionDenied
+from kiosk.access.auth import Actor
+from kiosk.access.permissions import PermissionDenied
 from kiosk.recorder import Recorder
 from kiosk.sessions.lifecycle import end_game_run, end_session, start_game_run, start_session
 from kiosk.sessions.machine import (

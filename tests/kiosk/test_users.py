@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from kiosk import auth, users
-from kiosk.auth import Actor, AuthError, authenticate, create_user, verify_pin
-from kiosk.permissions import PermissionDenied
+from kiosk.access import auth, users
+from kiosk.access.auth import Actor, AuthError, authenticate, create_user, verify_pin
+from kiosk.access.permissions import PermissionDenied
 from kiosk.store.check import check_store
 from kiosk.store.models import AuditEntry, Role
 

@@ -19,7 +19,7 @@ from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.generic import pdf_string
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from kiosk.commands.verify import verify_command
+from kiosk.cli.verify import verify_command
 from reports.pki import Authority, Identity
 from reports.verify import NotSignedPdf, Verdict, verify_pdf
 from tests.reports.conftest import CENTRE, STATION, make_pdf, sign

@@ -19,8 +19,8 @@ def flush_deferred_deletes(qapp) -> Iterator[None]:
 
 @pytest.fixture
 def window(qtbot, store):
-    from kiosk.app import create_application
-    from kiosk.window import MainWindow
+    from kiosk.shell.app import create_application
+    from kiosk.shell.window import MainWindow
 
     create_application()
     main = MainWindow(store)
@@ -32,11 +32,11 @@ def window(qtbot, store):
 
 @pytest.fixture
 def station(qtbot, store, tmp_path: Path):
-    from kiosk import auth
-    from kiosk.app import create_application
+    from kiosk.access import auth
     from kiosk.battery import load_battery
+    from kiosk.shell.app import create_application
+    from kiosk.shell.window import MainWindow
     from kiosk.store.models import Role
-    from kiosk.window import MainWindow
     from tests.kiosk.ui.station import TINY, sampled_bot
 
     create_application()

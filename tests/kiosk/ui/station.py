@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QApplication
 
 from games.catalog import TaskGame
 from games.engine.view import Stage
-from kiosk import auth, services
+from kiosk import services
+from kiosk.access import auth
 from kiosk.store.models import AssessmentSession, Role
 
 TINY = """

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import auth
+from kiosk.access import auth
 from kiosk.store.models import Role
 from tests.helpers import record_simulated_session
 
 
 @pytest.fixture
 def admin_window(qtbot, store):
-    from kiosk.app import create_application
-    from kiosk.window import MainWindow
+    from kiosk.shell.app import create_application
+    from kiosk.shell.window import MainWindow
 
     create_application()
     auth.create_user(store, auth.SYSTEM, "ada", "correct horse", Role.ADMIN, pin="1234")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk import auth
+from kiosk.access import auth
 from kiosk.store.models import Role
 
 
 @pytest.fixture
 def admin_window(qtbot, store):
-    from kiosk.app import create_application
-    from kiosk.window import MainWindow
+    from kiosk.shell.app import create_application
+    from kiosk.shell.window import MainWindow
 
     create_application()
     auth.create_user(store, auth.SYSTEM, "ada", "correct horse", Role.ADMIN, pin="1234")

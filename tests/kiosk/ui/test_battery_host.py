@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from games.catalog import TaskGame
 from kiosk.battery import load_battery
-from kiosk.battery_host import BatteryHost, game_seed
 from kiosk.recorder import Recorder
+from kiosk.shell.battery_host import BatteryHost, game_seed
+from kiosk.shell.worker import BackgroundRunner
 from kiosk.store.check import check_store
 from kiosk.store.events import events_for_run
 from kiosk.store.models import GameRun
-from kiosk.worker import BackgroundRunner
 from tests.helpers import new_session
 
 

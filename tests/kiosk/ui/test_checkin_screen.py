@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QApplication
 
-from kiosk.texts import shell_text
+from kiosk.shell.texts import shell_text
 
 
 def _settle(qtbot) -> None:

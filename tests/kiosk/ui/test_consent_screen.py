@@ -7,10 +7,11 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from kiosk import auth, services
+from kiosk import services
+from kiosk.access import auth
 from kiosk.battery import load_battery, scheduled_length
+from kiosk.shell.texts import LANGUAGES, consent, consent_text
 from kiosk.store.models import AssessmentSession, Battery, Candidate
-from kiosk.texts import LANGUAGES, consent, consent_text
 
 
 def _schedule(store, battery: str) -> str:

@@ -7,9 +7,10 @@ import uuid
 import pytest
 from PySide6.QtCore import Qt
 
-from kiosk import auth, incidents, services
+from kiosk import incidents, services
+from kiosk.access import auth
+from kiosk.access.permissions import PermissionDenied
 from kiosk.battery import load_battery
-from kiosk.permissions import PermissionDenied
 from kiosk.store.models import GameRun, Role
 
 NOW_PLAYING = 5  # column of the session table

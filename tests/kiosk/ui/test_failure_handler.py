@@ -12,7 +12,7 @@ from tests.kiosk.ui.station import checked_in
 def test_a_failure_in_candidate_mode_asks_for_the_proctor_and_is_logged(
     qtbot, station, monkeypatch, caplog
 ) -> None:
-    import kiosk.screens.play as play_module
+    import kiosk.shell.screens.play as play_module
 
     def broken(store, session_id):
         raise RuntimeError("the plan could not be read")

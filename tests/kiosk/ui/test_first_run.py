@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from kiosk import auth
+from kiosk.access import auth
 
 
 def _fill(first_run) -> None:

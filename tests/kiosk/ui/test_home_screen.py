@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.screens import SCREENS, Screen, screen
+from kiosk.shell.screens import SCREENS, Screen, screen
 from kiosk.store import schema_head
 
 
@@ -21,7 +21,7 @@ def test_home_shows_station_store_and_health(window, qtbot, store, artefacts) ->
 
 
 def test_home_reports_damage_found_by_quick_check(window, qtbot, store, monkeypatch) -> None:
-    from kiosk.screens import home as home_module
+    from kiosk.shell.screens import home as home_module
     from kiosk.store.health import StoreHealth
     from kiosk.store.info import store_info
 
@@ -39,7 +39,7 @@ def test_home_reports_damage_found_by_quick_check(window, qtbot, store, monkeypa
 def test_health_is_read_off_the_gui_thread(window, qtbot, store, monkeypatch) -> None:
     import threading
 
-    from kiosk.screens import home as home_module
+    from kiosk.shell.screens import home as home_module
 
     threads: list[str] = []
     real = home_module.store_health
@@ -60,7 +60,7 @@ def test_unknown_screen_name_is_a_clear_error(window) -> None:
 
 
 def test_screen_names_are_unique_and_every_module_registers_its_screen() -> None:
-    from kiosk.screens import SCREEN_MODULES, load_all
+    from kiosk.shell.screens import SCREEN_MODULES, load_all
 
     load_all()
     assert set(SCREEN_MODULES) <= set(SCREENS)

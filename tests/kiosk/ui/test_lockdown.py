@@ -8,14 +8,14 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
-from kiosk import auth
+from kiosk.access import auth
 from kiosk.store.models import Role
 
 
 @pytest.fixture
 def locked(qtbot, store):
-    from kiosk.app import create_application
-    from kiosk.window import MainWindow
+    from kiosk.shell.app import create_application
+    from kiosk.shell.window import MainWindow
 
     create_application()
     auth.create_user(store, auth.SYSTEM, "ada", "correct horse", Role.ADMIN, pin="1234")

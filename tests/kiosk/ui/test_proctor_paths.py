@@ -100,8 +100,8 @@ def test_unlock_from_the_end_screen_reaches_the_console(qtbot, station) -> None:
 
 def test_a_completed_session_left_unscored_is_scored_at_start(qtbot, store) -> None:
     """A kill during after-session work: the next start does it."""
-    from kiosk.app import create_application
-    from kiosk.window import MainWindow
+    from kiosk.shell.app import create_application
+    from kiosk.shell.window import MainWindow
     from tests.helpers import record_simulated_session
 
     sid = record_simulated_session(store, "short", seed=3)

@@ -28,8 +28,8 @@ def sampled_bot(game_id: str, rng: np.random.Generator):
 
 @pytest.fixture
 def shell(qtbot, store):
-    from kiosk.app import create_application
-    from kiosk.window import MainWindow
+    from kiosk.shell.app import create_application
+    from kiosk.shell.window import MainWindow
 
     create_application()
     window = MainWindow(store, bot_factory=sampled_bot)

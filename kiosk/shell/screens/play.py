@@ -4,9 +4,9 @@ The screen asks :func:`kiosk.sessions.resume.play_plan` where the session stands
 it starts the session (after consent), continues it after any number of crashes
 from the first trial that was not committed, or — when the process died after the
 last game — only ends it. The games run in a
-:class:`~kiosk.battery_host.BatteryHost`.
+:class:`~kiosk.shell.battery_host.BatteryHost`.
 
-Session changes arrive as signals (:class:`~kiosk.screens.SessionSignals`), not by
+Session changes arrive as signals (:class:`~kiosk.shell.screens.SessionSignals`), not by
 polling the store: a proctor's pause shows "Paused by your proctor", a resume goes
 on, a void or an interrupt stops the games. While the unlock screen is up the game
 is held (paused on screen, recorded as a pause) so no trial runs unseen; "back to
@@ -20,14 +20,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
-from kiosk.battery_host import BatteryHost
-from kiosk.screens import Screen, ShellContext, screen
 from kiosk.sessions.lifecycle import end_session, start_session
-from kiosk.sessions.machine import Transition
+from kiosk.sessions.machine import SessionStatus, Transition
 from kiosk.sessions.resume import PlayPlan, play_plan
-from kiosk.store.models import SessionStatus
-from kiosk.style import text_scale
-from kiosk.texts import shell_text
+from kiosk.shell.battery_host import BatteryHost
+from kiosk.shell.screens import Screen, ShellContext, screen
+from kiosk.shell.style import text_scale
+from kiosk.shell.texts import shell_text
 
 
 @screen

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 
-from kiosk.screens import Screen, ShellContext, screen
-from kiosk.screens.forms import Card, button, label
-from kiosk.texts import shell_text
+from kiosk.shell.screens import Screen, ShellContext, screen
+from kiosk.shell.screens.forms import Card, button, label
+from kiosk.shell.texts import shell_text
 
 RETURN_AFTER_MS = 20_000
 

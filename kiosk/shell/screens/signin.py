@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from kiosk import auth
-from kiosk.screens import Screen, ShellContext, screen
-from kiosk.screens.forms import Card, button, field
+from kiosk.access import auth
+from kiosk.shell.screens import Screen, ShellContext, screen
+from kiosk.shell.screens.forms import Card, button, field
 
 
 @screen

@@ -223,7 +223,7 @@ def _run_window(store_path: os.PathLike[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_ENVIRONMENT
-    from kiosk.app import run_app
+    from kiosk.shell.app import run_app
     from kiosk.store import open_store
     from kiosk.store.lock import StationLock
 
@@ -316,7 +316,7 @@ def _timing_test(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
     if headless:
         # No display: measure what can be measured offscreen, and say so.
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from kiosk.app import create_application
+    from kiosk.shell.app import create_application
     from kiosk.store import open_store
     from kiosk.store.models import TimingTest
     from kiosk.timing_test import format_result, run_timing_test
@@ -365,7 +365,7 @@ def _ask(prompt: str) -> str:
 
 
 def _users_add(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
-    from kiosk import auth
+    from kiosk.access import auth
     from kiosk.store import open_store
     from kiosk.store.models import Role
 
@@ -434,7 +434,7 @@ def _score(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
 
 
 def _verify(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
-    from kiosk.commands.verify import verify_command
+    from kiosk.cli.verify import verify_command
 
     store_pem = None
     if args.trust is None:

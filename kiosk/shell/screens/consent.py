@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QHBoxLayout, QTextBrowser
 
 from kiosk import services
 from kiosk.battery import BatteryLength, scheduled_length
-from kiosk.screens import Screen, ShellContext, screen
-from kiosk.screens.forms import Card, button
-from kiosk.texts import consent, consent_text
+from kiosk.shell.screens import Screen, ShellContext, screen
+from kiosk.shell.screens.forms import Card, button
+from kiosk.shell.texts import consent, consent_text
 
 
 @screen

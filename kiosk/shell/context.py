@@ -1,28 +1,25 @@
-"""The shell's screens: one module per screen, opened by name through a registry.
+"""What every screen shares: the store, the background runner, the shell's state and
+signals, and the moves a screen may ask for.
 
-A screen is a ``QWidget`` subclass decorated with :func:`screen`; the main window
-builds each on first use with the shared :class:`ShellContext` and shows it in its
-stack. Screens never check permissions or touch the database on the GUI thread:
-they ask the context's runner.
+Screens hold no SQL and no permission checks: they get what they need from here and
+from the services, and hear of session changes through :class:`SessionSignals`.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QWidget
 
-from kiosk.auth import Actor
+from kiosk.access.auth import Actor
 from kiosk.recorder import Recorder
 from kiosk.sessions.machine import Move, Transition, apply
+from kiosk.shell.worker import BackgroundRunner
 from kiosk.store import Store
-from kiosk.worker import BackgroundRunner
 
-__all__ = ["SCREENS", "Screen", "SessionSignals", "ShellContext", "ShellState", "screen"]
+__all__ = ["SessionSignals", "ShellContext", "ShellState"]
 
 
 class SessionSignals(QObject):
@@ -111,66 +108,3 @@ class ShellContext:
             done,
             failure or self.fail,
         )
-
-
-class Screen(QWidget):
-    """Base of every screen. ``name`` is the registry key, ``title`` the window title."""
-
-    name: ClassVar[str]
-    title: ClassVar[str]
-
-    def __init__(self, context: ShellContext) -> None:
-        super().__init__()
-        self.context = context
-        self.setObjectName(f"screen-{self.name}")
-
-    def on_show(self) -> None:
-        """Called each time the screen is brought to the front."""
-
-
-SCREENS: dict[str, type[Screen]] = {}
-
-S = TypeVar("S", bound=type[Screen])
-
-
-def screen(cls: S) -> S:
-    if cls.name in SCREENS:
-        raise ValueError(f"a screen named {cls.name!r} is already registered")
-    SCREENS[cls.name] = cls
-    return cls
-
-
-# Where each screen lives: a screen's module is imported the first time it is opened,
-# so the station home comes up without loading the games, scoring or exports.
-SCREEN_MODULES = {
-    name: f"kiosk.screens.{name}"
-    for name in (
-        "admin",
-        "checkin",
-        "complete",
-        "console",
-        "consent",
-        "demographics",
-        "first_run",
-        "home",
-        "play",
-        "signin",
-        "unlock",
-    )
-}
-
-
-def screen_class(name: str) -> type[Screen]:
-    """The registered screen ``name``, importing its module on first use."""
-    if name not in SCREENS and name in SCREEN_MODULES:
-        importlib.import_module(SCREEN_MODULES[name])
-    try:
-        return SCREENS[name]
-    except KeyError:
-        raise KeyError(f"no screen named {name!r}; known: {sorted(SCREEN_MODULES)}") from None
-
-
-def load_all() -> None:
-    """Import every screen module so that each registers itself."""
-    for module in SCREEN_MODULES.values():
-        importlib.import_module(module)

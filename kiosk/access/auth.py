@@ -94,7 +94,7 @@ def create_user(
     display_name: str = "",
 ) -> User:
     """Create a user. Only an admin may, except for the very first admin of a store."""
-    from kiosk.permissions import Action, require
+    from kiosk.access.permissions import Action, require
 
     first_admin = role is Role.ADMIN and not has_admin(store)
     if not first_admin:

@@ -11,7 +11,7 @@ from games.engine.texts import LANGUAGES
 
 __all__ = ["LANGUAGES", "consent", "consent_text", "shell_text"]
 
-RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 
 
 @cache

@@ -12,9 +12,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QVBoxLayout
 
 from kiosk import services
-from kiosk.screens import Screen, ShellContext, ShellState, screen
-from kiosk.screens.forms import Card, button, field, label
-from kiosk.texts import LANGUAGES, shell_text
+from kiosk.shell.screens import Screen, ShellContext, ShellState, screen
+from kiosk.shell.screens.forms import Card, button, field, label
+from kiosk.shell.texts import LANGUAGES, shell_text
 
 _DEFAULTS = ShellState()
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QHBoxLayout
 
 from kiosk import services
-from kiosk.screens import Screen, ShellContext, screen
-from kiosk.screens.forms import Card, button, field, label
-from kiosk.texts import shell_text
+from kiosk.shell.screens import Screen, ShellContext, screen
+from kiosk.shell.screens.forms import Card, button, field, label
+from kiosk.shell.texts import shell_text
 
 AGE_GROUPS = ("", "16–24", "25–34", "35–44", "45–54", "55–64", "65+")
 GENDERS = ("", "woman", "man", "non-binary", "another")

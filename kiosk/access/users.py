@@ -2,8 +2,8 @@
 
 Accounts are never deleted: the audit log names users, so a person who leaves is
 disabled instead. A disabled user cannot sign in or unlock candidate mode with a
-PIN (:func:`kiosk.auth.authenticate` and :func:`kiosk.auth.verify_pin` refuse
-inactive accounts). Every change needs :attr:`~kiosk.permissions.Action.MANAGE_USERS`
+PIN (:func:`kiosk.access.auth.authenticate` and :func:`kiosk.access.auth.verify_pin` refuse
+inactive accounts). Every change needs :attr:`~kiosk.access.permissions.Action.MANAGE_USERS`
 and is audited in the same transaction. Two guards keep the station manageable: an
 admin cannot disable their own account, and the last active admin cannot be
 disabled.
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kiosk.auth import Actor
-from kiosk.permissions import Action, require
+from kiosk.access.auth import Actor
+from kiosk.access.permissions import Action, require
 from kiosk.store import Store
 from kiosk.store.audit import append_audit
 from kiosk.store.models import Role, User

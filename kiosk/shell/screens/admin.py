@@ -15,16 +15,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from kiosk import auth, users
+from kiosk import station
+from kiosk.access import Role, auth, users
+from kiosk.access.permissions import Action, allowed
 from kiosk.battery import BatteryError, builtin_names, load_battery
-from kiosk.exports import export_data, export_reports
-from kiosk.permissions import Action, require
-from kiosk.screens import Screen, ShellContext, screen
-from kiosk.screens.forms import button, field, label
-from kiosk.store.audit import append_audit
-from kiosk.store.models import Role, Station
+from kiosk.exports import export_data_as, export_reports_as
+from kiosk.shell.screens import Screen, ShellContext, screen
+from kiosk.shell.screens.forms import button, field, label
 
 
 class _ProgressRelay(QObject):
@@ -229,26 +227,19 @@ class AdminScreen(Screen):
 
     def _load_station(self) -> None:
         store = self.context.store
-        self.context.run(lambda: store.station().name, self.station_name.setText, self._error)
+        self.context.run(
+            lambda: station.station_name(store), self.station_name.setText, self._error
+        )
 
     def _save_station(self) -> None:
         actor, store = self.context.state.actor, self.context.store
         assert actor is not None
-        name = self.station_name.text().strip()
-
-        def save() -> None:
-            require(actor.role, Action.STATION_SETTINGS)
-            if not name:
-                raise ValueError("a station needs a name")
-            with store.writer() as s, s.begin():
-                station = s.scalars(select(Station).order_by(Station.id)).first()
-                assert station is not None
-                old, station.name = station.name, name
-                append_audit(
-                    s, actor.username, "station_renamed", target=name, details={"from": old}
-                )
-
-        self.context.run(save, lambda _: self.status.setText("Station saved."), self._error)
+        name = self.station_name.text()
+        self.context.run(
+            lambda: station.rename_station(store, actor, name),
+            lambda _: self.status.setText("Station saved."),
+            self._error,
+        )
 
     # -- exports -------------------------------------------------------------------------
 
@@ -295,11 +286,10 @@ class AdminScreen(Screen):
         relay.step.connect(self._progress_step)
 
         def run() -> str:
-            require(actor.role, Action.EXPORT_REPORTS if what == "reports" else Action.EXPORT_DATA)
             if what == "data":
-                counts = export_data(store, folder, progress=relay.step.emit)
+                counts = export_data_as(actor, store, folder, progress=relay.step.emit)
                 return f"Wrote {len(counts)} files to {folder}."
-            written, failed = export_reports(store, folder, progress=relay.step.emit)
+            written, failed = export_reports_as(actor, store, folder, progress=relay.step.emit)
             text = f"Wrote {written} signed report(s) to {folder}."
             if failed:
                 text += " Failed: " + "; ".join(f"{sid[:8]}: {err}" for sid, err in failed)
@@ -326,7 +316,9 @@ class AdminScreen(Screen):
         if actor is None:
             self.context.open_screen("signin")
             return
-        require(actor.role, Action.MANAGE_USERS)
+        if not allowed(actor.role, Action.MANAGE_USERS):
+            self.context.open_screen("console")  # administration is for admins
+            return
         self.status.setText("")
         self._load_users()
         self._load_batteries()

@@ -28,12 +28,11 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk import incidents, services
+from kiosk.access.permissions import Action, allowed
 from kiosk.battery import builtin_names, load_battery
-from kiosk.permissions import Action, allowed
-from kiosk.screens import Screen, ShellContext, screen
-from kiosk.screens.forms import button, field, label
-from kiosk.sessions.machine import Move, Transition, TransitionError
-from kiosk.store.models import SessionStatus
+from kiosk.sessions.machine import Move, SessionStatus, Transition, TransitionError
+from kiosk.shell.screens import Screen, ShellContext, screen
+from kiosk.shell.screens.forms import button, field, label
 
 COLUMNS = (
     "Candidate",

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
+from kiosk.shell.window import MainWindow
 from kiosk.store import Store
-from kiosk.window import MainWindow
 
 __all__ = ["configure_logging", "create_application", "run_app"]
 

@@ -10,10 +10,11 @@ session that has ended stays as it is. Then the console opens.
 
 from __future__ import annotations
 
-from kiosk import auth, services
-from kiosk.screens import Screen, ShellContext, screen
-from kiosk.screens.forms import Card, button, field
+from kiosk import services
+from kiosk.access import auth
 from kiosk.sessions.machine import Transition
+from kiosk.shell.screens import Screen, ShellContext, screen
+from kiosk.shell.screens.forms import Card, button, field
 
 # Screens that show a session the candidate is in the middle of.
 _SESSION_SCREENS = frozenset({"consent", "demographics", "play"})

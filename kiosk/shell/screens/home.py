@@ -5,9 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
-from kiosk import __version__, auth
-from kiosk.screens import Screen, ShellContext, screen
-from kiosk.store.health import StoreHealth, store_health
+from kiosk import __version__
+from kiosk.access import auth
+from kiosk.shell.screens import Screen, ShellContext, screen
+from kiosk.station import StoreHealth, store_health
 
 
 def _label(text: str, name: str) -> QLabel:

@@ -20,11 +20,11 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QStackedWi
 
 from kiosk.outcome.queue import OutcomeQueue
 from kiosk.recorder import Recorder
-from kiosk.screens import Screen, ShellContext, screen_class
 from kiosk.sessions.recovery import interrupt_orphaned_sessions
+from kiosk.shell.screens import Screen, ShellContext, screen_class
+from kiosk.shell.style import STYLESHEET, display_stylesheet
+from kiosk.shell.worker import BackgroundRunner
 from kiosk.store import Store
-from kiosk.style import STYLESHEET, display_stylesheet
-from kiosk.worker import BackgroundRunner
 
 __all__ = ["MainWindow"]
 

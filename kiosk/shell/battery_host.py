@@ -28,12 +28,12 @@ from games.api import EventRecord, GameConfig, GameSummary
 from games.catalog import TaskGame
 from games.engine.driver import BotDriver
 from kiosk.battery import Battery
-from kiosk.break_screen import BreakScreen
 from kiosk.recorder import Recorder, RecorderError
 from kiosk.sessions.lifecycle import end_game_run, reopen_game_run, start_game_run
+from kiosk.shell.break_screen import BreakScreen
+from kiosk.shell.worker import BackgroundRunner
 from kiosk.store import Store
 from kiosk.store.models import GameRunStatus
-from kiosk.worker import BackgroundRunner
 
 __all__ = ["BatteryHost", "game_seed"]
 

@@ -1,1 +1,0 @@
-"""Implementations of ``kiosk`` subcommands, one module per command; ``kiosk.cli`` wires them."""
