@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test soak lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,15 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/kiosk run
 
+# Two workers: most long tests wait on real-time bots and child processes. The crash
+# soak keeps both cores busy for minutes on its own: it has its own lane, `make soak`.
+PYTEST_WORKERS ?= 2
+
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not soak" $(PYTEST_ARGS)
+
+soak: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m soak $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -61,11 +61,10 @@ class Hook:
 
 
 LIFECYCLE = "kiosk.sessions.lifecycle"
-OLD_LIFECYCLE = "kiosk.lifecycle"  # before kiosk.sessions existed
 
 
-def _lifecycle(name: str) -> tuple[str, str]:
-    return (f"{LIFECYCLE}:{name}", f"{OLD_LIFECYCLE}:{name}")
+def _lifecycle(name: str) -> str:
+    return f"{LIFECYCLE}:{name}"
 
 
 HOOKS: dict[str, Hook] = {
@@ -98,8 +97,8 @@ HOOKS: dict[str, Hook] = {
         "a game run is durably ended; the break screen is not shown yet",
     ),
     "break": Hook(
-        # BreakScreen moved to kiosk.break_screen; battery_host imports it by name.
-        "kiosk.battery_host:BreakScreen.show_break",
+        # Patched on the class, which the host imports from kiosk.shell.break_screen.
+        "kiosk.shell.battery_host:BreakScreen.show_break",
         "after",
         "the break screen between two games is showing",
     ),
@@ -129,11 +128,10 @@ HOOKS: dict[str, Hook] = {
 _PRELOAD = (
     "kiosk.cli",
     "kiosk.demo",
-    "kiosk.window",
+    "kiosk.shell.window",
     "kiosk.services",
-    "kiosk.battery_host",
+    "kiosk.shell.battery_host",
     LIFECYCLE,
-    OLD_LIFECYCLE,
     "kiosk.scoring_service",
     "kiosk.outcome.pipeline",
     "kiosk.outcome.queue",

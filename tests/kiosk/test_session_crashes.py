@@ -55,8 +55,9 @@ def _first_run(n: int) -> tuple[str, ...]:
 # -- inside one game ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kills", [2, 3])
-@pytest.mark.parametrize("game", ["balloons", "cards", "arrows", "stop"])
+# Two and three kills in one game; choice games and timed games (one pair each keeps
+# the suite's time in bounds; every game shares the one replay in games.engine.resume).
+@pytest.mark.parametrize(("game", "kills"), [("balloons", 3), ("cards", 2), ("stop", 2)])
 def test_kills_mid_trial_inside_one_game_then_resume_completes(
     tmp_path: Path, game: str, kills: int
 ) -> None:
@@ -94,7 +95,7 @@ def test_kills_mid_trial_inside_one_game_then_resume_completes(
     assert gaps == kills
 
 
-@pytest.mark.parametrize("game", ["balloons", "cards", "stop"])
+@pytest.mark.parametrize("game", ["stop"])
 def test_kills_between_trials_then_resume_completes(tmp_path: Path, game: str) -> None:
     """Twice in one game, killed in the pause after a committed trial (nothing of the
     next trial stored): the continuation starts exactly at the next trial."""
@@ -147,10 +148,7 @@ def test_kill_while_a_continued_game_replays_then_resume_completes(tmp_path: Pat
 @pytest.mark.parametrize(
     "point",
     [
-        "game_start@1",  # the first run is created, its widget not shown
-        "game_end@1",  # the first game durably ended, no break yet
         "break@1",  # the break screen between the two games
-        "game_start@2",  # the second run is created, its widget not shown
         "game_end@2",  # the last game durably ended
     ],
 )
@@ -192,9 +190,7 @@ def test_kill_after_the_last_game_before_the_session_is_completed(tmp_path: Path
 @pytest.mark.parametrize(
     "point",
     [
-        "checked_in",  # the code is accepted; the consent screen comes next
         "consent",  # the candidate accepts consent; it is not stored yet
-        "session_start",  # consent and questions done; the session is not started
     ],
 )
 def test_kill_before_the_games_is_continued_from_consent(tmp_path: Path, point: str) -> None:
@@ -221,7 +217,6 @@ def test_kill_before_the_games_is_continued_from_consent(tmp_path: Path, point: 
 @pytest.mark.parametrize(
     "point",
     [
-        "session_end",  # completed; the after-session work is not started
         "scoring",  # the after-session work is scoring the session
     ],
 )
@@ -278,11 +273,10 @@ def test_after_session_work_cut_by_a_kill_is_done_by_the_next_kiosk_run(tmp_path
 @pytest.mark.parametrize(
     "second",
     [
-        ("demo", "--candidates", "1"),
         ("demo", "--candidates", "0", "--resume"),
         ("run",),
     ],
-    ids=["demo", "demo-resume", "run"],
+    ids=["demo-resume", "run"],
 )
 def test_a_second_station_process_is_refused_and_the_first_completes(
     tmp_path: Path, second: tuple[str, ...]
