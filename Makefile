@@ -22,7 +22,7 @@ run: $(STAMP)
 PYTEST_WORKERS ?= 2
 
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not soak" $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal -m "not soak" $(PYTEST_ARGS)
 
 soak: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m soak $(PYTEST_ARGS)

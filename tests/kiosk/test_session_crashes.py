@@ -273,10 +273,9 @@ def test_after_session_work_cut_by_a_kill_is_done_by_the_next_kiosk_run(tmp_path
 @pytest.mark.parametrize(
     "second",
     [
-        ("demo", "--candidates", "0", "--resume"),
-        ("run",),
+        ("run",),  # a second demo is refused the same way: tests/kiosk/test_station_lock.py
     ],
-    ids=["demo-resume", "run"],
+    ids=["run"],
 )
 def test_a_second_station_process_is_refused_and_the_first_completes(
     tmp_path: Path, second: tuple[str, ...]
