@@ -55,6 +55,19 @@ def _first_run(n: int) -> tuple[str, ...]:
 # -- inside one game ------------------------------------------------------------------------
 
 
+def resume_to_the_end(store: Path, battery, before: list[tuple]) -> None:
+    """One last ``--resume`` completes the session, whole, with every kept event."""
+    sessions = resume(store, battery.path, timeout=120)
+    assert [s["status"] for s in sessions] == ["completed"]
+    assert_kept(before, committed(store))
+    assert_whole(store, battery)
+
+
+def assert_inside(store: Path, game: str, n: int) -> None:
+    (status,) = read(store, "SELECT status FROM game_runs WHERE game_id = ?", game)[0]
+    assert status in ("running", "interrupted"), f"kill {n + 1} did not land inside {game}"
+
+
 # Two and three kills in one game; choice games and timed games (one pair each keeps
 # the suite's time in bounds; every game shares the one replay in games.engine.resume).
 @pytest.mark.parametrize(("game", "kills"), [("balloons", 3), ("cards", 2), ("stop", 2)])
@@ -80,12 +93,8 @@ def test_kills_mid_trial_inside_one_game_then_resume_completes(
             timeout=90,
         )
         before = after_kill(store, before)
-        (status,) = read(store, "SELECT status FROM game_runs WHERE game_id = ?", game)[0]
-        assert status in ("running", "interrupted"), f"kill {n + 1} did not land inside {game}"
-    sessions = resume(store, battery.path, timeout=120)
-    assert [s["status"] for s in sessions] == ["completed"]
-    assert_kept(before, committed(store))
-    assert_whole(store, battery)
+        assert_inside(store, game, n)
+    resume_to_the_end(store, battery, before)
     gaps = read(
         store,
         "SELECT count(*) FROM events e JOIN game_runs g ON e.game_run_id = g.id "
@@ -113,12 +122,8 @@ def test_kills_between_trials_then_resume_completes(tmp_path: Path, game: str) -
             timeout=90,
         )
         before = after_kill(store, before)
-        (status,) = read(store, "SELECT status FROM game_runs WHERE game_id = ?", game)[0]
-        assert status in ("running", "interrupted"), f"kill {n + 1} did not land inside {game}"
-    sessions = resume(store, battery.path, timeout=120)
-    assert [s["status"] for s in sessions] == ["completed"]
-    assert_kept(before, committed(store))
-    assert_whole(store, battery)
+        assert_inside(store, game, n)
+    resume_to_the_end(store, battery, before)
 
 
 def test_kill_while_a_continued_game_replays_then_resume_completes(tmp_path: Path) -> None:
@@ -136,10 +141,7 @@ def test_kill_while_a_continued_game_replays_then_resume_completes(tmp_path: Pat
         log=tmp_path / "run1.log", timeout=90,
     )  # fmt: skip
     before = after_kill(store, before)
-    sessions = resume(store, battery.path, timeout=120)
-    assert [s["status"] for s in sessions] == ["completed"]
-    assert_kept(before, committed(store))
-    assert_whole(store, battery)
+    resume_to_the_end(store, battery, before)
 
 
 # -- between games ----------------------------------------------------------------------------
@@ -160,10 +162,7 @@ def test_kill_at_a_game_boundary_then_resume_completes(tmp_path: Path, point: st
     )
     before = after_kill(store, [])
     assert session_statuses(store) == ["in_progress"]
-    sessions = resume(store, battery.path, timeout=120)
-    assert [s["status"] for s in sessions] == ["completed"]
-    assert_kept(before, committed(store))
-    assert_whole(store, battery)
+    resume_to_the_end(store, battery, before)
 
 
 # -- the session's end --------------------------------------------------------------------------
