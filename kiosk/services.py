@@ -46,6 +46,7 @@ __all__ = [
     "create_candidate",
     "interrupt_session",
     "list_sessions",
+    "outcome_of",
     "pause_session",
     "record_consent",
     "record_demographics",
@@ -278,8 +279,9 @@ def _stopped_seconds(s: Session, session_id: str, until: datetime) -> float:
     return stopped_ns / 1e9
 
 
-def _outcome(s: Session, session_id: str) -> str:
-    """How far a completed session's after-session work got (see kiosk.outcome)."""
+def outcome_of(s: Session, session_id: str) -> str:
+    """How far a completed session's after-session work got: ``reported``, ``scored``
+    or ``pending`` (nothing made yet); see :mod:`kiosk.outcome`."""
     if s.scalar(select(Report.id).where(Report.session_id == session_id).limit(1)):
         return "reported"
     if s.scalar(select(Score.id).where(Score.session_id == session_id).limit(1)):
@@ -339,7 +341,7 @@ def list_sessions(store: Store, actor: Actor) -> list[SessionView]:
                     current_game=current,
                     elapsed_s=elapsed,
                     incidents=incidents,
-                    outcome=_outcome(s, session.id)
+                    outcome=outcome_of(s, session.id)
                     if session.status == SessionStatus.COMPLETED.value
                     else "",
                     current_game_name=names.get(current) if current else None,

@@ -14,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from kiosk.scoring_service import default_norms, score_stored_session
+from kiosk.services import outcome_of
 from kiosk.store import Store
 from kiosk.store.models import AssessmentSession, Candidate, Report, Score, SessionStatus
 from scoring.norms import NormTable
@@ -79,11 +80,7 @@ def produce(
 def outcome_state(store: Store, session_id: str) -> str:
     """``reported``, ``scored`` or ``pending`` (nothing made yet) for one session."""
     with store.reader() as s:
-        if s.scalar(select(exists().where(Report.session_id == session_id))):
-            return "reported"
-        if s.scalar(select(exists().where(Score.session_id == session_id))):
-            return "scored"
-    return "pending"
+        return outcome_of(s, session_id)
 
 
 def pending_sessions(store: Store, *, want_report: bool) -> list[str]:

@@ -15,15 +15,33 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QObject, Signal
 
-from kiosk.outcome.pipeline import SessionOutcome, pending_sessions, produce
 from kiosk.store import Store
+
+if TYPE_CHECKING:
+    from kiosk.outcome.pipeline import SessionOutcome
 
 __all__ = ["OutcomeQueue"]
 
 log = logging.getLogger(__name__)
+
+
+def _produce(
+    store: Store, session_id: str, report_dir: Path | None, language: str
+) -> SessionOutcome:
+    # Scoring and signing load on the worker, when there is work: not at start-up.
+    from kiosk.outcome.pipeline import produce
+
+    return produce(store, session_id, report_dir=report_dir, language=language)
+
+
+def _pending(store: Store, *, want_report: bool) -> list[str]:
+    from kiosk.outcome.pipeline import pending_sessions
+
+    return pending_sessions(store, want_report=want_report)
 
 
 class OutcomeQueue(QObject):
@@ -60,20 +78,14 @@ class OutcomeQueue(QObject):
             return
         self._queued.add(session_id)
         self._set(session_id, "working", "")
-        future = self._pool.submit(
-            produce,
-            self.store,
-            session_id,
-            report_dir=self.report_dir,
-            language=self.language,
-        )
+        future = self._pool.submit(_produce, self.store, session_id, self.report_dir, self.language)
         future.add_done_callback(lambda f: self._done.emit((session_id, f)))
 
     def submit_pending(self) -> None:
         """Queue every completed session whose work is not done (after a kill, a failure)."""
         want_report = self.report_dir is not None
         self._listing += 1
-        future = self._pool.submit(pending_sessions, self.store, want_report=want_report)
+        future = self._pool.submit(_pending, self.store, want_report=want_report)
         future.add_done_callback(lambda f: self._done.emit(("", f)))
 
     def _deliver(self, item: tuple[str, Future[object]]) -> None:
@@ -94,8 +106,7 @@ class OutcomeQueue(QObject):
             log.error("after-session work for session %s failed", session_id, exc_info=exc)
             self._set(session_id, "failed", f"{type(exc).__name__}: {exc}")
             return
-        outcome = future.result()
-        assert isinstance(outcome, SessionOutcome)
+        outcome = cast("SessionOutcome", future.result())
         self.outcomes[session_id] = outcome
         self._set(session_id, "reported" if outcome.reports else "scored", "")
 

@@ -175,10 +175,7 @@ class BatteryHost(QStackedWidget):
 
         def done(_: None) -> None:
             self.game_finished.emit(position, summary)
-            self.removeWidget(view)
-            view.deleteLater()
-            if self.view is view:
-                self.view = None
+            self._drop_view(view)
             self.position += 1
             if self.position >= len(self.battery.games) or not summary.completed or self.stopped:
                 self.finished.emit(self.summaries)
@@ -187,6 +184,12 @@ class BatteryHost(QStackedWidget):
 
         self.runner.run(finish, done, self._end_failed)
 
+    def _drop_view(self, view: Any) -> None:
+        self.removeWidget(view)
+        view.deleteLater()
+        if self.view is view:
+            self.view = None
+
     def _end_failed(self, exc: BaseException) -> None:
         """The game's end could not be made durable: stop here, nothing is lost."""
         if not isinstance(exc, RecorderError):
@@ -194,9 +197,7 @@ class BatteryHost(QStackedWidget):
             return
         self.stopped = True
         if self.view is not None:
-            self.removeWidget(self.view)
-            self.view.deleteLater()
-            self.view = None
+            self._drop_view(self.view)
         self.store_failed.emit(exc)
         self.finished.emit(self.summaries)
 

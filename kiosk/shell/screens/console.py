@@ -204,6 +204,7 @@ class ConsoleScreen(Screen):
         self.table.blockSignals(True)
         self.table.setRowCount(len(sessions))
         for row, s in enumerate(sessions):
+            live_state, detail = self.outcomes.get(s.id, ("", ""))
             cells = (
                 s.pseudonym,
                 s.status.replace("_", " "),
@@ -213,9 +214,8 @@ class ConsoleScreen(Screen):
                 s.current_game_name or s.current_game or "",
                 _elapsed(s.elapsed_s),
                 str(s.incidents),
-                OUTCOME_WORDS.get(self.outcomes.get(s.id, ("", ""))[0] or s.outcome, ""),
+                OUTCOME_WORDS.get(live_state or s.outcome, ""),
             )
-            detail = self.outcomes.get(s.id, ("", ""))[1]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col == len(cells) - 1 and detail:
