@@ -104,6 +104,9 @@ class User(Base):
     pin_hash: Mapped[str | None] = mapped_column(String(255))
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Wrong unlock PINs count apart from wrong passwords: a locked PIN keeps sign-in open.
+    pin_failed_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    pin_locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -133,6 +136,8 @@ class CandidatePersonal(Base):
     full_name: Mapped[str | None] = mapped_column(String(200))
     external_ref: Mapped[str | None] = mapped_column(String(200))
     demographics: Mapped[dict[str, Any] | None] = mapped_column()
+    # Random per row: the audit log seals a salted digest, unguessable once erased.
+    salt: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     candidate: Mapped[Candidate] = relationship(back_populates="personal")
@@ -273,6 +278,9 @@ class AuditEntry(Base):
     details: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The station key's signature over ``hash`` (see kiosk.store.audit) and which key.
+    signature: Mapped[str | None] = mapped_column(Text)
+    key_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class OutboxItem(Base):
