@@ -1,10 +1,18 @@
 """Users, passwords and PINs: argon2id hashes, lockout after repeated failures.
 
 Passwords and PINs are hashed with argon2id (argon2-cffi) at OWASP's recommended
-minimum or above: 19 MiB of memory, 2 iterations, parallelism 1. After
-:data:`MAX_FAILURES` wrong attempts in a row an account is locked for
-:data:`LOCKOUT`; a correct password after that resets the count. Sign-ins, failures
-and lockouts go to the audit log.
+minimum or above: 19 MiB of memory, 2 iterations, parallelism 1.
+
+The password (sign-in) and the PIN (unlocking candidate mode) are counted and locked
+apart. After :data:`MAX_FAILURES` wrong passwords in a row the password sign-in is
+locked for :data:`LOCKOUT`; after :data:`MAX_FAILURES` wrong PINs in a row the PIN is
+locked for as long, and sign-in with the password stays open. So a candidate guessing
+PINs at the keyboard is rate-limited but cannot lock an administrator out of signing
+in. A correct secret resets its own count only: a good password does not lift a PIN
+lockout, nor a good PIN a password lockout (otherwise one secret would be a way round
+the other's rate limit); each lock lasts until it expires. Sign-ins, unlocks, failures
+and lockouts go to the audit log; a locked PIN is audited as ``pin_locked``, a locked
+password as ``account_locked``.
 """
 
 from __future__ import annotations
@@ -129,8 +137,23 @@ def create_user(
     return user
 
 
-def _locked(user: User, now: datetime) -> bool:
-    until = user.locked_until
+@dataclass(frozen=True)
+class _Secret:
+    """Which secret is checked, and the user's columns that count and lock it."""
+
+    what: str  # audit prefix: "sign_in" or "pin"
+    hash: str
+    failures: str
+    locked_until: str
+    locked_action: str
+
+
+_PASSWORD = _Secret("sign_in", "password_hash", "failed_attempts", "locked_until", "account_locked")
+_PIN = _Secret("pin", "pin_hash", "pin_failed_attempts", "pin_locked_until", "pin_locked")
+
+
+def _locked(user: User, secret: _Secret, now: datetime) -> bool:
+    until: datetime | None = getattr(user, secret.locked_until)
     if until is None:
         return False
     if until.tzinfo is None:  # SQLite hands back naive datetimes
@@ -138,41 +161,42 @@ def _locked(user: User, now: datetime) -> bool:
     return until > now
 
 
-def _verify(user: User, secret: str, hashed: str | None, s: Session, what: str) -> bool:
+def _verify(user: User, given: str, secret: _Secret, s: Session) -> bool:
+    """Check ``given`` against one of the user's secrets; count, lock and audit."""
+    what = secret.what
     now = utcnow()
-    if _locked(user, now):
+    if _locked(user, secret, now):
+        _burn(given)  # a locked secret costs what a real check costs: timing says nothing
         append_audit(s, user.username, f"{what}_refused_locked", target=user.username)
         return False
+    hashed: str | None = getattr(user, secret.hash)
     try:
-        ok = hashed is not None and hasher.verify(hashed, secret)
+        ok = hashed is not None and hasher.verify(hashed, given)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False
     if ok:
-        user.failed_attempts = 0
-        user.locked_until = None
+        setattr(user, secret.failures, 0)
+        setattr(user, secret.locked_until, None)
         if hashed is not None and hasher.check_needs_rehash(hashed):
-            new = hasher.hash(secret)
-            if what == "sign_in":
-                user.password_hash = new
-            else:
-                user.pin_hash = new
+            setattr(user, secret.hash, hasher.hash(given))
         append_audit(s, user.username, f"{what}_ok", target=user.username)
         return True
-    user.failed_attempts += 1
+    failures = (getattr(user, secret.failures) or 0) + 1
+    setattr(user, secret.failures, failures)
     append_audit(
         s,
         user.username,
         f"{what}_failed",
         target=user.username,
-        details={"failures": user.failed_attempts},
+        details={"failures": failures},
     )
-    if user.failed_attempts >= MAX_FAILURES:
-        user.locked_until = now + LOCKOUT
-        user.failed_attempts = 0
+    if failures >= MAX_FAILURES:
+        setattr(user, secret.locked_until, now + LOCKOUT)
+        setattr(user, secret.failures, 0)
         append_audit(
             s,
             "system",
-            "account_locked",
+            secret.locked_action,
             target=user.username,
             details={"minutes": LOCKOUT.total_seconds() / 60},
         )
@@ -190,13 +214,14 @@ def authenticate(store: Store, username: str, password: str) -> Actor:
         if user is None or not user.active:
             _burn(password)  # same effort as a real check: timing reveals no names
             refusal = "wrong username or password"
-        elif _locked(user, utcnow()):
+        elif _locked(user, _PASSWORD, utcnow()):
+            _burn(password)
             append_audit(s, user.username, "sign_in_refused_locked", target=user.username)
             refusal = "this account is locked after repeated failures; try again later"
-        elif not _verify(user, password, user.password_hash, s, "sign_in"):
+        elif not _verify(user, password, _PASSWORD, s):
             refusal = (
                 "wrong password; the account is now locked for a few minutes"
-                if _locked(user, utcnow())
+                if _locked(user, _PASSWORD, utcnow())
                 else "wrong username or password"
             )
         else:
@@ -207,14 +232,19 @@ def authenticate(store: Store, username: str, password: str) -> Actor:
 
 
 def verify_pin(store: Store, username: str, pin: str) -> Actor:
-    """A proctor's (or admin's) PIN, for unlocking candidate mode."""
+    """A proctor's (or admin's) PIN, for unlocking candidate mode.
+
+    Wrong PINs count towards the PIN's own lockout, never the password's. A locked PIN
+    is refused with the same message as a wrong one (and audited as locked), so the
+    unlock screen tells a guesser nothing about which names exist or are locked.
+    """
     refusal: str | None = None
     with store.writer() as s, s.begin():
         user = s.scalar(select(User).where(User.username == username.strip()))
         if user is None or not user.active or user.role == Role.CANDIDATE.value:
             _burn(pin)
             refusal = "wrong name or PIN"
-        elif not _verify(user, pin, user.pin_hash, s, "pin"):
+        elif not _verify(user, pin, _PIN, s):
             refusal = "wrong name or PIN"
         else:
             actor = Actor.of(user)
