@@ -11,6 +11,8 @@ process killed part-way leaves either nothing or a whole step, and
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +32,8 @@ __all__ = [
     "pending_sessions",
     "produce",
     "report_name",
+    "report_path",
+    "safe_name_part",
 ]
 
 
@@ -44,11 +48,59 @@ def default_report_folder(store: Store) -> Path:
     return Path(store.path).parent / "reports"
 
 
+# Windows refuses these as file names, with or without an extension.
+_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL"] + [f"{dev}{n}" for dev in ("COM", "LPT") for n in "123456789"]
+)
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+NAME_PART_MAX = 64
+
+
+def safe_name_part(text: str, fallback: str) -> str:
+    """``text`` as a plain file-name part: ASCII letters, digits, ``-`` and ``_`` only.
+
+    Accented letters keep their base letter (``Zoë`` gives ``Zoe``); every other run
+    of characters (separators, dots, NUL, anything a file system might read) becomes
+    one ``_``. The part starts and ends with a letter or digit, is at most
+    :data:`NAME_PART_MAX` characters, and is never a Windows device name; ``fallback``
+    stands in when nothing is left. Text that is already safe comes back unchanged.
+    """
+    letters = "".join(
+        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+    )
+    part = _UNSAFE.sub("_", letters).strip("_-")[:NAME_PART_MAX].rstrip("_-")
+    if not part:
+        return fallback
+    if part.upper() in _RESERVED:
+        part += "_"
+    return part
+
+
 def report_name(store: Store, session_id: str) -> str:
+    """``<pseudonym>-<session id prefix>.pdf``, safe whatever the pseudonym holds.
+
+    A pseudonym made only of letters, digits, ``-`` and ``_`` (as
+    :func:`kiosk.services.new_pseudonym` makes them) appears whole; any other is
+    reduced by :func:`safe_name_part`, so the name is always one plain path component.
+    """
     with store.reader() as s:
         session = s.get(AssessmentSession, session_id)
         candidate = s.get(Candidate, session.candidate_id) if session else None
-    return f"{candidate.pseudonym if candidate else 'session'}-{session_id[:8]}.pdf"
+    who = safe_name_part(candidate.pseudonym, "candidate") if candidate else "session"
+    return f"{who}-{safe_name_part(session_id[:8], 'session')}.pdf"
+
+
+def report_path(report_dir: Path, name: str) -> Path:
+    """``report_dir / name``, or :class:`ValueError` if it resolves anywhere else.
+
+    Defence in depth behind :func:`report_name`: the resolved path (symbolic links
+    followed) must be directly inside the resolved folder.
+    """
+    folder = report_dir.resolve()
+    path = report_dir / name
+    if not name or Path(name).name != name or path.resolve().parent != folder:
+        raise ValueError(f"report name {name!r} would put the report outside {report_dir}")
+    return path
 
 
 def produce(
@@ -71,7 +123,7 @@ def produce(
         session_id,
         scores,
         norms,
-        report_dir / report_name(store, session_id),
+        report_path(report_dir, report_name(store, session_id)),
         language=language,
     )
     return SessionOutcome(scores, (path,))
