@@ -3,6 +3,7 @@ behaviour stays; retention purges only what is old; only admins erase."""
 
 from __future__ import annotations
 
+import argparse
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,7 @@ from kiosk import privacy, services
 from kiosk.access.auth import Actor
 from kiosk.access.permissions import PermissionDenied
 from kiosk.battery import load_battery
+from kiosk.cli import candidates as cli
 from kiosk.privacy import (
     candidates_on_record,
     erase_personal,
@@ -316,3 +318,53 @@ def test_an_unknown_pseudonym_is_named_with_how_to_list_candidates(store: Store)
         "no candidate with the pseudonym 'C-NOPE-NOPE' here; "
         "`kiosk candidates list` shows the candidates in this store"
     )
+
+
+# -- the command ----------------------------------------------------------------------
+
+
+def kiosk_candidates(store: Store, actor: Actor, *argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="kiosk")
+    cli.add_parser(parser.add_subparsers(dest="command"))
+    return cli.run(parser.parse_args(["candidates", *argv]), store, actor)
+
+
+def test_command_lists_erases_and_sets_retention(
+    store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pseudonym, _ = checked_in_candidate(store)
+    assert kiosk_candidates(store, ADMIN, "list") == 0
+    out = capsys.readouterr().out
+    assert pseudonym in out and "held" in out and NAME not in out
+
+    assert kiosk_candidates(store, ADMIN, "erase", pseudonym, "--reason", "asked by email") == 0
+    out = capsys.readouterr().out
+    assert f"erased the personal data of {pseudonym} (reason: asked by email)" in out
+    assert "no copy of the erased data left" in out
+
+    assert kiosk_candidates(store, ADMIN, "retention", "30") == 0
+    assert "erased 30 days after" in capsys.readouterr().out
+    assert kiosk_candidates(store, ADMIN, "purge") == 0
+    assert "nothing erased" in capsys.readouterr().out
+    assert kiosk_candidates(store, ADMIN, "retention", "off") == 0
+    assert "kept until erased" in capsys.readouterr().out
+
+
+def test_command_bad_input_exits_2_with_one_line(
+    store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert kiosk_candidates(store, ADMIN, "erase", "C-NOPE-NOPE") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("kiosk: no candidate with the pseudonym 'C-NOPE-NOPE'")
+    assert err.count("\n") == 1
+
+    assert kiosk_candidates(store, ADMIN, "purge") == 2
+    assert "no retention period: pass --older-than DAYS" in capsys.readouterr().err
+
+    assert kiosk_candidates(store, PROCTOR, "retention", "10") == 2
+    assert "a proctor may not station settings" in capsys.readouterr().err
+
+    with pytest.raises(SystemExit) as exited:
+        kiosk_candidates(store, ADMIN, "purge", "--older-than", "soon")
+    assert exited.value.code == 2
+    assert "'soon' is not a whole number of days" in capsys.readouterr().err
