@@ -1,0 +1,217 @@
+"""The store's write-ahead log: damage SQLite would silently drop is reported."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import struct
+import time
+from pathlib import Path
+
+import pytest
+
+from kiosk.store import open_store
+from kiosk.store.database import copy_store
+from kiosk.store.models import Station
+from kiosk.store.wal import wal_problems
+
+COMMITS = 8
+
+
+def add_stations(store: object, count: int) -> None:
+    for i in range(count):
+        with store.writer() as s, s.begin():  # type: ignore[attr-defined]
+            s.add(Station(name=f"station {i}", settings={"i": i}))
+
+
+# -- the write-ahead log ---------------------------------------------------------------
+
+
+def frame_offset(wal: bytes, frame: int) -> int:
+    """Where frame ``frame`` (1-based) starts in the log."""
+    (page_size,) = struct.unpack(">I", wal[8:12])
+    return 32 + (frame - 1) * (24 + page_size)
+
+
+def frame_count(wal: bytes) -> int:
+    (page_size,) = struct.unpack(">I", wal[8:12])
+    return (len(wal) - 32) // (24 + page_size)
+
+
+def flip(path: Path, offset: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[offset] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def rows_sqlite_sees(db: Path, tmp_path: Path) -> int:
+    """Open a throwaway copy with plain SQLite: what it reads, without a word of warning."""
+    scratch = tmp_path / "scratch"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir()
+    copy_store(db, scratch / db.name)
+    Path(f"{scratch / db.name}-shm").unlink(missing_ok=True)
+    conn = sqlite3.connect(scratch / db.name)
+    try:
+        return int(conn.execute("SELECT count(*) FROM stations").fetchone()[0]) - 1
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def logged(tmp_path: Path) -> Path:
+    """A closed copy of a store whose -wal holds COMMITS commits, one station row each."""
+    source = tmp_path / "source" / "kiosk.db"
+    copy = tmp_path / "copy" / "kiosk.db"
+    copy.parent.mkdir()
+    with open_store(source) as store:
+        with store.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # start from an empty log
+            raw.execute("PRAGMA wal_autocheckpoint = 0")
+        add_stations(store, COMMITS)
+        copy_store(source, copy)
+    Path(f"{copy}-shm").unlink()
+    return copy
+
+
+def test_an_untouched_log_has_no_problems(logged: Path, tmp_path: Path) -> None:
+    assert frame_count(Path(f"{logged}-wal").read_bytes()) >= COMMITS
+    assert wal_problems(logged) == []
+    assert rows_sqlite_sees(logged, tmp_path) == COMMITS
+
+
+def test_a_damaged_early_frame_reports_the_commits_sqlite_would_drop(
+    logged: Path, tmp_path: Path
+) -> None:
+    wal = Path(f"{logged}-wal")
+    flip(wal, frame_offset(wal.read_bytes(), 2) + 24 + 100)
+    problems = wal_problems(logged)
+    seen = rows_sqlite_sees(logged, tmp_path)
+    assert seen < COMMITS - 1  # SQLite silently reads a shorter history
+    assert len(problems) == 1 and "frame 2 of" in problems[0] and "checksum" in problems[0]
+    assert f"losing {COMMITS - seen} committed transactions" in problems[0]
+
+
+def test_a_damaged_frame_salt_is_reported_too(logged: Path) -> None:
+    wal = Path(f"{logged}-wal")
+    flip(wal, frame_offset(wal.read_bytes(), 3) + 8)
+    (problem,) = wal_problems(logged)
+    assert "frame 3 of" in problem and "salts" in problem
+
+
+def test_a_torn_last_commit_is_what_a_crash_leaves_and_not_damage(
+    logged: Path, tmp_path: Path
+) -> None:
+    wal = Path(f"{logged}-wal")
+    data = wal.read_bytes()
+    flip(wal, frame_offset(data, frame_count(data)) + 24 + 7)
+    assert wal_problems(logged) == []
+    assert rows_sqlite_sees(logged, tmp_path) == COMMITS - 1
+    # A partly written last frame is the same thing.
+    with wal.open("r+b") as fh:
+        fh.truncate(len(data) - 1000)
+    assert wal_problems(logged) == []
+
+
+def test_a_damaged_header_is_reported_while_frames_follow_it(logged: Path) -> None:
+    wal = Path(f"{logged}-wal")
+    for offset, what in ((0, "bad magic"), (5, "format version"), (17, "checksum")):
+        original = wal.read_bytes()
+        flip(wal, offset)
+        (problem,) = wal_problems(logged)
+        assert "header is damaged" in problem and what in problem
+        wal.write_bytes(original)
+    # A header with no frames, or an empty log, loses nothing.
+    wal.write_bytes(wal.read_bytes()[:32])
+    flip(wal, 17)
+    assert wal_problems(logged) == []
+    wal.write_bytes(b"")
+    assert wal_problems(logged) == []
+    wal.unlink()
+    assert wal_problems(logged) == []
+
+
+def test_stale_frames_from_an_earlier_generation_are_normal(tmp_path: Path) -> None:
+    source = tmp_path / "source" / "kiosk.db"
+    copy = tmp_path / "copy" / "kiosk.db"
+    copy.parent.mkdir()
+    with open_store(source) as store:
+        with store.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            raw.execute("PRAGMA wal_autocheckpoint = 0")
+            add_stations(store, COMMITS)
+            raw.execute("PRAGMA wal_checkpoint(RESTART)")  # the next commit restarts the log
+        add_stations(store, 1)
+        copy_store(source, copy)
+    Path(f"{copy}-shm").unlink()
+    wal = Path(f"{copy}-wal")
+    data = wal.read_bytes()
+    salts = [data[frame_offset(data, f) + 8 :][:8] for f in range(1, frame_count(data) + 1)]
+    current = salts.count(data[16:24])
+    assert salts[:current] == [data[16:24]] * current and len(salts) > current  # stale ones
+    assert wal_problems(copy) == []
+    # Damage to the new generation's last commit, followed only by stale frames, is a
+    # torn last commit; damage before it loses that commit.
+    flip(wal, frame_offset(data, current) + 24 + 10)
+    assert wal_problems(copy) == []
+    wal.write_bytes(data)
+    flip(wal, frame_offset(data, 1) + 24 + 10)
+    (problem,) = wal_problems(copy)
+    assert f"frame 1 of {len(salts)}" in problem and "losing 1 committed transaction " in problem
+
+
+def to_big_endian_checksums(wal: Path) -> None:
+    """Rewrite a log as a big-endian machine writes it, with a plain reference checksum."""
+
+    def checksum(data: bytes, s0: int, s1: int) -> tuple[int, int]:
+        for a, b in struct.iter_unpack(">II", data):
+            s0 = (s0 + a + s1) & 0xFFFFFFFF
+            s1 = (s1 + b + s0) & 0xFFFFFFFF
+        return s0, s1
+
+    data = bytearray(wal.read_bytes())
+    data[0:4] = struct.pack(">I", 0x377F0683)
+    sums = checksum(bytes(data[:24]), 0, 0)
+    data[24:32] = struct.pack(">II", *sums)
+    for frame in range(1, frame_count(bytes(data)) + 1):
+        at = frame_offset(bytes(data), frame)
+        end = frame_offset(bytes(data), frame + 1)
+        sums = checksum(bytes(data[at : at + 8] + data[at + 24 : end]), *sums)
+        data[at + 16 : at + 24] = struct.pack(">II", *sums)
+    wal.write_bytes(bytes(data))
+
+
+def test_big_endian_checksums_are_read_as_sqlite_reads_them(logged: Path, tmp_path: Path) -> None:
+    wal = Path(f"{logged}-wal")
+    to_big_endian_checksums(wal)
+    assert rows_sqlite_sees(logged, tmp_path) == COMMITS  # SQLite accepts the rewrite
+    assert wal_problems(logged) == []
+    flip(wal, frame_offset(wal.read_bytes(), 2) + 24 + 100)
+    assert "frame 2 of" in wal_problems(logged)[0]
+
+
+def test_a_4_mb_log_is_checked_quickly(tmp_path: Path) -> None:
+    path = tmp_path / "big.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    conn.execute("CREATE TABLE blobs (data BLOB)")
+    for _ in range(10):
+        conn.execute("BEGIN")
+        conn.executemany("INSERT INTO blobs VALUES (?)", [(os.urandom(3500),)] * 100)
+        conn.execute("COMMIT")
+    assert Path(f"{path}-wal").stat().st_size > 4_000_000
+    try:
+        assert wal_problems(path) == []  # the first call also imports numpy
+        best = min(timed(lambda: wal_problems(path)) for _ in range(3))
+    finally:
+        conn.close()
+    assert best < 0.1
+
+
+def timed(action) -> float:  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
