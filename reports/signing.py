@@ -21,10 +21,16 @@ therefore cannot prove *when* a report was signed, only by whom and that it is u
 the report hash stored with the session and sent by sync is the independent record. If a
 centre later gets a TSA, pass a ``timestamper`` to ``PdfSigner`` (PAdES B-T).
 
-The stamp uses Bitstream Vera (shipped with reportlab), embedded as a subset like every
-font of a report; characters outside Latin-1 are shown as their ASCII base letter or
-``?`` on the stamp only. The
-``/Name``, ``/Reason`` and ``/Location`` entries of the signature keep full Unicode.
+The stamp uses "Kiosk Stamp Sans": Bitstream Vera (shipped with reportlab) rescaled to
+1000 units per em and renamed (the Vera licence asks modified copies to drop the name),
+embedded as a subset like every font of a report; characters outside Latin-1 are shown
+as their ASCII base letter or ``?`` on the stamp only. The ``/Name``, ``/Reason`` and
+``/Location`` entries of the signature keep full Unicode.
+
+The stamp font is made in memory, once per process (:func:`stamp_font_bytes`, about a
+quarter of a second), and handed to pyHanko as bytes: no file is read from or written to
+a shared folder. (Earlier versions cached it in the temp folder under a predictable
+name, where anyone could plant a font that then went into every signed report.)
 
 pyHanko runs its signing coroutine with ``asyncio.run``: call ``sign_pdf`` from a plain
 (worker) thread, never from inside a running event loop. Costs tens of milliseconds.
@@ -32,18 +38,19 @@ pyHanko runs its signing coroutine with ``asyncio.run``: call ``sign_pdf`` from 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
-import os
-import tempfile
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import reportlab
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
@@ -52,7 +59,14 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from reports.pki import Identity, check_signing_certificate
 
-__all__ = ["DEFAULT_FIELD_NAME", "DEFAULT_VISIBLE_BOX", "sha256_hex", "sign_pdf"]
+__all__ = [
+    "DEFAULT_FIELD_NAME",
+    "DEFAULT_VISIBLE_BOX",
+    "STAMP_FONT_NAME",
+    "sha256_hex",
+    "sign_pdf",
+    "stamp_font_bytes",
+]
 
 DEFAULT_FIELD_NAME = "KioskSignature"
 DEFAULT_VISIBLE_BOX: tuple[float, float, float, float] = (36.0, 36.0, 306.0, 100.0)
@@ -62,25 +76,55 @@ _STAMP_TEXT = "Digitally signed by %(signer)s\nDate: %(ts)s\nReason: %(reason)s"
 _VERA = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
 
 
-def _stamp_font() -> Path:
-    """Vera rescaled to 1000 units per em, cached in the temp folder.
+STAMP_FONT_NAME = "KioskStampSans"
+"""The PostScript name of the stamp font (the embedded subset is ``XXXXXX+`` this)."""
+
+
+@functools.cache
+def stamp_font_bytes() -> bytes:
+    """Vera rescaled to 1000 units per em and renamed: the stamp's TrueType font.
 
     pyHanko writes a CID font's /W widths in the font's own units, which PDF reads as
     thousandths of an em; Vera has 2048 units per em, so its glyphs would be spaced
-    twice too wide. A copy with 1000 units per em is drawn correctly.
+    twice too wide. A copy with 1000 units per em is drawn correctly. Built in memory
+    from reportlab's own Vera, the same bytes every time (no timestamp is written).
     """
-    digest = hashlib.sha256(_VERA.read_bytes()).hexdigest()[:12]
-    path = Path(tempfile.gettempdir()) / f"kiosk-stamp-vera-{digest}.ttf"
-    if not path.exists():
-        from fontTools.ttLib import TTFont
-        from fontTools.ttLib.scaleUpem import scale_upem
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.scaleUpem import scale_upem
 
-        font = TTFont(str(_VERA))
-        scale_upem(font, 1000)
-        partial = path.with_suffix(f".{os.getpid()}.part")
-        font.save(str(partial))
-        partial.replace(path)
-    return path
+    font = TTFont(str(_VERA), recalcTimestamp=False)
+    scale_upem(font, 1000)
+    names = font["name"]
+    for name_id in (1, 3, 4, 6, 16, 17):
+        names.removeNames(nameID=name_id)
+    for name_id, value in (
+        (1, "Kiosk Stamp Sans"),
+        (3, "Kiosk Stamp Sans: Bitstream Vera Sans 1.10 at 1000 units per em"),
+        (4, "Kiosk Stamp Sans"),
+        (6, STAMP_FONT_NAME),
+    ):
+        names.setName(value, name_id, 3, 1, 0x409)
+        names.setName(value, name_id, 1, 0, 0)
+    buffer = io.BytesIO()
+    font.save(buffer)
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class _InMemoryFont(GlyphAccumulatorFactory):
+    """pyHanko's glyph accumulator over font bytes held in memory, not a file path."""
+
+    font_bytes: bytes = b""
+
+    def create_font_engine(self, writer: Any, obj_stream: Any = None) -> GlyphAccumulator:
+        if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
+            obj_stream = writer.prepare_object_stream()
+        return GlyphAccumulator(
+            writer=writer,
+            font_handle=io.BytesIO(self.font_bytes),
+            font_size=self.font_size,
+            obj_stream=obj_stream,
+        )
 
 
 def _stamp_style() -> TextStampStyle:
@@ -89,7 +133,10 @@ def _stamp_style() -> TextStampStyle:
         stamp_text=_STAMP_TEXT,
         timestamp_format="%Y-%m-%d %H:%M:%S %z",
         border_width=1,
-        text_box_style=TextBoxStyle(font_size=8, font=GlyphAccumulatorFactory(str(_stamp_font()))),
+        text_box_style=TextBoxStyle(
+            font_size=8,
+            font=_InMemoryFont(font_file=f"<{STAMP_FONT_NAME}>", font_bytes=stamp_font_bytes()),
+        ),
     )
 
 

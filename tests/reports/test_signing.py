@@ -184,3 +184,103 @@ def test_pdfsig_does_not_trust_a_signature_from_another_centre(
     output = pdfsig(path, nss_dir)
     assert "Signature Validation: Signature is Valid." in output, output
     assert "Certificate is Trusted." not in output, output
+
+
+# -- the stamp font ---------------------------------------------------------------------
+
+
+def _stamp_fonts(signed: bytes) -> list[tuple[str, bytes]]:
+    """(BaseFont, embedded font program) of every font the signature's stamp uses."""
+    _, signature = _only_signature(signed)
+    found: list[tuple[str, bytes]] = []
+
+    def walk(xobject) -> None:  # type: ignore[no-untyped-def]
+        resources = xobject.get("/Resources", {})
+        for font in resources.get("/Font", {}).values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts", [font]):
+                descendant = descendant.get_object()
+                descriptor = descendant["/FontDescriptor"]
+                program = descriptor.get("/FontFile2") or descriptor.get("/FontFile3")
+                found.append((str(descendant["/BaseFont"]), program.get_object().data))
+        for inner in resources.get("/XObject", {}).values():
+            walk(inner.get_object())
+
+    walk(signature.sig_field["/AP"]["/N"])
+    return found
+
+
+def _planted_font() -> bytes:
+    """A valid font another user could leave behind: Vera Bold, renamed 'PlantedFont'."""
+    import reportlab
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(Path(reportlab.__file__).parent / "fonts" / "VeraBd.ttf"))
+    for record in font["name"].names:
+        if record.nameID in (1, 4, 6):
+            record.string = "PlantedFont"
+    buffer = io.BytesIO()
+    font.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_font_planted_in_a_shared_or_cache_folder_is_never_embedded(
+    station: Identity, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    import platformdirs
+    import reportlab
+    from fontTools.ttLib import TTFont
+
+    from reports import signing
+
+    shared, cache = tmp_path / "tmp", tmp_path / "cache"
+    shared.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(shared))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    planted = _planted_font()
+    vera = (Path(reportlab.__file__).parent / "fonts" / "Vera.ttf").read_bytes()
+    old_name = f"kiosk-stamp-vera-{hashlib.sha256(vera).hexdigest()[:12]}.ttf"
+    user_cache = Path(platformdirs.user_cache_dir("kiosk"))
+    for folder in (shared, user_cache, user_cache / "fonts"):
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / old_name).write_bytes(planted)
+        (folder / "stamp-font.ttf").write_bytes(planted)
+
+    signing.stamp_font_bytes.cache_clear()  # build it here, among the planted files
+    signed = sign(make_pdf(), station)
+
+    fonts = _stamp_fonts(signed)
+    assert fonts, "the stamp embeds its font"
+    ours = TTFont(io.BytesIO(signing.stamp_font_bytes()))
+    for base_font, program in fonts:
+        assert base_font.endswith("+" + signing.STAMP_FONT_NAME), base_font
+        embedded = TTFont(io.BytesIO(program))
+        assert embedded["head"].unitsPerEm == 1000
+        # Every glyph the subset kept has our outline and our advance width.
+        drawn = [
+            name for name in embedded.getGlyphOrder() if embedded["glyf"][name].numberOfContours
+        ]
+        assert drawn
+        for name in drawn:
+            assert embedded["hmtx"][name] == ours["hmtx"][name], name
+            assert list(embedded["glyf"][name].coordinates) == list(
+                ours["glyf"][name].coordinates
+            ), name
+    assert b"PlantedFont" not in signed
+    assert sorted(p.name for p in shared.iterdir()) == sorted([old_name, "stamp-font.ttf"])
+
+
+def test_the_stamp_font_is_made_in_memory_the_same_every_time() -> None:
+    from fontTools.ttLib import TTFont
+
+    from reports import signing
+
+    first = signing.stamp_font_bytes()
+    assert signing.stamp_font_bytes.__wrapped__() == first
+    font = TTFont(io.BytesIO(first))
+    assert font["head"].unitsPerEm == 1000
+    names = {record.toUnicode() for record in font["name"].names if record.nameID in (1, 6)}
+    assert names == {"Kiosk Stamp Sans", signing.STAMP_FONT_NAME}
+    assert not hasattr(signing, "tempfile")
