@@ -2,9 +2,10 @@
 
 :func:`open_store` refuses, without writing a byte, a path that is a folder, an
 empty or non-SQLite file, a damaged database, an SQLite database that is not a
-kiosk store, a store written by a newer schema, or a place it cannot write to.
-Each refusal is a :class:`~kiosk.store.errors.StoreOpenError` whose message names
-the file and what to do.
+kiosk store, a store written by a newer schema, a store whose write-ahead log is
+damaged (see :mod:`kiosk.store.wal`), or a place it cannot write to. Each refusal
+is a :class:`~kiosk.store.errors.StoreOpenError` whose message names the file and
+what to do.
 
 Every connection runs with WAL, ``foreign_keys=ON``, a busy timeout and
 ``synchronous=NORMAL`` (a commit survives the process dying; :meth:`Store.make_durable`
@@ -35,8 +36,9 @@ from sqlalchemy.orm import Session
 
 from kiosk.store.errors import StoreOpenError
 from kiosk.store.models import Station
+from kiosk.store.wal import wal_path, wal_problems
 
-__all__ = ["BUSY_TIMEOUT_MS", "Store", "open_store", "schema_head"]
+__all__ = ["BUSY_TIMEOUT_MS", "Store", "open_store", "schema_head", "wal_problems"]
 
 BUSY_TIMEOUT_MS = 5000
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -147,6 +149,19 @@ def _probe_folder(folder: Path) -> None:
     os.unlink(name)
 
 
+def _refuse_damaged_wal(path: Path) -> None:
+    """Refuse before SQLite reads a log it would silently cut short (and later delete)."""
+    problems = wal_problems(path)
+    if problems:
+        raise StoreOpenError(
+            path,
+            f"its write-ahead log {wal_path(path).name} is damaged ({'; '.join(problems)}); "
+            "nothing was changed",
+            f"keep a copy of {path.name} and {wal_path(path).name}, "
+            f"then run `kiosk store check --store {path}`",
+        )
+
+
 def _existing_revision(path: Path) -> tuple[bool, str | None]:
     """Read, without writing, whether the file has tables and its schema revision."""
     # With no WAL beside it, read it as immutable: SQLite then creates no side files.
@@ -188,6 +203,14 @@ def _preflight(path: Path, create: bool) -> str | None:
                 path,
                 "no store exists here",
                 "check the path, or run `kiosk run --store PATH` to create a new store",
+            )
+        if wal_path(path).exists() and wal_path(path).stat().st_size > 0:
+            # SQLite would start an empty store here and delete this log with it.
+            raise StoreOpenError(
+                path,
+                f"there is a write-ahead log {wal_path(path).name} but no store file beside it",
+                f"put {path.name} back beside it, or move {wal_path(path).name} aside "
+                "to start a new store",
             )
         if not path.parent.exists():
             try:
@@ -232,6 +255,7 @@ def _preflight(path: Path, create: bool) -> str | None:
             "fix the file's permissions, or copy the store somewhere writable and pass --store",
         ) from None
     _probe_folder(path.parent)
+    _refuse_damaged_wal(path)
     has_tables, revision = _existing_revision(path)
     if has_tables and revision is None:
         raise StoreOpenError(

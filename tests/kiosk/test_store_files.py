@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import sqlite3
@@ -11,12 +12,21 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.store import open_store
+from kiosk.store import StoreOpenError, open_store
 from kiosk.store.database import copy_store
 from kiosk.store.models import Station
 from kiosk.store.wal import wal_problems
 
 COMMITS = 8
+
+
+def folder_state(folder: Path) -> dict[str, tuple[str, int]]:
+    """Every file in the folder with its content hash and mtime (the -shm index aside)."""
+    return {
+        p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+        for p in sorted(folder.iterdir())
+        if not p.name.endswith("-shm")
+    }
 
 
 def add_stations(store: object, count: int) -> None:
@@ -215,3 +225,26 @@ def timed(action) -> float:  # type: ignore[no-untyped-def]
     start = time.perf_counter()
     action()
     return time.perf_counter() - start
+
+
+def test_open_store_refuses_a_damaged_log_untouched(logged: Path) -> None:
+    wal = Path(f"{logged}-wal")
+    flip(wal, frame_offset(wal.read_bytes(), 2) + 24 + 100)
+    before = folder_state(logged.parent)
+    with pytest.raises(StoreOpenError) as excinfo:
+        open_store(logged)
+    message = str(excinfo.value)
+    assert str(logged) in message and "kiosk.db-wal is damaged" in message
+    assert "nothing was changed" in message and "kiosk store check" in message
+    assert "keep a copy of kiosk.db and kiosk.db-wal" in message
+    assert folder_state(logged.parent) == before
+    assert sorted(p.name for p in logged.parent.iterdir()) == ["kiosk.db", "kiosk.db-wal"]
+
+
+def test_a_log_without_its_store_is_not_thrown_away(logged: Path) -> None:
+    logged.unlink()
+    wal = Path(f"{logged}-wal")
+    before = wal.read_bytes()
+    with pytest.raises(StoreOpenError, match="no store file beside it"):
+        open_store(logged)
+    assert wal.read_bytes() == before and not logged.exists()
