@@ -11,9 +11,13 @@ gives a realistic made-up report for tests, benchmarks and demos.
 Signing and verification live in :mod:`reports.signing`, :mod:`reports.verify`
 and :mod:`reports.pki`; import them from there (they pull in pyHanko, which
 building does not need).  Sign with ``visible_box=SIGNATURE_BOX`` on the last page.
+
+Evidence: set ``ReportData.evidence`` (:class:`ReportEvidence`) and the report shows
+it, embeds it as ``kiosk-evidence.json`` inside the signed content, and marks DEMO
+reports on every page; :func:`reports.verify.verify_pdf` returns it as a dict.
 """
 
-from reports.build import SIGNATURE_BOX, build_report
+from reports.build import EVIDENCE_FILE_NAME, SIGNATURE_BOX, build_report
 from reports.model import (
     GameSection,
     Incident,
@@ -21,12 +25,16 @@ from reports.model import (
     MetricRow,
     NormInfo,
     ReportData,
+    ReportEvidence,
     TimingInfo,
     TraitRow,
+    evidence_from_dict,
+    evidence_json,
 )
 from reports.sample import sample_report_data
 
 __all__ = [
+    "EVIDENCE_FILE_NAME",
     "SIGNATURE_BOX",
     "GameSection",
     "Incident",
@@ -34,8 +42,11 @@ __all__ = [
     "MetricRow",
     "NormInfo",
     "ReportData",
+    "ReportEvidence",
     "TimingInfo",
     "TraitRow",
     "build_report",
+    "evidence_from_dict",
+    "evidence_json",
     "sample_report_data",
 ]

@@ -12,16 +12,49 @@ Layout, top to bottom: cover block (pseudonym, session, date, centre, station,
 battery, norms) with the provisional-norms notice when the norms are provisional;
 the trait profile chart (:class:`TraitProfileChart`); one table per game; data
 quality with a glossary of the flags used; timing; proctor incidents; norms and
-scoring versions; record integrity (event count and chain head); and the
-signature band.  Every page has a header, and a footer with the session id and
-"Page N of M".
+scoring versions; record integrity (event count and chain head); the evidence
+block when :attr:`ReportData.evidence` is set; and the signature band.  Every page
+has a header, and a footer with the session id and "Page N of M".
+
+Evidence and DEMO
+-----------------
+With ``data.evidence`` set, the report shows an "Evidence" section (report id,
+session, event chain head, the audit-log checkpoint with its signature shortened,
+the station key's certificate fingerprint; hashes in small monospace) and carries
+the same record machine-readable: the canonical JSON of
+:func:`reports.model.evidence_json` as an embedded file named
+:data:`EVIDENCE_FILE_NAME` (``kiosk-evidence.json``, MIME type
+``application/json``, ``/AFRelationship /Data``) in the document catalog's
+``/Names /EmbeddedFiles`` tree.  It is written into the unsigned PDF, so the
+signature added afterwards covers it; :func:`reports.verify.verify_pdf` reads it
+back from the signed bytes only.  An embedded file (rather than a document-info
+entry) keeps the record byte-exact and lets any PDF reader save it as a file.
+
+With ``evidence.demo`` every page carries a DEMO band above the header ("DEMO —
+simulated candidate, not an assessment", in the report's language) and a large,
+light "DEMO" behind the content, and the cover says that the candidate is
+simulated.
+
+Free text
+---------
+Everything that comes from data (names, pseudonym, centre, station, battery, game
+and metric names, units, flags, notes) enters a Paragraph through one helper,
+:func:`_markup`: control and format characters (bidi overrides, zero-width marks)
+are dropped, characters the fonts lack replaced (:func:`printable`), and ``&``,
+``<``, ``>`` escaped, so reportlab's mini-markup (``<font>``, ``<a href>``,
+``<img src>``, entities) is shown as text and never interpreted.  Incident notes
+keep their line breaks (at most 40 lines, blank runs collapsed; further breaks
+become spaces) and are cut after :data:`~reports.model.MAX_NOTE_CHARS` characters
+with "… (shortened)"; each note shows its author and time, and a long note may
+continue on the next page.
 
 Guarantees the tests check:
 
 * Only embedded TrueType fonts: Bitstream Vera (roman, bold, italic, bold italic)
-  as shipped inside reportlab; none of the 14 standard PDF fonts is referenced
-  (the canvas's initial font is Vera too).  reportlab ships no monospaced TTF, so
-  the chain head is set in Vera, in groups of eight hex digits.
+  as shipped inside reportlab, and Kiosk Mono derived from it
+  (:mod:`reports.monofont`) for the evidence block's hashes; none of the 14
+  standard PDF fonts is referenced (the canvas's initial font is Vera too).  The
+  record-integrity chain head is set in Vera, in groups of eight hex digits.
 * Text the fonts cannot show is replaced before drawing (:func:`printable`):
   ``"↔"`` becomes ``"<->"``, Greek mu the micro sign, and anything else without a
   glyph its ASCII base letter or ``"?"`` – never an empty box.
@@ -53,7 +86,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
@@ -71,12 +104,23 @@ from reportlab.platypus import (
 
 from reports import labels
 from reports.labels import flag_explanation, flag_name, text
-from reports.model import GameSection, MetricRow, ReportData, TraitRow
+from reports.model import (
+    MAX_NOTE_CHARS,
+    GameSection,
+    MetricRow,
+    ReportData,
+    ReportEvidence,
+    TraitRow,
+    evidence_json,
+)
+from reports.monofont import mono_font_bytes
 
 __all__ = [
+    "EVIDENCE_FILE_NAME",
     "FONT_BOLD",
     "FONT_BOLD_ITALIC",
     "FONT_ITALIC",
+    "FONT_MONO",
     "FONT_REGULAR",
     "PAGE_SIZE",
     "SIGNATURE_BOX",
@@ -103,6 +147,10 @@ FONT_REGULAR = "Vera"
 FONT_BOLD = "Vera-Bold"
 FONT_ITALIC = "Vera-Italic"
 FONT_BOLD_ITALIC = "Vera-BoldItalic"
+FONT_MONO = "KioskMono"
+
+#: The name of the embedded file that holds the report's evidence as canonical JSON.
+EVIDENCE_FILE_NAME = "kiosk-evidence.json"
 _FONT_FILES = {
     FONT_REGULAR: "Vera.ttf",
     FONT_BOLD: "VeraBd.ttf",
@@ -157,6 +205,8 @@ def _glyphs() -> frozenset[int]:
         pdfmetrics.registerFont(font)
         cmap = frozenset(font.face.charToGlyph)
         covered = cmap if covered is None else covered & cmap
+    # The monospaced face is for ASCII hashes and ids only: not part of ``covered``.
+    pdfmetrics.registerFont(TTFont(FONT_MONO, io.BytesIO(mono_font_bytes())))
     pdfmetrics.registerFontFamily(
         FONT_REGULAR,
         normal=FONT_REGULAR,
@@ -187,9 +237,72 @@ def printable(value: str) -> str:
     return "".join(out)
 
 
-def _markup(value: str) -> str:
-    """Plain data text made safe for a Paragraph: glyph fallbacks, then XML escaping."""
-    return escape(printable(value))
+_LINE_BREAKS = str.maketrans(
+    {"\r": "\n", "\x0b": "\n", "\x0c": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n"}
+)
+
+
+def _clean(value: str, *, keep_lines: bool = False) -> str:
+    """``value`` without control or format characters; tabs become spaces.
+
+    Line breaks (any of CR LF, CR, LF, VT, FF, NEL, LS, PS) become ``"\\n"`` when
+    ``keep_lines``, else spaces.  Format characters (bidi overrides, zero-width marks,
+    soft hyphens) are dropped: they could make text read differently than it is.
+    """
+    out: list[str] = []
+    for char in value.replace("\r\n", "\n").translate(_LINE_BREAKS):
+        if char == "\n":
+            out.append("\n" if keep_lines else " ")
+        elif char == "\t":
+            out.append(" ")
+        elif unicodedata.category(char) not in ("Cc", "Cf"):
+            out.append(char)
+    return "".join(out)
+
+
+def _markup(value: str, *, keep_lines: bool = False) -> str:
+    """Data text made safe for a Paragraph: the one way free text enters markup.
+
+    Control and format characters dropped (:func:`_clean`), characters the fonts lack
+    replaced (:func:`printable`), then ``&``, ``<`` and ``>`` escaped, so that nothing
+    in ``value`` is read as reportlab markup.  With ``keep_lines`` line breaks become
+    ``<br/>``.
+    """
+    lines = _clean(value, keep_lines=keep_lines).split("\n")
+    return "<br/>".join(escape(printable(line)) for line in lines)
+
+
+def _plain(value: str) -> str:
+    """Data text for the canvas (header, footer, chart): cleaned, printable, one line."""
+    return printable(_clean(value))
+
+
+def _note_markup(note: str, language: str) -> str:
+    """An incident note as markup: line breaks kept, cut after MAX_NOTE_CHARS characters."""
+    shown = _clean(note, keep_lines=True).strip()
+    # Runs of blank lines collapse to one, and a note keeps at most 40 line breaks.
+    lines = [line.rstrip() for line in shown.split("\n")]
+    kept: list[str] = []
+    for line in lines:
+        if line or (kept and kept[-1]):
+            kept.append(line)
+    shown = "\n".join(kept[:40]) + (" " + " ".join(kept[40:]) if len(kept) > 40 else "")
+    if len(shown) > MAX_NOTE_CHARS:
+        shown = shown[:MAX_NOTE_CHARS].rstrip() + " " + text(language, "note_shortened")
+    return _markup(shown, keep_lines=True)
+
+
+def _mono(value: str) -> str:
+    """ASCII-only markup for the monospaced face (hashes, ids, base64)."""
+    ascii_only = "".join(char if " " <= char <= "~" else "?" for char in _clean(value))
+    return escape(ascii_only)
+
+
+def _hex_groups(value: str, per_line: int = 4) -> str:
+    """Hex digits in groups of eight, ``per_line`` groups to a line, as mono markup."""
+    groups = [value[i : i + 8] for i in range(0, len(value), 8)]
+    lines = [" ".join(groups[i : i + per_line]) for i in range(0, len(groups), per_line)]
+    return "<br/>".join(_mono(line) for line in lines)
 
 
 # ------------------------------------------------------------------------ numbers
@@ -373,6 +486,9 @@ def _styles() -> dict[str, ParagraphStyle]:
         "glossary_text": derive("glossary_text", fontSize=8, leading=10.5),
         "sig_note": derive("sig_note", fontName=FONT_BOLD, fontSize=8.5, leading=11, spaceAfter=3),
         "sig_text": derive("sig_text", fontSize=7.5, leading=9.6, textColor=_MUTED),
+        "mono": derive("mono", fontName=FONT_MONO, fontSize=7, leading=9.2),
+        "evidence_value": derive("evidence_value", fontSize=8, leading=10.5),
+        "evidence_note": derive("evidence_note", fontSize=7, leading=9, textColor=_MUTED),
     }
 
 
@@ -441,7 +557,7 @@ class TraitProfileChart(Flowable):  # type: ignore[misc]
 
     def _end_label(self, label: str, x: float, y: float, align_right: bool) -> None:
         canv = self.canv
-        label = printable(label)
+        label = _plain(label)
         size = 8.0
         lines = [label]
         if pdfmetrics.stringWidth(label, FONT_REGULAR, size) > self._LABEL_W:
@@ -529,7 +645,7 @@ class TraitProfileChart(Flowable):  # type: ignore[misc]
         else:
             caption = text(language, "chart_caption", p=format_percentile(trait.percentile))
         caption = printable(caption)
-        name = printable(trait.name)
+        name = _plain(trait.name)
         caption_font = FONT_ITALIC if not estimated else FONT_REGULAR
         name_size, caption_size = 8.5, 7.5
 
@@ -649,11 +765,13 @@ class _SignatureBand(Flowable):  # type: ignore[misc]
 def _canvas_class(data: ReportData) -> type[Canvas]:
     """A canvas that defers page output so that footers can say "Page N of M"."""
     language = data.language
-    footer_left = printable(text(language, "footer_session", session_id=data.session_id))
+    footer_left = _plain(text(language, "footer_session", session_id=data.session_id))
     header_left = printable(text(language, "doc_title"))
-    header_right = printable(
+    header_right = _plain(
         f"{data.candidate_pseudonym}  \u00b7  {_format_date(data.session_date, language)}"
     )
+    demo = data.evidence is not None and data.evidence.demo
+    demo_banner = printable(text(language, "demo_banner")) if demo else ""
 
     class NumberedCanvas(Canvas):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -670,6 +788,8 @@ def _canvas_class(data: ReportData) -> type[Canvas]:
                 self.__dict__.update(state)
                 self._furniture(number, total)
                 Canvas.showPage(self)
+            if data.evidence is not None:
+                _attach_evidence(self, data.evidence)
             Canvas.save(self)
 
         def _furniture(self, number: int, total: int) -> None:
@@ -683,8 +803,11 @@ def _canvas_class(data: ReportData) -> type[Canvas]:
                 self.drawString(_MARGIN_X, header_y, header_left)
                 self.drawRightString(_PAGE_W - _MARGIN_X, header_y, header_right)
                 self.line(_MARGIN_X, header_y - 6, _PAGE_W - _MARGIN_X, header_y - 6)
-            self.setFillColor(_ACCENT)
-            self.rect(_MARGIN_X, header_y + 12, 36, 2.5, stroke=0, fill=1)
+            if demo_banner:
+                _draw_demo_band(self, demo_banner, header_y + 10)
+            else:
+                self.setFillColor(_ACCENT)
+                self.rect(_MARGIN_X, header_y + 12, 36, 2.5, stroke=0, fill=1)
 
             footer_y = 30.0
             self.line(_MARGIN_X, footer_y + 11, _PAGE_W - _MARGIN_X, footer_y + 11)
@@ -695,6 +818,73 @@ def _canvas_class(data: ReportData) -> type[Canvas]:
             self.restoreState()
 
     return NumberedCanvas
+
+
+_DEMO_BAND_H = 15.0
+
+
+def _draw_demo_band(canvas: Canvas, banner: str, bottom: float) -> None:
+    """The DEMO band across the top of a page, above the running header."""
+    canvas.setFillColor(_WARN_FILL)
+    canvas.setStrokeColor(_WARN_EDGE)
+    canvas.setLineWidth(0.8)
+    canvas.rect(_MARGIN_X, bottom, _FRAME_W, _DEMO_BAND_H, stroke=1, fill=1)
+    canvas.setFillColor(_WARN_INK)
+    canvas.setFont(FONT_BOLD, 8.5)
+    canvas.drawCentredString(_PAGE_W / 2, bottom + 4.5, banner)
+
+
+def _draw_demo_watermark(canvas: Canvas, _doc: Any) -> None:
+    """A large, light "DEMO" across the middle of the page, under the content.
+
+    It stays well above :data:`SIGNATURE_BOX` (the box must stay empty for the stamp).
+    """
+    canvas.saveState()
+    canvas.setFillColor(colors.HexColor("#FAF0DE"))
+    canvas.setFont(FONT_BOLD, 110)
+    canvas.translate(_PAGE_W / 2, _PAGE_H / 2 + 40)
+    canvas.rotate(35)
+    canvas.drawCentredString(0, -38, "DEMO")
+    canvas.restoreState()
+
+
+def _attach_evidence(canvas: Canvas, evidence: ReportEvidence) -> None:
+    """Embed the evidence JSON as :data:`EVIDENCE_FILE_NAME` (see the module docstring)."""
+    payload = evidence_json(evidence)
+    document = canvas._doc
+    catalog = document.Catalog
+    if getattr(catalog, "Names", None) is not None:  # pragma: no cover - the builder sets none
+        raise RuntimeError("the report already has a /Names tree; cannot embed the evidence")
+    stream = pdfdoc.PDFStream(
+        pdfdoc.PDFDictionary(
+            {
+                "Type": pdfdoc.PDFName("EmbeddedFile"),
+                # PDFName would not escape the '/' of the MIME type: write the name as is.
+                "Subtype": "/application#2Fjson",
+                "Params": pdfdoc.PDFDictionary({"Size": len(payload)}),
+            }
+        ),
+        payload,
+        filters=[pdfdoc.PDFZCompress],
+    )
+    name = pdfdoc.PDFString(EVIDENCE_FILE_NAME)
+    filespec = pdfdoc.PDFDictionary(
+        {
+            "Type": pdfdoc.PDFName("Filespec"),
+            "F": name,
+            "UF": name,
+            "Desc": pdfdoc.PDFString("Report evidence (kiosk, format 1)"),
+            "AFRelationship": pdfdoc.PDFName("Data"),
+            "EF": pdfdoc.PDFDictionary({"F": document.Reference(stream)}),
+        }
+    )
+    catalog.Names = pdfdoc.PDFDictionary(
+        {
+            "EmbeddedFiles": pdfdoc.PDFDictionary(
+                {"Names": pdfdoc.PDFArray([name, document.Reference(filespec)])}
+            )
+        }
+    )
 
 
 # ------------------------------------------------------------------------ content
@@ -761,29 +951,21 @@ def _cover(data: ReportData) -> list[Flowable]:
         Spacer(0, 8),
         _p(escape(text(language, "cover_purpose")), "purpose"),
     ]
+    if data.evidence is not None and data.evidence.demo:
+        story += [Spacer(0, 8), _demo_notice(language)]
     if data.norms.provisional:
         story += [Spacer(0, 8), _provisional_notice(data)]
     return story
 
 
-def _provisional_notice(data: ReportData) -> Flowable:
-    language = data.language
-    body = text(
-        language,
-        "provisional_body",
-        provenance=printable(data.norms.provenance.strip().rstrip(".")),
-        sample_size=_format_int(data.norms.sample_size, language),
-        version=printable(data.norms.version),
-    )
-    notice = Table(
-        [
-            [
-                [
-                    _p(escape(text(language, "provisional_title")), "warn_title"),
-                    _p(escape(body), "warn_body"),
-                ]
-            ]
-        ],
+def _demo_notice(language: str) -> Flowable:
+    return _notice(text(language, "demo_banner"), text(language, "demo_notice"))
+
+
+def _notice(title: str, body: str) -> Table:
+    """A warning box: a bold title and a sentence or two, on a light amber ground."""
+    return Table(
+        [[[_p(escape(title), "warn_title"), _p(_markup(body), "warn_body")]]],
         colWidths=[_FRAME_W],
         hAlign="LEFT",
         style=_table_style(
@@ -797,7 +979,18 @@ def _provisional_notice(data: ReportData) -> Flowable:
             ]
         ),
     )
-    return notice
+
+
+def _provisional_notice(data: ReportData) -> Flowable:
+    language = data.language
+    body = text(
+        language,
+        "provisional_body",
+        provenance=data.norms.provenance.strip().rstrip("."),
+        sample_size=_format_int(data.norms.sample_size, language),
+        version=data.norms.version,
+    )
+    return _notice(text(language, "provisional_title"), body)
 
 
 def _trait_section(data: ReportData, number: int) -> list[Flowable]:
@@ -931,11 +1124,13 @@ def _all_flags(data: ReportData) -> list[str]:
     return list(seen)
 
 
-def _kv_table(rows: Sequence[tuple[str, Flowable | str]], label_w: float = 175.0) -> Table:
+def _kv_table(
+    rows: Sequence[tuple[str, Flowable | list[Flowable] | str]], label_w: float = 175.0
+) -> Table:
     cells = [
         [
             _p(escape(label), "kv_label"),
-            value if isinstance(value, Flowable) else _p(_markup(value), "kv_value"),
+            _p(_markup(value), "kv_value") if isinstance(value, str) else value,
         ]
         for label, value in rows
     ]
@@ -1068,7 +1263,7 @@ def _incident_section(data: ReportData, number: int) -> list[Flowable]:
             [
                 _p(_markup(when), "cell"),
                 _p(_markup(incident.author), "cell"),
-                _p(_markup(incident.text), "cell"),
+                _p(_note_markup(incident.text, language), "cell"),
             ]
         )
     story.append(
@@ -1076,6 +1271,7 @@ def _incident_section(data: ReportData, number: int) -> list[Flowable]:
             rows,
             colWidths=[70.0, 100.0, _FRAME_W - 170.0],
             repeatRows=1,
+            splitInRow=1,  # a long note may continue on the next page
             hAlign="LEFT",
             style=_table_style(
                 [
@@ -1120,7 +1316,7 @@ def _norms_section(data: ReportData, number: int) -> list[Flowable]:
 
 def _integrity_section(data: ReportData, number: int) -> list[Flowable]:
     language = data.language
-    head = printable(data.chain_head.strip())
+    head = _plain(data.chain_head.strip())
     groups = [head[i : i + 8] for i in range(0, len(head), 8)]
     # Four groups of eight per line: a 64-digit head reads as two even lines.
     grouped = "<br/>".join(escape(" ".join(groups[i : i + 4])) for i in range(0, len(groups), 4))
@@ -1140,8 +1336,67 @@ def _integrity_section(data: ReportData, number: int) -> list[Flowable]:
     return story
 
 
+_SIGNATURE_HEAD = 20
+_SIGNATURE_TAIL = 12
+
+
+def _evidence_section(data: ReportData, number: int) -> list[Flowable]:
+    language = data.language
+    evidence = data.evidence
+    assert evidence is not None
+
+    def entry(seq: int, digest: str) -> list[Flowable]:
+        return [
+            _p(escape(text(language, "evidence_entry", seq=seq)), "evidence_value"),
+            _p(_hex_groups(digest), "mono"),
+        ]
+
+    signature = evidence.checkpoint_signature
+    shortened = len(signature) > _SIGNATURE_HEAD + _SIGNATURE_TAIL + 1
+    shown = (
+        f"{_mono(signature[:_SIGNATURE_HEAD])}\u2026{_mono(signature[-_SIGNATURE_TAIL:])}"
+        if shortened
+        else _mono(signature)
+    )
+    signature_cell: list[Flowable] = [_p(shown, "mono")]
+    if shortened:
+        signature_cell.append(_p(escape(text(language, "evidence_shortened")), "evidence_note"))
+    unsigned = _p(escape(text(language, "evidence_unsigned")), "evidence_value")
+    about = text(
+        language,
+        "evidence_about",
+        pseudonym=evidence.candidate_pseudonym,
+        station=evidence.station_name,
+    )
+    rows: list[tuple[str, Flowable | list[Flowable]]] = [
+        (text(language, "evidence_report_id"), _p(_mono(evidence.report_id), "mono")),
+        (
+            text(language, "evidence_session"),
+            [_p(_mono(evidence.session_id), "mono"), _p(_markup(about), "evidence_value")],
+        ),
+        (
+            text(language, "evidence_chain_head"),
+            entry(evidence.chain_head_seq, evidence.chain_head_hash),
+        ),
+        (
+            text(language, "evidence_checkpoint"),
+            entry(evidence.checkpoint_seq, evidence.checkpoint_hash),
+        ),
+        (text(language, "evidence_signature"), signature_cell if signature else unsigned),
+        (
+            text(language, "evidence_key"),
+            _p(_hex_groups(evidence.key_id), "mono") if evidence.key_id else unsigned,
+        ),
+    ]
+    story = _section(number, text(language, "section_evidence"))
+    story.append(_kv_table(rows))
+    story.append(Spacer(0, 5))
+    story.append(_p(escape(text(language, "evidence_intro")), "help"))
+    return story
+
+
 def _story(data: ReportData) -> list[Flowable]:
-    sections: tuple[Callable[[ReportData, int], list[Flowable]], ...] = (
+    sections: list[Callable[[ReportData, int], list[Flowable]]] = [
         _trait_section,
         _games_section,
         _quality_section,
@@ -1149,9 +1404,17 @@ def _story(data: ReportData) -> list[Flowable]:
         _incident_section,
         _norms_section,
         _integrity_section,
-    )
+    ]
+    if data.evidence is not None:
+        sections.append(_evidence_section)
     # Short sections stay whole on one page; long ones may break between their parts.
-    kept_whole = {_timing_section, _incident_section, _norms_section, _integrity_section}
+    kept_whole = {
+        _timing_section,
+        _incident_section,
+        _norms_section,
+        _integrity_section,
+        _evidence_section,
+    }
     story = _cover(data)
     for number, section in enumerate(sections, start=1):
         parts = section(data, number)
@@ -1167,7 +1430,7 @@ def build_report(data: ReportData) -> bytes:
         raise ValueError(f"unsupported report language {data.language!r}")
     _glyphs()
     buffer = io.BytesIO()
-    title = printable(f"{text(data.language, 'doc_title')} \u2013 {data.candidate_pseudonym}")
+    title = _plain(f"{text(data.language, 'doc_title')} \u2013 {data.candidate_pseudonym}")
     doc = BaseDocTemplate(
         buffer,
         pagesize=A4,
@@ -1176,8 +1439,8 @@ def build_report(data: ReportData) -> bytes:
         topMargin=_MARGIN_TOP,
         bottomMargin=_MARGIN_BOTTOM,
         title=title,
-        author=printable(data.centre_name),
-        subject=printable(data.session_id),
+        author=_plain(data.centre_name),
+        subject=_plain(data.session_id),
         creator="kiosk reports",
         invariant=1,
         lang=data.language,
@@ -1196,6 +1459,8 @@ def build_report(data: ReportData) -> bytes:
         bottomPadding=0,
         id="body",
     )
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    demo = data.evidence is not None and data.evidence.demo
+    decorations: dict[str, Any] = {"onPage": _draw_demo_watermark} if demo else {}
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], **decorations)])
     doc.build(_story(data), canvasmaker=_canvas_class(data))
     return buffer.getvalue()

@@ -171,6 +171,28 @@ _EN: dict[str, str] = {
         "recomputing it from the stored events must give the value above, so any later "
         "change to the stored data is detectable."
     ),
+    "section_evidence": "Evidence",
+    "evidence_intro": (
+        "These values tie the report to its session and to the station's audit log. The "
+        "same values are embedded in this PDF as the file kiosk-evidence.json, inside the "
+        "signature: kiosk verify reads them from there and can compare them with the store."
+    ),
+    "evidence_report_id": "Report id",
+    "evidence_session": "Session",
+    "evidence_about": "candidate {pseudonym}, {station}",
+    "evidence_chain_head": "Event chain head",
+    "evidence_checkpoint": "Audit-log checkpoint (seals the session)",
+    "evidence_entry": "entry {seq}",
+    "evidence_signature": "Checkpoint signature",
+    "evidence_shortened": "shortened; the full value is in kiosk-evidence.json",
+    "evidence_key": "Station key (certificate SHA-256)",
+    "evidence_unsigned": "none: the checkpoint was written while the station key was locked",
+    "demo_banner": "DEMO \u2014 simulated candidate, not an assessment",
+    "demo_notice": (
+        "This report was made from a simulated candidate to show how the kiosk works. It "
+        "describes no person and must not be used for any decision."
+    ),
+    "note_shortened": "\u2026 (shortened)",
     "section_signature": "Electronic signature",
     "signature_explain": (
         "The box on the right holds the station's electronic signature. It seals this "
@@ -325,6 +347,32 @@ _DE: dict[str, str] = {
         "dieser Sitzung: Aus den gespeicherten Ereignissen neu berechnet, muss er den "
         "obigen Wert ergeben; jede spätere Änderung der Daten fällt so auf."
     ),
+    "section_evidence": "Nachweis",
+    "evidence_intro": (
+        "Diese Werte verbinden den Bericht mit seiner Sitzung und dem Audit-Protokoll der "
+        "Station. Dieselben Werte sind in dieses PDF als Datei kiosk-evidence.json "
+        "eingebettet, innerhalb der Signatur: kiosk verify liest sie von dort und kann sie "
+        "mit dem Datenspeicher vergleichen."
+    ),
+    "evidence_report_id": "Bericht-ID",
+    "evidence_session": "Sitzung",
+    "evidence_about": "Person {pseudonym}, {station}",
+    "evidence_chain_head": "Kopf der Ereigniskette",
+    "evidence_checkpoint": "Prüfpunkt im Audit-Protokoll (versiegelt die Sitzung)",
+    "evidence_entry": "Eintrag {seq}",
+    "evidence_signature": "Signatur des Prüfpunkts",
+    "evidence_shortened": "gekürzt; der vollständige Wert steht in kiosk-evidence.json",
+    "evidence_key": "Stationsschlüssel (SHA-256 des Zertifikats)",
+    "evidence_unsigned": (
+        "keine: der Prüfpunkt wurde geschrieben, während der Stationsschlüssel gesperrt war"
+    ),
+    "demo_banner": "DEMO \u2014 simulierte Person, keine Beurteilung",
+    "demo_notice": (
+        "Dieser Bericht beruht auf einer simulierten Person und zeigt, wie der Kiosk "
+        "arbeitet. Er beschreibt keinen Menschen und darf für keine Entscheidung verwendet "
+        "werden."
+    ),
+    "note_shortened": "\u2026 (gekürzt)",
     "section_signature": "Elektronische Signatur",
     "signature_explain": (
         "Das Feld rechts enthält die elektronische Signatur der Station. Sie versiegelt "

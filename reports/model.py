@@ -21,6 +21,23 @@ Conventions the builder relies on:
   ``"clipped:stop.ssrt_ms"`` ...); the report shows known ones in words and
   explains them in the data-quality section, and unknown ones verbatim.
 * Datetimes should be timezone-aware; naive ones are printed without a zone.
+* Free text is shown as text, never as markup: the builder escapes it, drops control
+  characters and shortens incident notes to :data:`MAX_NOTE_CHARS` characters.
+
+Evidence
+--------
+:class:`ReportEvidence` ties a report to its session and to the station's audit log:
+the session, the head of its event chain, the audit-log entry that seals the session
+(its hash and the station key's signature over it) and the key's certificate
+fingerprint.  When :attr:`ReportData.evidence` is set, the report shows it and carries
+it machine-readable inside the signed content (see :mod:`reports.build`), and
+:func:`reports.verify.verify_pdf` returns it as a dict.  The dict is
+:meth:`ReportEvidence.as_dict`; :func:`evidence_from_dict` reads one back (strictly:
+exactly the format-1 keys, each of its type), :func:`evidence_json` is its canonical
+JSON (sorted keys, no spaces, ASCII only) as embedded in the PDF, and
+:func:`evidence_from_json` parses it.  ``demo=True`` marks a report of a simulated
+candidate: every page then says DEMO, and ``kiosk verify`` says it is not an
+assessment.
 
 Neither end of a trait is "good": :class:`TraitRow` names both ends, and the
 report draws them symmetrically.
@@ -28,11 +45,19 @@ report draws them symmetrically.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime
-from dataclasses import dataclass
-from typing import Literal
+import json
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
 
 __all__ = [
+    "EVIDENCE_FORMAT",
+    "MAX_NOTE_CHARS",
     "GameSection",
     "GameStatus",
     "Incident",
@@ -41,12 +66,23 @@ __all__ = [
     "MetricRow",
     "NormInfo",
     "ReportData",
+    "ReportEvidence",
     "TimingInfo",
     "TraitRow",
+    "evidence_from_dict",
+    "evidence_from_json",
+    "evidence_json",
+    "new_report_id",
 ]
 
 GameStatus = Literal["completed", "interrupted", "omitted"]
 Language = Literal["en", "de"]
+
+#: The version of :class:`ReportEvidence`'s dict and JSON form.
+EVIDENCE_FORMAT = 1
+
+#: Incident notes longer than this many characters are cut and marked as shortened.
+MAX_NOTE_CHARS = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +171,12 @@ class TimingInfo:
 
 @dataclass(frozen=True, slots=True)
 class Incident:
-    """A proctor's note about the session."""
+    """A proctor's note about the session.
+
+    ``text`` is shown as written (line breaks kept), never interpreted as markup;
+    control characters are dropped and notes longer than :data:`MAX_NOTE_CHARS`
+    characters are cut, with a "shortened" mark.
+    """
 
     at: datetime.datetime
     author: str
@@ -152,6 +193,127 @@ class NormInfo:
     sample_size: int
 
 
+_HEX_64 = re.compile(r"[0-9a-f]{64}")
+_REPORT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def new_report_id() -> str:
+    """A fresh random report id: 32 lower-case hex digits (128 bits)."""
+    return secrets.token_hex(16)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportEvidence:
+    """What ties a report to its session, its event chain and the station's audit log.
+
+    ``chain_head_seq``/``chain_head_hash`` are the sequence number and hex SHA-256 of
+    the last event of the session's chain; ``checkpoint_seq``/``checkpoint_hash`` the
+    audit-log entry that seals the session, ``checkpoint_signature`` the station key's
+    signature over that hash (standard base64), ``key_id`` the hex SHA-256 fingerprint
+    of the certificate of the key that signed it.  ``report_id`` is random per report
+    (:func:`new_report_id`, the default).  ``demo`` marks a simulated candidate.
+
+    Hashes and ``key_id`` are 64 lower-case hex digits; sequence numbers are integers
+    ``>= 0``; ``format`` is :data:`EVIDENCE_FORMAT`.  A checkpoint written while the
+    station key was locked is unsigned: then ``checkpoint_signature`` and ``key_id``
+    are both empty (the report says so).  Anything else raises ``ValueError`` (a
+    malformed record is a bug, never something to print).
+    """
+
+    format: int = EVIDENCE_FORMAT
+    session_id: str
+    candidate_pseudonym: str
+    station_name: str
+    chain_head_seq: int
+    chain_head_hash: str
+    checkpoint_seq: int
+    checkpoint_hash: str
+    checkpoint_signature: str
+    key_id: str
+    demo: bool = False
+    report_id: str = field(default_factory=new_report_id)
+
+    def __post_init__(self) -> None:
+        if type(self.format) is not int or self.format != EVIDENCE_FORMAT:
+            raise ValueError(f"unsupported evidence format {self.format!r}")
+        for name in ("session_id", "candidate_pseudonym", "station_name"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(f"evidence {name} must be a non-empty string, not {value!r}")
+        for name in ("chain_head_seq", "checkpoint_seq"):
+            value = getattr(self, name)
+            if type(value) is not int or value < 0:
+                raise ValueError(f"evidence {name} must be an integer >= 0, not {value!r}")
+        signed = bool(self.checkpoint_signature) or bool(self.key_id)
+        for name in ("chain_head_hash", "checkpoint_hash", "key_id"):
+            value = getattr(self, name)
+            if name == "key_id" and not signed and value == "":
+                continue
+            if not isinstance(value, str) or not _HEX_64.fullmatch(value):
+                raise ValueError(f"evidence {name} must be 64 lower-case hex digits, not {value!r}")
+        signature = self.checkpoint_signature
+        try:
+            if not isinstance(signature, str) or (signed and not signature):
+                raise ValueError
+            base64.b64decode(signature.encode("ascii"), validate=True)
+        except (ValueError, binascii.Error, UnicodeEncodeError):
+            raise ValueError(
+                f"evidence checkpoint_signature must be base64 text (empty only together "
+                f"with key_id), not {signature!r}"
+            ) from None
+        if type(self.demo) is not bool:
+            raise ValueError(f"evidence demo must be true or false, not {self.demo!r}")
+        if not isinstance(self.report_id, str) or not _REPORT_ID.fullmatch(self.report_id):
+            raise ValueError(
+                f"evidence report_id must be 8-64 letters, digits, '-' or '_', "
+                f"not {self.report_id!r}"
+            )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The plain dict form (the keys of format 1, JSON types only)."""
+        return asdict(self)
+
+
+_EVIDENCE_KEYS = frozenset(f.name for f in fields(ReportEvidence))
+
+
+def evidence_from_dict(data: Mapping[str, Any]) -> ReportEvidence:
+    """The :class:`ReportEvidence` of a dict made by :meth:`ReportEvidence.as_dict`.
+
+    Raises ``ValueError`` unless ``data`` has exactly the format-1 keys with valid values.
+    """
+    if not isinstance(data, Mapping):
+        raise ValueError(f"evidence must be a JSON object, not {type(data).__name__}")
+    if data.get("format") != EVIDENCE_FORMAT:
+        raise ValueError(f"unsupported evidence format {data.get('format')!r}")
+    keys = set(data)
+    if keys != _EVIDENCE_KEYS:
+        missing, unknown = (
+            sorted(_EVIDENCE_KEYS - keys),
+            sorted(str(k) for k in keys - _EVIDENCE_KEYS),
+        )
+        raise ValueError(
+            f"evidence keys do not match format 1 (missing {missing}, unknown {unknown})"
+        )
+    return ReportEvidence(**dict(data))
+
+
+def evidence_json(evidence: ReportEvidence) -> bytes:
+    """The canonical JSON of ``evidence``: sorted keys, no spaces, ASCII, UTF-8 bytes."""
+    return json.dumps(
+        evidence.as_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=True
+    ).encode("ascii")
+
+
+def evidence_from_json(blob: bytes) -> ReportEvidence:
+    """Parse :func:`evidence_json` output; ``ValueError`` if it is not valid evidence."""
+    try:
+        data = json.loads(blob.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"evidence is not JSON: {exc}") from None
+    return evidence_from_dict(data)
+
+
 @dataclass(frozen=True, slots=True)
 class ReportData:
     """Everything one session's report shows.
@@ -161,7 +323,9 @@ class ReportData:
     the flags that appear in the tables.  ``chain_head`` is the hex SHA-256 head
     of the session's event chain; ``event_count`` the number of chained events.
     ``signature_note`` is printed beside the reserved signature box, e.g.
-    ``"Signed by Station 3, Centre Zurich West"``.
+    ``"Signed by Station 3, Centre Zurich West"``.  ``evidence`` (optional: reports
+    built before it existed have none) adds the Evidence block and the signed,
+    machine-readable copy; with ``evidence.demo`` every page says DEMO.
     """
 
     language: Language
@@ -182,3 +346,4 @@ class ReportData:
     event_count: int
     chain_head: str
     signature_note: str
+    evidence: ReportEvidence | None = None

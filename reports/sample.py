@@ -1,6 +1,6 @@
 """A realistic, made-up report for tests, benchmarks and demos.
 
-Contract: ``sample_report_data(language="en", provisional=True)`` returns a
+Contract: ``sample_report_data(language="en", provisional=True, demo=False)`` returns a
 :class:`~reports.model.ReportData` for one invented session of the standard
 battery: all twelve games of SCIENCE.md with plausible metrics (values, 95% CIs,
 percentiles, trial counts), the nine traits with their neutral end names
@@ -8,7 +8,9 @@ percentiles, trial counts), the nine traits with their neutral end names
 (Hard or Easy), one metric that could not be estimated, the digit span without a
 bootstrap CI, two proctor incidents and timing figures.  ``language`` chooses
 English or German text; ``provisional`` chooses between a provisional norm table
-built from simulated players and a final one.  The result is the same on every
+built from simulated players and a final one.  It carries made-up evidence
+(:class:`~reports.model.ReportEvidence`, a fixed report id); ``demo`` marks it as a
+demo report (a simulated candidate).  The result is the same on every
 call (no randomness, fixed dates), so builds of it can be compared byte for byte.
 
 None of these numbers describes a real person or a real norm sample.
@@ -16,6 +18,7 @@ None of these numbers describes a real person or a real norm sample.
 
 from __future__ import annotations
 
+import base64
 import datetime
 import hashlib
 import math
@@ -31,6 +34,7 @@ from reports.model import (
     MetricRow,
     NormInfo,
     ReportData,
+    ReportEvidence,
     TimingInfo,
     TraitRow,
 )
@@ -340,8 +344,28 @@ _INCIDENTS = {
 }
 
 
+def _evidence(demo: bool) -> ReportEvidence:
+    def digest(label: str) -> str:
+        return hashlib.sha256(label.encode()).hexdigest()
+
+    signature = hashlib.sha512(b"sample checkpoint signature").digest()[:71]
+    return ReportEvidence(
+        session_id="S-2025-1128-0042",
+        candidate_pseudonym="K7QX-4M2P",
+        station_name="Station 3",
+        chain_head_seq=18_431,
+        chain_head_hash=hashlib.sha256(b"sample session S-2025-1128-0042").hexdigest(),
+        checkpoint_seq=5_207,
+        checkpoint_hash=digest("sample audit checkpoint 5207"),
+        checkpoint_signature=base64.b64encode(b"\x30\x45" + signature).decode(),
+        key_id=digest("sample station certificate"),
+        demo=demo,
+        report_id="5f1c2a9e7b3d4c60a8e1f2b3c4d5e6f7",
+    )
+
+
 def sample_report_data(
-    language: Literal["en", "de"] = "en", provisional: bool = True
+    language: Literal["en", "de"] = "en", provisional: bool = True, demo: bool = False
 ) -> ReportData:
     """A made-up but plausible report for one session; see the module docstring."""
     if language not in ("en", "de"):
@@ -410,4 +434,5 @@ def sample_report_data(
             if english
             else "Signiert von Station 3, Testzentrum Zürich West"
         ),
+        evidence=_evidence(demo),
     )
