@@ -12,20 +12,30 @@ Every connection runs with WAL, ``foreign_keys=ON``, a busy timeout and
 makes it survive power loss). Write transactions begin with ``BEGIN IMMEDIATE`` so
 two writers never deadlock on a lock upgrade; read transactions use
 :meth:`Store.reader` and begin deferred.
+
+Privacy of the files: on POSIX systems the store, its ``-wal`` and ``-shm`` side
+files and the backups taken before a migration are readable by their owner only
+(0600), and folders kiosk creates for a store are 0700, whatever the umask. A store
+opened for writing has group and other permissions removed from the files its user
+owns. On Windows nothing is changed: there the NTFS permissions of the user's
+profile folder, where the default store lives, keep other users out.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import socket
 import sqlite3
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from alembic import command
 from alembic.config import Config
@@ -38,11 +48,17 @@ from kiosk.store.errors import StoreOpenError
 from kiosk.store.models import Station
 from kiosk.store.wal import wal_path, wal_problems
 
-__all__ = ["BUSY_TIMEOUT_MS", "Store", "open_store", "schema_head", "wal_problems"]
+__all__ = ["BUSY_TIMEOUT_MS", "Store", "open_store", "opened", "schema_head", "wal_problems"]
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MIGRATIONS = Path(__file__).with_name("migrations")
+SIDE_FILES = ("-wal", "-shm")
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+POSIX = os.name == "posix"
 
 
 def _alembic_config() -> Config:
@@ -135,6 +151,59 @@ def make_engine(path: Path) -> Engine:
     return engine
 
 
+def _file_uri(path: Path, **params: str) -> str:
+    """An SQLite URI for ``path``; ``as_uri`` escapes ``?``, ``#`` and ``%`` in the path."""
+    return f"{path.as_uri()}?{urlencode(params)}"
+
+
+def _make_private_folders(folder: Path) -> None:
+    """Create ``folder`` and any missing parents, each readable by its owner only."""
+    missing: list[Path] = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for created in reversed(missing):
+        try:
+            os.mkdir(created, PRIVATE_FOLDER)
+        except FileExistsError:
+            continue  # made by someone else meanwhile: not ours to change
+        if POSIX:
+            os.chmod(created, PRIVATE_FOLDER)  # mkdir's mode is cut by the umask
+
+
+def _create_private_file(path: Path, *, exclusive: bool = True) -> None:
+    """Create ``path`` (or take over an existing one) with mode 0600 before anything is in it."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else 0)
+    fd = os.open(path, flags, PRIVATE_FILE)
+    try:
+        if POSIX and os.fstat(fd).st_uid == os.geteuid():
+            os.fchmod(fd, PRIVATE_FILE)  # the mode given to open is cut by the umask
+    finally:
+        os.close(fd)
+
+
+def _make_files_private(path: Path) -> None:
+    """Take group and other permissions off the store and its side files that we own."""
+    if not POSIX:
+        return
+    for suffix in ("", *SIDE_FILES):
+        file = Path(f"{path}{suffix}")
+        try:
+            st = file.lstat()
+        except FileNotFoundError:
+            continue
+        mode = stat.S_IMODE(st.st_mode)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or not mode & ~PRIVATE_FILE:
+            continue
+        what = f"{suffix} file" if suffix else "file"
+        try:
+            os.chmod(file, mode & PRIVATE_FILE)
+        except OSError as exc:
+            log.warning("could not make the store's %s private: %s", what, exc.strerror)
+            continue
+        log.info("store %s made private: mode %03o, was %03o", what, mode & PRIVATE_FILE, mode)
+
+
 def _probe_folder(folder: Path) -> None:
     """Create and remove a scratch file: the only honest test of write access."""
     try:
@@ -166,8 +235,8 @@ def _existing_revision(path: Path) -> tuple[bool, str | None]:
     """Read, without writing, whether the file has tables and its schema revision."""
     # With no WAL beside it, read it as immutable: SQLite then creates no side files.
     # A WAL left by an earlier run holds committed data, so then read it normally.
-    has_wal = Path(f"{path}-wal").exists()
-    uri = f"file:{path.as_posix()}?{'mode=ro' if has_wal else 'immutable=1'}"
+    has_wal = wal_path(path).exists()
+    uri = _file_uri(path, mode="ro") if has_wal else _file_uri(path, immutable="1")
     try:
         conn = sqlite3.connect(uri, uri=True)
         try:
@@ -214,10 +283,10 @@ def _preflight(path: Path, create: bool) -> str | None:
             )
         if not path.parent.exists():
             try:
-                path.parent.mkdir(parents=True)
+                _make_private_folders(path.parent)
             except OSError as exc:
                 raise StoreOpenError(
-                    path.parent,
+                    Path(exc.filename) if exc.filename else path.parent,
                     f"cannot create this folder ({exc.strerror or exc})",
                     "choose a writable place with --store or KIOSK_STORE",
                 ) from None
@@ -263,15 +332,16 @@ def _preflight(path: Path, create: bool) -> str | None:
             "this SQLite database is not a kiosk store (it has no kiosk schema)",
             "pass the path of a kiosk store, or of a file that does not exist yet",
         )
+    script = ScriptDirectory.from_config(_alembic_config())
+    head = script.get_current_head()
     if revision is not None:
-        script = ScriptDirectory.from_config(_alembic_config())
         try:
             script.get_revision(revision)
         except CommandError:
             raise StoreOpenError(
                 path,
                 f"the store was written by a newer kiosk (schema {revision}; this kiosk "
-                f"knows up to {script.get_current_head()})",
+                f"knows up to {head})",
                 "open it with a newer kiosk; this one has left it untouched",
             ) from None
     return revision
@@ -279,7 +349,8 @@ def _preflight(path: Path, create: bool) -> str | None:
 
 def _backup_before_migration(path: Path, revision: str) -> Path:
     backup = path.with_name(f"{path.name}.before-{revision}.bak")
-    src = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+    _create_private_file(backup, exclusive=False)
+    src = sqlite3.connect(_file_uri(path, mode="ro"), uri=True)
     try:
         dst = sqlite3.connect(backup)
         try:
@@ -299,6 +370,18 @@ def open_store(path: str | os.PathLike[str], *, create: bool = True) -> Store:
     """
     path = Path(path).expanduser().resolve()
     revision = _preflight(path, create)
+    created = not path.exists()
+    if created:
+        try:
+            _create_private_file(path)
+        except FileExistsError:
+            raise StoreOpenError(
+                path,
+                "another process created a store here at the same moment",
+                "make sure only one kiosk uses this store, then try again",
+            ) from None
+    else:
+        _make_files_private(path)
     head = schema_head()
     if revision is not None and revision != head:
         _backup_before_migration(path, revision)
@@ -315,6 +398,8 @@ def open_store(path: str | os.PathLike[str], *, create: bool = True) -> Store:
                 s.add(Station(name=socket.gethostname() or "station", settings={}))
     except BaseException:
         engine.dispose()
+        if created and path.stat().st_size == 0:
+            path.unlink()  # nothing was written: leave no empty file to trip the next open
         raise
     return Store(path=path, engine=engine)
 

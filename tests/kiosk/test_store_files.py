@@ -1,4 +1,4 @@
-"""The store's write-ahead log: damage SQLite would silently drop is reported."""
+"""The store's files: private modes, and a damaged write-ahead log."""
 
 from __future__ import annotations
 
@@ -6,18 +6,25 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import stat
 import struct
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from kiosk.store import StoreOpenError, open_store
-from kiosk.store.database import copy_store
+from kiosk.store import StoreOpenError, open_store, schema_head
+from kiosk.store.database import _alembic_config, copy_store, make_engine
 from kiosk.store.models import Station
 from kiosk.store.wal import wal_problems
 
+posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
 COMMITS = 8
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
 
 
 def folder_state(folder: Path) -> dict[str, tuple[str, int]]:
@@ -29,10 +36,91 @@ def folder_state(folder: Path) -> dict[str, tuple[str, int]]:
     }
 
 
+@pytest.fixture
+def open_umask() -> Iterator[None]:
+    """Umask 0: a file or folder not made private on purpose would be world-writable."""
+    old = os.umask(0)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
 def add_stations(store: object, count: int) -> None:
     for i in range(count):
         with store.writer() as s, s.begin():  # type: ignore[attr-defined]
             s.add(Station(name=f"station {i}", settings={"i": i}))
+
+
+def make_old_store(path: Path) -> None:
+    """A store left at the first schema revision, as an older kiosk wrote it."""
+    from alembic import command
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(path)
+    cfg = _alembic_config()
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.commit()
+    engine.dispose()
+
+
+# -- private files ---------------------------------------------------------------------
+
+
+@posix_only
+def test_new_store_its_side_files_and_folders_are_private(tmp_path: Path, open_umask) -> None:
+    path = tmp_path / "a" / "b" / "kiosk.db"
+    outside = mode(tmp_path)
+    with open_store(path) as store:
+        add_stations(store, 1)
+        for name in ("kiosk.db", "kiosk.db-wal", "kiosk.db-shm"):
+            assert mode(path.parent / name) == 0o600, name
+    assert mode(path) == 0o600
+    assert mode(tmp_path / "a") == mode(tmp_path / "a" / "b") == 0o700
+    assert mode(tmp_path) == outside  # not made by kiosk: left as it was
+
+
+@posix_only
+def test_existing_store_files_are_made_private_when_opened_for_writing(store_path: Path) -> None:
+    with open_store(store_path):
+        pass
+    # Keep a second connection open so the -wal and -shm stay, then loosen everything.
+    holder = sqlite3.connect(store_path)
+    try:
+        holder.execute("SELECT count(*) FROM stations").fetchone()
+        sides = [Path(f"{store_path}{s}") for s in ("", "-wal", "-shm")]
+        for side, loose in zip(sides, (0o644, 0o640, 0o604), strict=True):
+            os.chmod(side, loose)
+        with open_store(store_path):
+            assert [mode(side) for side in sides] == [0o600] * 3
+    finally:
+        holder.close()
+
+
+@posix_only
+@pytest.mark.skipif(os.name == "posix" and os.geteuid() != 0, reason="needs chown")
+def test_a_store_owned_by_someone_else_keeps_its_mode(store_path: Path) -> None:
+    with open_store(store_path):
+        pass
+    os.chmod(store_path, 0o644)
+    os.chown(store_path, 65534, 65534)
+    with open_store(store_path):
+        assert mode(store_path) == 0o644
+
+
+@posix_only
+def test_backup_before_migration_is_private(store_path: Path, open_umask) -> None:
+    make_old_store(store_path)
+    with open_store(store_path) as store:
+        assert store.schema_version() == schema_head()
+    backup = store_path.with_name(f"{store_path.name}.before-0001.bak")
+    assert mode(backup) == 0o600
+    assert {p.name: mode(p) for p in store_path.parent.iterdir()} == {
+        store_path.name: 0o600,
+        backup.name: 0o600,
+    }
 
 
 # -- the write-ahead log ---------------------------------------------------------------
