@@ -13,6 +13,14 @@ makes it survive power loss). Write transactions begin with ``BEGIN IMMEDIATE`` 
 two writers never deadlock on a lock upgrade; read transactions use
 :meth:`Store.reader` and begin deferred.
 
+``open_store(path, read_only=True)`` never creates, migrates or writes: it reads a
+store whose schema is current and refuses an older one (``kiosk run`` upgrades it).
+A store with a WAL beside it (a kiosk has it open, or one stopped without closing
+it) is read through SQLite's ``mode=ro``, which may add a ``-shm`` index but never
+touches the store or its log. A store without a WAL is read as ``immutable``, so
+that SQLite adds no side files at all; should another kiosk start writing to it
+meanwhile, the next transaction is refused rather than reading a changing file.
+
 Privacy of the files: on POSIX systems the store, its ``-wal`` and ``-shm`` side
 files and the backups taken before a migration are readable by their owner only
 (0600), and folders kiosk creates for a store are 0700, whatever the umask. A store
@@ -30,7 +38,7 @@ import socket
 import sqlite3
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +49,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, QueuePool, create_engine, event, func, select
 from sqlalchemy.orm import Session
 
 from kiosk.store.errors import StoreOpenError
@@ -76,10 +84,15 @@ def schema_head() -> str:
 
 @dataclass
 class Store:
-    """An open store: the engine plus helpers for transactions."""
+    """An open store: the engine plus helpers for transactions.
+
+    A store opened with ``read_only=True`` refuses every write: SQLite answers
+    "attempt to write a readonly database".
+    """
 
     path: Path
     engine: Engine
+    read_only: bool = False
 
     def writer(self) -> Session:
         """An ORM session whose transactions begin with ``BEGIN IMMEDIATE``."""
@@ -101,6 +114,8 @@ class Store:
         synced; syncing the WAL file (what ``synchronous=FULL`` does at every commit) makes
         all commits before it durable, at the cost of one ``fsync`` per milestone.
         """
+        if self.read_only:
+            return
         for candidate in (Path(f"{self.path}-wal"), self.path):
             try:
                 fd = os.open(candidate, os.O_RDONLY)
@@ -137,6 +152,13 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     dbapi_connection.execute("PRAGMA foreign_keys = ON")
 
 
+def _on_connect_read_only(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    # No journal_mode: setting it is a write. The store is in WAL mode already.
+    dbapi_connection.isolation_level = None
+    dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    dbapi_connection.execute("PRAGMA foreign_keys = ON")
+
+
 def _on_begin(conn: Any) -> None:
     if conn.get_execution_options().get("kiosk_read"):
         conn.exec_driver_sql("BEGIN")
@@ -154,6 +176,54 @@ def make_engine(path: Path) -> Engine:
 def _file_uri(path: Path, **params: str) -> str:
     """An SQLite URI for ``path``; ``as_uri`` escapes ``?``, ``#`` and ``%`` in the path."""
     return f"{path.as_uri()}?{urlencode(params)}"
+
+
+def _file_state(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _begin_deferred(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def _snapshot_begin(path: Path) -> Callable[[Any], None]:
+    """BEGIN for a store read as immutable, refusing once another process has written."""
+    seen = _file_state(path)
+
+    def begin(conn: Any) -> None:
+        if wal_path(path).exists() or _file_state(path) != seen:
+            raise StoreOpenError(
+                path,
+                "another kiosk has written to the store since it was opened read-only",
+                "open it again to read the current data",
+            )
+        conn.exec_driver_sql("BEGIN")
+
+    return begin
+
+
+def make_read_only_engine(path: Path) -> Engine:
+    """An engine that can only read ``path``: nothing is created, written or checkpointed."""
+    if wal_path(path).exists():
+        uri = _file_uri(path, mode="ro")
+        begin: Callable[[Any], None] = _begin_deferred
+    else:
+        # mode=ro alone would leave an empty -wal and a -shm behind (it cannot
+        # delete them again); immutable reads the file as it is, with no side files.
+        uri = _file_uri(path, mode="ro", immutable="1")
+        begin = _snapshot_begin(path)
+    engine = create_engine(
+        "sqlite://",
+        creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
+        poolclass=QueuePool,
+    )
+    event.listen(engine, "connect", _on_connect_read_only)
+    event.listen(engine, "begin", begin)
+    return engine
 
 
 def _make_private_folders(folder: Path) -> None:
@@ -236,6 +306,14 @@ def _existing_revision(path: Path) -> tuple[bool, str | None]:
     # With no WAL beside it, read it as immutable: SQLite then creates no side files.
     # A WAL left by an earlier run holds committed data, so then read it normally.
     has_wal = wal_path(path).exists()
+    if has_wal and not Path(f"{path}-shm").exists() and not os.access(path.parent, os.W_OK):
+        raise StoreOpenError(
+            path,
+            f"SQLite can read {wal_path(path).name} only with its index {path.name}-shm, "
+            "which is missing and cannot be made in this read-only folder",
+            f"copy {path.name} and {wal_path(path).name} together to a writable folder "
+            "and open the copy",
+        )
     uri = _file_uri(path, mode="ro") if has_wal else _file_uri(path, immutable="1")
     try:
         conn = sqlite3.connect(uri, uri=True)
@@ -258,7 +336,7 @@ def _existing_revision(path: Path) -> tuple[bool, str | None]:
         ) from None
 
 
-def _preflight(path: Path, create: bool) -> str | None:
+def _preflight(path: Path, create: bool, read_only: bool = False) -> str | None:
     """Refuse bad paths before anything writes. Returns the file's schema revision."""
     if path.is_dir():
         raise StoreOpenError(
@@ -267,7 +345,7 @@ def _preflight(path: Path, create: bool) -> str | None:
             f"pass the store file itself, for example {path / 'kiosk.db'}",
         )
     if not path.exists():
-        if not create:
+        if not create or read_only:
             raise StoreOpenError(
                 path,
                 "no store exists here",
@@ -313,17 +391,18 @@ def _preflight(path: Path, create: bool) -> str | None:
             "this is not a kiosk store (not an SQLite database)",
             "pass the path of a kiosk store, or of a file that does not exist yet",
         )
-    try:
-        # Open for update without writing: proves write permission on the file itself.
-        with path.open("r+b"):
-            pass
-    except OSError as exc:
-        raise StoreOpenError(
-            path,
-            f"cannot write to the store ({exc.strerror or exc})",
-            "fix the file's permissions, or copy the store somewhere writable and pass --store",
-        ) from None
-    _probe_folder(path.parent)
+    if not read_only:
+        try:
+            # Open for update without writing: proves write permission on the file itself.
+            with path.open("r+b"):
+                pass
+        except OSError as exc:
+            raise StoreOpenError(
+                path,
+                f"cannot write to the store ({exc.strerror or exc})",
+                "fix the file's permissions, or copy the store somewhere writable and pass --store",
+            ) from None
+        _probe_folder(path.parent)
     _refuse_damaged_wal(path)
     has_tables, revision = _existing_revision(path)
     if has_tables and revision is None:
@@ -344,6 +423,20 @@ def _preflight(path: Path, create: bool) -> str | None:
                 f"knows up to {head})",
                 "open it with a newer kiosk; this one has left it untouched",
             ) from None
+    if read_only and revision != head:
+        if revision is None:
+            problem = "the store has no kiosk schema yet"
+        else:
+            problem = (
+                f"the store was written by an older kiosk (schema {revision}; "
+                f"this kiosk uses {head})"
+            )
+        raise StoreOpenError(
+            path,
+            f"{problem} and is opened read-only, so it cannot be upgraded here",
+            f"open it once with `kiosk run --store {path}` to upgrade it (a backup is kept "
+            "beside it); this command has left it untouched",
+        )
     return revision
 
 
@@ -362,13 +455,25 @@ def _backup_before_migration(path: Path, revision: str) -> Path:
     return backup
 
 
-def open_store(path: str | os.PathLike[str], *, create: bool = True) -> Store:
+def _open_read_only(path: Path) -> Store:
+    _preflight(path, create=False, read_only=True)
+    return Store(path=path, engine=make_read_only_engine(path), read_only=True)
+
+
+def open_store(
+    path: str | os.PathLike[str], *, create: bool = True, read_only: bool = False
+) -> Store:
     """Open (or create) the store at ``path`` and bring its schema up to date.
+
+    With ``read_only=True`` the store is never created, migrated or written to, and
+    one whose schema is not current is refused; ``create`` is then ignored.
 
     Raises :class:`~kiosk.store.errors.StoreOpenError` for anything that is not a
     usable kiosk store, leaving the file as it was.
     """
     path = Path(path).expanduser().resolve()
+    if read_only:
+        return _open_read_only(path)
     revision = _preflight(path, create)
     created = not path.exists()
     if created:
@@ -405,8 +510,10 @@ def open_store(path: str | os.PathLike[str], *, create: bool = True) -> Store:
 
 
 @contextmanager
-def opened(path: str | os.PathLike[str], *, create: bool = True) -> Iterator[Store]:
-    store = open_store(path, create=create)
+def opened(
+    path: str | os.PathLike[str], *, create: bool = True, read_only: bool = False
+) -> Iterator[Store]:
+    store = open_store(path, create=create, read_only=read_only)
     try:
         yield store
     finally:

@@ -1,4 +1,4 @@
-"""The store's files: private modes, and a damaged write-ahead log."""
+"""The store's files: private modes, read-only opening, and a damaged write-ahead log."""
 
 from __future__ import annotations
 
@@ -8,11 +8,15 @@ import shutil
 import sqlite3
 import stat
 import struct
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from kiosk.store import StoreOpenError, open_store, schema_head
 from kiosk.store.database import _alembic_config, copy_store, make_engine
@@ -93,6 +97,8 @@ def test_existing_store_files_are_made_private_when_opened_for_writing(store_pat
         sides = [Path(f"{store_path}{s}") for s in ("", "-wal", "-shm")]
         for side, loose in zip(sides, (0o644, 0o640, 0o604), strict=True):
             os.chmod(side, loose)
+        with open_store(store_path, read_only=True):
+            assert mode(store_path) == 0o644  # reading changes nothing, modes included
         with open_store(store_path):
             assert [mode(side) for side in sides] == [0o600] * 3
     finally:
@@ -121,6 +127,118 @@ def test_backup_before_migration_is_private(store_path: Path, open_umask) -> Non
         store_path.name: 0o600,
         backup.name: 0o600,
     }
+
+
+# -- read-only opening -----------------------------------------------------------------
+
+
+@pytest.fixture
+def live_copy(tmp_path: Path) -> Path:
+    """A store whose last commits are only in its -wal, as a kiosk that died leaves it."""
+    source = tmp_path / "live" / "kiosk.db"
+    copy = tmp_path / "copy" / "kiosk.db"
+    copy.parent.mkdir()
+    with open_store(source) as store:
+        add_stations(store, 3)
+        copy_store(source, copy)
+    assert Path(f"{copy}-wal").stat().st_size > 0 and Path(f"{copy}-shm").exists()
+    return copy
+
+
+def station_count(store: object) -> int:
+    with store.reader() as s:  # type: ignore[attr-defined]
+        return int(s.scalar(select(func.count()).select_from(Station)) or 0)
+
+
+def test_read_only_open_of_a_closed_store_changes_nothing(store_path: Path) -> None:
+    with open_store(store_path) as store:
+        add_stations(store, 2)
+    before = folder_state(store_path.parent)
+    with open_store(store_path, read_only=True) as store:
+        assert store.read_only and store.schema_version() == schema_head()
+        assert station_count(store) == 3 and store.station().name
+    assert folder_state(store_path.parent) == before
+    assert sorted(p.name for p in store_path.parent.iterdir()) == [store_path.name]
+
+
+def test_read_only_open_leaves_a_live_log_and_its_store_alone(live_copy: Path) -> None:
+    before = folder_state(live_copy.parent)
+    names = sorted(p.name for p in live_copy.parent.iterdir())
+    with open_store(live_copy, read_only=True) as store:
+        assert station_count(store) == 4  # the commits in the -wal are read
+    assert folder_state(live_copy.parent) == before  # store and -wal: same bytes, same mtime
+    assert sorted(p.name for p in live_copy.parent.iterdir()) == names
+
+
+@pytest.mark.parametrize("case", ["closed", "live"])
+def test_a_read_only_store_refuses_writes(case: str, store_path: Path, live_copy: Path) -> None:
+    if case == "closed":
+        with open_store(store_path):
+            pass
+        path = store_path
+    else:
+        path = live_copy
+    before = folder_state(path.parent)
+    with open_store(path, read_only=True) as store:
+        with pytest.raises(OperationalError, match="attempt to write a readonly database"):
+            add_stations(store, 1)
+        store.make_durable()
+    assert folder_state(path.parent) == before
+
+
+def test_read_only_refuses_an_older_store_untouched(store_path: Path) -> None:
+    make_old_store(store_path)
+    before = folder_state(store_path.parent)
+    with pytest.raises(StoreOpenError) as excinfo:
+        open_store(store_path, read_only=True)
+    message = str(excinfo.value)
+    assert str(store_path) in message and "older kiosk (schema 0001" in message
+    assert "kiosk run" in message and "backup" in message
+    assert folder_state(store_path.parent) == before
+
+
+def test_read_only_never_creates(tmp_path: Path) -> None:
+    path = tmp_path / "missing" / "kiosk.db"
+    with pytest.raises(StoreOpenError, match="no store exists here"):
+        open_store(path, create=True, read_only=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_read_only_snapshot_stops_once_another_kiosk_writes(store_path: Path) -> None:
+    with open_store(store_path):
+        pass
+    with open_store(store_path, read_only=True) as reader:
+        assert station_count(reader) == 1
+        with open_store(store_path) as writer:
+            add_stations(writer, 1)
+        with pytest.raises(StoreOpenError, match="another kiosk has written"):
+            station_count(reader)
+
+
+@pytest.mark.skipif(os.name != "posix" or not shutil.which("setpriv"), reason="POSIX, setpriv")
+def test_a_log_without_its_index_in_a_read_only_folder_is_explained(live_copy: Path) -> None:
+    Path(f"{live_copy}-shm").unlink()
+    os.chmod(live_copy.parent, 0o555)
+    prefix = (
+        ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner"]
+        if os.geteuid() == 0
+        else []
+    )
+    script = (
+        "import sys; from kiosk.store import open_store; open_store(sys.argv[1], read_only=True)"
+    )
+    try:
+        result = subprocess.run(
+            [*prefix, sys.executable, "-c", script, str(live_copy)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.chmod(live_copy.parent, 0o755)
+    assert result.returncode != 0
+    assert "StoreOpenError" in result.stderr and "kiosk.db-shm" in result.stderr
+    assert "read-only folder" in result.stderr
 
 
 # -- the write-ahead log ---------------------------------------------------------------
@@ -315,12 +433,13 @@ def timed(action) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - start
 
 
-def test_open_store_refuses_a_damaged_log_untouched(logged: Path) -> None:
+@pytest.mark.parametrize("read_only", [False, True])
+def test_open_store_refuses_a_damaged_log_untouched(logged: Path, read_only: bool) -> None:
     wal = Path(f"{logged}-wal")
     flip(wal, frame_offset(wal.read_bytes(), 2) + 24 + 100)
     before = folder_state(logged.parent)
     with pytest.raises(StoreOpenError) as excinfo:
-        open_store(logged)
+        open_store(logged, read_only=read_only)
     message = str(excinfo.value)
     assert str(logged) in message and "kiosk.db-wal is damaged" in message
     assert "nothing was changed" in message and "kiosk store check" in message
