@@ -105,6 +105,7 @@ from reportlab.platypus import (
 from reports import labels
 from reports.labels import flag_explanation, flag_name, text
 from reports.model import (
+    EVIDENCE_FILE_NAME,
     MAX_NOTE_CHARS,
     GameSection,
     MetricRow,
@@ -148,9 +149,6 @@ FONT_BOLD = "Vera-Bold"
 FONT_ITALIC = "Vera-Italic"
 FONT_BOLD_ITALIC = "Vera-BoldItalic"
 FONT_MONO = "KioskMono"
-
-#: The name of the embedded file that holds the report's evidence as canonical JSON.
-EVIDENCE_FILE_NAME = "kiosk-evidence.json"
 _FONT_FILES = {
     FONT_REGULAR: "Vera.ttf",
     FONT_BOLD: "VeraBd.ttf",

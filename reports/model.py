@@ -56,6 +56,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 __all__ = [
+    "EVIDENCE_FILE_NAME",
     "EVIDENCE_FORMAT",
     "MAX_NOTE_CHARS",
     "GameSection",
@@ -80,6 +81,9 @@ Language = Literal["en", "de"]
 
 #: The version of :class:`ReportEvidence`'s dict and JSON form.
 EVIDENCE_FORMAT = 1
+
+#: The name of the file, embedded in a report PDF, that holds its evidence as JSON.
+EVIDENCE_FILE_NAME = "kiosk-evidence.json"
 
 #: Incident notes longer than this many characters are cut and marked as shortened.
 MAX_NOTE_CHARS = 2000

@@ -6,13 +6,16 @@ Contract
 
 - :class:`NotSignedPdf` (the CLI exits 2) means the bytes are not a signed PDF at all:
   empty, not a PDF (no ``%PDF-`` header in the first KiB and no ``%%EOF`` in the last), or a
-  PDF that carries no signature data (none of ``/ByteRange``, ``/ETSI.CAdES.detached``,
-  ``/adbe.pkcs7.detached``, ``/ETSI.RFC3161`` occurs in the raw bytes). Its ``kind`` says
-  which (``"empty"``, ``"not_pdf"``, ``"unsigned_pdf"``).
+  whole PDF that carries no signature data (none of ``/ByteRange``, ``/Type /Sig``,
+  ``/ETSI.CAdES.detached``, ``/adbe.pkcs7.detached``, ``/ETSI.RFC3161`` occurs in the raw
+  bytes). Its ``kind`` says which (``"empty"``, ``"not_pdf"``, ``"unsigned_pdf"``).
 - Everything else is judged as a signed PDF and gets a :class:`Verdict` (the CLI exits 0
   when ``valid``, else 1). A formerly signed file whose structure was damaged is INVALID,
   not "unsigned": the signature markers and the PDF framing each occur at both ends or
-  twice, so changing one byte cannot make a signed file look unsigned.
+  twice, so changing one byte cannot make a signed file look unsigned. A file cut short
+  (a ``%PDF-`` header but no ``%%EOF`` in its last KiB) is INVALID too, whether or not
+  the remains of a signature dictionary survive: a signature sits at the end of a signed
+  report, so an interrupted copy loses it first and must not pass for an unsigned PDF.
 
 ``valid`` is true only when all of these hold for every signature in the file:
 
@@ -48,6 +51,22 @@ single-byte change anywhere in a kiosk-signed file makes the verdict invalid.
 
 ``signed_at`` is the time the signer claims (signed attribute or ``/M``): the station's
 clock, not attested by a timestamp authority. ``details`` are lines for people.
+
+Evidence
+--------
+``Verdict.evidence`` is the report's evidence record (the dict of
+:meth:`reports.model.ReportEvidence.as_dict`) read from the embedded file
+``kiosk-evidence.json`` (see :mod:`reports.build`) of the SIGNED revision only: the file
+is parsed again cut at the end of the signature's byte range, so nothing appended after
+signing (an incremental update replacing the embedded file, the document catalog or its
+``/Names``) can change what is returned. It is ``None`` when the signed revision holds no
+evidence (a report made before evidence existed), when the signature does not hold
+(``intact`` false: then nothing in the file is vouched for), or when the file cannot be
+read. Evidence that is present but malformed is a problem (INVALID). Of several
+signatures, the earliest signed revision counts. A ``details`` line says whether the
+evidence's ``key_id`` is the report signer's certificate fingerprint (the kiosk signs
+audit checkpoints and reports with the same station key, but an imported identity can
+differ); comparing the evidence with a store is the caller's job.
 """
 
 from __future__ import annotations
@@ -57,6 +76,7 @@ import datetime as dt
 import hashlib
 import io
 import logging
+import re
 import string
 import warnings
 from collections.abc import Sequence
@@ -79,6 +99,8 @@ from pyhanko.sign.validation import (
 )
 from pyhanko_certvalidator import ValidationContext
 
+from reports.model import EVIDENCE_FILE_NAME, evidence_from_json
+
 __all__ = ["NotSignedPdf", "Verdict", "describe_bytes", "verify_pdf"]
 
 # pyHanko logs every failed path build with a traceback; a verdict reports it instead.
@@ -93,6 +115,13 @@ _SIGNATURE_MARKERS = (
     b"/ETSI.CAdES.detached",
     b"/adbe.pkcs7.detached",
     b"/ETSI.RFC3161",
+)
+# A signature dictionary's type (not /SigFieldLock, not a field's /FT /Sig).
+_SIG_TYPE = re.compile(rb"/Type\s*/Sig(?![A-Za-z0-9])")
+_CUT_SHORT = (
+    "the file is cut short: it does not end with the %%EOF marker every PDF ends with, so "
+    "its end is missing (an interrupted copy, download or upload); a signed report's "
+    "signature sits at its end"
 )
 _HEX_DIGITS = frozenset(string.hexdigits.encode())
 _LOWER_HEX = frozenset(b"abcdef")
@@ -121,6 +150,8 @@ class Verdict:
     details: list[str] = field(default_factory=list)
     organisation: str | None = None
     signature_count: int = 0
+    evidence: dict[str, Any] | None = None
+    """The signed evidence record, or ``None`` (see the module docstring)."""
 
 
 @dataclass
@@ -128,6 +159,7 @@ class _SignatureFindings:
     intact: bool = False
     covers_whole_file: bool = False
     trusted: bool = False
+    signer_sha256: str | None = None
     signer: str | None = None
     organisation: str | None = None
     signed_at: dt.datetime | None = None
@@ -166,15 +198,26 @@ def describe_bytes(data: bytes) -> str:
     return f"text of {len(data)} bytes"
 
 
-def _classify(data: bytes) -> None:
-    """Raise :class:`NotSignedPdf` unless ``data`` looks like a (possibly damaged) signed PDF."""
+def _cut_short(data: bytes) -> bool:
+    """A PDF header, but no ``%%EOF`` near the end: the file lost its end."""
+    return b"%PDF-" in data[:1024] and b"%%EOF" not in data[-1024:]
+
+
+def _classify(data: bytes) -> bool:
+    """Raise :class:`NotSignedPdf` unless ``data`` looks like a (possibly damaged) signed PDF.
+
+    Returns whether any signature data is left (``False`` only for a file cut short).
+    """
     if not data:
         raise NotSignedPdf("the file is empty", kind="empty")
     looks_pdf = b"%PDF-" in data[:1024] or b"%%EOF" in data[-1024:]
     if not looks_pdf:
         raise NotSignedPdf(f"not a PDF file: it looks like {describe_bytes(data)}", kind="not_pdf")
-    if not any(marker in data for marker in _SIGNATURE_MARKERS):
-        raise NotSignedPdf("a PDF file without any digital signature", kind="unsigned_pdf")
+    if any(marker in data for marker in _SIGNATURE_MARKERS) or _SIG_TYPE.search(data):
+        return True
+    if _cut_short(data):
+        return False
+    raise NotSignedPdf("a PDF file without any digital signature", kind="unsigned_pdf")
 
 
 def _load_trust_roots(trust_roots: Sequence[bytes]) -> list[asn1_x509.Certificate]:
@@ -373,9 +416,8 @@ def _check_signature(
         f"{signer_cert.issuer.rfc4514_string()}, valid "
         f"{signer_cert.not_valid_before_utc:%Y-%m-%d} to {signer_cert.not_valid_after_utc:%Y-%m-%d}"
     )
-    found.details.append(
-        f"signer certificate SHA-256: {signer_cert.fingerprint(hashes.SHA256()).hex()}"
-    )
+    found.signer_sha256 = signer_cert.fingerprint(hashes.SHA256()).hex()
+    found.details.append(f"signer certificate SHA-256: {found.signer_sha256}")
 
     container_problems = _container_problems(data, sig)
     status: PdfSignatureStatus | None = None
@@ -457,7 +499,7 @@ def verify_pdf(
         pass  # no loop running: pyHanko may start its own
     else:
         raise RuntimeError("verify_pdf runs pyHanko's own event loop: call it from a thread")
-    _classify(data)
+    has_signature_data = _classify(data)
     roots = _load_trust_roots(trust_roots)
     context_args: dict[str, Any] = {
         "trust_roots": roots,
@@ -467,6 +509,9 @@ def verify_pdf(
     if at is not None:
         context_args["moment"] = at
     file_detail = f"file SHA-256: {hashlib.sha256(data).hexdigest()}"
+    cut_short = _cut_short(data)
+    if not has_signature_data:
+        return _invalid(f"{_CUT_SHORT}; nothing of a signature is left", file_detail)
 
     try:
         with warnings.catch_warnings():
@@ -474,10 +519,13 @@ def verify_pdf(
             reader = PdfFileReader(io.BytesIO(data), strict=True)
             signatures = list(reader.embedded_signatures)
     except Exception as exc:  # a damaged formerly-signed file is invalid, not "unsigned"
-        return _invalid(f"the file structure is damaged: {exc}", file_detail)
+        damaged = _CUT_SHORT if cut_short else f"the file structure is damaged: {exc}"
+        return _invalid(damaged, file_detail)
     if not signatures:
         return _invalid(
-            "the file holds signature data but no signature field refers to it; "
+            _CUT_SHORT
+            if cut_short
+            else "the file holds signature data but no signature field refers to it; "
             "it was altered after signing",
             file_detail,
         )
@@ -497,9 +545,18 @@ def verify_pdf(
         problems.append(
             f"the file carries {len(findings)} signatures; a kiosk report carries exactly one"
         )
+    if cut_short:
+        problems.insert(0, _CUT_SHORT)
+    first = min(range(len(signatures)), key=lambda index: signatures[index].signed_revision)
+    evidence = None
+    if findings[first].intact:
+        evidence, evidence_problem = _signed_evidence(data, signatures[first])
+        if evidence_problem:
+            problems.append(evidence_problem)
+        details.extend(_evidence_details(evidence, findings[first].signer_sha256))
     last = findings[-1]
-    intact = all(f.intact for f in findings)
-    covers = all(f.covers_whole_file for f in findings)
+    intact = all(f.intact for f in findings) and not cut_short
+    covers = all(f.covers_whole_file for f in findings) and not cut_short
     trusted = all(f.trusted for f in findings)
     return Verdict(
         valid=intact and covers and trusted and not problems,
@@ -512,7 +569,85 @@ def verify_pdf(
         details=details,
         organisation=last.organisation,
         signature_count=len(findings),
+        evidence=evidence,
     )
+
+
+def _name_tree_value(node: Any, key: str, depth: int = 0) -> Any:
+    """The value for ``key`` in a PDF name tree (``/Names`` pairs, ``/Kids``), or ``None``."""
+    if depth > 16:  # a loop or an absurd tree in a damaged file
+        return None
+    if "/Names" in node:
+        pairs = node["/Names"]
+        for index in range(0, len(pairs) - 1, 2):
+            if str(pairs[index]) == key:
+                return pairs[index + 1]
+    if "/Kids" in node:
+        for kid in node["/Kids"]:
+            found = _name_tree_value(kid, key, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def _entry(dictionary: Any, key: str) -> Any:
+    """``dictionary[key]`` resolved, or ``None`` when either is missing."""
+    if dictionary is None:
+        return None
+    value = dictionary.get(key)
+    return None if value is None else value.get_object()
+
+
+def _signed_evidence(
+    data: bytes, sig: EmbeddedPdfSignature
+) -> tuple[dict[str, Any] | None, str | None]:
+    """``(evidence, problem)`` from the signed revision of ``data`` only.
+
+    The file is cut where the signature's byte range ends and parsed afresh, so only
+    signed bytes (and the signature's own, checked, hex string) can supply the record.
+    """
+    try:
+        _, _, start2, len2 = (int(v) for v in sig.byte_range)
+        signed = data[: start2 + len2]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            root = PdfFileReader(io.BytesIO(signed), strict=True).root
+            tree = _entry(_entry(root, "/Names"), "/EmbeddedFiles")
+            spec = _name_tree_value(tree, EVIDENCE_FILE_NAME) if tree is not None else None
+            files = _entry(spec, "/EF")
+            if files is None:
+                return None, None
+            stream = _entry(files, "/F") or _entry(files, "/UF")
+            if stream is None:
+                return None, None
+            blob = stream.data
+    except Exception as exc:  # a signed file we cannot read back is not a kiosk report
+        return None, f"the report's evidence ({EVIDENCE_FILE_NAME}) cannot be read: {exc}"
+    try:
+        return evidence_from_json(blob).as_dict(), None
+    except ValueError as exc:
+        return None, f"the report's evidence ({EVIDENCE_FILE_NAME}) is malformed: {exc}"
+
+
+def _evidence_details(evidence: dict[str, Any] | None, signer_sha256: str | None) -> list[str]:
+    if evidence is None:
+        return [
+            f"no evidence ({EVIDENCE_FILE_NAME}) in the signed content: the report cannot "
+            "be tied to a session"
+        ]
+    lines = [
+        f"evidence ({EVIDENCE_FILE_NAME}) in the signed content: report {evidence['report_id']}"
+    ]
+    if not evidence["key_id"]:
+        lines.append("the evidence's audit checkpoint is not signed")
+    elif evidence["key_id"] == signer_sha256:
+        lines.append("the evidence's key id is the signer certificate's SHA-256")
+    else:
+        lines.append(
+            f"the evidence's key id ({evidence['key_id']}) is not the signer certificate's "
+            "SHA-256: the audit checkpoint was signed by another station key"
+        )
+    return lines
 
 
 def _invalid(problem: str, detail: str) -> Verdict:

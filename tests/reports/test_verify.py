@@ -304,6 +304,44 @@ def test_a_second_signature_makes_the_report_invalid(
     assert any("2 signatures" in p for p in verdict.problems)
 
 
+def _cut_points(signed: bytes) -> dict[str, int]:
+    """Where to cut a signed file: all after its signature dictionary began."""
+    sig_dict = signed.rfind(b" obj", 0, _gap(signed)[0])
+    size = len(signed)
+    return {
+        "last byte": size - 1,
+        "inside %%EOF": size - 3,
+        "last 100 bytes": size - 100,
+        "last KiB": size - 1024,
+        "inside the signature": (_gap(signed)[0] + _gap(signed)[1]) // 2,
+        "just inside the signature dictionary": sig_dict + 12,
+        "halfway through the signature update": (sig_dict + size) // 2,
+        "last half": size // 2,
+    }
+
+
+def test_a_signed_file_cut_short_is_invalid_not_unsigned(
+    signed_pdf: bytes, roots: list[bytes]
+) -> None:
+    for where, cut in _cut_points(signed_pdf).items():
+        verdict = _verdict_of(signed_pdf[:cut], roots)
+        assert not verdict.valid and not verdict.intact, where
+        assert verdict.problems, where
+    cut = _verdict_of(signed_pdf[: len(signed_pdf) - 100], roots)
+    assert "cut short" in cut.problems[0]
+
+
+def test_command_cut_short_report_exits_1(
+    signed_pdf: bytes, tmp_path: Path, ca_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for where, cut in _cut_points(signed_pdf).items():
+        path = tmp_path / "report.pdf"
+        path.write_bytes(signed_pdf[:cut])
+        assert verify_command(path, ca_file, None) == 1, where
+        out = capsys.readouterr().out
+        assert out.startswith("INVALID: report.pdf"), (where, out)
+
+
 # -- not a signed PDF --------------------------------------------------------------------
 
 
