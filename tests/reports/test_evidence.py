@@ -27,7 +27,7 @@ from reports.model import (
     new_report_id,
 )
 from reports.sample import sample_report_data
-from tests.reports.test_build import _tool, page_count, pdf_text, squeeze
+from tests.reports.test_build import _assert_box_blank, _tool, page_count, pdf_text, squeeze
 
 KEYS = {
     "format",
@@ -216,3 +216,10 @@ def test_a_demo_report_says_demo_on_every_page(
 
     _, real = built[language, False]
     assert "DEMO" not in pdf_text(real)
+
+
+def test_the_demo_marks_leave_the_signature_box_empty(
+    built: dict[tuple[str, bool], tuple[ReportData, bytes]],
+) -> None:
+    _, pdf = built["en", True]
+    _assert_box_blank(pdf, page_count(pdf), dpi=72)
