@@ -224,6 +224,7 @@ class ConsoleScreen(Screen):
             if selected is not None and s.id == selected.id:
                 self.table.selectRow(row)
         self.table.blockSignals(False)
+        self._update_buttons()  # the selected session's status may have changed
         interrupted = sum(s.status == "interrupted" for s in sessions)
         self.status.setText(
             f"{len(sessions)} sessions"

@@ -73,6 +73,8 @@ def test_disk_full_mid_game_pauses_tells_and_continues_losing_nothing(qtbot, sta
     assert station.recorder().unwritten == [] and check_store(store).ok
 
     select_session(qtbot, console, sid)
+    # The console's list catches up with the interrupt (as a proctor would wait to see it).
+    qtbot.waitUntil(console.resume_here.isEnabled, timeout=10_000)
     qtbot.mouseClick(console.resume_here, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: station.current_screen().name == "complete", timeout=120_000)
     assert status_of(store, sid) is SessionStatus.COMPLETED
