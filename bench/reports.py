@@ -43,8 +43,8 @@ def main(quick: bool = False) -> dict[str, Any]:
     _pin_one_core()
     from kiosk.report_service import write_report
     from kiosk.scoring_service import default_norms, score_stored_session
-    from kiosk.signing_identity import station_identity
     from kiosk.store import open_store
+    from kiosk.trust.keys import station_identity
     from reports.build import SIGNATURE_BOX, build_report
     from reports.sample import sample_report_data
     from reports.signing import sign_pdf

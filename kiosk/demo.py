@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -55,6 +55,30 @@ def _wait(app: Any, condition: Callable[[], bool], timeout_s: float, what: str) 
         time.sleep(0.002)
 
 
+if TYPE_CHECKING:
+    from kiosk.store import Store
+
+
+class RealStoreRefused(ValueError):
+    """The store holds real users or candidates; the demo does not play into it."""
+
+
+def claim_for_demo(store: Store, *, allow_real_store: bool) -> None:
+    """Mark a new store as a demo store, or refuse a real one (see :func:`run_demo`)."""
+    from kiosk.trust.keys import holds_real_data, is_demo_store, mark_demo_store
+
+    if is_demo_store(store):
+        return
+    if not holds_real_data(store):
+        mark_demo_store(store)
+    elif not allow_real_store:
+        raise RealStoreRefused(
+            f"{store.path} holds real users or candidates; the demo would sign simulated "
+            "candidates' reports with this station's key. Use a new store (--store PATH), "
+            "or pass --allow-real-store with an admin's --user (its reports say DEMO)"
+        )
+
+
 def run_demo(
     store_path: Path,
     *,
@@ -65,11 +89,17 @@ def run_demo(
     as_json: bool,
     progress: Callable[[str], None] | None = None,
     resume: bool = False,
+    allow_real_store: bool = False,
 ) -> list[DemoSession]:
     """Play ``candidates`` simulated sessions; with ``resume`` first continue every
     interrupted session of the store. Scores each completed session and, with
     ``out_dir``, writes its signed report there. Holds the store's station lock:
-    raises :class:`~kiosk.store.lock.StoreInUse` if another station process has it."""
+    raises :class:`~kiosk.store.lock.StoreInUse` if another station process has it.
+
+    Simulated candidates never mix silently with real ones: a store with users or
+    candidates of its own is refused (:class:`RealStoreRefused`) unless
+    ``allow_real_store``; a store the demo starts becomes a demo store, and every report
+    of a demo session says DEMO in its signed content."""
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from sqlalchemy import func, select
@@ -95,6 +125,7 @@ def run_demo(
     proctor = Actor(None, "demo", Role.PROCTOR)
     results: list[DemoSession] = []
     with StationLock(store_path, "demo"), open_store(store_path) as store:
+        claim_for_demo(store, allow_real_store=allow_real_store)
         window = MainWindow(store, bot_factory=_bot_factory(seed), report_dir=out_dir)
         outcomes = window.outcomes.outcomes
         window.resize(1024, 720)

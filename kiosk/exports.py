@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import select
@@ -34,6 +34,9 @@ from kiosk.store import Store
 from kiosk.store.audit import append_audit
 from kiosk.store.events import events_for_run
 from kiosk.store.models import AssessmentSession, Candidate, Event, GameRun, Score
+
+if TYPE_CHECKING:
+    from scoring.norms import NormTable
 
 __all__ = [
     "ExportFailure",
@@ -290,10 +293,60 @@ def export_reports_as(
     store: Store,
     out_dir: Path,
     *,
+    since: datetime | None = None,
+    language: str = "en",
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[int, list[tuple[str, str]]]:
     """:func:`export_reports` for a signed-in admin: permission checked, export audited."""
     require(actor.role, Action.EXPORT_REPORTS)
-    written, failed = export_reports(store, out_dir, progress=progress)
+    written, failed = export_reports(
+        store, out_dir, since=since, language=language, progress=progress
+    )
     _audit_export(store, actor, "reports", out_dir, {"written": written, "failed": len(failed)})
     return written, failed
+
+
+def _pseudonym(store: Store, session_id: str) -> str:
+    with store.reader() as s:
+        session = s.get(AssessmentSession, session_id)
+        candidate = s.get(Candidate, session.candidate_id) if session else None
+    if candidate is None:
+        raise ValueError(f"no session {session_id} in {store.path}")
+    return candidate.pseudonym
+
+
+def export_report_as(
+    actor: Actor,
+    store: Store,
+    session_id: str,
+    norms: NormTable,
+    out: Path,
+    *,
+    language: str = "en",
+) -> Path:
+    """One session's report, scored again and signed, to ``out``; permission and audit.
+
+    ``out`` is a folder (the report gets the station's name for it there) or a file
+    name that contains the candidate's pseudonym: ``kiosk verify`` calls a report
+    whose name does not name its candidate renamed.
+    """
+    from kiosk.outcome.pipeline import report_name, report_path
+    from kiosk.report_service import write_report
+    from kiosk.scoring_service import score_stored_session
+    from kiosk.trust.evidence import session_evidence
+
+    require(actor.role, Action.EXPORT_REPORTS)
+    session_evidence(store, session_id)  # refused before anything is written
+    name = report_name(store, session_id)
+    if out.is_dir():
+        out = report_path(out, name)
+    elif _pseudonym(store, session_id) not in out.name:
+        raise ValueError(
+            f"the report's file name must contain the candidate's pseudonym "
+            f"({_pseudonym(store, session_id)}), or pass a folder for the station's own "
+            f"name ({name}): a report whose name does not name its candidate counts as renamed"
+        )
+    scores = score_stored_session(store, session_id, norms)
+    path = write_report(store, session_id, scores, norms, out, language=language)
+    _audit_export(store, actor, "report", out, {"session": session_id})
+    return path

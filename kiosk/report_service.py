@@ -11,6 +11,7 @@ the store with the report row.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -19,7 +20,6 @@ from sqlalchemy import func, select
 from games.catalog import TaskGame
 from kiosk.battery import battery_from_definition
 from kiosk.scoring_service import metric_percentile
-from kiosk.signing_identity import centre_name, station_identity
 from kiosk.store import Store
 from kiosk.store.models import (
     AssessmentSession,
@@ -33,6 +33,8 @@ from kiosk.store.models import (
 from kiosk.store.models import (
     Battery as BatteryRow,
 )
+from kiosk.trust.evidence import session_evidence
+from kiosk.trust.keys import centre_name, station_identity
 from reports.build import SIGNATURE_BOX, build_report
 from reports.labels import TRAIT_WORDS
 from reports.model import (
@@ -44,6 +46,7 @@ from reports.model import (
     ReportData,
     TimingInfo,
     TraitRow,
+    evidence_from_dict,
 )
 from reports.signing import sha256_hex, sign_pdf
 from scoring.norms import NormTable
@@ -201,6 +204,11 @@ def report_data(
     )
 
 
+def _with_evidence(data: ReportData, evidence: dict[str, object]) -> ReportData:
+    """The report data carrying the session's evidence (in its signed content)."""
+    return dataclasses.replace(data, evidence=evidence_from_dict(evidence))
+
+
 def write_report(
     store: Store,
     session_id: str,
@@ -210,9 +218,15 @@ def write_report(
     *,
     language: str = "en",
 ) -> Path:
-    """Build, sign and write the report; store its SHA-256. Returns the path."""
-    data = report_data(store, session_id, scores, norms, language)
+    """Build, sign and write the report; store its SHA-256. Returns the path.
+
+    Refuses (:class:`~kiosk.trust.evidence.UntrustedSession`, a ValueError) when the
+    session's events, the audit log or any row the report reads does not hold.
+    """
     identity = station_identity(store)
+    evidence = session_evidence(store, session_id)
+    data = report_data(store, session_id, scores, norms, language)
+    data = _with_evidence(data, evidence)
     signed = sign_pdf(
         build_report(data),
         identity,

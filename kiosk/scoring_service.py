@@ -21,6 +21,7 @@ from games.catalog import TaskGame
 from kiosk.store import Store
 from kiosk.store.events import events_for_run
 from kiosk.store.models import GameRun, Score
+from kiosk.store.seals import touch
 from scoring.norms import NormTable, load_norms
 from scoring.session import SessionScores, score_session
 
@@ -126,6 +127,7 @@ def score_stored_session(
             )
         )
         s.add_all(rows)
+        touch(s, "scores", session_id)  # sealed even when the bulk delete left none
     return result
 
 

@@ -321,9 +321,7 @@ def list_sessions(store: Store, actor: Actor) -> list[SessionView]:
             elapsed = None
             if started is not None:
                 until = ended or now
-                elapsed = (until - started).total_seconds() - _stopped_seconds(
-                    s, session.id, until
-                )
+                elapsed = (until - started).total_seconds() - _stopped_seconds(s, session.id, until)
             incidents = len(
                 s.scalars(
                     select(IncidentNote.id).where(IncidentNote.session_id == session.id)

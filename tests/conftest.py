@@ -8,12 +8,17 @@ the suite never imports Qt.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Station keys live outside every test's store folder (and outside the user's own config);
+# one folder per test process, inherited by the processes tests start.
+os.environ["KIOSK_KEY_DIR"] = tempfile.mkdtemp(prefix="kiosk-test-keys-")
+os.environ.pop("KIOSK_KEY_SOURCE", None)
 
 ARTEFACTS = Path(__file__).resolve().parent.parent / "artefacts"
 

@@ -38,6 +38,7 @@ class Action(enum.StrEnum):
     EXPORT_DATA = "export_data"
     ERASE_PERSONAL_DATA = "erase_personal_data"
     REBUILD_NORMS = "rebuild_norms"
+    SCORE_SESSIONS = "score_sessions"
 
 
 _CANDIDATE = frozenset({Action.CHECK_IN, Action.PLAY})
@@ -62,6 +63,7 @@ _ADMIN = _PROCTOR | {
     Action.EXPORT_DATA,
     Action.ERASE_PERSONAL_DATA,
     Action.REBUILD_NORMS,
+    Action.SCORE_SESSIONS,
 }
 
 ROLE_ACTIONS: Mapping[Role, frozenset[Action]] = {

@@ -12,13 +12,14 @@ Exit codes, the same for every subcommand:
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from kiosk import __version__
+from kiosk.cli.signin import SignInRefused, add_user_option
 
 __all__ = ["main"]
 
@@ -56,6 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
         "exit 1 if anything is wrong",
     )
     _store_option(check)
+    check.add_argument(
+        "--trust",
+        type=Path,
+        metavar="CA.pem",
+        help="check signatures against this centre authority (for a copy of a store "
+        "checked away from its station)",
+    )
     info = store_commands.add_parser("info", help="path, schema version and counts")
     _store_option(info)
 
@@ -82,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="first continue sessions a killed process left interrupted",
     )
+    demo.add_argument(
+        "--allow-real-store",
+        action="store_true",
+        help="run on a store that holds real candidates (needs an admin's --user; "
+        "its reports still say DEMO)",
+    )
+    add_user_option(demo)
 
     score = commands.add_parser(
         "score", help="score a session from its stored events (again, e.g. with new norms)"
@@ -91,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--norms", type=Path, metavar="FILE", help="a norm table (JSON)")
     score.add_argument("--no-bootstrap", action="store_true", help="skip confidence intervals")
     score.add_argument("--json", action="store_true", help="print the scores as JSON")
+    add_user_option(score)
 
     verify = commands.add_parser(
         "verify", help="check a signed report: integrity, whole-file coverage and trust"
@@ -111,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     one.add_argument("--session", required=True, metavar="ID")
     one.add_argument("--out", required=True, type=Path, metavar="FILE")
     one.add_argument("--language", choices=["en", "de"], default="en")
+    add_user_option(one)
     many = export_commands.add_parser(
         "reports", help="signed reports of completed sessions since a date"
     )
@@ -118,11 +135,13 @@ def build_parser() -> argparse.ArgumentParser:
     many.add_argument("--since", metavar="DATE", help="YYYY-MM-DD (default: all)")
     many.add_argument("--out", required=True, type=Path, metavar="DIR")
     many.add_argument("--language", choices=["en", "de"], default="en")
+    add_user_option(many)
     data = export_commands.add_parser(
         "data", help="events, trial tables and scores as CSV with a data dictionary"
     )
     _store_option(data)
     data.add_argument("--out", required=True, type=Path, metavar="DIR")
+    add_user_option(data)
 
     signing = commands.add_parser("signing", help="the station's signing identity")
     signing_commands = signing.add_subparsers(
@@ -133,9 +152,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _store_option(ca)
     ca.add_argument("--out", required=True, type=Path, metavar="FILE")
-    imp = signing_commands.add_parser("import", help="sign with an organisation's PKCS#12")
+    add_user_option(ca)
+    imp = signing_commands.add_parser(
+        "import", help="sign with an organisation's PKCS#12 (earlier authorities stay trusted)"
+    )
     _store_option(imp)
     imp.add_argument("p12", type=Path, metavar="FILE.p12")
+    add_user_option(imp)
 
     users = commands.add_parser("users", help="manage users")
     users_commands = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
@@ -147,9 +170,15 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", choices=["admin", "proctor"], default="proctor")
     add.add_argument(
         "--as-admin",
+        "--user",
+        dest="user",
         metavar="USERNAME",
         help="an existing admin who authorises this (asks for their password)",
     )
+
+    from kiosk.cli import candidates
+
+    candidates.add_parser(commands)
 
     battery = commands.add_parser("battery", help="check battery files")
     battery_commands = battery.add_subparsers(
@@ -174,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in (None, "run"):
             return _run_window(store_path)
         if args.command == "store" and args.store_command == "check":
-            return _store_check(store_path)
+            return _store_check(store_path, args)
         if args.command == "store" and args.store_command == "info":
             return _store_info(store_path)
         if args.command == "battery":
@@ -193,9 +222,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _export(store_path, args)
         if args.command == "signing":
             return _signing(store_path, args)
+        if args.command == "candidates":
+            return _candidates(store_path, args)
     except StoreError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return exc.exit_code
+    except SignInRefused as exc:
+        print(f"kiosk: {exc}; nothing was changed", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except ValueError as exc:
         from kiosk.battery import BatteryError
 
@@ -230,22 +264,80 @@ def _run_window(store_path: os.PathLike[str]) -> int:
     with StationLock(Path(store_path), "run"):
         store = open_store(store_path)
         try:
+            if not _unlock_at_start(store):
+                return EXIT_BAD_INPUT
+            from kiosk.access.auth import SYSTEM
+            from kiosk.privacy import purge_due
+
+            purge_due(store, SYSTEM)  # the retention period, if one is set
             return run_app(store)
         finally:
             store.close()
 
 
-def _store_check(store_path: os.PathLike[str]) -> int:
+def _unlock_at_start(store: Any) -> bool:
+    """Unlock the station key; with the ``prompt`` source, ask an admin for it here."""
+    from kiosk.trust.keys import unlock_store
+    from kiosk.trust.vault import KeyLocked, key_source, remember_passphrase
+
+    try:
+        unlock_store(store)
+        return True
+    except KeyLocked as exc:
+        if key_source() != "prompt":
+            print(f"kiosk: {exc}", file=sys.stderr)
+            return False
+    from kiosk.trust.keys import store_id
+
+    has_key = bool((store.station().settings or {}).get("signing"))
+    for _attempt in range(3):
+        typed = _ask("station key passphrase: " if has_key else "new station key passphrase: ")
+        if not has_key and _ask("again: ") != typed:
+            print("kiosk: the two passphrases differ", file=sys.stderr)
+            continue
+        if len(typed) < 12:
+            print("kiosk: a passphrase has at least 12 characters", file=sys.stderr)
+            continue
+        remember_passphrase(store_id(store), typed.encode())
+        try:
+            unlock_store(store)
+            return True
+        except KeyLocked as exc:
+            print(f"kiosk: {exc}", file=sys.stderr)
+    return False
+
+
+def _store_check(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
     from kiosk.store import open_store
     from kiosk.store.check import check_store
+    from kiosk.store.wal import wal_problems
+    from kiosk.trust.checking import trust_for
 
-    with open_store(store_path, create=False) as store:
-        report = check_store(store)
+    damaged_wal = wal_problems(Path(store_path)) if Path(store_path).exists() else []
+    if damaged_wal:
+        print(f"store:    {Path(store_path).resolve()}")
+        print("result:   the write-ahead log is damaged; nothing was opened or changed")
+        for message in damaged_wal:
+            print(f"  wal: {message}")
+        print("  keep copies of the store and its -wal file; they hold the only copy of the")
+        print("  commits after the damage")
+        return EXIT_PROBLEMS
+    authority = None
+    if args.trust is not None:
+        try:
+            authority = args.trust.read_bytes()
+        except OSError as exc:
+            print(f"kiosk: cannot read {args.trust}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    with open_store(store_path, create=False, read_only=True) as store:
+        report = check_store(store, trust_for(store, authority))
     print(f"store:    {store.path}")
     print(
         f"checked:  SQLite integrity, {report.sessions_checked} sessions, "
-        f"{report.events_checked} events, {report.audit_entries_checked} audit entries"
+        f"{report.events_checked} events, {report.audit_entries_checked} audit entries, "
+        f"{report.units_checked} sealed records"
     )
+    print(f"keys:     {report.trust_source}")
     if report.ok:
         print("result:   all holds")
         return EXIT_OK
@@ -261,7 +353,7 @@ def _store_info(store_path: os.PathLike[str]) -> int:
     from kiosk.store import open_store
     from kiosk.store.info import store_info
 
-    with open_store(store_path, create=False) as store:
+    with open_store(store_path, create=False, read_only=True) as store:
         info = store_info(store)
     rows = [
         ("store", info.path),
@@ -343,42 +435,53 @@ def _demo(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
     if args.candidates < 0 or (args.candidates == 0 and not args.resume):
         print("kiosk: --candidates must be at least 1 (or 0 with --resume)", file=sys.stderr)
         return EXIT_BAD_INPUT
-    from kiosk.demo import run_demo
+    from kiosk.demo import RealStoreRefused, run_demo
 
-    run_demo(
-        Path(store_path),
-        candidates=args.candidates,
-        seed=args.seed,
-        battery_name=args.battery,
-        out_dir=args.out,
-        as_json=args.json,
-        resume=args.resume,
-        progress=None if args.json else (lambda text: print(text, file=sys.stderr)),
-    )
+    if args.allow_real_store:
+        from kiosk.access import Action
+        from kiosk.cli.signin import sign_in
+        from kiosk.store import open_store
+
+        with open_store(store_path, create=False) as store:
+            sign_in(store, args, Action.STATION_SETTINGS)
+    try:
+        run_demo(
+            Path(store_path),
+            candidates=args.candidates,
+            seed=args.seed,
+            battery_name=args.battery,
+            out_dir=args.out,
+            as_json=args.json,
+            resume=args.resume,
+            progress=None if args.json else (lambda text: print(text, file=sys.stderr)),
+            allow_real_store=args.allow_real_store,
+        )
+    except RealStoreRefused as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     return EXIT_OK
 
 
 def _ask(prompt: str) -> str:
-    if sys.stdin.isatty():
-        return getpass.getpass(prompt)
-    return sys.stdin.readline().rstrip("\n")
+    from kiosk.cli.signin import ask
+
+    return ask(prompt)
 
 
 def _users_add(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
-    from kiosk.access import auth
+    from kiosk.access import Action, auth
+    from kiosk.cli.signin import sign_in
     from kiosk.store import open_store
     from kiosk.store.models import Role
 
     role = Role(args.role)
     with open_store(store_path) as store:
-        if args.as_admin:
-            actor = auth.authenticate(store, args.as_admin, _ask(f"password of {args.as_admin}: "))
+        if getattr(args, "user", None):
+            actor = sign_in(store, args, Action.MANAGE_USERS)
         elif role is Role.ADMIN and not auth.has_admin(store):
             actor = auth.SYSTEM
         else:
-            print(
-                "kiosk: this store already has an admin; pass --as-admin USERNAME", file=sys.stderr
-            )
+            print("kiosk: this store already has an admin; pass --user ADMIN", file=sys.stderr)
             return EXIT_BAD_INPUT
         password = _ask(f"new password for {args.username}: ")
         again = _ask("again: ")
@@ -398,15 +501,27 @@ def _users_add(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
 def _score(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
     import json
 
+    from kiosk.access import Action
+    from kiosk.cli.signin import sign_in
     from kiosk.scoring_service import load_norms_file, score_stored_session
     from kiosk.store import open_store
+    from kiosk.store.audit import append_audit
 
     try:
         norms = load_norms_file(args.norms) if args.norms else None
         with open_store(store_path, create=False) as store:
+            actor = sign_in(store, args, Action.SCORE_SESSIONS)
             result = score_stored_session(
                 store, args.session, norms, bootstrap=not args.no_bootstrap
             )
+            with store.writer() as s, s.begin():
+                append_audit(
+                    s,
+                    actor.username,
+                    "session_scored",
+                    target=args.session,
+                    details={"norms": result.norm_version, "scoring": result.scoring_version},
+                )
     except ValueError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -436,15 +551,29 @@ def _score(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
 def _verify(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
     from kiosk.cli.verify import verify_command
 
-    store_pem = None
-    if args.trust is None:
-        from kiosk.signing_identity import centre_certificate_pem
-        from kiosk.store import open_store
+    if not Path(store_path).exists():
+        return verify_command(args.file, args.trust, None)
+    from kiosk.store import open_store
+    from kiosk.trust.evidence import evidence_problems
+    from kiosk.trust.keys import centre_certificate_pem
 
-        if Path(store_path).exists():
-            with open_store(store_path, create=False) as store:
-                store_pem = centre_certificate_pem(store)
-    return verify_command(args.file, args.trust, store_pem)
+    with open_store(store_path, create=False, read_only=True) as store:
+        store_pem = None if args.trust is not None else centre_certificate_pem(store)
+        digest = _sha256_of(args.file)
+
+        def against_store(evidence: Mapping[str, Any]) -> list[str]:
+            return evidence_problems(store, evidence, digest)
+
+        return verify_command(args.file, args.trust, store_pem, check_evidence=against_store)
+
+
+def _sha256_of(path: Path) -> str:
+    import hashlib
+
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 def _export(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
@@ -452,16 +581,20 @@ def _export(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
 
     from rich.progress import Progress
 
-    from kiosk.exports import export_data, export_reports
-    from kiosk.report_service import write_report
-    from kiosk.scoring_service import default_norms, score_stored_session
+    from kiosk.access import Action
+    from kiosk.cli.signin import sign_in
+    from kiosk.exports import export_data_as, export_report_as, export_reports_as
+    from kiosk.scoring_service import default_norms
     from kiosk.store import open_store
 
     with open_store(store_path, create=False) as store:
+        need = Action.EXPORT_DATA if args.export_command == "data" else Action.EXPORT_REPORTS
+        actor = sign_in(store, args, need)
         if args.export_command == "data":
             with Progress(transient=True) as bar:
                 task = bar.add_task("trial tables", total=None)
-                counts = export_data(
+                counts = export_data_as(
+                    actor,
                     store,
                     args.out,
                     progress=lambda done, total: bar.update(task, completed=done, total=total),
@@ -473,9 +606,8 @@ def _export(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
         norms = default_norms()
         if args.export_command == "report":
             try:
-                scores = score_stored_session(store, args.session, norms)
-                path = write_report(
-                    store, args.session, scores, norms, args.out, language=args.language
+                path = export_report_as(
+                    actor, store, args.session, norms, args.out, language=args.language
                 )
             except ValueError as exc:
                 print(f"kiosk: {exc}", file=sys.stderr)
@@ -493,7 +625,8 @@ def _export(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
                 return EXIT_BAD_INPUT
         with Progress() as bar:
             task = bar.add_task("signed reports", total=None)
-            written, failures = export_reports(
+            written, failures = export_reports_as(
+                actor,
                 store,
                 args.out,
                 since=since,
@@ -506,17 +639,42 @@ def _export(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if failures else EXIT_OK
 
 
-def _signing(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
-    from kiosk.signing_identity import centre_certificate_pem, import_identity, station_identity
+def _candidates(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
+    from kiosk.access import Action
+    from kiosk.cli import candidates
+    from kiosk.cli.signin import sign_in
     from kiosk.store import open_store
 
     with open_store(store_path, create=False) as store:
+        # Signed in first; each action then checks its own permission (erasing is an
+        # admin's, listing a proctor's too).
+        actor = sign_in(store, args, Action.VIEW_SESSIONS)
+        return candidates.run(args, store, actor)
+
+
+def _signing(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
+    from kiosk.access import Action
+    from kiosk.cli.signin import sign_in
+    from kiosk.store import open_store
+    from kiosk.store.audit import append_audit
+    from kiosk.trust.keys import centre_certificate_pem, import_identity, station_identity
+
+    with open_store(store_path, create=False) as store:
+        actor = sign_in(store, args, Action.STATION_SETTINGS)
         if args.signing_command == "export-ca":
             station_identity(store)  # created on first use
             pem = centre_certificate_pem(store)
-            assert pem is not None
+            if pem is None:
+                print(
+                    "kiosk: this machine holds no pinned centre authority for this store; "
+                    "export it on the station itself",
+                    file=sys.stderr,
+                )
+                return EXIT_BAD_INPUT
             args.out.write_bytes(pem)
-            print(f"wrote the centre authority certificate to {args.out}")
+            with store.writer() as s, s.begin():
+                append_audit(s, actor.username, "authority_exported", target=str(args.out))
+            print(f"wrote the centre authorities' certificates to {args.out}")
             return EXIT_OK
         try:
             data = args.p12.read_bytes()
@@ -525,7 +683,7 @@ def _signing(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
             return EXIT_BAD_INPUT
         try:
             identity = import_identity(
-                store, "cli", data, _ask("PKCS#12 passphrase: ").encode() or None
+                store, actor.username, data, _ask("PKCS#12 passphrase: ").encode() or None
             )
         except ValueError as exc:
             print(f"kiosk: {args.p12}: {exc}", file=sys.stderr)

@@ -24,6 +24,7 @@ import sys
 
 from kiosk.access.auth import Actor
 from kiosk.access.permissions import PermissionDenied
+from kiosk.cli.signin import add_user_option
 from kiosk.privacy import (
     ErasureResult,
     candidates_on_record,
@@ -58,13 +59,14 @@ def _days_or_off(text: str) -> int | str:
 
 def _store_option(parser: argparse.ArgumentParser) -> None:
     # As every kiosk subcommand: --store after the command too, without resetting the
-    # top-level value when absent (hence SUPPRESS).
+    # top-level value when absent (hence SUPPRESS); and who signs in.
     parser.add_argument(
         "--store",
         metavar="PATH",
         default=argparse.SUPPRESS,
         help="the store file (default: $KIOSK_STORE, else the user data folder)",
     )
+    add_user_option(parser)
 
 
 def add_parser(

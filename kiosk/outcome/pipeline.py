@@ -111,9 +111,17 @@ def produce(
     language: str = "en",
     norms: NormTable | None = None,
 ) -> SessionOutcome:
-    """Score a session from its stored events; with ``report_dir``, sign its report there."""
+    """Score a session from its stored events; with ``report_dir``, sign its report there.
+
+    A session whose evidence does not hold is refused before anything is written
+    (:class:`~kiosk.trust.evidence.UntrustedSession`).
+    """
     from kiosk.report_service import write_report  # signing stack: loaded when needed
 
+    if report_dir is not None:
+        from kiosk.trust.evidence import session_evidence
+
+        session_evidence(store, session_id)
     norms = norms or default_norms()
     scores = score_stored_session(store, session_id, norms)
     if report_dir is None:

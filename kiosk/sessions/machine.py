@@ -46,6 +46,7 @@ from kiosk.store.models import (
     SessionStatus,
     utcnow,
 )
+from kiosk.store.seals import touch
 
 __all__ = [
     "CANDIDATE",
@@ -223,6 +224,9 @@ def apply(
                 )
                 .values(status=GameRunStatus.INTERRUPTED.value)
             )
+        # Every move seals the session, its game runs and its chain head as they now stand.
+        touch(s, "game_runs", session_id)
+        touch(s, "sessions", session_id)
         audit_details: dict[str, Any] = {"from": source.value, "to": target.value}
         if reason:
             audit_details["reason"] = reason

@@ -4,6 +4,14 @@
 target, details]))``, the first entry linking to the genesis hash. Entries are
 appended inside the caller's write transaction, so an action and its audit entry
 commit together or not at all.
+
+The hash alone proves nothing (anyone can recompute it), so each entry is also signed
+with the station key when the store is unlocked (:func:`set_signer`): ``signature`` is
+the key's signature over the 32 bytes of ``hash``, ``key_id`` the SHA-256 fingerprint
+of the certificate that names the key. A signed entry vouches for every entry before
+it, through the chain. After each commit that appended entries, the signer's
+``record_head`` is told the newest (seq, hash), which the station keeps outside the
+store, so deleting the newest entries is seen too.
 """
 
 from __future__ import annotations
@@ -12,15 +20,42 @@ import hashlib
 import json
 import time
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from kiosk.store.chain import ChainProblem, canonical_payload
 from kiosk.store.models import GENESIS_HASH, AuditEntry
 
-__all__ = ["append_audit", "audit_hash", "verify_audit"]
+__all__ = ["AuditSigner", "append_audit", "audit_hash", "set_signer", "signer_for", "verify_audit"]
+
+
+class AuditSigner(Protocol):
+    """What signs audit entries for one store (see :mod:`kiosk.trust.keys`)."""
+
+    @property
+    def key_id(self) -> str: ...
+
+    def sign(self, digest: bytes) -> str: ...
+
+    def record_head(self, seq: int, digest: str) -> None: ...
+
+
+# Signers by database URL: set when a store is unlocked, for every engine on that file.
+_SIGNERS: dict[str, AuditSigner] = {}
+
+
+def set_signer(database_url: str, signer: AuditSigner | None) -> None:
+    if signer is None:
+        _SIGNERS.pop(database_url, None)
+    else:
+        _SIGNERS[database_url] = signer
+
+
+def signer_for(session: Session) -> AuditSigner | None:
+    bind = session.get_bind()
+    return _SIGNERS.get(str(bind.engine.url))
 
 
 def audit_hash(
@@ -53,6 +88,8 @@ def append_audit(
     prev = GENESIS_HASH if last is None else last.hash
     at = time.time_ns()
     text = canonical_payload(details)
+    digest = audit_hash(prev, seq, at, actor, action, target, text)
+    signer = signer_for(session)
     entry = AuditEntry(
         seq=seq,
         at_utc_ns=at,
@@ -61,11 +98,28 @@ def append_audit(
         target=target,
         details=text,
         prev_hash=prev,
-        hash=audit_hash(prev, seq, at, actor, action, target, text),
+        hash=digest,
+        signature=None if signer is None else signer.sign(bytes.fromhex(digest)),
+        key_id=None if signer is None else signer.key_id,
     )
     session.add(entry)
     session.flush()
+    if signer is not None:
+        session.info["kiosk_audit_head"] = (signer, seq, digest)
     return entry
+
+
+@event.listens_for(Session, "after_commit")
+def _anchor_head(session: Session) -> None:
+    pending = session.info.pop("kiosk_audit_head", None)
+    if pending is not None:
+        signer, seq, digest = pending
+        signer.record_head(seq, digest)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_head(session: Session) -> None:
+    session.info.pop("kiosk_audit_head", None)
 
 
 def verify_audit(

@@ -15,6 +15,7 @@ Constraint names follow :data:`NAMING_CONVENTION` so migrations can alter them
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -137,7 +138,7 @@ class CandidatePersonal(Base):
     external_ref: Mapped[str | None] = mapped_column(String(200))
     demographics: Mapped[dict[str, Any] | None] = mapped_column()
     # Random per row: the audit log seals a salted digest, unguessable once erased.
-    salt: Mapped[str | None] = mapped_column(String(32))
+    salt: Mapped[str | None] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     candidate: Mapped[Candidate] = relationship(back_populates="personal")

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.signing_identity import centre_certificate_pem
 from kiosk.store import open_store
+from kiosk.trust.keys import centre_certificate_pem
 
 BATTERY = """
 [battery]
@@ -94,7 +94,9 @@ def test_demo_reports_verify_with_kiosk_and_pdfsig(tmp_path: Path) -> None:
             text=True,
             timeout=60,
         )
-        assert verdict.returncode == 0 and verdict.stdout.startswith("VALID"), verdict.stdout
+        # The signature holds, and the signed content says it is a demo.
+        assert verdict.returncode == 1, verdict.stdout
+        assert verdict.stdout.startswith("NOT AN ASSESSMENT"), verdict.stdout
         pdfsig = subprocess.run(
             ["pdfsig", "-nssdir", db, str(path)], capture_output=True, text=True
         )

@@ -13,14 +13,20 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli.verify import verify_command
-from kiosk.signing_identity import centre_certificate_pem
 from kiosk.store import open_store
-from tests.helpers import new_session, record_simulated_session
+from kiosk.trust.keys import centre_certificate_pem
+from tests.helpers import as_admin, ensure_admin, new_session, record_simulated_session
 
 
 def kiosk(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the command; exports sign in as the test admin (password on stdin)."""
+    argv, password = as_admin(*args) if args[0] == "export" else (list(args), "")
     return subprocess.run(
-        [sys.executable, "-m", "kiosk", *args], capture_output=True, text=True, timeout=180
+        [sys.executable, "-m", "kiosk", *argv],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        input=password,
     )
 
 
@@ -35,11 +41,14 @@ def signed(tmp_path_factory) -> tuple[Path, Path, str, bytes]:
     store_path = folder / "k.db"
     with open_store(store_path) as store:
         sid = record_simulated_session(store, "standard", seed=4)
-    out = folder / "report.pdf"
+        ensure_admin(store)
+    out_dir = folder / "out"
+    out_dir.mkdir()
     result = kiosk(
-        "export", "report", "--store", str(store_path), "--session", sid, "--out", str(out)
+        "export", "report", "--store", str(store_path), "--session", sid, "--out", str(out_dir)
     )
     assert result.returncode == 0, result.stderr
+    (out,) = out_dir.glob("*.pdf")
     with open_store(store_path) as store:
         ca = centre_certificate_pem(store)
     assert ca is not None
@@ -135,6 +144,7 @@ def test_batch_export_reports_a_failing_session_and_goes_on(tmp_path: Path) -> N
 
         for move in (Move.CHECK_IN, Move.START, Move.COMPLETE):
             apply(store, bad, move)
+        ensure_admin(store)
     result = kiosk("export", "reports", "--store", str(store_path), "--out", str(tmp_path / "out"))
     assert result.returncode == 1
     assert f"session {bad} failed" in result.stderr and "1 report(s) written" in result.stdout
@@ -148,6 +158,7 @@ def test_data_export_is_tidy_and_fully_described(tmp_path: Path) -> None:
         from kiosk.scoring_service import score_stored_session
 
         score_stored_session(store, sid, bootstrap=False)
+        ensure_admin(store)
     result = kiosk("export", "data", "--store", str(store_path), "--out", str(tmp_path / "d"))
     assert result.returncode == 0, result.stderr
     folder = tmp_path / "d"

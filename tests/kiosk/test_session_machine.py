@@ -34,6 +34,7 @@ from kiosk.store.models import (
     Role,
     SessionStatus,
 )
+from kiosk.store.seals import STATION_ACTIONS
 from tests.helpers import new_session
 
 S = SessionStatus
@@ -53,7 +54,13 @@ def force(store, sid: str, status: SessionStatus, started: bool = True) -> None:
 
 def audit(store) -> list[AuditEntry]:
     with store.reader() as s:
-        return list(s.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
+        return list(
+            s.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.action.not_in(STATION_ACTIONS))
+                .order_by(AuditEntry.seq)
+            )
+        )
 
 
 def test_a_session_runs_from_check_in_to_completion_with_anchors(store, monkeypatch) -> None:
@@ -65,7 +72,9 @@ def test_a_session_runs_from_check_in_to_completion_with_anchors(store, monkeypa
     apply(store, sid, Move.CHECK_IN, CANDIDATE)
     t0 = time.time_ns()
     start_session(store, rec, sid)
-    assert len(synced) == 1
+    # The start's events are synced (and the audit head, before it is anchored outside).
+    assert len(synced) >= 1
+    after_start = len(synced)
     run = start_game_run(
         store,
         rec,
@@ -77,8 +86,9 @@ def test_a_session_runs_from_check_in_to_completion_with_anchors(store, monkeypa
         config={"n_balloons": 3},
     )
     rec.emit(sid, "trial_start", game_run_id=run, trial_index=0)
+    before_end = len(synced)
     end_game_run(store, rec, run)
-    assert len(synced) == 2
+    assert after_start <= before_end < len(synced)
     end_session(store, rec, sid)
     rec.close()
     assert status_of(store, sid) is S.COMPLETED

@@ -10,6 +10,7 @@ from kiosk.access.auth import Actor, AuthError, authenticate, create_user, verif
 from kiosk.access.permissions import PermissionDenied
 from kiosk.store.check import check_store
 from kiosk.store.models import AuditEntry, Role
+from kiosk.store.seals import STATION_ACTIONS
 
 
 @pytest.fixture
@@ -28,7 +29,11 @@ def _audit(store) -> list[tuple[str, str, str | None]]:
     with store.reader() as s:
         return [
             (e.actor, e.action, e.target)
-            for e in s.scalars(select(AuditEntry).order_by(AuditEntry.seq))
+            for e in s.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.action.not_in(STATION_ACTIONS))
+                .order_by(AuditEntry.seq)
+            )
         ]
 
 

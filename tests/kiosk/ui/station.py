@@ -80,5 +80,3 @@ def select_session(qtbot, console, sid: str) -> None:
     qtbot.waitUntil(lambda: any(s.id == sid for s in console.sessions), timeout=10_000)
     row = next(i for i, s in enumerate(console.sessions) if s.id == sid)
     console.table.selectRow(row)
-
-
