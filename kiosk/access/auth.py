@@ -81,12 +81,12 @@ def has_admin(store: Store) -> bool:
     return bool(count)
 
 
-def _check_password(password: str) -> None:
+def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"a password needs at least {MIN_PASSWORD} characters")
 
 
-def _check_pin(pin: str) -> None:
+def check_pin_rules(pin: str) -> None:
     if not (pin.isdigit() and 4 <= len(pin) <= 8):
         raise ValueError("a PIN is 4 to 8 digits")
 
@@ -110,9 +110,9 @@ def create_user(
     username = username.strip()
     if not username or not username.replace("_", "").replace(".", "").isalnum():
         raise ValueError("a username is letters, digits, '.' or '_'")
-    _check_password(password)
+    check_password_rules(password)
     if pin is not None:
-        _check_pin(pin)
+        check_pin_rules(pin)
     if role is Role.PROCTOR and pin is None:
         raise ValueError("a proctor needs a PIN to unlock candidate mode")
     with store.writer() as s, s.begin():

@@ -176,6 +176,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="an existing admin who authorises this (asks for their password)",
     )
 
+    role = users_commands.add_parser("set-role", help="make a user an admin or a proctor")
+    _store_option(role)
+    role.add_argument("username")
+    role.add_argument("role", choices=["admin", "proctor"])
+    add_user_option(role)
+    password = users_commands.add_parser(
+        "password", help="set a user's password (your own: asks for the current one)"
+    )
+    _store_option(password)
+    password.add_argument("username")
+    add_user_option(password)
+    pin = users_commands.add_parser("set-pin", help="set a user's unlock PIN")
+    _store_option(pin)
+    pin.add_argument("username")
+    add_user_option(pin)
+
     from kiosk.cli import candidates
 
     candidates.add_parser(commands)
@@ -213,7 +229,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return _demo(store_path, args)
         if args.command == "users":
-            return _users_add(store_path, args)
+            if args.users_command == "add":
+                return _users_add(store_path, args)
+            return _users_change(store_path, args)
         if args.command == "score":
             return _score(store_path, args)
         if args.command == "verify":
@@ -495,6 +513,35 @@ def _users_add(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
             print(f"kiosk: {exc}; nothing was changed", file=sys.stderr)
             return EXIT_BAD_INPUT
     print(f"added {args.username} ({role.value}) to {store.path}")
+    return EXIT_OK
+
+
+def _users_change(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
+    from kiosk.access import AuthError, users
+    from kiosk.cli.signin import sign_in_any
+    from kiosk.store import open_store
+    from kiosk.store.models import Role
+
+    with open_store(store_path, create=False) as store:
+        actor = sign_in_any(store, args)
+        try:
+            if args.users_command == "set-role":
+                users.set_role(store, actor, args.username, Role(args.role))
+                done = f"{args.username} is now {args.role}"
+            elif args.users_command == "set-pin":
+                users.set_pin(store, actor, args.username, _ask(f"new PIN for {args.username}: "))
+                done = f"new PIN set for {args.username}"
+            else:
+                current = _ask("current password: ") if actor.username == args.username else None
+                new = _ask(f"new password for {args.username}: ")
+                if _ask("again: ") != new:
+                    raise ValueError("the two passwords differ")
+                users.set_password(store, actor, args.username, new, current=current)
+                done = f"new password set for {args.username}"
+        except (ValueError, PermissionError, AuthError) as exc:
+            print(f"kiosk: {exc}; nothing was changed", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    print(done)
     return EXIT_OK
 
 

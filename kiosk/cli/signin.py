@@ -16,7 +16,7 @@ import sys
 from kiosk.access import Action, Actor, allowed
 from kiosk.store import Store
 
-__all__ = ["SignInRefused", "add_user_option", "ask", "sign_in"]
+__all__ = ["SignInRefused", "add_user_option", "ask", "sign_in", "sign_in_any"]
 
 USER_ENV = "KIOSK_USER"
 
@@ -41,20 +41,27 @@ def ask(prompt: str) -> str:
 
 
 def sign_in(store: Store, args: argparse.Namespace, action: Action) -> Actor:
+    """Sign in, refusing a role that may not do ``action``."""
+    actor = sign_in_any(store, args, action.value.replace("_", " "))
+    if not allowed(actor.role, action):
+        raise SignInRefused(
+            f"{actor.username} is a {actor.role}; a {actor.role} may not "
+            f"{action.value.replace('_', ' ')}"
+        )
+    return actor
+
+
+def sign_in_any(store: Store, args: argparse.Namespace, what: str = "this command") -> Actor:
+    """Sign in as any user; the action itself checks what they may do."""
     from kiosk.access import auth
 
     username = getattr(args, "user", None) or os.environ.get(USER_ENV)
     if not username:
         raise SignInRefused(
-            f"{action.value.replace('_', ' ')} needs a signed-in user: pass --user NAME "
+            f"{what} needs a signed-in user: pass --user NAME "
             f"(or set {USER_ENV}) and give the password when asked"
         )
     try:
-        actor = auth.authenticate(store, username, ask(f"password of {username}: "))
+        return auth.authenticate(store, username, ask(f"password of {username}: "))
     except (auth.AuthError, PermissionError, ValueError) as exc:
         raise SignInRefused(f"sign-in as {username} refused: {exc}") from None
-    if not allowed(actor.role, action):
-        raise SignInRefused(
-            f"{username} is a {actor.role}; a {actor.role} may not {action.value.replace('_', ' ')}"
-        )
-    return actor

@@ -383,3 +383,33 @@ def test_a_report_the_store_does_not_hold_is_invalid(station, tmp_path: Path) ->
     store, keys = attack(station, tmp_path, lambda db, _sid: db.execute("DELETE FROM reports"))
     verdict = kiosk(store, keys, "verify", str(genuine_report(station)))
     assert verdict.returncode == 1 and "no record of this report" in verdict.stdout, verdict.stdout
+
+
+def test_the_demo_refuses_a_store_with_real_people(station, tmp_path: Path) -> None:
+    store, keys = copy_of(station, tmp_path)
+    demo = kiosk(store, keys, "demo", "--candidates", "1")
+    assert demo.returncode == 2 and "holds real users or candidates" in demo.stderr
+    assert "--allow-real-store" in demo.stderr
+
+
+def test_store_check_reports_a_damaged_wal_and_keeps_it(station, tmp_path: Path) -> None:
+    store, keys = copy_of(station, tmp_path)
+    db = sqlite3.connect(store)
+    db.execute("PRAGMA wal_autocheckpoint = 0")
+    for i in range(3):
+        db.execute(
+            "INSERT INTO incident_notes (session_id, author, at, text) SELECT id, 'x', "
+            "'2026-12-01', ? FROM sessions",
+            (f"note {i}",),
+        )
+        db.commit()
+    wal = Path(f"{store}-wal")
+    shutil.copy(wal, tmp_path / "wal")  # what the closing connection would checkpoint away
+    db.close()
+    data = bytearray((tmp_path / "wal").read_bytes())
+    data[32 + 24 + 100] ^= 0xFF  # a byte in the first frame's page
+    wal.write_bytes(bytes(data))
+    before = (store.read_bytes(), wal.read_bytes())
+    check = kiosk(store, keys, "store", "check")
+    assert check.returncode == 1 and "damaged" in check.stdout, check.stdout
+    assert (store.read_bytes(), wal.read_bytes()) == before

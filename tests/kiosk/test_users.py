@@ -84,3 +84,42 @@ def test_the_last_active_admin_stays_enabled(store, admin) -> None:
 def test_unknown_user_is_a_clear_error(store, admin) -> None:
     with pytest.raises(ValueError, match="no user 'nobody'"):
         users.disable_user(store, admin, "nobody")
+
+
+def test_a_role_change_is_an_audited_action_with_its_guards(store, admin, proctor) -> None:
+    with pytest.raises(PermissionDenied):
+        users.set_role(store, proctor, "pat", Role.ADMIN)  # no promoting oneself
+    users.set_role(store, admin, "pat", Role.ADMIN)
+    assert ("ada", "user_role_changed", "pat") in _audit(store)
+    assert authenticate(store, "pat", "proctor pass").role is Role.ADMIN
+    with pytest.raises(ValueError, match="own account"):
+        users.set_role(store, admin, "ada", Role.PROCTOR)
+    users.set_role(store, authenticate(store, "pat", "proctor pass"), "ada", Role.PROCTOR)
+    with pytest.raises(ValueError, match="last active administrator"):
+        users.set_role(store, admin, "pat", Role.PROCTOR)
+    assert check_store(store).ok
+
+
+def test_passwords_change_only_as_audited_actions(store, admin, proctor) -> None:
+    with pytest.raises(AuthError, match="current password"):
+        users.set_password(store, proctor, "pat", "a new long password", current="wrong")
+    users.set_password(store, proctor, "pat", "a new long password", current="proctor pass")
+    with pytest.raises(PermissionDenied):
+        users.set_password(store, proctor, "ada", "taken over!!")
+    users.set_password(store, admin, "pat", "reset by the admin")
+    users.set_pin(store, admin, "pat", "9753")
+    trail = _audit(store)
+    assert ("pat", "password_changed", "pat") in trail
+    assert ("ada", "password_changed", "pat") in trail and ("ada", "pin_changed", "pat") in trail
+    assert authenticate(store, "pat", "reset by the admin").username == "pat"
+    assert verify_pin(store, "pat", "9753").username == "pat"
+    assert check_store(store).ok
+
+
+def test_enabling_a_user_lifts_the_pin_lock_too(store, admin, proctor) -> None:
+    for _ in range(auth.MAX_FAILURES):
+        with pytest.raises(AuthError):
+            verify_pin(store, "pat", "0000")
+    users.disable_user(store, admin, "pat")
+    users.enable_user(store, admin, "pat")
+    assert verify_pin(store, "pat", "2468").username == "pat"
