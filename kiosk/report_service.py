@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -21,6 +22,7 @@ from games.catalog import TaskGame
 from kiosk.battery import battery_from_definition
 from kiosk.scoring_service import metric_percentile
 from kiosk.store import Store
+from kiosk.store.database import make_private_folders
 from kiosk.store.models import (
     AssessmentSession,
     Candidate,
@@ -235,9 +237,12 @@ def write_report(
         signer_label=f"{data.station_name}, {data.centre_name}",
         visible_box=SIGNATURE_BOX,
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folders(out.parent)
     tmp = out.with_name(out.name + ".part")
-    tmp.write_bytes(signed)
+    # Reports name a candidate's results: readable by the station's account only.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(signed)
     tmp.replace(out)
     with store.writer() as s, s.begin():
         s.add(

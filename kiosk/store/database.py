@@ -226,7 +226,7 @@ def make_read_only_engine(path: Path) -> Engine:
     return engine
 
 
-def _make_private_folders(folder: Path) -> None:
+def make_private_folders(folder: Path) -> None:
     """Create ``folder`` and any missing parents, each readable by its owner only."""
     missing: list[Path] = []
     while not folder.exists():
@@ -361,7 +361,7 @@ def _preflight(path: Path, create: bool, read_only: bool = False) -> str | None:
             )
         if not path.parent.exists():
             try:
-                _make_private_folders(path.parent)
+                make_private_folders(path.parent)
             except OSError as exc:
                 raise StoreOpenError(
                     Path(exc.filename) if exc.filename else path.parent,

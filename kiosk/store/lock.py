@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from kiosk.store.database import make_private_folders
 from kiosk.store.errors import StoreError
 
 __all__ = ["StationLock", "StoreInUse", "lock_path"]
@@ -41,7 +42,7 @@ class StationLock:
 
     def acquire(self) -> StationLock:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_folders(self.path.parent)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise StoreError(

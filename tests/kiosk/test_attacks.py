@@ -369,6 +369,7 @@ def test_the_genuine_report_is_tied_to_its_session(station, tmp_path: Path) -> N
     verdict = kiosk(store, keys, "verify", str(genuine_report(station)))
     assert verdict.returncode == 0 and verdict.stdout.startswith("VALID"), verdict.stdout
     assert f"session {station[1]}" in verdict.stdout
+    assert genuine_report(station).stat().st_mode & 0o777 == 0o600  # another OS user reads none
 
 
 def test_a_renamed_report_is_invalid(station, tmp_path: Path) -> None:

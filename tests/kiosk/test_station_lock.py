@@ -66,3 +66,10 @@ def test_the_lock_is_released_when_its_holder_is_killed(tmp_path: Path) -> None:
     with StationLock(store_path) as lock:
         assert lock.held
     assert (store_path.parent / "k.db.lock").stat().st_mode & 0o077 == 0
+
+
+def test_the_lock_makes_a_new_data_folder_private(tmp_path: Path) -> None:
+    folder = tmp_path / "new" / "data"
+    with StationLock(folder / "k.db", "run"):
+        pass
+    assert (folder.stat().st_mode & 0o777, folder.parent.stat().st_mode & 0o777) == (0o700, 0o700)
