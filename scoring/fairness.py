@@ -186,7 +186,8 @@ class AdverseImpact:
 
     ``impact_ratio`` is the lowest rate over the highest; ``impact_ratios`` gives
     every group's rate over the highest.  ``fisher_p`` and ``z``/``z_p`` compare
-    the highest- with the lowest-passing group (z ≥ 0; two-sided p).
+    the highest- with the lowest-passing group (z ≥ 0; two-sided p; Fisher's p is
+    scipy's, which loses accuracy for groups beyond about 10⁹ people).
     ``chi_square`` (df = groups − 1) and ``bayes_factor`` (BF₁₀, > 1 favours
     different rates) use every group with candidates.  Statistics that cannot be
     computed are NaN.  ``notes`` says in words why the verdict is
@@ -545,7 +546,8 @@ def adverse_impact(
             [passes[highest], totals[highest] - passes[highest]],
             [passes[lowest], totals[lowest] - passes[lowest]],
         ]
-        fisher_p = float(stats.fisher_exact(pair, alternative="two-sided").pvalue)
+        with np.errstate(all="ignore"):  # scipy's arithmetic warns on counts beyond ~1e9
+            fisher_p = float(stats.fisher_exact(pair, alternative="two-sided").pvalue)
         z, z_p = _two_proportion_z(passes[highest], totals[highest], passes[lowest], totals[lowest])
         bf10 = bayes_factor(table)
 
@@ -863,23 +865,30 @@ def standardized_mean_difference(
         raise ValueError(f"ci_method must be 'normal' or 'noncentral_t', got {ci_method!r}")
     minimum = _whole_count(min_group_size, "min_group_size")
     n_a, n_b = int(first.size), int(second.size)
+    # d is scale-free: scores near the float limit are scaled by a power of two
+    # (exactly) so that sums and squares cannot overflow.
+    largest = max(
+        float(np.max(np.abs(first))) if n_a else 0.0,
+        float(np.max(np.abs(second))) if n_b else 0.0,
+    )
+    scale = 2.0 ** (math.frexp(largest)[1] - 1) if largest > 1e100 else 1.0
+    first, second = first / scale, second / scale
     mean_a = float(first.mean()) if n_a else _NAN
     mean_b = float(second.mean()) if n_b else _NAN
     flags: list[str] = []
     if n_a < minimum or n_b < minimum:
         flags.append("too_few_to_judge")
     df = n_a + n_b - 2
-    nan_result = StandardizedMeanDifference(
-        _NAN, _NAN, _NAN, _NAN, _NAN, mean_a, mean_b, _NAN, n_a, n_b,
-        float(confidence), ci_method, ("too_few", *flags),
-    )  # fmt: skip
     if n_a == 0 or n_b == 0 or df < 1:
-        return nan_result
+        return StandardizedMeanDifference(
+            _NAN, _NAN, _NAN, _NAN, _NAN, mean_a * scale, mean_b * scale, _NAN, n_a, n_b,
+            float(confidence), ci_method, ("too_few", *flags),
+        )  # fmt: skip
     squares = float(np.sum((first - mean_a) ** 2) + np.sum((second - mean_b) ** 2))
     sd_pooled = math.sqrt(squares / df)
     if sd_pooled == 0.0:
         return StandardizedMeanDifference(
-            _NAN, _NAN, _NAN, _NAN, _NAN, mean_a, mean_b, 0.0, n_a, n_b,
+            _NAN, _NAN, _NAN, _NAN, _NAN, mean_a * scale, mean_b * scale, 0.0, n_a, n_b,
             float(confidence), ci_method, ("zero_variance", *flags),
         )  # fmt: skip
     d = (mean_a - mean_b) / sd_pooled
@@ -899,9 +908,9 @@ def standardized_mean_difference(
         ci_high=ci_high,
         se=se,
         hedges_g=correction * d,
-        mean_a=mean_a,
-        mean_b=mean_b,
-        sd_pooled=sd_pooled,
+        mean_a=mean_a * scale,
+        mean_b=mean_b * scale,
+        sd_pooled=sd_pooled * scale,
         n_a=n_a,
         n_b=n_b,
         confidence=float(confidence),

@@ -664,6 +664,11 @@ def test_cohens_d_degenerate_groups() -> None:
     assert math.isnan(standardized_mean_difference([1.0], [2.0]).d)
     constant = standardized_mean_difference([3.0, 3.0], [3.0, 3.0, 3.0])
     assert math.isnan(constant.d) and constant.flags[0] == "zero_variance"
+    huge = standardized_mean_difference([1e308, -1e308, 5e307], [1.5e308, 2e307, 0.0])
+    assert math.isfinite(huge.d) and math.isfinite(huge.mean_a)
+    assert huge.d == pytest.approx(
+        standardized_mean_difference([10.0, -10.0, 5.0], [15.0, 2.0, 0.0]).d, rel=1e-12
+    )
     small = standardized_mean_difference([1.0, 2.0, 3.0], [2.0, 3.0, 4.0])
     assert small.d == pytest.approx(-1.0)
     assert "too_few_to_judge" in small.flags
