@@ -89,7 +89,7 @@ For stratum k with cells a, b (group a passes, fails), c, d (group b) and n:
   default does when the difference is at least ½).
 * Breslow–Day: ã_k is the count that gives stratum k the odds ratio OR_MH with its
   margins fixed; BD = Σ (a − ã)² / Var(ã), Var(ã) = 1 / (1/ã + 1/b̃ + 1/c̃ + 1/d̃),
-  on K − 1 df (Breslow & Day 1980, eq. 4.30).  ``breslow_day`` is this statistic
+  on K − 1 df (Breslow & Day 1980, ch. 4).  ``breslow_day`` is this statistic
   without correction; ``tarone`` subtracts [Σ(a − ã)]² / Σ Var(ã) (Tarone 1985),
   which makes it asymptotically χ² because OR_MH is not the maximum-likelihood
   estimate.  Both are reported; they differ little in practice.
@@ -102,14 +102,14 @@ Standardised mean difference
 d = (mean_a − mean_b) / s_pooled, s_pooled² = [(n_a − 1)s_a² + (n_b − 1)s_b²] /
 (n_a + n_b − 2).  The CI is by default the large-sample normal approximation
 d ± z·SE, SE² = (n_a + n_b)/(n_a n_b) + d² / (2(n_a + n_b)) (Hedges & Olkin 1985;
-Borenstein et al. 2009, eq. 4.20); ``ci_method="noncentral_t"`` inverts the
+Borenstein et al. 2009, ch. 4); ``ci_method="noncentral_t"`` inverts the
 noncentral t distribution of t = d·√(n_a n_b/(n_a + n_b)) instead (Steiger &
 Fouladi 1997), exact for normal scores with equal variances.  Hedges' g = J·d,
 J = 1 − 3 / (4(n_a + n_b − 2) − 1).
 
 Sources:
     Uniform Guidelines on Employee Selection Procedures (1978), 29 CFR 1607.4D;
-    Questions and Answers (1979), 44 FR 11996, Q&A 11–12.
+    Questions and Answers (1979), 44 FR 11996, Q&A 11.
     Gunel, E., & Dickey, J. (1974). Bayes factors for independence in contingency
     tables. Biometrika, 61(3), 545–557.
     Albert, J. (2007). Bayesian Computation with R. Springer (test of independence
@@ -655,7 +655,7 @@ def _expected_under_odds_ratio(n_a: float, n_b: float, m_pass: float, odds_ratio
 
     Solves a·(n_b − m + a) = ψ·(n_a − a)·(m − a) on the open interval allowed by the
     margins, where the left side increases and the right decreases, so the root is
-    unique (Breslow & Day 1980, §4.4).
+    unique (Breslow & Day 1980).
     """
     low = max(0.0, m_pass - n_b)
     high = min(n_a, m_pass)

@@ -395,7 +395,7 @@ def _group_counts(draw: st.DrawFn) -> dict[str, tuple[int, int]]:
     return counts
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(_group_counts())
 def test_adverse_impact_is_total_and_consistent(counts: dict[str, tuple[int, int]]) -> None:
     result = adverse_impact(counts)
@@ -579,7 +579,7 @@ _cell = st.integers(0, 80)
 _stratum = st.tuples(st.tuples(_cell, _cell), st.tuples(_cell, _cell))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(_stratum, min_size=0, max_size=6))
 def test_mantel_haenszel_is_total_and_orientation_consistent(
     strata: list[tuple[tuple[int, int], tuple[int, int]]],
@@ -674,6 +674,22 @@ def test_cohens_d_degenerate_groups() -> None:
     assert "too_few_to_judge" in small.flags
 
 
+_score = st.floats(-1e6, 1e6, allow_nan=False)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_score, max_size=40), st.lists(_score, max_size=40))
+def test_cohens_d_is_total_and_antisymmetric(a: list[float], b: list[float]) -> None:
+    forward = standardized_mean_difference(a, b)
+    backward = standardized_mean_difference(b, a)
+    if math.isnan(forward.d):
+        assert forward.flags and forward.flags[0] in ("too_few", "zero_variance")
+        assert math.isnan(backward.d)
+    else:
+        assert backward.d == pytest.approx(-forward.d, rel=1e-9, abs=1e-12)
+        assert forward.ci_low <= forward.d <= forward.ci_high
+
+
 @pytest.mark.parametrize(
     ("a", "kwargs", "message"),
     [
@@ -729,6 +745,24 @@ def test_sweep_direction_is_a_parameter() -> None:
     assert not lower.higher_is_better
     rates = [point.audit.selection_rates["b"] for point in lower.points]
     assert rates == sorted(rates)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    st.lists(st.tuples(_score, st.sampled_from(["a", "b", "c"])), min_size=2, max_size=80).filter(
+        lambda rows: len({group for _, group in rows}) >= 2
+    ),
+    st.booleans(),
+)
+def test_sweep_is_total(rows: list[tuple[float, str]], higher_is_better: bool) -> None:
+    scores = [score for score, _ in rows]
+    groups = [group for _, group in rows]
+    sweep = threshold_sweep(scores, groups, higher_is_better=higher_is_better)
+    assert len(sweep.points) == 19
+    assert list(sweep.cuts) == sorted(sweep.cuts)
+    for point in sweep.points:
+        assert sum(point.audit.n_total.values()) == len(rows)
+        assert point.audit.verdict in ("pass", "fail", "too_few_to_judge")
 
 
 @pytest.mark.parametrize(
