@@ -414,3 +414,37 @@ def test_store_check_reports_a_damaged_wal_and_keeps_it(station, tmp_path: Path)
     check = kiosk(store, keys, "store", "check")
     assert check.returncode == 1 and "damaged" in check.stdout, check.stdout
     assert (store.read_bytes(), wal.read_bytes()) == before
+
+
+def test_an_imported_identity_keeps_earlier_reports_valid(station, tmp_path: Path) -> None:
+    from reports.pki import create_centre_authority, issue_station_certificate
+
+    store, keys = copy_of(station, tmp_path)
+    org = create_centre_authority("Org Authority", organisation="Org")
+    p12 = tmp_path / "org.p12"
+    p12.write_bytes(issue_station_certificate(org, "org-station").to_pkcs12(b"p12 pass"))
+
+    def run(*args: str, stdin: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "kiosk", *args, "--store", str(store)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            input=stdin,
+            env={**os.environ, "KIOSK_KEY_DIR": str(keys)},
+        )
+
+    refused = run("signing", "import", str(p12), stdin="p12 pass\n")
+    assert refused.returncode == 2 and "needs a signed-in user" in refused.stderr
+    done = run(
+        "signing", "import", str(p12), "--user", "ada", stdin=f"{ADMIN_PASSWORD}\np12 pass\n"
+    )
+    assert done.returncode == 0, done.stderr
+    db = sqlite3.connect(store)
+    (actor,) = db.execute(
+        "SELECT actor FROM audit_log WHERE action = 'signing_identity_imported'"
+    ).fetchone()
+    assert actor == "ada"
+    verdict = kiosk(store, keys, "verify", str(genuine_report(station)))
+    assert verdict.returncode == 0 and verdict.stdout.startswith("VALID"), verdict.stdout
+    assert kiosk(store, keys, "store", "check").returncode == 0
