@@ -107,8 +107,15 @@ def station(tmp_path_factory) -> tuple[Path, str]:
     return path, sid
 
 
-def kiosk(store: Path, keys: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    argv, password = as_admin(*args) if args[0] == "export" else (list(args), "")
+def kiosk(
+    store: Path, keys: Path, *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``kiosk ARGS --store STORE`` with the station's key folder ``keys``. Exports sign
+    in as the test admin unless ``stdin`` is given (then the arguments are as given)."""
+    if stdin is None and args[0] == "export":
+        argv, password = as_admin(*args)
+    else:
+        argv, password = list(args), stdin or ""
     return subprocess.run(
         [sys.executable, "-m", "kiosk", *argv, "--store", str(store)],
         capture_output=True,
@@ -326,26 +333,17 @@ def test_export_needs_a_signed_in_admin(station, tmp_path: Path) -> None:
     out.mkdir()
 
     def export(*extra: str, password: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "kiosk",
-                "export",
-                "report",
-                "--store",
-                str(store),
-                "--session",
-                station[1],
-                "--out",
-                str(out),
-                *extra,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            input=password,
-            env={**os.environ, "KIOSK_KEY_DIR": str(keys)},
+        return kiosk(
+            store,
+            keys,
+            "export",
+            "report",
+            "--session",
+            station[1],
+            "--out",
+            str(out),
+            *extra,
+            stdin=password,
         )
 
     bare = export(password="")
@@ -425,14 +423,7 @@ def test_an_imported_identity_keeps_earlier_reports_valid(station, tmp_path: Pat
     p12.write_bytes(issue_station_certificate(org, "org-station").to_pkcs12(b"p12 pass"))
 
     def run(*args: str, stdin: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "kiosk", *args, "--store", str(store)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            input=stdin,
-            env={**os.environ, "KIOSK_KEY_DIR": str(keys)},
-        )
+        return kiosk(store, keys, *args, stdin=stdin)
 
     refused = run("signing", "import", str(p12), stdin="p12 pass\n")
     assert refused.returncode == 2 and "needs a signed-in user" in refused.stderr
