@@ -7,7 +7,9 @@ the suite never imports Qt.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +20,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Station keys live outside every test's store folder (and outside the user's own config);
 # one folder per test process, inherited by the processes tests start.
 os.environ["KIOSK_KEY_DIR"] = tempfile.mkdtemp(prefix="kiosk-test-keys-")
+atexit.register(shutil.rmtree, os.environ["KIOSK_KEY_DIR"], ignore_errors=True)
 os.environ.pop("KIOSK_KEY_SOURCE", None)
 
 ARTEFACTS = Path(__file__).resolve().parent.parent / "artefacts"

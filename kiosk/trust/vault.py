@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,8 @@ _KEYRING_SERVICE = "kiosk-station-key"
 
 # Passphrases typed at start-up (source "prompt"), by store id; memory only.
 _TYPED: dict[str, bytes] = {}
+# Commits on several threads record their heads in any order; the anchor only moves on.
+_HEAD_LOCK = threading.Lock()
 
 
 class KeyLocked(RuntimeError):

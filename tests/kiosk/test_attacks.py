@@ -258,7 +258,8 @@ def test_deleting_the_newest_audit_entry_is_caught(station, tmp_path: Path) -> N
     [
         (
             "score",
-            "UPDATE scores SET value = value + 1 WHERE id = (SELECT MIN(id) FROM scores)",
+            "UPDATE scores SET value = COALESCE(value, 0) * 1.5 + 1 "
+            "WHERE id = (SELECT MIN(id) FROM scores)",
             "the scores of session",
         ),
         ("role", "UPDATE users SET role = 'admin' WHERE username = 'pat'", "users row"),
