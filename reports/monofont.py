@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import io
 from pathlib import Path
+from typing import Any
 
 import reportlab
 
@@ -69,19 +70,30 @@ def mono_font_bytes() -> bytes:
     os2 = font["OS/2"]
     os2.xAvgCharWidth = cell
     os2.panose.bProportion = 9  # monospaced
-    names = font["name"]
-    for record in list(names.names):
-        if record.nameID in (1, 3, 4, 6, 16, 17):
-            names.removeNames(nameID=record.nameID)
-    for name_id, value in (
-        (1, MONO_FAMILY),
-        (2, "Regular"),
-        (3, f"{MONO_FAMILY}: derived from Bitstream Vera Sans 1.10"),
-        (4, MONO_FAMILY),
-        (6, MONO_POSTSCRIPT_NAME),
-    ):
-        names.setName(value, name_id, 3, 1, 0x409)
-        names.setName(value, name_id, 1, 0, 0)
+    return renamed_font_bytes(
+        font,
+        {
+            1: MONO_FAMILY,
+            2: "Regular",
+            3: f"{MONO_FAMILY}: derived from Bitstream Vera Sans 1.10",
+            4: MONO_FAMILY,
+            6: MONO_POSTSCRIPT_NAME,
+        },
+    )
+
+
+def renamed_font_bytes(font: Any, names: dict[int, str]) -> bytes:
+    """``font`` saved with its family, unique, full and PostScript names replaced.
+
+    Vera's licence asks that a modified copy not carry the Bitstream names, so every
+    font made from it here is renamed (Windows and Mac name records alike).
+    """
+    table = font["name"]
+    for name_id in (1, 3, 4, 6, 16, 17):
+        table.removeNames(nameID=name_id)
+    for name_id, value in names.items():
+        table.setName(value, name_id, 3, 1, 0x409)
+        table.setName(value, name_id, 1, 0, 0)
     buffer = io.BytesIO()
     font.save(buffer)
     return buffer.getvalue()

@@ -57,6 +57,7 @@ from pyhanko.sign import fields, signers
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from reports.monofont import renamed_font_bytes
 from reports.pki import Identity, check_signing_certificate
 
 __all__ = [
@@ -94,20 +95,15 @@ def stamp_font_bytes() -> bytes:
 
     font = TTFont(str(_VERA), recalcTimestamp=False)
     scale_upem(font, 1000)
-    names = font["name"]
-    for name_id in (1, 3, 4, 6, 16, 17):
-        names.removeNames(nameID=name_id)
-    for name_id, value in (
-        (1, "Kiosk Stamp Sans"),
-        (3, "Kiosk Stamp Sans: Bitstream Vera Sans 1.10 at 1000 units per em"),
-        (4, "Kiosk Stamp Sans"),
-        (6, STAMP_FONT_NAME),
-    ):
-        names.setName(value, name_id, 3, 1, 0x409)
-        names.setName(value, name_id, 1, 0, 0)
-    buffer = io.BytesIO()
-    font.save(buffer)
-    return buffer.getvalue()
+    return renamed_font_bytes(
+        font,
+        {
+            1: "Kiosk Stamp Sans",
+            3: "Kiosk Stamp Sans: Bitstream Vera Sans 1.10 at 1000 units per em",
+            4: "Kiosk Stamp Sans",
+            6: STAMP_FONT_NAME,
+        },
+    )
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +35,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-__all__ = ["CHAIN", "SEALED", "STATION_ACTIONS", "Unit", "all_units", "digest_of", "touch"]
+__all__ = ["CHAIN", "SEALED", "STATION_ACTIONS", "Unit", "all_digests", "digest_of", "touch"]
 
 CHAIN = "chain"
 # Audit actions the station writes for itself, beside the actions people take.
@@ -141,15 +141,6 @@ def digest_of(conn: Connection, unit: Unit) -> str | None:
         return None
     text = _canonical([table, list(spec.columns), [list(r) for r in rows]])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def all_units(conn: Connection) -> Iterator[Unit]:
-    """Every unit the store holds now."""
-    for table, spec in SEALED.items():
-        for (key,) in conn.exec_driver_sql(f"SELECT DISTINCT {spec.key} FROM {table}"):
-            yield table, str(key)
-    for (key,) in conn.exec_driver_sql("SELECT id FROM sessions"):
-        yield CHAIN, str(key)
 
 
 def all_digests(conn: Connection) -> dict[Unit, str]:

@@ -273,7 +273,7 @@ def _baseline(store: Store, vault: Vault) -> None:
         return
     with store.writer() as s, s.begin():
         conn = s.connection()
-        rows = sorted([t, k, _seals.digest_of(conn, (t, k))] for t, k in _seals.all_units(conn))
+        rows = sorted([t, k, d] for (t, k), d in _seals.all_digests(conn).items())
         s.info["kiosk_sealing"] = True
         try:
             append_audit(s, "system", "baseline", details={"seals": rows})
