@@ -29,7 +29,7 @@ soak: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy kiosk games scoring reports  # strict: scoring, games.api, every task.py
+	$(BIN)/mypy kiosk games scoring reports server  # strict: scoring, games.api, every task.py
 	$(BIN)/lint-imports
 
 bench: $(STAMP)

@@ -1,1 +1,4 @@
-"""The centre server. Keep this file free of imports: ``server.protocol`` is shared with stations."""
+"""The centre server.
+
+Keep this file free of imports: ``server.protocol`` is shared with stations.
+"""

@@ -1,0 +1,106 @@
+"""The station ↔ server sync protocol's shared, pure half (see ``server/PROTOCOL.md``).
+
+Both the station (``kiosk.sync``) and the server import this module, so it uses only
+the standard library and ``cryptography``: no web framework, no database, no Qt.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from typing import Any, Final
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+
+__all__ = [
+    "GENESIS_HASH",
+    "HEADER_SIGNATURE",
+    "HEADER_STATION",
+    "MAX_EVENTS_PER_BATCH",
+    "PROTOCOL_VERSION",
+    "body_digest",
+    "canonical_json",
+    "certificate_fingerprint",
+    "error_body",
+    "event_hash",
+    "verify_signature",
+]
+
+PROTOCOL_VERSION: Final = 1
+HEADER_STATION: Final = "X-Kiosk-Station"
+HEADER_SIGNATURE: Final = "X-Kiosk-Signature"
+MAX_EVENTS_PER_BATCH: Final = 5000
+# The first event of every session links to this (as on the station).
+GENESIS_HASH: Final = "0" * 64
+
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+_BODY = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical_json(value: Any) -> bytes:
+    """``value`` as canonical JSON bytes: sorted keys, no spaces, UTF-8, no NaN."""
+    return _CANONICAL.encode(value).encode()
+
+
+def body_digest(body: bytes) -> bytes:
+    """The SHA-256 a request signature covers: the raw bytes as sent."""
+    return hashlib.sha256(body).digest()
+
+
+def certificate_fingerprint(cert_pem: str | bytes) -> str:
+    """The SHA-256 fingerprint (hex) of a PEM certificate: a station's ``key_id``."""
+    data = cert_pem.encode() if isinstance(cert_pem, str) else cert_pem
+    cert = x509.load_pem_x509_certificate(data)
+    return cert.fingerprint(hashes.SHA256()).hex()
+
+
+def verify_signature(cert_pem: str | bytes, digest: bytes, signature_b64: str) -> bool:
+    """Whether ``signature_b64`` signs the SHA-256 ``digest`` with the certificate's key.
+
+    ECDSA or RSA PKCS#1 v1.5 over a prehashed SHA-256, as a station signs its audit
+    entries and its requests. Anything malformed is simply not a valid signature.
+    """
+    try:
+        data = cert_pem.encode() if isinstance(cert_pem, str) else cert_pem
+        public = x509.load_pem_x509_certificate(data).public_key()
+        raw = base64.b64decode(signature_b64, validate=True)
+        if isinstance(public, ec.EllipticCurvePublicKey):
+            public.verify(raw, digest, ec.ECDSA(Prehashed(hashes.SHA256())))
+        elif isinstance(public, rsa.RSAPublicKey):
+            public.verify(raw, digest, padding.PKCS1v15(), Prehashed(hashes.SHA256()))
+        else:
+            return False
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+def event_hash(
+    prev_hash: str,
+    session_id: str,
+    seq: int,
+    t_ns: int,
+    game_run_id: str | None,
+    trial_index: int | None,
+    kind: str,
+    payload_text: str,
+) -> str:
+    """One event's chain hash: ``sha256(prev_hash bytes + compact JSON of the event)``.
+
+    The same formula as the station's store; ``payload_text`` is the payload exactly
+    as stored (already canonical).
+    """
+    body = _BODY.encode([session_id, seq, t_ns, game_run_id, trial_index, kind, payload_text])
+    return hashlib.sha256(bytes.fromhex(prev_hash) + body.encode()).hexdigest()
+
+
+def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
+    """The one error shape every server response uses."""
+    return {"error": {"code": code, "message": message}}
