@@ -71,7 +71,10 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_trial(store_path: Path)
         assert child.stdout.readline().strip() == "READY"
         time.sleep(rng.uniform(0.0, 0.25))
         child.send_signal(signal.SIGKILL)
-        out, _ = child.communicate(timeout=30)
+        # Read the rest through the same file object: readline() may already hold later
+        # ACK lines in its buffer, which communicate() (reading the raw pipe) would drop.
+        out = child.stdout.read()
+        child.wait(timeout=30)
         acks = [int(line.split()[1]) for line in out.splitlines() if line.startswith("ACK")]
         acknowledged.update(acks)
 
