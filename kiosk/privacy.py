@@ -2,8 +2,9 @@
 than the station's retention period.
 
 Personal data (name, external reference, demographics and the row's salt) lives in
-``candidate_personal``, one row per candidate; behaviour refers to the pseudonym only.
-Erasing a candidate deletes that row and nothing else: the candidate's pseudonym,
+``candidate_personal``, one row per candidate, with the self-reported answers that
+fairness audits use in ``candidate_demographics``; behaviour refers to the pseudonym
+only. Erasing a candidate deletes those rows and nothing else: the candidate's pseudonym,
 sessions, events, scores and reports stay, so results remain verifiable.
 
 Deleting a row is not enough for the bytes to go. SQLite leaves a deleted or updated
@@ -60,7 +61,13 @@ from kiosk.access.auth import Actor
 from kiosk.access.permissions import Action, require
 from kiosk.store import Store
 from kiosk.store.audit import append_audit
-from kiosk.store.models import AssessmentSession, Candidate, CandidatePersonal, Station
+from kiosk.store.models import (
+    AssessmentSession,
+    Candidate,
+    CandidateDemographic,
+    CandidatePersonal,
+    Station,
+)
 
 __all__ = [
     "CHECKPOINT_ATTEMPTS",
@@ -308,6 +315,14 @@ def _scrub_backup(path: Path, pseudonyms: Sequence[str]) -> BackupScrub:
             return BackupScrub(path, 0)
         db.execute("BEGIN IMMEDIATE")
         before = db.total_changes
+        if db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'candidate_demographics'"
+        ).fetchone():
+            db.executemany(
+                "DELETE FROM candidate_demographics"
+                " WHERE candidate_id IN (SELECT id FROM candidates WHERE pseudonym = ?)",
+                [(p,) for p in present],
+            )
         db.executemany(
             "DELETE FROM candidate_personal"
             " WHERE candidate_id IN (SELECT id FROM candidates WHERE pseudonym = ?)",
@@ -356,6 +371,12 @@ def _erase(
                 for cid, pseudonym in choose(s):
                     picked.append(pseudonym)
                     personal = s.get(CandidatePersonal, cid)
+                    # Deleted one by one, not by the foreign key's cascade, so the
+                    # seals see them go.
+                    for answer in s.scalars(
+                        select(CandidateDemographic).where(CandidateDemographic.candidate_id == cid)
+                    ):
+                        s.delete(answer)
                     if personal is None:
                         already.append(pseudonym)
                         continue

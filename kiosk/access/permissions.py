@@ -39,6 +39,8 @@ class Action(enum.StrEnum):
     ERASE_PERSONAL_DATA = "erase_personal_data"
     REBUILD_NORMS = "rebuild_norms"
     SCORE_SESSIONS = "score_sessions"
+    # role-fit models: import labels, train, approve, activate, retire, score
+    MANAGE_FIT_MODELS = "manage_fit_models"
 
 
 _CANDIDATE = frozenset({Action.CHECK_IN, Action.PLAY})
@@ -64,6 +66,7 @@ _ADMIN = _PROCTOR | {
     Action.ERASE_PERSONAL_DATA,
     Action.REBUILD_NORMS,
     Action.SCORE_SESSIONS,
+    Action.MANAGE_FIT_MODELS,
 }
 
 ROLE_ACTIONS: Mapping[Role, frozenset[Action]] = {

@@ -320,3 +320,59 @@ class IncidentNote(Base):
     author: Mapped[str] = mapped_column(String(80))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     text: Mapped[str] = mapped_column(Text)
+
+
+class FitModelStatus(enum.StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    ACTIVE = "active"
+    RETIRED = "retired"
+
+
+class RoleIncumbent(Base):
+    """One imported label for a role-fit model: 1 an incumbent, 0 an explicit baseline row."""
+
+    __tablename__ = "role_incumbents"
+    __table_args__ = (
+        UniqueConstraint("role", "candidate_id"),
+        CheckConstraint("label IN (0, 1)", name="label"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    role: Mapped[str] = mapped_column(String(80), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"))
+    label: Mapped[int] = mapped_column(Integer)
+    imported_by: Mapped[str] = mapped_column(String(80))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CandidateDemographic(Base):
+    """One self-reported answer (attribute, value), personal data: erased with the person."""
+
+    __tablename__ = "candidate_demographics"
+
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidate_personal.candidate_id", ondelete="CASCADE"), primary_key=True
+    )
+    attribute: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FitModelVersion(Base):
+    """A role-fit model version: its frozen record (scoring.fit) and its approval state."""
+
+    __tablename__ = "fit_model_versions"
+    __table_args__ = (CheckConstraint(_one_of("status", FitModelStatus), name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(80), index=True)
+    record: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=FitModelStatus.DRAFT.value)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    approved_by: Mapped[str | None] = mapped_column(String(80))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -9,8 +9,9 @@ station key (:mod:`kiosk.store.audit`), which the store does not hold in usable 
 row edited, inserted or deleted outside kiosk no longer matches.
 
 A unit is one row (users, candidates, personal data, stations, batteries, sessions,
-timing tests) or all rows of one session (game runs, scores, reports, incident
-notes). The digest is ``sha256`` of the canonical JSON of the unit's raw stored
+timing tests, role-fit model versions), all rows of one session (game runs, scores,
+reports, incident notes), all of a candidate's self-reported demographics, or all
+imported labels of one role. The digest is ``sha256`` of the canonical JSON of the unit's raw stored
 values, in the column order listed in :data:`SEALED` and the rows' ``rowid`` order; a
 deleted unit is sealed as ``null``. Columns that change by themselves and grant
 nothing (sign-in failure counters; the session's chain head, which the event chain
@@ -112,6 +113,30 @@ SEALED: dict[str, SealedTable] = {
     "reports": SealedTable("session_id", ("id", "session_id", "path", "sha256", "signer")),
     "incident_notes": SealedTable("session_id", ("id", "session_id", "author", "at", "text")),
     "timing_tests": SealedTable("id", ("id", "station_id", "run_at", "results")),
+    # Role-fit models (kiosk.fit_models): a role's imported labels are one unit, a
+    # candidate's self-reported answers one, each model version a row.
+    "role_incumbents": SealedTable(
+        "role", ("id", "role", "candidate_id", "label", "imported_by", "imported_at")
+    ),
+    "candidate_demographics": SealedTable(
+        "candidate_id", ("candidate_id", "attribute", "value", "recorded_at")
+    ),
+    "fit_model_versions": SealedTable(
+        "id",
+        (
+            "id",
+            "content_hash",
+            "role",
+            "record",
+            "status",
+            "created_by",
+            "created_at",
+            "approved_by",
+            "approved_at",
+            "activated_at",
+            "retired_at",
+        ),
+    ),
 }
 
 # Tables whose units are a session's rows: touching them seals the session's chain head.

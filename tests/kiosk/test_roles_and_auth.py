@@ -43,6 +43,7 @@ EXPECTED[Role.ADMIN] = EXPECTED[Role.PROCTOR] | {
     "erase_personal_data",
     "rebuild_norms",
     "score_sessions",
+    "manage_fit_models",
 }
 
 
