@@ -192,9 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
     pin.add_argument("username")
     add_user_option(pin)
 
-    from kiosk.cli import candidates
+    from kiosk.cli import candidates, console
 
     candidates.add_parser(commands)
+    console.add_parser(commands)
 
     battery = commands.add_parser("battery", help="check battery files")
     battery_commands = battery.add_subparsers(
@@ -242,6 +243,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _signing(store_path, args)
         if args.command == "candidates":
             return _candidates(store_path, args)
+        if args.command == "console":
+            from kiosk.cli import console
+
+            return console.run(args)
     except StoreError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return exc.exit_code
