@@ -23,6 +23,7 @@ __all__ = [
     "HEADER_STATION",
     "MAX_EVENTS_PER_BATCH",
     "PROTOCOL_VERSION",
+    "audit_hash",
     "body_digest",
     "canonical_json",
     "certificate_fingerprint",
@@ -98,6 +99,22 @@ def event_hash(
     as stored (already canonical).
     """
     body = _BODY.encode([session_id, seq, t_ns, game_run_id, trial_index, kind, payload_text])
+    return hashlib.sha256(bytes.fromhex(prev_hash) + body.encode()).hexdigest()
+
+
+def audit_hash(
+    prev_hash: str,
+    seq: int,
+    at_utc_ns: int,
+    actor: str,
+    action: str,
+    target: str | None,
+    details_text: str,
+) -> str:
+    """One audit entry's chain hash, the same formula as the station's audit log:
+    ``sha256(prev_hash bytes + compact JSON of [seq, at_utc_ns, actor, action, target,
+    details])``, ``details_text`` as stored. Its signature covers these 32 bytes."""
+    body = _BODY.encode([seq, at_utc_ns, actor, action, target, details_text])
     return hashlib.sha256(bytes.fromhex(prev_hash) + body.encode()).hexdigest()
 
 

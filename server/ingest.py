@@ -1,0 +1,575 @@
+"""Receiving batches: store each exactly once, apply them in order, verify everything.
+
+All of it runs in the caller's transaction, after the station's row is locked
+(``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite serialises writers), so two API
+processes handed the same batch at once store and apply it once.
+
+Nothing that fails to verify is dropped: events and audit entries are kept as sent,
+and a :class:`~server.db.models.Flag` says what did not hold (``chain_break``,
+``bad_audit_signature``, ``checkpoint_mismatch``, ``report_digest_mismatch``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, cast
+
+from sqlalchemy import CursorResult, Delete, delete, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from server.db.models import (
+    AuditEntry,
+    Base,
+    Batch,
+    Candidate,
+    CandidatePersonal,
+    Event,
+    Flag,
+    GameRun,
+    IncidentNote,
+    Report,
+    Score,
+    SessionChain,
+    SessionRecord,
+    Station,
+    TimingTest,
+    utcnow,
+)
+from server.errors import ApiError
+from server.protocol import GENESIS_HASH, audit_hash, event_hash, verify_signature
+
+__all__ = ["BatchOutcome", "FlagNote", "receive_batch"]
+
+log = logging.getLogger("server.ingest")
+
+CHAIN_BREAK = "chain_break"
+BAD_AUDIT_SIGNATURE = "bad_audit_signature"
+CHECKPOINT_MISMATCH = "checkpoint_mismatch"
+REPORT_DIGEST_MISMATCH = "report_digest_mismatch"
+
+# Rows per multi-row INSERT: SQLite allows at most 32,766 bound parameters.
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class FlagNote:
+    session_id: str | None
+    code: str
+    message: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"session_id": self.session_id, "code": self.code, "message": self.message}
+
+
+@dataclass
+class BatchOutcome:
+    acked_through: int
+    flags: list[FlagNote] = field(default_factory=list)
+    events_ingested: int = 0
+    duplicate: bool = False
+
+
+def insert_for(db: Session, model: type[Base]) -> Any:
+    """The dialect's INSERT, which knows ``ON CONFLICT`` on SQLite and PostgreSQL."""
+    dialect = db.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(model)
+
+
+def _rowcount(db: Session, statement: Any) -> int:
+    """How many rows an INSERT ... ON CONFLICT DO NOTHING inserted."""
+    return cast("CursorResult[Any]", db.execute(statement)).rowcount
+
+
+def lock_station(db: Session, station_id: str) -> Station:
+    """The station's row, locked until the transaction ends (no-op on SQLite)."""
+    return db.execute(
+        select(Station)
+        .where(Station.id == station_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def receive_batch(
+    db: Session, station_id: str, batch_seq: int, body: bytes, personal_data: bool
+) -> BatchOutcome:
+    """Store ``body`` as batch ``batch_seq`` (once) and apply what is contiguous.
+
+    Raises 409 ``batch_conflict`` when that batch is already stored with another body.
+    """
+    station = lock_station(db, station_id)
+    digest = hashlib.sha256(body).hexdigest()
+    inserted = _rowcount(
+        db,
+        insert_for(db, Batch)
+        .values(
+            station_id=station.id,
+            batch_seq=batch_seq,
+            body_sha256=digest,
+            body=body,
+            received_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["station_id", "batch_seq"]),
+    )
+    outcome = BatchOutcome(acked_through=station.applied_through, duplicate=inserted == 0)
+    if inserted == 0:
+        stored = db.scalar(
+            select(Batch.body_sha256).where(
+                Batch.station_id == station.id, Batch.batch_seq == batch_seq
+            )
+        )
+        if stored != digest:
+            raise ApiError(
+                409,
+                "batch_conflict",
+                f"batch {batch_seq} is already stored with different contents; a batch "
+                "is resent byte for byte, never rebuilt: check this station's outbox",
+            )
+    applier = _Applier(db, station, personal_data, outcome)
+    while True:
+        following = db.scalars(
+            select(Batch).where(
+                Batch.station_id == station.id, Batch.batch_seq == station.applied_through + 1
+            )
+        ).first()
+        if following is None:
+            break
+        applier.apply(following.batch_seq, json.loads(following.body))
+        following.applied_at = utcnow()
+        station.applied_through = following.batch_seq
+        station.last_batch_at = utcnow()
+    outcome.acked_through = station.applied_through
+    db.flush()
+    return outcome
+
+
+class _Applier:
+    def __init__(
+        self, db: Session, station: Station, personal_data: bool, outcome: BatchOutcome
+    ) -> None:
+        self.db = db
+        self.station = station
+        self.personal_data = personal_data
+        self.outcome = outcome
+        self.batch_seq = 0
+
+    def flag(self, session_id: str | None, code: str, message: str) -> None:
+        note = FlagNote(session_id, code, message)
+        self.outcome.flags.append(note)
+        self.db.add(
+            Flag(
+                station_id=self.station.id,
+                session_id=session_id,
+                batch_seq=self.batch_seq,
+                code=code,
+                message=message,
+            )
+        )
+        log.warning(
+            "flag %s",
+            code,
+            extra={"station_id": self.station.id, "session_id": session_id, "detail": message},
+        )
+
+    def apply(self, batch_seq: int, batch: dict[str, Any]) -> None:
+        self.batch_seq = batch_seq
+        self.apply_events(batch.get("events") or [])
+        sealed_units = self.apply_audit(batch.get("audit") or [])
+        self.apply_records(batch.get("records") or {}, sealed_units)
+
+    # Events ---------------------------------------------------------------------
+
+    def apply_events(self, events: Sequence[dict[str, Any]]) -> None:
+        if not events:
+            return
+        rows = [
+            {
+                "session_id": e["session_id"],
+                "seq": e["seq"],
+                "station_id": self.station.id,
+                "batch_seq": self.batch_seq,
+                "t_ns": e["t_ns"],
+                "game_run_id": e["game_run_id"],
+                "trial_index": e["trial_index"],
+                "kind": e["kind"],
+                "payload": e["payload"],
+                "prev_hash": e["prev_hash"],
+                "hash": e["hash"],
+            }
+            for e in events
+        ]
+        new: set[tuple[str, int]] = set()
+        for start in range(0, len(rows), _CHUNK):
+            result = self.db.execute(
+                insert_for(self.db, Event)
+                .values(rows[start : start + _CHUNK])
+                .on_conflict_do_nothing(index_elements=["session_id", "seq"])
+                .returning(Event.session_id, Event.seq)
+            )
+            new.update((sid, seq) for sid, seq in result)
+        self.outcome.events_ingested += len(new)
+        by_session: dict[str, list[dict[str, Any]]] = {}
+        for event in events:
+            by_session.setdefault(event["session_id"], []).append(event)
+        for session_id, session_events in by_session.items():
+            self.verify_session(session_id, session_events, new)
+
+    def chain_of(self, session_id: str) -> SessionChain:
+        self.db.execute(
+            insert_for(self.db, SessionChain)
+            .values(session_id=session_id, head_seq=0, head_hash=GENESIS_HASH, broken=False)
+            .on_conflict_do_nothing(index_elements=["session_id"])
+        )
+        return self.db.execute(
+            select(SessionChain)
+            .where(SessionChain.session_id == session_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one()
+
+    def verify_session(
+        self, session_id: str, events: list[dict[str, Any]], new: set[tuple[str, int]]
+    ) -> None:
+        chain = self.chain_of(session_id)
+        resent = [e["seq"] for e in events if (session_id, e["seq"]) not in new]
+        held: dict[int, str] = {}
+        if resent:
+            held = dict(
+                self.db.execute(
+                    select(Event.seq, Event.hash).where(
+                        Event.session_id == session_id, Event.seq.in_(resent)
+                    )
+                ).tuples()
+            )
+        for event in events:
+            seq, digest = event["seq"], event["hash"]
+            if (session_id, seq) not in new:
+                if held.get(seq) != digest:
+                    self.break_chain(
+                        chain,
+                        f"event {seq} of session {session_id} was sent again with a different "
+                        f"hash ({digest}); the server keeps the first ({held.get(seq)})",
+                    )
+                continue
+            problems = []
+            if seq != chain.head_seq + 1:
+                problems.append(f"its seq follows {chain.head_seq}")
+            if event["prev_hash"] != chain.head_hash:
+                problems.append("it does not link to the event before it")
+            recomputed = event_hash(
+                event["prev_hash"],
+                session_id,
+                seq,
+                event["t_ns"],
+                event["game_run_id"],
+                event["trial_index"],
+                event["kind"],
+                event["payload"],
+            )
+            if recomputed != digest:
+                problems.append("its hash does not match its contents")
+            if problems:
+                self.break_chain(
+                    chain,
+                    f"event {seq} of session {session_id} breaks the chain: "
+                    + "; ".join(problems)
+                    + " (kept as received)",
+                )
+            if seq > chain.head_seq:
+                # Go on from what was received, so one break is reported once.
+                chain.head_seq, chain.head_hash = seq, digest
+
+    def break_chain(self, chain: SessionChain, message: str) -> None:
+        chain.broken = True
+        self.flag(chain.session_id, CHAIN_BREAK, message)
+
+    # Audit ----------------------------------------------------------------------
+
+    def apply_audit(self, entries: Sequence[dict[str, Any]]) -> set[tuple[str, str]]:
+        """Store and verify audit entries; return the units their seals name."""
+        station = self.station
+        units: set[tuple[str, str]] = set()
+        for entry in entries:
+            seq = entry["seq"]
+            problems: list[str] = []
+            if seq != station.audit_head_seq + 1:
+                problems.append(f"its seq follows {station.audit_head_seq}")
+            if entry["prev_hash"] != station.audit_head_hash:
+                problems.append("it does not link to the entry before it")
+            recomputed = audit_hash(
+                entry["prev_hash"],
+                seq,
+                entry["at_utc_ns"],
+                entry["actor"],
+                entry["action"],
+                entry["target"],
+                entry["details"],
+            )
+            if recomputed != entry["hash"]:
+                problems.append("its hash does not match its contents")
+            signed = self.signature_holds(entry)
+            inserted = _rowcount(
+                self.db,
+                insert_for(self.db, AuditEntry)
+                .values(
+                    station_id=station.id,
+                    seq=seq,
+                    at_utc_ns=entry["at_utc_ns"],
+                    actor=entry["actor"],
+                    action=entry["action"],
+                    target=entry["target"],
+                    details=entry["details"],
+                    prev_hash=entry["prev_hash"],
+                    hash=entry["hash"],
+                    signature=entry.get("signature"),
+                    key_id=entry.get("key_id"),
+                    verified=signed and not problems,
+                )
+                .on_conflict_do_nothing(index_elements=["station_id", "seq"]),
+            )
+            if not inserted:
+                held = self.db.scalar(
+                    select(AuditEntry.hash).where(
+                        AuditEntry.station_id == station.id, AuditEntry.seq == seq
+                    )
+                )
+                if held != entry["hash"]:
+                    self.flag(
+                        None,
+                        CHAIN_BREAK,
+                        f"audit entry {seq} was sent again with a different hash; the server "
+                        "keeps the first",
+                    )
+                continue
+            if problems:
+                self.flag(
+                    None,
+                    CHAIN_BREAK,
+                    f"audit entry {seq} breaks the station's audit chain: "
+                    + "; ".join(problems)
+                    + " (kept as received)",
+                )
+            if not signed:
+                self.flag(
+                    None,
+                    BAD_AUDIT_SIGNATURE,
+                    f"audit entry {seq} ({entry['action']}) is not signed by this station's "
+                    f"key {station.fingerprint[:16]}… (kept as received)",
+                )
+            if seq > station.audit_head_seq:
+                station.audit_head_seq, station.audit_head_hash = seq, entry["hash"]
+            if entry["action"] == "sealed":
+                units |= self.check_seals(seq, entry["details"])
+        return units
+
+    def signature_holds(self, entry: dict[str, Any]) -> bool:
+        signature, key_id = entry.get("signature"), entry.get("key_id")
+        if not signature or key_id != self.station.fingerprint:
+            return False
+        try:
+            digest = bytes.fromhex(entry["hash"])
+        except ValueError:
+            return False
+        return verify_signature(self.station.certificate_pem, digest, signature)
+
+    def check_seals(self, audit_seq: int, details: str) -> set[tuple[str, str]]:
+        try:
+            seals = json.loads(details).get("seals") or []
+            units = [(str(s[0]), str(s[1]), s[2]) for s in seals]
+        except (ValueError, TypeError, AttributeError, IndexError):
+            self.flag(
+                None,
+                CHECKPOINT_MISMATCH,
+                f"sealed audit entry {audit_seq} does not list its seals readably",
+            )
+            return set()
+        for table, key, digest in units:
+            if table == "chain":
+                self.check_checkpoint(audit_seq, key, digest)
+        return {(table, key) for table, key, _digest in units}
+
+    def check_checkpoint(self, audit_seq: int, session_id: str, digest: object) -> None:
+        if digest is None:
+            return  # the session was deleted on the station: nothing to compare
+        try:
+            seq_text, head = str(digest).split(":", 1)
+            seq = int(seq_text)
+        except ValueError:
+            self.flag(
+                session_id,
+                CHECKPOINT_MISMATCH,
+                f"audit entry {audit_seq} seals an unreadable chain head {digest!r}",
+            )
+            return
+        held = (
+            GENESIS_HASH
+            if seq == 0
+            else self.db.scalar(
+                select(Event.hash).where(Event.session_id == session_id, Event.seq == seq)
+            )
+        )
+        if held is None:
+            self.flag(
+                session_id,
+                CHECKPOINT_MISMATCH,
+                f"audit entry {audit_seq} seals session {session_id} at event {seq}, which "
+                "the server has not received",
+            )
+        elif held != head:
+            self.flag(
+                session_id,
+                CHECKPOINT_MISMATCH,
+                f"audit entry {audit_seq} seals session {session_id} at event {seq} with hash "
+                f"{head}, but the event the server holds there hashes to {held}",
+            )
+
+    # Records --------------------------------------------------------------------
+
+    def apply_records(
+        self, records: dict[str, list[dict[str, Any]]], sealed_units: set[tuple[str, str]]
+    ) -> None:
+        # A sealed unit's current rows replace the server's copy: rows the station
+        # deleted (personal data erased, a unit sealed as null) go here too.
+        for table, key in sorted(sealed_units):
+            statement = self.unit_delete(table, key)
+            if statement is not None:
+                self.db.execute(statement)
+        for table, rows in records.items():
+            upsert = self.upserts.get(table)
+            if upsert is None:
+                log.info("records of unknown table %r skipped", table)
+                continue
+            if table == "candidate_personal" and not self.personal_data:
+                log.warning(
+                    "personal data sent to a centre without it; not stored",
+                    extra={"station_id": self.station.id},
+                )
+                continue
+            for row in rows:
+                try:
+                    upsert(self, row)
+                except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+                    self.flag(
+                        None,
+                        "bad_record",
+                        f"a {table} record could not be read ({exc!r}); the batch is kept",
+                    )
+
+    def unit_delete(self, table: str, key: str) -> Delete | None:
+        sid = self.station.id
+        local = int(key) if key.lstrip("-").isdigit() else None
+        if table == "sessions":
+            return delete(SessionRecord).where(SessionRecord.id == key)
+        if table == "game_runs":
+            return delete(GameRun).where(GameRun.session_id == key)
+        if table in ("scores", "reports", "incident_notes"):
+            model: Any = {"scores": Score, "reports": Report, "incident_notes": IncidentNote}[table]
+            return delete(model).where(model.station_id == sid, model.session_id == key)
+        if table in ("candidates", "candidate_personal", "timing_tests") and local is not None:
+            by_row: Any = {
+                "candidates": Candidate,
+                "candidate_personal": CandidatePersonal,
+                "timing_tests": TimingTest,
+            }[table]
+            return delete(by_row).where(
+                tuple_(by_row.station_id, by_row.local_id) == tuple_(sid, local)
+            )
+        return None
+
+    def upsert(self, model: type[Base], keys: Iterable[str], values: dict[str, Any]) -> None:
+        values = {**values, "updated_at": utcnow()}
+        statement = insert_for(self.db, model).values(values)
+        self.db.execute(
+            statement.on_conflict_do_update(
+                index_elements=list(keys),
+                set_={name: statement.excluded[name] for name in values if name not in keys},
+            )
+        )
+
+    def station_row(
+        self, model: type[Base], row: dict[str, Any], key: str = "id", **columns: Any
+    ) -> None:
+        self.upsert(
+            model,
+            ("station_id", "local_id"),
+            {"station_id": self.station.id, "local_id": int(row[key]), "data": row, **columns},
+        )
+
+    def _session(self, row: dict[str, Any]) -> None:
+        self.upsert(
+            SessionRecord,
+            ("id",),
+            {
+                "id": str(row["id"]),
+                "station_id": self.station.id,
+                "candidate_id": row.get("candidate_id"),
+                "status": row.get("status"),
+                "data": row,
+            },
+        )
+
+    def _game_run(self, row: dict[str, Any]) -> None:
+        self.upsert(
+            GameRun,
+            ("id",),
+            {
+                "id": str(row["id"]),
+                "station_id": self.station.id,
+                "session_id": row.get("session_id"),
+                "data": row,
+            },
+        )
+
+    def _candidate(self, row: dict[str, Any]) -> None:
+        self.station_row(Candidate, row, pseudonym=row.get("pseudonym"))
+
+    def _personal(self, row: dict[str, Any]) -> None:
+        self.station_row(CandidatePersonal, row, key="candidate_id")
+
+    def _score(self, row: dict[str, Any]) -> None:
+        self.station_row(Score, row, session_id=row.get("session_id"))
+
+    def _note(self, row: dict[str, Any]) -> None:
+        self.station_row(IncidentNote, row, session_id=row.get("session_id"))
+
+    def _timing(self, row: dict[str, Any]) -> None:
+        self.station_row(TimingTest, row)
+
+    def _report(self, row: dict[str, Any]) -> None:
+        data = {k: v for k, v in row.items() if k != "pdf_b64"}
+        pdf = base64.b64decode(row["pdf_b64"], validate=True) if row.get("pdf_b64") else None
+        pdf_sha256 = hashlib.sha256(pdf).hexdigest() if pdf is not None else None
+        if pdf_sha256 is not None and pdf_sha256 != row.get("sha256"):
+            self.flag(
+                row.get("session_id"),
+                REPORT_DIGEST_MISMATCH,
+                f"report {row['id']}'s PDF hashes to {pdf_sha256}, not the {row.get('sha256')} "
+                "the station recorded (kept as received)",
+            )
+        self.station_row(
+            Report,
+            data,
+            session_id=row.get("session_id"),
+            sha256=row.get("sha256"),
+            pdf=pdf,
+            pdf_sha256=pdf_sha256,
+        )
+
+    upserts: ClassVar[dict[str, Callable[[_Applier, dict[str, Any]], None]]] = {
+        "sessions": _session,
+        "game_runs": _game_run,
+        "candidates": _candidate,
+        "candidate_personal": _personal,
+        "scores": _score,
+        "incident_notes": _note,
+        "timing_tests": _timing,
+        "reports": _report,
+    }

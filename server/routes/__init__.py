@@ -1,0 +1,2 @@
+"""The server's routers, one module per audience: stations (sync), the centre
+console, administration, and operations."""

@@ -1,0 +1,187 @@
+"""The centre console (proctor desk): sign-in, station snapshot, commands, and the
+live WebSocket (snapshot, then a message per station change, staleness re-evaluated
+every second, a ping every 5 s)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import time
+from typing import Any, Literal
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from server.accounts import Principal, audit, issue_token, principal_for_token
+from server.db.models import Command, Station, utcnow
+from server.deps import AppState, Console, Database, State, require_role
+from server.errors import ApiError
+from server.protocol import error_body
+from server.status import centre_statuses, is_stale, station_status
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["console"])
+
+PING_EVERY_S = 5.0
+STALENESS_EVERY_S = 1.0
+
+
+class TokenIn(BaseModel):
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=1000)
+    centre: str = Field(min_length=1, max_length=120)
+
+
+@router.post("/api/v1/auth/token")
+def sign_in(payload: TokenIn, db: Database) -> dict[str, Any]:
+    token, expires, principal = issue_token(db, payload.username, payload.password, payload.centre)
+    db.commit()
+    return {
+        "token": token,
+        "expires_at": expires.isoformat(),
+        "centre_id": principal.centre_id,
+        "role": principal.role,
+    }
+
+
+@router.get("/console/v1/stations")
+def list_stations(principal: Console, db: Database, state: State) -> dict[str, Any]:
+    return {"stations": centre_statuses(db, principal.centre_id, state.heartbeat_s)}
+
+
+class CommandIn(BaseModel):
+    kind: Literal["pause", "resume", "void", "note"]
+    session_id: str = Field(min_length=1, max_length=36)
+    reason: str | None = Field(default=None, max_length=2000)
+    text: str | None = Field(default=None, max_length=2000)
+
+
+@router.post("/console/v1/stations/{station_id}/commands", status_code=201)
+def issue_command(
+    station_id: str, payload: CommandIn, principal: Console, db: Database, state: State
+) -> dict[str, Any]:
+    station = db.get(Station, station_id)
+    if station is None or station.centre_id != principal.centre_id:
+        raise ApiError(404, "station_not_found", "your centre has no station with that id")
+    require_role(principal, station.centre_id, "proctor", "admin")
+    if station.revoked_at is not None:
+        raise ApiError(409, "station_revoked", "that station is revoked: it takes no commands")
+    if payload.kind == "void" and not (payload.reason or "").strip():
+        raise ApiError(422, "reason_required", "voiding a session needs a reason")
+    if payload.kind == "note" and not (payload.text or "").strip():
+        raise ApiError(422, "text_required", "a note needs its text")
+    command = Command(
+        station_id=station.id,
+        kind=payload.kind,
+        session_id=payload.session_id,
+        reason=payload.reason,
+        text=payload.text,
+        issued_by=principal.username,
+        issued_at=utcnow(),
+    )
+    db.add(command)
+    db.flush()
+    audit(
+        db,
+        principal.username,
+        "command_issued",
+        command.id,
+        {"station_id": station.id, "kind": payload.kind, "session_id": payload.session_id},
+    )
+    state.fanout.notify(db, station.id)
+    db.commit()
+    return {"id": command.id}
+
+
+# The live console ---------------------------------------------------------------
+
+
+def _authenticate(state: AppState, token: str) -> Principal | None:
+    with state.sessions() as db:
+        return principal_for_token(db, token)
+
+
+def _centre_statuses(state: AppState, centre_id: str) -> list[dict[str, Any]]:
+    with state.sessions() as db:
+        return centre_statuses(db, centre_id, state.heartbeat_s)
+
+
+def _one_status(state: AppState, centre_id: str, station_id: str) -> dict[str, Any] | None:
+    with state.sessions() as db:
+        station = db.get(Station, station_id)
+        if station is None or station.centre_id != centre_id:
+            return None
+        return station_status(station, state.heartbeat_s)
+
+
+def _heartbeat_of(status: dict[str, Any]) -> dt.datetime | None:
+    text = status.get("last_heartbeat")
+    return None if text is None else dt.datetime.fromisoformat(text)
+
+
+@router.websocket("/console/v1/ws")
+async def live(websocket: WebSocket, token: str = "") -> None:
+    state: AppState = websocket.app.state.kiosk
+    await websocket.accept()
+    principal = await run_in_threadpool(_authenticate, state, token) if token else None
+    if principal is None:
+        await websocket.send_json(
+            {"type": "error", **error_body("unauthenticated", "sign in and pass ?token=TOKEN")}
+        )
+        await websocket.close(code=1008)
+        return
+    queue = state.fanout.subscribe()
+    # Waits for the client to leave (the console sends nothing we need).
+    leaving = asyncio.create_task(_until_closed(websocket))
+    try:
+        statuses = {
+            s["station_id"]: s
+            for s in await run_in_threadpool(_centre_statuses, state, principal.centre_id)
+        }
+        await websocket.send_json({"type": "snapshot", "stations": list(statuses.values())})
+        next_tick = time.monotonic() + STALENESS_EVERY_S
+        next_ping = time.monotonic() + PING_EVERY_S
+        while not leaving.done():
+            changed: set[str] = set()
+            with contextlib.suppress(TimeoutError):
+                timeout = max(0.0, next_tick - time.monotonic())
+                changed.add(await asyncio.wait_for(queue.get(), timeout))
+            while not queue.empty():
+                changed.add(queue.get_nowait())
+            for station_id in sorted(changed):
+                status = await run_in_threadpool(
+                    _one_status, state, principal.centre_id, station_id
+                )
+                if status is not None:
+                    statuses[station_id] = status
+                    await websocket.send_json({"type": "station", "station": status})
+            now_mono = time.monotonic()
+            if now_mono >= next_tick:
+                next_tick = now_mono + STALENESS_EVERY_S
+                now = utcnow()
+                for status in statuses.values():
+                    stale = is_stale(_heartbeat_of(status), state.heartbeat_s, now)
+                    if stale != status["stale"]:
+                        status["stale"] = stale
+                        await websocket.send_json({"type": "station", "station": status})
+            if now_mono >= next_ping:
+                next_ping = now_mono + PING_EVERY_S
+                await websocket.send_json({"type": "ping"})
+    except (WebSocketDisconnect, RuntimeError):
+        pass  # the console went away while we were sending
+    finally:
+        state.fanout.unsubscribe(queue)
+        leaving.cancel()
+        with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+            await leaving
+
+
+async def _until_closed(websocket: WebSocket) -> None:
+    with contextlib.suppress(WebSocketDisconnect):
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return

@@ -1,0 +1,54 @@
+"""A station's status as the console shows it (see PROTOCOL.md, *Centre console*)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.accounts import as_utc
+from server.db.models import Station, utcnow
+
+__all__ = ["centre_statuses", "is_stale", "station_status"]
+
+# A station is stale when its last heartbeat is older than this many heartbeats.
+STALE_AFTER_HEARTBEATS = 3
+
+
+def is_stale(last_heartbeat: dt.datetime | None, heartbeat_s: float, now: dt.datetime) -> bool:
+    if last_heartbeat is None:
+        return True
+    return (now - as_utc(last_heartbeat)).total_seconds() > STALE_AFTER_HEARTBEATS * heartbeat_s
+
+
+def station_status(
+    station: Station, heartbeat_s: float, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """``sync_lag_s``: while the station reports batches waiting in its outbox, the
+    seconds since the server last applied one (or since enrolment); 0 when none wait."""
+    now = now or utcnow()
+    since = as_utc(station.last_batch_at or station.enrolled_at)
+    lag = (now - since).total_seconds() if station.outbox_pending > 0 else 0.0
+    return {
+        "station_id": station.id,
+        "name": station.name,
+        "last_heartbeat": None
+        if station.last_heartbeat is None
+        else as_utc(station.last_heartbeat).isoformat(),
+        "stale": is_stale(station.last_heartbeat, heartbeat_s, now),
+        "live": station.live,
+        "acked_through": station.applied_through,
+        "outbox_pending": station.outbox_pending,
+        "sync_lag_s": round(max(lag, 0.0), 3),
+        "revoked": station.revoked_at is not None,
+    }
+
+
+def centre_statuses(db: Session, centre_id: str, heartbeat_s: float) -> list[dict[str, Any]]:
+    now = utcnow()
+    stations = db.scalars(
+        select(Station).where(Station.centre_id == centre_id).order_by(Station.name, Station.id)
+    )
+    return [station_status(s, heartbeat_s, now) for s in stations]
