@@ -1,4 +1,4 @@
-"""The battery's twelve games, as :class:`games.api.Game` entries in one registry.
+"""The battery's thirteen games, as :class:`games.api.Game` entries in one registry.
 
 Each entry reads its id, name, version and parameters from the game's Qt-free
 ``task.py``; its widget module (``view.py``) is imported only when a widget is
@@ -30,6 +30,7 @@ GAME_IDS = (
     "digits",
     "cards",
     "towers",
+    "reversal",
 )
 """The games in the order SCIENCE.md lists them (the standard battery's order)."""
 

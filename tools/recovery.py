@@ -66,6 +66,7 @@ CASES: tuple[Case, ...] = (
     Case("digits", "span", 3.0, 9.5),
     Case("cards", "learning_rate", 0.01, 0.6, aim=0.7),
     Case("towers", "planning_skill", 0.3, 1.0),
+    Case("reversal", "learning_rate", 0.1, 0.8, aim=0.85),
     # Secondary metrics with their own parameters.
     Case("arrows", "flanker_interference", 0.0, 0.15, "flanker_effect_ms", aim=0.5),
     Case("exchange_trust", "reciprocity", 0.0, 1.0, "reciprocity"),

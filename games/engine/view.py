@@ -46,6 +46,7 @@ hard_or_easy      ignored: the effort task counts presses, a held key is
 keypresses        ignored: tapping speed counts taps, a held key is not
                   tapping
 lengths           ignored: one response per trial
+reversal          ignored: one choice per trial
 stop              ignored: a key held from the last trial is no response
 towers            ignored: one lift or move per press
 ================  ============================================================

@@ -42,6 +42,7 @@ from scoring.metrics import (
     hard_or_easy,
     keypresses,
     lengths,
+    reversal,
     stop,
     towers,
 )
@@ -91,6 +92,7 @@ _MODULES = (
     digits,
     cards,
     towers,
+    reversal,
 )
 
 #: Every game's scorer by game id, in the standard battery's order.

@@ -146,7 +146,7 @@ def test_proctor_flow_is_audited_and_candidates_cannot_do_it(store, admin) -> No
     assert candidate.pseudonym.startswith("C-")
     sid = services.schedule_session(store, proctor, candidate.id, load_battery("short"))
     (view,) = services.list_sessions(store, proctor)
-    assert view.status == "scheduled" and view.games_total == 12 and view.checkin_code
+    assert view.status == "scheduled" and view.games_total == 13 and view.checkin_code
     with pytest.raises(ValueError, match="not valid"):
         services.check_in(store, "ZZZZZZ")
     assert services.check_in(store, view.checkin_code.lower()) == sid

@@ -398,5 +398,6 @@ def test_every_game_has_a_scorer_in_battery_order() -> None:
         "digits",
         "cards",
         "towers",
+        "reversal",
     )
     assert isinstance(SCORERS, Mapping) and set(PRIMARY_METRICS) == set(GAME_IDS)

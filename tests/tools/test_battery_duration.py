@@ -12,7 +12,7 @@ def test_short_battery_is_minutes_and_standard_arrows_is_longer(
 ) -> None:
     short = measure("short", candidates=2)
     assert [row.game_id for row in short][:2] == ["balloons", "exchange_trust"]
-    assert len(short) == 12
+    assert len(short) == 13
     assert all(0.0 < row.low_min <= row.mean_min <= row.high_min for row in short)
     assert sum(row.mean_min for row in short) < 6.0
     # 128 arrows trials of cue (0.5 s), blank (0.5 s) and a response: over 3 minutes.

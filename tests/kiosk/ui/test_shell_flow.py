@@ -2,7 +2,7 @@
 
 First run creates an administrator; the proctor schedules a session on the short
 battery and hands the station over; the candidate checks in, consents, skips the
-optional questions; bots play all twelve games through real input events; the
+optional questions; bots play all thirteen games through real input events; the
 session completes. Then lockdown, unlock and crash-continue are exercised.
 """
 
@@ -110,5 +110,5 @@ def test_first_run_schedule_check_in_play_complete(qtbot, shell, store, artefact
         session = s.get(AssessmentSession, sid)
         runs = s.scalars(select(GameRun).where(GameRun.session_id == sid)).all()
     assert session.status == "completed" and session.consent_version == "en-2026.3"
-    assert len(runs) == 12 and all(r.status == "completed" for r in runs)
+    assert len(runs) == 13 and all(r.status == "completed" for r in runs)
     assert check_store(store).ok

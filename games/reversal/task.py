@@ -1,0 +1,459 @@
+"""Reversal: the rules, reward schedule and trial table of probabilistic reversal learning.
+
+Paradigm: probabilistic reversal learning as in Cools, Clark, Owen & Robbins (2002),
+"Defining the neural mechanisms of probabilistic reversal learning using event-related
+functional magnetic resonance imaging", J. Neurosci. 22, 4563-4567, and den Ouden et
+al. (2013), Neuron 80, 1090-1100; design and readouts after Waltmann, Schlagenhauf &
+Deserno (2022), "Sufficient reliability of the behavioral and computational readouts
+of a probabilistic reversal learning task", Behav. Res. Methods 54, 2993-3014.
+
+Rules
+-----
+Two options, ``A`` (a blue circle) and ``B`` (an orange square), are shown side by
+side on every trial; which one is on the left is drawn from the seed. One option is
+*correct*: choosing it wins on ``p_reward`` (0.8) of trials, choosing the other wins
+on the remaining 0.2. The outcomes are complementary: on a trial the schedule marks
+*lucky* (probability ``p_reward``) the correct option wins and the other does not; on
+an unlucky trial the other option wins and the correct one does not. A win adds
+``points`` (10) to the total; a non-win adds nothing.
+
+``n_trials`` (160) main trials. The correct option starts as ``A`` and *reverses*
+(becomes the other option) after a trial when
+
+* at least ``min_phase_trials`` (16) trials have passed since the last reversal, and
+  ``criterion_correct`` (8) of the last ``criterion_window`` (10) choices were correct
+  (the performance criterion), or
+* ``max_phase_trials`` (40) trials have passed since the last reversal (a player who
+  never reaches the criterion still meets reversals),
+
+up to ``max_reversals`` (4) reversals, never after the last trial. With the defaults
+every player meets at least three reversals (160 trials, at most 40 per phase) and at
+most four; the criterion decides when. Reversals are not announced.
+
+Practice trials (``n_practice``, default 0) come first; they follow the same rule with
+``A`` correct, never reverse, leave the total untouched and count for nothing.
+
+The seeded schedule. The trials' outcomes depend on the candidate's choices, so
+:func:`make_schedule` returns what the seed fixes: for every trial the left option and
+whether it is lucky, as :class:`ReversalTrial` entries.
+
+Inputs
+------
+``start_trial(t_ns)`` begins a trial, ``stimulus_shown(t_ns, method, refresh_ns)``
+reports when the options became visible, ``choose(option, t_ns)`` is the candidate's
+choice (``"A"`` or ``"B"``) with its own stamp. ``choose`` outside a running trial is
+*ignored* (returns ``False``); an unknown option raises :class:`ValueError`;
+``start_trial`` while a trial runs or after the end raises :class:`RuntimeError`.
+
+Events (every event carries ``trial_index``, 0-based over practice and main trials)
+----------------------------------------------------------------------------------
+``trial_start``     ``practice`` (bool), ``left`` (option on the left), ``correct``
+                    (the correct option now), ``phase`` (reversals so far, 0-based)
+``stimulus_onset``  ``stimulus`` = ``"options"``, ``method``, ``refresh_ns``
+``response``        ``input`` = ``"option"``, ``option``, ``side`` ("left"/"right")
+``feedback``        ``option``, ``reward`` (bool), ``points``, ``total``
+``trial_end``       ``option``, ``side``, ``correct_option``, ``is_correct`` (bool),
+                    ``reward`` (bool), ``points``, ``total``, ``phase``,
+                    ``reversal_after`` (bool: the rule reverses after this trial),
+                    ``practice``
+
+Feedback and trial end carry the stamp of the choice. The sink is flushed at each trial
+end and durably at the end.
+
+Trial table
+-----------
+:func:`trial_table` gives one row per completed trial (practice rows included, flagged
+by ``practice``); an unfinished last trial gives no row. Columns (also in
+:data:`COLUMNS`):
+
+``trial_index``          0-based index over practice and main trials (int)
+``practice``             True for a practice trial (bool)
+``choice``               chosen option, 0 for A and 1 for B (int)
+``side``                 0 when the chosen option was on the left, 1 on the right (int)
+``correct_option``       the correct option at the time, 0 for A and 1 for B (int)
+``correct``              the choice was the correct option (bool)
+``reward``               the choice won (bool)
+``phase``                reversals before this trial (0-based, int)
+``trials_since_reversal``  1 on the first trial of a phase (int)
+``reversal_after``       the rule reversed after this trial (bool)
+``rt_ms``                options onset (trial start if no onset) to the choice (ms, float)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
+from games.engine.params import check_floats, check_ints, merge_params
+
+__all__ = [
+    "COLUMNS",
+    "DEFAULT_PARAMS",
+    "DISPLAY_NAME",
+    "GAME_ID",
+    "OPTIONS",
+    "VERSION",
+    "ChoiceOutcome",
+    "ReversalTask",
+    "ReversalTrial",
+    "make_schedule",
+    "trial_table",
+    "validate_params",
+]
+
+GAME_ID = "reversal"
+DISPLAY_NAME = "Reversal"
+VERSION = "1.0.0"
+OPTIONS: tuple[str, ...] = ("A", "B")
+
+DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
+    {
+        "n_trials": 160,
+        "n_practice": 0,
+        "p_reward": 0.8,
+        "points": 10,
+        "criterion_window": 10,
+        "criterion_correct": 8,
+        "min_phase_trials": 16,
+        "max_phase_trials": 40,
+        "max_reversals": 4,
+    }
+)
+
+_INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
+    {
+        "n_trials": (1, 1000),
+        "n_practice": (0, 20),
+        "points": (1, 1000),
+        "criterion_window": (1, 100),
+        "criterion_correct": (1, 100),
+        "min_phase_trials": (1, 1000),
+        "max_phase_trials": (1, 1000),
+        "max_reversals": (0, 100),
+    }
+)
+
+
+def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``params`` over :data:`DEFAULT_PARAMS` and check every value.
+
+    Raises :class:`ConfigError` naming the key and the allowed values. Besides the
+    ranges: ``criterion_correct <= criterion_window <= min_phase_trials <=
+    max_phase_trials``; ``p_reward`` in 0.5..1.
+    """
+    merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
+    check_ints(GAME_ID, merged, _INT_RANGES)
+    check_floats(GAME_ID, merged, {"p_reward": (0.5, 1.0)})
+    if merged["criterion_correct"] > merged["criterion_window"]:
+        raise ConfigError(
+            f"{GAME_ID}: parameter 'criterion_correct' must be at most criterion_window="
+            f"{merged['criterion_window']}, got {merged['criterion_correct']!r}"
+        )
+    if merged["criterion_window"] > merged["min_phase_trials"]:
+        raise ConfigError(
+            f"{GAME_ID}: parameter 'min_phase_trials' must be at least criterion_window="
+            f"{merged['criterion_window']}, got {merged['min_phase_trials']!r}"
+        )
+    if merged["min_phase_trials"] > merged["max_phase_trials"]:
+        raise ConfigError(
+            f"{GAME_ID}: parameter 'max_phase_trials' must be at least min_phase_trials="
+            f"{merged['min_phase_trials']}, got {merged['max_phase_trials']!r}"
+        )
+    return merged
+
+
+@dataclass(frozen=True, slots=True)
+class ReversalTrial:
+    """One trial as the seed fixes it."""
+
+    index: int  # 0-based over practice and main trials
+    practice: bool
+    left: str  # the option shown on the left
+    lucky: bool  # the correct option wins (else the other one does)
+
+
+def make_schedule(params: Mapping[str, Any], seed: int) -> tuple[ReversalTrial, ...]:
+    """Every trial's left option and luck, fixed by ``seed`` (practice first).
+
+    Luck is drawn so that exactly ``round(p_reward * n)`` of each block of ``n = 10``
+    main trials (and of the practice trials) are lucky, in a seeded order: every
+    stretch of the game keeps the 80/20 contingency, not only the game as a whole.
+    """
+    p = validate_params(params)
+    rng = np.random.default_rng([seed, 0x5E7])
+    trials: list[ReversalTrial] = []
+    for practice, count in ((True, p["n_practice"]), (False, p["n_trials"])):
+        luck: list[bool] = []
+        while len(luck) < count:
+            block = np.zeros(10, dtype=np.bool_)
+            block[: round(p["p_reward"] * 10)] = True
+            luck.extend(bool(x) for x in rng.permutation(block))
+        for k in range(count):
+            left = OPTIONS[int(rng.integers(2))]
+            trials.append(ReversalTrial(len(trials), practice, left, luck[k]))
+    return tuple(trials)
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceOutcome:
+    """What one choice brought."""
+
+    trial_index: int
+    option: str
+    reward: bool
+    total: int
+    practice: bool
+
+
+class ReversalTask:
+    """The reversal-learning state machine, driven by the view or a bot.
+
+    Read-only state: :attr:`current_trial`, :attr:`trial_running`, :attr:`total`,
+    :attr:`correct_option`, :attr:`reversals`, :attr:`last_outcome`, :attr:`finished`,
+    :attr:`trials_done`, :attr:`trials_planned` (both count practice trials).
+    """
+
+    def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
+        self._params = validate_params(params)
+        self._schedule = make_schedule(self._params, seed)
+        self._sink = sink
+        self._next = 0
+        self._running = False
+        self._total = 0
+        self._correct = OPTIONS[0]
+        self._reversals = 0
+        self._phase_trials = 0
+        self._recent: list[bool] = []  # correctness of this phase's choices
+        self._last: ChoiceOutcome | None = None
+        self._finished = False
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return MappingProxyType(self._params)
+
+    @property
+    def schedule(self) -> tuple[ReversalTrial, ...]:
+        return self._schedule
+
+    @property
+    def current_trial(self) -> ReversalTrial | None:
+        """The trial in progress, else the next one, else ``None``."""
+        if self._running:
+            return self._schedule[self._next - 1]
+        return self._schedule[self._next] if self._next < len(self._schedule) else None
+
+    @property
+    def trial_running(self) -> bool:
+        return self._running
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    @property
+    def correct_option(self) -> str:
+        return self._correct
+
+    @property
+    def reversals(self) -> int:
+        return self._reversals
+
+    @property
+    def last_outcome(self) -> ChoiceOutcome | None:
+        return self._last
+
+    @property
+    def finished(self) -> bool:
+        return self._finished
+
+    @property
+    def trials_done(self) -> int:
+        return self._next - 1 if self._running else self._next
+
+    @property
+    def trials_planned(self) -> int:
+        return len(self._schedule)
+
+    def start_trial(self, t_ns: int) -> ReversalTrial:
+        """Begin the next trial; raises :class:`RuntimeError` if one is running or done."""
+        if self._finished or self._running:
+            raise RuntimeError("start_trial: a trial is running or the game has finished")
+        trial = self._schedule[self._next]
+        self._next += 1
+        self._running = True
+        self._sink.emit(
+            "trial_start",
+            {
+                "practice": trial.practice,
+                "left": trial.left,
+                "correct": OPTIONS[0] if trial.practice else self._correct,
+                "phase": 0 if trial.practice else self._reversals,
+            },
+            trial_index=trial.index,
+            t_ns=t_ns,
+        )
+        return trial
+
+    def stimulus_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
+        """The view presented the options at ``t_ns``; ignored between trials."""
+        if not self._running:
+            return False
+        self._sink.emit(
+            "stimulus_onset",
+            {"stimulus": "options", "method": method, "refresh_ns": refresh_ns},
+            trial_index=self._schedule[self._next - 1].index,
+            t_ns=t_ns,
+        )
+        return True
+
+    def _criterion_met(self) -> bool:
+        p = self._params
+        window = self._recent[-int(p["criterion_window"]) :]
+        enough = len(self._recent) >= int(p["min_phase_trials"])
+        return enough and sum(window) >= int(p["criterion_correct"])
+
+    def choose(self, option: str, t_ns: int) -> bool:
+        """Choose ``option``; ``False`` (ignored) when no trial is running."""
+        if option not in OPTIONS:
+            raise ValueError(f"unknown option {option!r}; options are {', '.join(OPTIONS)}")
+        if not self._running:
+            return False
+        p = self._params
+        trial = self._schedule[self._next - 1]
+        correct_option = OPTIONS[0] if trial.practice else self._correct
+        is_correct = option == correct_option
+        reward = is_correct == trial.lucky
+        points = p["points"] if reward else 0
+        side = "left" if option == trial.left else "right"
+        phase = 0 if trial.practice else self._reversals
+        reversal_after = False
+        if not trial.practice:
+            self._total += points
+            self._recent.append(is_correct)
+            self._phase_trials += 1
+            more = self._next < len(self._schedule)  # never after the last trial
+            if (
+                more
+                and self._reversals < p["max_reversals"]
+                and (self._criterion_met() or self._phase_trials >= p["max_phase_trials"])
+            ):
+                reversal_after = True
+        index = trial.index
+        self._sink.emit(
+            "response",
+            {"input": "option", "option": option, "side": side},
+            trial_index=index,
+            t_ns=t_ns,
+        )
+        shown = {"option": option, "reward": reward, "points": points, "total": self._total}
+        self._sink.emit("feedback", shown, trial_index=index, t_ns=t_ns)
+        self._sink.emit(
+            "trial_end",
+            {
+                **shown,
+                "side": side,
+                "correct_option": correct_option,
+                "is_correct": is_correct,
+                "phase": phase,
+                "reversal_after": reversal_after,
+                "practice": trial.practice,
+            },
+            trial_index=index,
+            t_ns=t_ns,
+        )
+        if reversal_after:
+            self._correct = OPTIONS[1 - OPTIONS.index(self._correct)]
+            self._reversals += 1
+            self._phase_trials = 0
+            self._recent = []
+        self._last = ChoiceOutcome(index, option, reward, self._total, trial.practice)
+        self._running = False
+        self._sink.flush()
+        if self._next >= len(self._schedule):
+            self._finished = True
+            self._sink.flush(durable=True)
+        return True
+
+    def summary(self) -> GameSummary:
+        return GameSummary(
+            game_id=GAME_ID,
+            completed=self._finished,
+            trials_done=self.trials_done,
+            trials_planned=self.trials_planned,
+            extra={"total": self._total, "reversals": self._reversals},
+        )
+
+
+# ---- trial table -------------------------------------------------------------------
+
+COLUMNS: Mapping[str, str] = MappingProxyType(
+    {
+        "trial_index": "0-based index over practice and main trials (int)",
+        "practice": "True for a practice trial (bool)",
+        "choice": "chosen option, 0 for A and 1 for B (int)",
+        "side": "0 when the chosen option was on the left, 1 on the right (int)",
+        "correct_option": "the correct option at the time, 0 for A and 1 for B (int)",
+        "correct": "the choice was the correct option (bool)",
+        "reward": "the choice won (bool)",
+        "phase": "reversals before this trial (0-based, int)",
+        "trials_since_reversal": "1 on the first trial of a phase (int)",
+        "reversal_after": "the rule reversed after this trial (bool)",
+        "rt_ms": "options onset (trial start if no onset) to the choice (ms, float)",
+    }
+)
+
+
+def _first(trial: Sequence[EventRecord], kind: str) -> EventRecord | None:
+    return next((e for e in trial if e.kind == kind), None)
+
+
+def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
+    """One row per completed trial, columns as documented in :data:`COLUMNS`.
+
+    Built from stored events only; an incomplete last trial gives no row.
+    """
+    rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    since = 0
+    last_phase = -1
+    for trial in completed_trials(events):
+        start = _first(trial, "trial_start")
+        end = _first(trial, "trial_end")
+        response = _first(trial, "response")
+        assert start is not None and end is not None
+        onset = _first(trial, "stimulus_onset")
+        t0 = onset.t_ns if onset is not None else start.t_ns
+        practice = bool(end.payload["practice"])
+        phase = int(end.payload["phase"])
+        if practice:
+            position = 0
+        else:
+            since = since + 1 if phase == last_phase else 1
+            last_phase = phase
+            position = since
+        rows["trial_index"].append(start.trial_index)
+        rows["practice"].append(practice)
+        rows["choice"].append(OPTIONS.index(str(end.payload["option"])))
+        rows["side"].append(0 if end.payload["side"] == "left" else 1)
+        rows["correct_option"].append(OPTIONS.index(str(end.payload["correct_option"])))
+        rows["correct"].append(bool(end.payload["is_correct"]))
+        rows["reward"].append(bool(end.payload["reward"]))
+        rows["phase"].append(phase)
+        rows["trials_since_reversal"].append(position)
+        rows["reversal_after"].append(bool(end.payload["reversal_after"]))
+        rows["rt_ms"].append(((response.t_ns if response else end.t_ns) - t0) / 1e6)
+    dtypes: Mapping[str, Any] = {
+        "practice": np.bool_,
+        "correct": np.bool_,
+        "reward": np.bool_,
+        "reversal_after": np.bool_,
+        "rt_ms": np.float64,
+    }
+    return {
+        name: np.asarray(values, dtype=dtypes.get(name, np.int64)) for name, values in rows.items()
+    }
