@@ -24,7 +24,6 @@ from tests.helpers import new_session
 
 CHILD = Path(__file__).with_name("crash_child.py")
 ROUNDS = 24
-TIME_BUDGET_S = 120
 
 
 def trials_in_store(path: Path, sid: str) -> dict[int, list[tuple[str, dict]]]:
@@ -56,11 +55,9 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_trial(store_path: Path)
         (sid,) = new_session(store)
     acknowledged: set[int] = set()
     next_trial = 0
-    started = time.monotonic()
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     kills_mid_trial = 0
     for round_no in range(ROUNDS):
-        assert time.monotonic() - started < TIME_BUDGET_S, f"only {round_no} rounds in time"
         child = subprocess.Popen(
             [sys.executable, str(CHILD), str(store_path), sid, str(next_trial), str(round_no)],
             stdout=subprocess.PIPE,
@@ -69,11 +66,15 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_trial(store_path: Path)
         )
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "READY"
+        # Kill only once the child has acknowledged a trial, so that a loaded machine
+        # (slow child start) still gives every round something to lose.
+        first = child.stdout.readline()
+        assert first.startswith("ACK"), first
         time.sleep(rng.uniform(0.0, 0.25))
         child.send_signal(signal.SIGKILL)
         # Read the rest through the same file object: readline() may already hold later
         # ACK lines in its buffer, which communicate() (reading the raw pipe) would drop.
-        out = child.stdout.read()
+        out = first + child.stdout.read()
         child.wait(timeout=30)
         acks = [int(line.split()[1]) for line in out.splitlines() if line.startswith("ACK")]
         acknowledged.update(acks)
