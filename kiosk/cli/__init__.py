@@ -195,6 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
     from kiosk.cli import candidates, console
 
     candidates.add_parser(commands)
+
+    from kiosk.cli import fit
+
+    fit.add_parser(commands)
     console.add_parser(commands)
     from kiosk.cli import sync
 
@@ -246,6 +250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _signing(store_path, args)
         if args.command == "candidates":
             return _candidates(store_path, args)
+        if args.command == "fit":
+            return _fit(store_path, args)
         if args.command == "console":
             from kiosk.cli import console
 
@@ -709,6 +715,17 @@ def _candidates(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
         # admin's, listing a proctor's too).
         actor = sign_in(store, args, Action.VIEW_SESSIONS)
         return candidates.run(args, store, actor)
+
+
+def _fit(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
+    from kiosk.access import Action
+    from kiosk.cli import fit
+    from kiosk.cli.signin import sign_in
+    from kiosk.store import open_store
+
+    with open_store(store_path, create=False) as store:
+        actor = sign_in(store, args, Action.MANAGE_FIT_MODELS)
+        return fit.run(args, store, actor)
 
 
 def _signing(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
