@@ -18,6 +18,7 @@ Colour is never the only signal: a stale or disconnected row says so in words.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
+    QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
@@ -54,7 +56,6 @@ from kiosk.centre import (
     Token,
 )
 from kiosk.centre.client import SILENCE_S
-from kiosk.shell.screens.forms import button, label
 from kiosk.shell.style import MUTED, ORANGE, STYLESHEET
 from kiosk.shell.worker import BackgroundRunner
 
@@ -105,6 +106,20 @@ def _ago(seconds: float | None) -> str:
     return f"{seconds / 60:.0f} min ago"
 
 
+def label(text: str, name: str = "") -> QLabel:
+    widget = QLabel(text)
+    widget.setObjectName(name)
+    widget.setWordWrap(True)
+    return widget
+
+
+def button(text: str, name: str = "secondary") -> QPushButton:
+    widget = QPushButton(text)
+    widget.setObjectName(name)
+    widget.setAutoDefault(True)
+    return widget
+
+
 def _words(name: str) -> str:
     return name.replace("_", " ")
 
@@ -146,6 +161,8 @@ class CentreConsole(QMainWindow):
         self._bridge.state.connect(self._on_state)
         self._rows: list[str] = []  # station ids, in table order
         self._lost_since: float | None = None
+        self._cells: dict[tuple[int, int], tuple[str, str]] = {}  # (row, col) -> (text, look)
+        self._resize: set[int] = set()  # columns whose text changed
 
         self.setWindowTitle(f"Centre console · {token.centre}")
         self.setStyleSheet(CONSOLE_STYLE)
@@ -175,7 +192,7 @@ class CentreConsole(QMainWindow):
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL["State"], QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -264,14 +281,21 @@ class CentreConsole(QMainWindow):
         stations = self.board.stations()
         selected = self.selected_id()
         self.table.blockSignals(True)
-        self.table.setRowCount(len(stations))
-        self._rows = [s.station_id for s in stations]
+        rows = [s.station_id for s in stations]
+        if rows != self._rows:
+            self._cells.clear()
+            self.table.setRowCount(len(stations))
+        self._rows = rows
         for row, status in enumerate(stations):
             age = self.board.age_s(status.station_id, now_mono, now_wall)
             stale = self.board.stale(status.station_id, now_mono, now_wall)
             self._fill_row(row, status, age, stale, now_mono)
             if status.station_id == selected:
                 self.table.selectRow(row)
+        for col in sorted(self._resize):
+            if col != COL["State"]:
+                self.table.resizeColumnToContents(col)
+        self._resize.clear()
         self.table.blockSignals(False)
         self._update_buttons()
 
@@ -325,19 +349,38 @@ class CentreConsole(QMainWindow):
         }
         warn = self.live and (stale or status.revoked)
         for name, text in texts.items():
-            item = QTableWidgetItem(text)
             if not self.live:
-                item.setForeground(QBrush(QColor(MUTED)))
+                look = "muted"
             elif warn:
-                item.setBackground(QBrush(STALE_BACKGROUND))
-                if name == "State":
-                    item.setForeground(QBrush(QColor(ORANGE)))
-                    font = QFont(item.font())
-                    font.setBold(True)
-                    item.setFont(font)
-            if name == "Quality" and live is not None and live.quality_flags and self.live:
-                item.setForeground(QBrush(QColor(ORANGE)))
-            self.table.setItem(row, COL[name], item)
+                look = "warn-state" if name == "State" else "warn"
+            elif name == "Quality" and live is not None and live.quality_flags:
+                look = "flag"
+            else:
+                look = ""
+            self._set_cell(row, COL[name], text, look)
+
+    def _set_cell(self, row: int, col: int, text: str, look: str) -> None:
+        """Change a cell only when its text or look changed (a table redraw is not free)."""
+        if self._cells.get((row, col)) == (text, look):
+            return
+        self._cells[(row, col)] = (text, look)
+        self._resize.add(col)
+        item = self.table.item(row, col)
+        if item is None:
+            item = QTableWidgetItem()
+            self.table.setItem(row, col, item)
+        item.setText(text)
+        foreground = {"muted": MUTED, "warn-state": ORANGE, "flag": ORANGE}.get(look)
+        item.setData(
+            Qt.ItemDataRole.ForegroundRole, QBrush(QColor(foreground)) if foreground else None
+        )
+        item.setData(
+            Qt.ItemDataRole.BackgroundRole,
+            QBrush(STALE_BACKGROUND) if look.startswith("warn") else None,
+        )
+        font = QFont(self.table.font())
+        font.setBold(look == "warn-state")
+        item.setFont(font)
 
     def _show_connection(self) -> None:
         state = self.feed_state
@@ -467,7 +510,8 @@ class CentreConsole(QMainWindow):
         self.status.setText(f"Not done: {exc}")
         if exc.signed_out:
             self._stop_feed()
-            self._on_state(FeedState("signed_out", "the server no longer accepts this sign-in"))
+            self.feed_state = FeedState("signed_out", "the server no longer accepts this sign-in")
+            self.refresh()
 
     def ask_void_reason(self, status: StationStatus) -> str | None:
         pseudonym = status.live.pseudonym if status.live else ""
@@ -544,10 +588,11 @@ class CentreConsole(QMainWindow):
 
 def run_centre_console(base_url: str, username: str = "", centre: str = "") -> int:
     """Sign in, then show the console until it is closed; 1 when sign-in is cancelled."""
-    from kiosk.shell.app import create_application
     from kiosk.shell.centre_signin import CentreSignIn
 
-    app = create_application()
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setApplicationName("kiosk centre console")
     api = CentreApi(base_url)
     runner = BackgroundRunner()
     try:
