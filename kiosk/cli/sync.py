@@ -11,8 +11,9 @@
 Contract: :func:`add_parser` adds ``sync`` to the ``kiosk`` command's subparsers;
 :func:`run` performs it on the store path and returns the exit code: 0 done; 1 the
 server stopped this station (revoked, or its history diverged); 2 bad input (a bad
-address or code, not enrolled, a refused sign-in); 3 the server cannot be reached or
-answers badly (nothing is lost: the batches stay in the outbox for the next push).
+address, a malformed or refused code, not enrolled, a refused sign-in); 3 the server
+cannot be reached or answers badly (nothing is lost: the batches stay in the outbox
+for the next push).
 Messages go to stderr in one line that says what was wrong and what to do.
 """
 
@@ -72,7 +73,7 @@ def _enrol(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
     from kiosk.access import Action
     from kiosk.cli.signin import sign_in
     from kiosk.store import open_store
-    from kiosk.sync.enrolment import EnrolmentError, check_url, enrol
+    from kiosk.sync.enrolment import CodeRefused, EnrolmentError, check_url, enrol
 
     try:
         check_url(args.url)  # before anyone types a password
@@ -84,6 +85,8 @@ def _enrol(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
             settings = enrol(store, actor, args.url, args.code, replace=args.replace)
         except (ValueError, PermissionError) as exc:
             return _fail(f"{exc}; nothing was changed")
+        except CodeRefused as exc:
+            return _fail(str(exc))
         except EnrolmentError as exc:
             return _fail(str(exc), EXIT_UNREACHABLE)
     print(

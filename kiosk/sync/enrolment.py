@@ -29,6 +29,7 @@ from server.protocol import PROTOCOL_VERSION, canonical_json
 
 __all__ = [
     "DEFAULT_HEARTBEAT_S",
+    "CodeRefused",
     "EnrolmentError",
     "SyncSettings",
     "check_url",
@@ -42,6 +43,10 @@ SETTINGS_KEY = "sync"
 
 class EnrolmentError(Exception):
     """Enrolment did not happen; the message says what was wrong and what to do."""
+
+
+class CodeRefused(EnrolmentError):
+    """The server refused the code (used, expired or unknown)."""
 
 
 @dataclass(frozen=True)
@@ -164,7 +169,7 @@ def enrol(
     if response.status_code != 201:
         what, message = _server_message(response)
         if what == "enrolment_code_invalid" or response.status_code == 403:
-            raise EnrolmentError(
+            raise CodeRefused(
                 f"the server refused the code: {message or 'used, expired or unknown'}; ask "
                 "the centre admin for a new code (nothing was changed)"
             )
