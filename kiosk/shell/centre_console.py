@@ -59,7 +59,7 @@ from kiosk.centre.client import SILENCE_S
 from kiosk.shell.style import MUTED, ORANGE, STYLESHEET
 from kiosk.shell.worker import BackgroundRunner
 
-__all__ = ["COLUMNS", "CONNECTION_LOST", "CentreConsole", "run_centre_console"]
+__all__ = ["COLUMNS", "CONNECTION_LOST", "STALE", "CentreConsole", "run_centre_console"]
 
 COLUMNS = (
     "Station",
@@ -68,7 +68,7 @@ COLUMNS = (
     "Game",
     "Progress",
     "Elapsed",
-    "Last heartbeat",
+    "Heartbeat",
     "Incidents",
     "Quality",
     "Sync",
@@ -76,6 +76,7 @@ COLUMNS = (
 )
 COL = {name: i for i, name in enumerate(COLUMNS)}
 CONNECTION_LOST = "connection lost — reconnecting"
+STALE = "STALE — no heartbeat"
 SLOW_COMMAND_S = 30.0  # a command still not reflected after this says so
 STALE_BACKGROUND = QColor("#fbe9d7")
 CONSOLE_STYLE = (
@@ -83,7 +84,7 @@ CONSOLE_STYLE = (
     + f"""
 QLabel#banner {{ background: #fbe9d7; color: {ORANGE}; font-weight: 600;
                  border: 1px solid {ORANGE}; border-radius: 8px; padding: 8px 12px; }}
-QTableWidget {{ background: white; gridline-color: #e3e7ec; font-size: 14px; }}
+QTableWidget {{ background: white; gridline-color: #e3e7ec; font-size: 13px; }}
 QHeaderView::section {{ background: #eef1f4; color: {MUTED}; font-size: 12px;
                         font-weight: 600; padding: 6px; border: none;
                         border-bottom: 1px solid #d9dee4; }}
@@ -175,6 +176,7 @@ class CentreConsole(QMainWindow):
         top = QHBoxLayout()
         self.who = label(f"{token.centre} · signed in as {token.username}", "heading")
         self.connection = label("", "health")
+        self.connection.setWordWrap(False)
         self.connection.setAlignment(Qt.AlignmentFlag.AlignRight)
         top.addWidget(self.who, 1)
         top.addWidget(self.connection)
@@ -193,7 +195,7 @@ class CentreConsole(QMainWindow):
         self.table.setHorizontalHeaderLabels(COLUMNS)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(COL["State"], QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -293,8 +295,7 @@ class CentreConsole(QMainWindow):
             if status.station_id == selected:
                 self.table.selectRow(row)
         for col in sorted(self._resize):
-            if col != COL["State"]:
-                self.table.resizeColumnToContents(col)
+            self.table.resizeColumnToContents(col)
         self._resize.clear()
         self.table.blockSignals(False)
         self._update_buttons()
@@ -308,7 +309,7 @@ class CentreConsole(QMainWindow):
         elif status.revoked:
             state = "revoked"
         elif stale:
-            state = f"STALE — no heartbeat for {_duration(age)}" if age is not None else "STALE"
+            state = STALE
         else:
             state = _words(live.status) if live else "idle"
         if live is not None:
@@ -328,7 +329,7 @@ class CentreConsole(QMainWindow):
         else:
             cells = ["–", "–", "–", "–", "–", "–"]
         lag = f" · lag {_duration(status.sync_lag_s)}" if status.sync_lag_s is not None else ""
-        sync = f"{status.outbox_pending} pending · acked {status.acked_through}{lag}"
+        sync = f"outbox {status.outbox_pending} · acked {status.acked_through}{lag}"
         commands = []
         for command in self.board.pending_for(status.station_id):
             waited = now_mono - command.issued_mono
@@ -341,7 +342,7 @@ class CentreConsole(QMainWindow):
             "Game": cells[1],
             "Progress": cells[2],
             "Elapsed": cells[3],
-            "Last heartbeat": _ago(age),
+            "Heartbeat": _ago(age),
             "Incidents": cells[4],
             "Quality": cells[5],
             "Sync": sync,
@@ -397,7 +398,13 @@ class CentreConsole(QMainWindow):
         self.connection.style().unpolish(self.connection)
         self.connection.style().polish(self.connection)
         if state.state == "lost":
-            retry = f" Next try in {state.retry_in_s:.0f} s." if state.retry_in_s else ""
+            retry = ""
+            if state.retry_in_s is not None:
+                retry = (
+                    f" Next try in {state.retry_in_s:.0f} s."
+                    if state.retry_in_s >= 1
+                    else " Trying again."
+                )
             down = ""
             if self._lost_since is not None:
                 down = f" (down for {_duration(self._monotonic() - self._lost_since)})"
