@@ -338,7 +338,7 @@ def _labels(labels: ArrayLike, n: int, folds: int) -> NDArray[np.int64]:
     if np.any(bad):
         at = int(np.flatnonzero(bad)[0])
         raise ValueError(
-            f"labels must be 0 (baseline) or 1 (incumbent); row {at} has {array[at]!r}"
+            f"labels must be 0 (baseline) or 1 (incumbent); row {at} has {values[at]:g}"
         )
     y = values.astype(np.int64)
     n_pos = int(y.sum())
