@@ -12,7 +12,9 @@
   thread and hands every parsed message and every change of its :class:`FeedState`
   to callbacks (called on that thread). A connection that drops, fails to open or
   stays silent for :data:`SILENCE_S` (the server pings every 5 s) is reopened after
-  a :class:`ReconnectPolicy` delay; a refused token stops it (``signed_out``).
+  a :class:`ReconnectPolicy` delay; a refused token (an HTTP 401/403 at the
+  handshake, an ``error`` message such as ``unauthenticated``, or close code 1008)
+  stops it (``signed_out``).
 
 Nothing here imports Qt; the token never appears in a message or a log line.
 """
@@ -30,7 +32,14 @@ import httpx
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, WebSocketException
 from websockets.sync.client import ClientConnection, connect
 
-from kiosk.centre.model import COMMAND_KINDS, Message, ProtocolError, Snapshot, parse_message
+from kiosk.centre.model import (
+    COMMAND_KINDS,
+    Message,
+    ProtocolError,
+    ServerError,
+    Snapshot,
+    parse_message,
+)
 
 __all__ = [
     "SILENCE_S",
@@ -45,8 +54,16 @@ __all__ = [
     "parse_server_url",
 ]
 
+# Error codes (and the WebSocket close code) with which the server refuses a token.
+SIGNED_OUT_CODES = frozenset({"unauthenticated", "token_expired", "forbidden"})
+POLICY_VIOLATION = 1008
 SILENCE_S = 15.0  # three missed pings: the connection is dead even if TCP has not noticed
 HTTP_TIMEOUT_S = 5.0
+SIGNED_OUT = "the server no longer accepts this sign-in"
+
+
+class _SignedOut(Exception):
+    pass
 
 
 class CentreError(Exception):
@@ -303,12 +320,13 @@ class LiveFeed:
             got_snapshot = False
             try:
                 got_snapshot, detail = self._session()
+            except _SignedOut as exc:
+                self._on_state(FeedState("signed_out", str(exc)))
+                return
             except InvalidStatus as exc:
                 status = exc.response.status_code
                 if status in (401, 403):
-                    self._on_state(
-                        FeedState("signed_out", "the server no longer accepts this sign-in")
-                    )
+                    self._on_state(FeedState("signed_out", SIGNED_OUT))
                     return
                 detail = f"the server refused the live feed ({status})"
             except TimeoutError:
@@ -336,6 +354,10 @@ class LiveFeed:
                 while not self._stop.is_set():
                     text = socket.recv(timeout=self._silence_s)
                     message = parse_message(text)
+                    if isinstance(message, ServerError):
+                        if message.code in SIGNED_OUT_CODES:
+                            raise _SignedOut(f"{SIGNED_OUT} ({message.message})")
+                        return got_snapshot, f"the server said: {message.message}"
                     if isinstance(message, Snapshot) and not got_snapshot:
                         got_snapshot = True
                         self._on_state(FeedState("live"))
@@ -343,7 +365,9 @@ class LiveFeed:
                         self._on_message(message)
             except TimeoutError:
                 return got_snapshot, f"no message from the server for {self._silence_s:.0f} s"
-            except ConnectionClosed:
+            except ConnectionClosed as exc:
+                if exc.rcvd is not None and exc.rcvd.code == POLICY_VIOLATION:
+                    raise _SignedOut(SIGNED_OUT) from None
                 return got_snapshot, "the connection dropped"
             except ProtocolError as exc:
                 return got_snapshot, f"the server sent something unexpected ({exc})"

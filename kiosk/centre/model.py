@@ -2,9 +2,10 @@
 
 The server's live feed (``/console/v1/ws``, see ``server/PROTOCOL.md``) sends a
 ``snapshot`` of every station, then one ``station`` message per change, and a ``ping``
-every 5 s. :func:`parse_message` turns each text frame into a frozen dataclass
-(:class:`Snapshot`, :class:`StationChanged`, :class:`Ping`, or :class:`Unknown` for a
-type this console does not know yet) or raises :class:`ProtocolError`.
+every 5 s (or an ``error``, before it closes the connection). :func:`parse_message`
+turns each text frame into a frozen dataclass (:class:`Snapshot`,
+:class:`StationChanged`, :class:`Ping`, :class:`ServerError`, or :class:`Unknown` for
+a type this console does not know yet) or raises :class:`ProtocolError`.
 
 Staleness is decided here too, not only trusted from the server: a station is stale
 when the server says so, or when its heartbeat is older than ``STALE_HEARTBEATS`` ×
@@ -37,6 +38,7 @@ __all__ = [
     "PendingCommand",
     "Ping",
     "ProtocolError",
+    "ServerError",
     "Snapshot",
     "StationChanged",
     "StationStatus",
@@ -104,13 +106,22 @@ class Ping:
 
 
 @dataclass(frozen=True)
+class ServerError:
+    """The server's ``{"type": "error", "error": {"code", "message"}}`` (e.g. a token it
+    does not accept, before it closes the connection)."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Unknown:
     """A message type this console does not know (a newer server); ignored."""
 
     type: str
 
 
-Message = Snapshot | StationChanged | Ping | Unknown
+Message = Snapshot | StationChanged | Ping | ServerError | Unknown
 
 
 def _field(data: Mapping[str, Any], name: str, kinds: type | tuple[type, ...], default: Any) -> Any:
@@ -199,6 +210,11 @@ def parse_message(text: str | bytes) -> Message:
         if not isinstance(stations, list):
             raise ProtocolError("a snapshot's stations is a list")
         return Snapshot(tuple(parse_station(item) for item in stations))
+    if kind == "error":
+        error = data.get("error")
+        if not isinstance(error, Mapping):
+            raise ProtocolError("an error message carries an error object")
+        return ServerError(str(error.get("code", "")), str(error.get("message", "")))
     return Unknown(kind)
 
 

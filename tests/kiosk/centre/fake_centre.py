@@ -2,7 +2,8 @@
 
 The live feed is a real WebSocket server (``websockets``, on a loopback port, in a
 thread): a client with the right ``?token=`` gets a snapshot, then every
-:meth:`FakeCentre.push`; a wrong token is answered 401. :meth:`FakeCentre.drop`
+:meth:`FakeCentre.push`; a wrong token gets an ``error`` message and close code 1008
+(as the centre server does), or HTTP 401 with ``reject_in_handshake``. :meth:`FakeCentre.drop`
 closes every connection, and ``refuse`` answers new ones 503, as a server that went
 away would. The HTTP endpoints (token, commands) are an ``httpx.MockTransport``
 that records each request (:attr:`FakeCentre.requests`).
@@ -72,6 +73,7 @@ class FakeCentre:
         self.stations: dict[str, dict[str, Any]] = {}
         self.requests: list[httpx.Request] = []
         self.refuse = False
+        self.reject_in_handshake = False  # a bad token: HTTP 401 instead of an error message
         self.connections_opened = 0
         self._clients: set[ServerConnection] = set()
         self._lock = threading.Lock()
@@ -92,11 +94,18 @@ class FakeCentre:
             return connection.respond(404, "not found\n")
         if self.refuse:
             return connection.respond(503, "going away\n")
-        if parse_qs(parts.query).get("token") != [TOKEN]:
+        if self.reject_in_handshake and parse_qs(parts.query).get("token") != [TOKEN]:
             return connection.respond(401, "bad token\n")
         return None
 
     def _handle(self, connection: ServerConnection) -> None:
+        query = parse_qs(urlsplit(connection.request.path).query)  # type: ignore[union-attr]
+        if query.get("token") != [TOKEN]:
+            # As the centre server does: accept, say why, close with "policy violation".
+            error = {"code": "unauthenticated", "message": "sign in and pass ?token=TOKEN"}
+            connection.send(json.dumps({"type": "error", "error": error}))
+            connection.close(code=1008)
+            return
         with self._lock:
             self.connections_opened += 1
             snapshot = {"type": "snapshot", "stations": list(self.stations.values())}

@@ -240,7 +240,9 @@ def test_a_silent_server_counts_as_lost(centre: FakeCentre) -> None:
         feed.stop()
 
 
-def test_a_refused_token_stops_the_feed(centre: FakeCentre) -> None:
+@pytest.mark.parametrize("in_handshake", [False, True])
+def test_a_refused_token_stops_the_feed(centre: FakeCentre, in_handshake: bool) -> None:
+    centre.reject_in_handshake = in_handshake
     seen = Recorder()
     feed = LiveFeed(
         centre.url,

@@ -309,3 +309,22 @@ def _left():
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+def test_a_token_the_server_refuses_asks_to_sign_in_again(qtbot, centre: FakeCentre) -> None:
+    from kiosk.shell.centre_console import CentreConsole
+
+    api = CentreApi(centre.url, transport=centre.transport)
+    window = CentreConsole(api, Token("expired", None, "grace", "North"), policy=FAST)
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    try:
+        qtbot.waitUntil(lambda: window.feed_state.state == "signed_out", timeout=5000)
+        assert window.sign_in_again.isVisible()
+        assert "Sign in again" in window.banner.text()
+        assert window.connection.text() == "signed out"
+        qtbot.waitUntil(lambda: window.feed is not None and not window.feed.running)
+    finally:
+        window.close()
+        api.close()

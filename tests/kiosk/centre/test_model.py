@@ -12,6 +12,7 @@ from kiosk.centre.model import (
     PendingCommand,
     Ping,
     ProtocolError,
+    ServerError,
     Snapshot,
     StationChanged,
     Unknown,
@@ -54,6 +55,10 @@ def test_station_ping_and_unknown_messages() -> None:
     assert isinstance(changed, StationChanged) and changed.station.station_id == "a"
     assert parse_message('{"type": "ping"}') == Ping()
     assert parse_message('{"type": "server_news", "x": 1}') == Unknown("server_news")
+    error = '{"type": "error", "error": {"code": "unauthenticated", "message": "sign in"}}'
+    assert parse_message(error) == ServerError("unauthenticated", "sign in")
+    with pytest.raises(ProtocolError):
+        parse_message('{"type": "error", "error": "no"}')
 
 
 def test_a_heartbeat_written_with_z_or_without_zone_is_utc() -> None:
