@@ -1,6 +1,6 @@
 """``make bench``: every benchmark, each reporting ratios against a same-run baseline.
 
-``python -m bench [--quick] [NAME ...]`` with names recorder, scoring, reports, shell, trust.
+``python -m bench [--quick] [NAME ...]`` with names recorder, scoring, reports, shell, trust, fit.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-NAMES = ("recorder", "scoring", "reports", "shell", "trust")
+NAMES = ("recorder", "scoring", "reports", "shell", "trust", "fit")
 
 
 def main() -> None:
