@@ -100,12 +100,11 @@ def _enrol(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
 
 def _status(store_path: os.PathLike[str]) -> int:
     from kiosk.store import open_store
-    from kiosk.sync.enrolment import sync_settings
-    from kiosk.sync.outbox import outbox_status
+    from kiosk.sync.service import sync_overview
 
     with open_store(store_path, create=False, read_only=True) as store:
-        settings = sync_settings(store)
-        status = outbox_status(store)
+        overview = sync_overview(store)
+    settings, status = overview.settings, overview.outbox
     if settings is None:
         print("enrolled:       no (enrol with `kiosk sync enrol URL CODE`)")
         return EXIT_OK

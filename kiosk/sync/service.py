@@ -48,6 +48,7 @@ from kiosk.sync.enrolment import SyncSettings, sync_settings
 from kiosk.sync.live import live_status
 from kiosk.sync.outbox import (
     BuiltBatch,
+    OutboxStatus,
     build_batch,
     mark_acked,
     outbox_status,
@@ -56,7 +57,16 @@ from kiosk.sync.outbox import (
     save_state,
 )
 
-__all__ = ["IDLE_WAKE_S", "ServiceStatus", "SyncService", "Syncer", "request_signer"]
+__all__ = [
+    "IDLE_WAKE_S",
+    "ServiceStatus",
+    "SyncOverview",
+    "SyncService",
+    "Syncer",
+    "request_signer",
+    "start_if_enrolled",
+    "sync_overview",
+]
 
 log = logging.getLogger(__name__)
 
@@ -362,3 +372,31 @@ class SyncService:
             save_state(self.store, last_error=message)
         if self._on_problem is not None:
             self._on_problem(message)
+
+
+def start_if_enrolled(
+    store: Store,
+    *,
+    on_transition: Callable[[Transition], object] | None = None,
+    on_problem: Callable[[str], object] | None = None,
+) -> SyncService | None:
+    """Start syncing in the background when the station is enrolled (else None)."""
+    settings = sync_settings(store)
+    if settings is None:
+        return None
+    service = SyncService(store, settings, on_transition=on_transition, on_problem=on_problem)
+    service.start()
+    log.info("syncing with %s as station %s", settings.url, settings.station_id)
+    return service
+
+
+@dataclass(frozen=True)
+class SyncOverview:
+    """Enrolment and outbox, for ``kiosk sync status`` and the admin screen."""
+
+    settings: SyncSettings | None
+    outbox: OutboxStatus
+
+
+def sync_overview(store: Store) -> SyncOverview:
+    return SyncOverview(sync_settings(store), outbox_status(store))

@@ -6,11 +6,7 @@ import io
 import re
 import socket
 import sys
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import httpx
 import pytest
 
 from kiosk.cli import main
@@ -18,41 +14,7 @@ from kiosk.sync.enrolment import sync_settings
 from kiosk.sync.outbox import outbox_status
 from tests.helpers import ADMIN_PASSWORD, as_admin, ensure_admin
 from tests.kiosk.sync.conftest import open_session, play_game, stored_events
-from tests.kiosk.sync.fake_server import CODE, FakeServer
-
-
-@pytest.fixture
-def centre() -> Iterator[tuple[FakeServer, str]]:
-    """The fake centre on a local port: ``(server, url)``."""
-    fake = FakeServer()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            request = httpx.Request(
-                "POST", f"http://centre{self.path}", headers=dict(self.headers), content=body
-            )
-            try:
-                answer = fake.handle(request)
-            except httpx.ConnectError:
-                self.connection.close()  # "down": hang up without an answer
-                return
-            answer.read()
-            self.send_response(answer.status_code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(answer.content)))
-            self.end_headers()
-            self.wfile.write(answer.content)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield fake, f"http://127.0.0.1:{http.server_address[1]}"
-    http.shutdown()
-    http.server_close()
+from tests.kiosk.sync.fake_server import CODE
 
 
 def closed_port() -> str:
