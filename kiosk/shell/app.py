@@ -5,11 +5,16 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
 
 from kiosk.shell.window import MainWindow
 from kiosk.store import Store
+
+if TYPE_CHECKING:
+    from kiosk.sync.service import SyncService
 
 __all__ = ["configure_logging", "create_application", "run_app"]
 
@@ -49,6 +54,33 @@ def run_app(store: Store) -> int:
     configure_logging(store)
     app = create_application()
     window = MainWindow(store, report_dir=default_report_folder(store))
+    sync = _start_sync(store, window)
     window.open("home")
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        if sync is not None:
+            sync.stop()
+
+
+class _SyncRelay(QObject):
+    """Hands moves the centre ordered (made on the sync thread) to the GUI thread."""
+
+    moved = Signal(object)
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.moved.connect(self._deliver)
+
+    def _deliver(self, transition: object) -> None:
+        self.window.context.signals.changed.emit(transition)
+
+
+def _start_sync(store: Store, window: MainWindow) -> SyncService | None:
+    """Sync with the centre in the background, when the station is enrolled."""
+    from kiosk.sync.service import start_if_enrolled
+
+    relay = _SyncRelay(window)
+    return start_if_enrolled(store, on_transition=relay.moved.emit)
