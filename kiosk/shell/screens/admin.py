@@ -23,6 +23,7 @@ from kiosk.battery import BatteryError, builtin_names, load_battery
 from kiosk.exports import export_data_as, export_reports_as
 from kiosk.shell.screens import Screen, ShellContext, screen
 from kiosk.shell.screens.forms import button, field, label
+from kiosk.shell.screens.sync_settings import SyncSettingsPanel
 
 
 class _ProgressRelay(QObject):
@@ -214,12 +215,10 @@ class AdminScreen(Screen):
         layout.addWidget(label("Station name (shown on the home screen and in reports)"))
         layout.addWidget(self.station_name)
         layout.addWidget(self.save_station)
+        self.sync_panel = SyncSettingsPanel(self.context)
+        layout.addWidget(self.sync_panel)
         layout.addWidget(
-            label(
-                "Signing identity and sync are set up from the command line for now: "
-                "see the README.",
-                "note",
-            )
+            label("The signing identity is set up from the command line: see the README.", "note")
         )
         layout.addStretch(1)
         self.save_station.clicked.connect(self._save_station)
@@ -230,6 +229,7 @@ class AdminScreen(Screen):
         self.context.run(
             lambda: station.station_name(store), self.station_name.setText, self._error
         )
+        self.sync_panel.refresh()
 
     def _save_station(self) -> None:
         actor, store = self.context.state.actor, self.context.store
