@@ -7,28 +7,39 @@ Rules
 -----
 The candidate starts with a ``loan`` of 2000 and makes ``n_picks`` (100) picks from
 four decks A, B, C and D. Every card pays the deck's win (``deck_win``: A and B 100,
-C and D 50); some cards also carry a loss. Each consecutive run of
-``cards_per_block`` (10) cards of a deck holds exactly the losses listed in
-``deck_losses``, which gives Bechara et al.'s classic structure:
+C and D 50); some cards also carry a loss. ``deck_losses`` gives each deck's fixed
+sequence of losses, card by card (0: no loss); when a deck's sequence is used up it
+starts again from its first card.
 
-====  ======  ===========================================  ===================
-deck  win     losses per 10 cards                           net per 10 cards
-====  ======  ===========================================  ===================
-A     100     five: 150, 200, 250, 300, 350 (total 1250)    -250
-B     100     one: 1250                                     -250
-C     50      five: 25, 50, 50, 50, 75 (total 250)          +250
-D     50      one: 250                                      +250
-====  ======  ===========================================  ===================
+The default sequences are the fixed 40-card schedule of Bechara et al. (1994, their
+Figure 1), the "traditional payoff scheme with variable loss in deck C" (payoff
+scheme 1) as tabulated by Steingroever, Wetzels, Horstmann, Neumann & Wagenmakers
+(2013), "Performance of healthy participants on the Iowa Gambling Task",
+Psychological Assessment 25, 180-193. Cards with a loss (1-based position: loss):
 
-A and C lose often and little, B and D rarely and much; A and B are disadvantageous,
-C and D advantageous (a deck is *advantageous* when its net per block is positive).
-The loss amounts are Bechara's; where in each block of 10 the losses fall, and in
-which order, is drawn from the seed (Bechara used one fixed order). Decks never run
-out: the 10-card structure repeats for as many cards as ``n_picks`` could need.
+====  ===  ==============================================================  ========
+deck  win  losses                                                          net/40
+====  ===  ==============================================================  ========
+A     100  3:150 5:300 7:200 9:250 10:350 12:350 14:250 15:200 17:300      -1000
+           18:150 22:300 24:350 26:200 27:250 28:150 31:350 32:200
+           33:250 37:150 38:300
+B     100  9:1250 14:1250 21:1250 32:1250                                  -1000
+C     50   3:50 5:50 7:50 9:50 10:50 12:25 13:75 17:25 18:75 20:50         +1000
+           24:50 25:25 26:50 29:75 30:50 34:25 35:25 37:75 39:50 40:75
+D     50   10:250 20:250 29:250 35:250                                     +1000
+====  ===  ==============================================================  ========
 
-The seeded schedule. The trials themselves depend on the candidate's choices, so
-:func:`make_schedule` returns what the seed fixes: every deck's card order as a
-tuple of :class:`DeckCard` (deck, position, win, loss), by deck then position.
+So every run of 10 cards of a deck nets -250 (A, B) or +250 (C, D), as SCIENCE.md
+says; A and C lose often and little, B and D rarely and much. A deck is
+*advantageous* when its net over its sequence is positive (C and D).
+
+One schedule for everyone. The sequences do not depend on the seed: every candidate
+meets the same cards in the same order from each deck, as in Bechara et al.'s task,
+so that differences between candidates' scores come from their choices, not from
+their luck. (Version 1 of this game shuffled the loss positions within each 10 cards
+by seed; scores from the two versions are not comparable card by card.)
+:func:`make_schedule` returns every deck's cards as a tuple of :class:`DeckCard`
+(deck, position, win, loss), by deck then position; its ``seed`` is ignored.
 
 Practice picks (``n_practice``, default 0) come first; they show only the chosen
 deck's win, and leave the bank and the decks' card positions untouched.
@@ -68,7 +79,7 @@ flagged by ``practice``); an unfinished last trial gives no row. Columns (also i
 ``block``         1-based block of picks_per_block (20) main picks; 0 for practice (int)
 ``deck``          chosen deck, 'A'..'D' (str)
 ``deck_number``   chosen deck as 0..3 for A..D (int)
-``advantageous``  True when the chosen deck's net per block is positive (bool)
+``advantageous``  True when the chosen deck's net over its sequence is positive (bool)
 ``deck_pick``     1-based count of main picks from the chosen deck; 0 for practice (int)
 ``win``           amount won on the card (task units, int)
 ``loss``          amount lost on the card (task units, int)
@@ -79,7 +90,6 @@ flagged by ``practice``); an unfinished last trial gives no row. Columns (also i
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -92,6 +102,7 @@ from games.api import ConfigError, EventRecord, EventSink, GameSummary, complete
 from games.engine.params import merge_params
 
 __all__ = [
+    "BECHARA_1994_LOSSES",
     "COLUMNS",
     "DECKS",
     "DEFAULT_PARAMS",
@@ -102,32 +113,41 @@ __all__ = [
     "CardsTrial",
     "DeckCard",
     "make_schedule",
-    "net_per_block",
+    "net_per_sequence",
     "trial_table",
     "validate_params",
 ]
 
 GAME_ID = "cards"
 DISPLAY_NAME = "Cards"
-VERSION = "1.0.0"
+VERSION = "2.0.0"
 DECKS: tuple[str, ...] = ("A", "B", "C", "D")
+
+# Bechara et al. (1994), Figure 1; Steingroever et al. (2013), payoff scheme 1: the loss
+# on each of a deck's 40 cards, in order (0: no loss).
+# fmt: off
+BECHARA_1994_LOSSES: Mapping[str, tuple[int, ...]] = MappingProxyType(
+    {
+        "A": (0, 0, 150, 0, 300, 0, 200, 0, 250, 350, 0, 350, 0, 250, 200, 0, 300, 150, 0, 0,
+              0, 300, 0, 350, 0, 200, 250, 150, 0, 0, 350, 200, 250, 0, 0, 0, 150, 300, 0, 0),
+        "B": (0, 0, 0, 0, 0, 0, 0, 0, 1250, 0, 0, 0, 0, 1250, 0, 0, 0, 0, 0, 0,
+              1250, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1250, 0, 0, 0, 0, 0, 0, 0, 0),
+        "C": (0, 0, 50, 0, 50, 0, 50, 0, 50, 50, 0, 25, 75, 0, 0, 0, 25, 75, 0, 50,
+              0, 0, 0, 50, 25, 50, 0, 0, 75, 50, 0, 0, 0, 25, 25, 0, 75, 0, 50, 75),
+        "D": (0, 0, 0, 0, 0, 0, 0, 0, 0, 250, 0, 0, 0, 0, 0, 0, 0, 0, 0, 250,
+              0, 0, 0, 0, 0, 0, 0, 0, 250, 0, 0, 0, 0, 0, 250, 0, 0, 0, 0, 0),
+    }
+)
+# fmt: on
 
 DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
     {
         "n_picks": 100,
         "n_practice": 0,
         "loan": 2000,
-        "cards_per_block": 10,
         "picks_per_block": 20,
         "deck_win": MappingProxyType({"A": 100, "B": 100, "C": 50, "D": 50}),
-        "deck_losses": MappingProxyType(
-            {
-                "A": (150, 200, 250, 300, 350),
-                "B": (1250,),
-                "C": (25, 50, 50, 50, 75),
-                "D": (250,),
-            }
-        ),
+        "deck_losses": BECHARA_1994_LOSSES,
     }
 )
 
@@ -136,11 +156,11 @@ _INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
         "n_picks": (1, 1000),
         "n_practice": (0, 10),
         "loan": (0, 1_000_000),
-        "cards_per_block": (1, 100),
         "picks_per_block": (1, 1000),
     }
 )
 _MAX_AMOUNT = 100_000
+_MAX_SEQUENCE = 1000
 
 
 def _is_int(value: object) -> bool:
@@ -151,7 +171,7 @@ def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Merge ``params`` over :data:`DEFAULT_PARAMS` and check every value.
 
     ``deck_win`` maps each of A-D to an integer 0..100000; ``deck_losses`` maps each of
-    A-D to a list of at most ``cards_per_block`` integers 1..100000. Raises
+    A-D to a non-empty list of at most 1000 integers 0..100000 (0: no loss). Raises
     :class:`ConfigError` naming the key and the allowed values.
     """
     merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
@@ -179,28 +199,29 @@ def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
             f"{GAME_ID}: parameter 'deck_losses' must map exactly the decks A, B, C, D to "
             f"lists of loss amounts, got {losses!r}"
         )
-    per_block = merged["cards_per_block"]
     for deck in DECKS:
         amounts = losses[deck]
         if (
             isinstance(amounts, str | bytes)
             or not isinstance(amounts, Sequence)
-            or len(amounts) > per_block
-            or not all(_is_int(a) and 1 <= a <= _MAX_AMOUNT for a in amounts)
+            or not 1 <= len(amounts) <= _MAX_SEQUENCE
+            or not all(_is_int(a) and 0 <= a <= _MAX_AMOUNT for a in amounts)
         ):
             raise ConfigError(
-                f"{GAME_ID}: parameter 'deck_losses' for deck {deck} must be a list of at most "
-                f"cards_per_block={per_block} integers in 1..{_MAX_AMOUNT}, got {amounts!r}"
+                f"{GAME_ID}: parameter 'deck_losses' for deck {deck} must be a list of 1 to "
+                f"{_MAX_SEQUENCE} integers in 0..{_MAX_AMOUNT} (one per card), got {amounts!r}"
             )
     merged["deck_win"] = {deck: int(wins[deck]) for deck in DECKS}
     merged["deck_losses"] = {deck: tuple(int(a) for a in losses[deck]) for deck in DECKS}
     return merged
 
 
-def net_per_block(params: Mapping[str, Any]) -> dict[str, int]:
-    """Each deck's net outcome over one block of ``cards_per_block`` cards."""
+def net_per_sequence(params: Mapping[str, Any]) -> dict[str, int]:
+    """Each deck's net outcome over one pass through its loss sequence."""
     p = validate_params(params)
-    return {d: p["cards_per_block"] * p["deck_win"][d] - sum(p["deck_losses"][d]) for d in DECKS}
+    return {
+        d: len(p["deck_losses"][d]) * p["deck_win"][d] - sum(p["deck_losses"][d]) for d in DECKS
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,27 +244,19 @@ class CardsTrial:
     block: int  # 1-based block of picks_per_block main picks; 0 for practice
 
 
-def make_schedule(params: Mapping[str, Any], seed: int) -> tuple[DeckCard, ...]:
-    """Every deck's card order (deck A's cards, then B's ...), fixed by ``seed``.
+def make_schedule(params: Mapping[str, Any], seed: int = 0) -> tuple[DeckCard, ...]:
+    """Every deck's cards (deck A's, then B's ...), ``n_picks`` of each.
 
-    Each deck holds ``ceil(n_picks / cards_per_block)`` blocks; in each block the
-    deck's losses fall on distinct positions drawn without replacement.
+    Each deck's loss sequence repeats as often as needed. ``seed`` is accepted for the
+    games' common interface and ignored: the schedule is the same for everyone.
     """
+    del seed
     p = validate_params(params)
-    rng = np.random.default_rng(seed)
-    per_block = p["cards_per_block"]
-    n_blocks = math.ceil(p["n_picks"] / per_block)
     cards: list[DeckCard] = []
     for deck in DECKS:
-        amounts = np.array(p["deck_losses"][deck], dtype=np.int64)
-        for block in range(n_blocks):
-            block_losses = np.zeros(per_block, dtype=np.int64)
-            positions = rng.choice(per_block, size=len(amounts), replace=False)
-            block_losses[positions] = rng.permutation(amounts)
-            for k in range(per_block):
-                cards.append(
-                    DeckCard(deck, block * per_block + k, p["deck_win"][deck], int(block_losses[k]))
-                )
+        sequence = p["deck_losses"][deck]
+        for k in range(p["n_picks"]):
+            cards.append(DeckCard(deck, k, p["deck_win"][deck], sequence[k % len(sequence)]))
     return tuple(cards)
 
 
@@ -284,7 +297,7 @@ class CardsTask:
         self._cards: dict[str, list[DeckCard]] = {d: [] for d in DECKS}
         for card in make_schedule(self._params, seed):
             self._cards[card.deck].append(card)
-        self._advantageous = {d: n > 0 for d, n in net_per_block(self._params).items()}
+        self._advantageous = {d: n > 0 for d, n in net_per_sequence(self._params).items()}
         self._trials = _trials(self._params)
         self._sink = sink
         self._next = 0
@@ -421,7 +434,7 @@ COLUMNS: Mapping[str, str] = MappingProxyType(
         "block": "1-based block of picks_per_block (20) main picks; 0 for practice (int)",
         "deck": "chosen deck, 'A'..'D' (str)",
         "deck_number": "chosen deck as 0..3 for A..D (int)",
-        "advantageous": "True when the chosen deck's net per block is positive (bool)",
+        "advantageous": "True when the chosen deck's net over its sequence is positive (bool)",
         "deck_pick": "1-based count of main picks from the chosen deck; 0 for practice (int)",
         "win": "amount won on the card (task units, int)",
         "loss": "amount lost on the card (task units, int)",

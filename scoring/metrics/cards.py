@@ -1,5 +1,13 @@
 """Cards (Iowa Gambling Task): net score overall and per block, deck proportions.
 
+What the net score is, and is not: a measure of decision making under ambiguity.
+It is not a learning rate: it mixes how fast a candidate learns, how consistently
+they choose and how they weigh frequent small losses against rare large ones, and
+its test-retest reliability over a month is low (about .37; Sullivan-Toole et al.
+2022).  Healthy adults often favour deck B (Steingroever et al. 2013),
+which lowers the net score without any failure to learn.  The learning rate of this
+battery comes from :mod:`scoring.metrics.reversal`.
+
 Contract: ``score(table, *, bootstrap=True, seed=0, planned_trials=None)`` takes the
 game's trial table (columns of :data:`games.cards.task.COLUMNS`; used: ``practice``,
 ``deck``) and returns a :class:`~scoring.metrics.types.GameScores`.  Practice picks
@@ -137,7 +145,7 @@ def score(
         unit="picks",
         description=(
             "How much more your last block of picks favoured the decks that paid off "
-            "than your first block did."
+            "than your first block did (a change in choices, not a learning rate)."
         ),
         n=n_picks,
         value=block_values[n_played - 1] - block_values[0] if n_played >= 2 else np.nan,
