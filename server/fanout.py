@@ -91,17 +91,19 @@ class PostgresFanout(Fanout):
             .render_as_string(hide_password=False)
         )
         self._task: asyncio.Task[None] | None = None
-        self._listening = asyncio.Event()
+        self._tried = asyncio.Event()
 
     def notify(self, session: Session, station_id: str) -> None:
         session.execute(select(func.pg_notify(CHANNEL, station_id)))
 
     async def start(self) -> None:
         await super().start()
-        self._listening = asyncio.Event()
+        self._tried = asyncio.Event()
         self._task = asyncio.create_task(self._listen(), name="kiosk-fanout-listen")
-        # Changes made after start() returns reach subscribers.
-        await asyncio.wait_for(self._listening.wait(), timeout=30)
+        # Once listening, changes made after start() returns reach subscribers. When
+        # the database is down the server starts anyway (``/ready`` says so) and the
+        # listener keeps trying.
+        await self._tried.wait()
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -118,12 +120,13 @@ class PostgresFanout(Fanout):
                 conn: Any = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
                 async with conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
-                    self._listening.set()
+                    self._tried.set()
                     delay = 0.5
                     async for notification in conn.notifies():
                         self._deliver(notification.payload)
             except psycopg.Error as exc:
                 log.warning("station-status listener lost its connection: %s", exc)
+                self._tried.set()
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 30.0)
 

@@ -18,10 +18,11 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
-from sqlalchemy import CursorResult, Delete, delete, select, tuple_
+from sqlalchemy import Delete, delete, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from server.db.models import (
@@ -83,9 +84,10 @@ def insert_for(db: Session, model: type[Base]) -> Any:
     return module.insert(model)
 
 
-def _rowcount(db: Session, statement: Any) -> int:
-    """How many rows an INSERT ... ON CONFLICT DO NOTHING inserted."""
-    return cast("CursorResult[Any]", db.execute(statement)).rowcount
+def _inserted(db: Session, statement: Any) -> bool:
+    """Whether an INSERT ... ON CONFLICT DO NOTHING RETURNING inserted its row (psycopg
+    reports no rowcount for it)."""
+    return db.execute(statement).first() is not None
 
 
 def lock_station(db: Session, station_id: str) -> Station:
@@ -107,7 +109,7 @@ def receive_batch(
     """
     station = lock_station(db, station_id)
     digest = hashlib.sha256(body).hexdigest()
-    inserted = _rowcount(
+    inserted = _inserted(
         db,
         insert_for(db, Batch)
         .values(
@@ -117,10 +119,11 @@ def receive_batch(
             body=body,
             received_at=utcnow(),
         )
-        .on_conflict_do_nothing(index_elements=["station_id", "batch_seq"]),
+        .on_conflict_do_nothing(index_elements=["station_id", "batch_seq"])
+        .returning(Batch.id),
     )
-    outcome = BatchOutcome(acked_through=station.applied_through, duplicate=inserted == 0)
-    if inserted == 0:
+    outcome = BatchOutcome(acked_through=station.applied_through, duplicate=not inserted)
+    if not inserted:
         stored = db.scalar(
             select(Batch.body_sha256).where(
                 Batch.station_id == station.id, Batch.batch_seq == batch_seq
@@ -242,13 +245,14 @@ class _Applier:
         resent = [e["seq"] for e in events if (session_id, e["seq"]) not in new]
         held: dict[int, str] = {}
         if resent:
-            held = dict(
-                self.db.execute(
+            held = {
+                seq: digest
+                for seq, digest in self.db.execute(
                     select(Event.seq, Event.hash).where(
                         Event.session_id == session_id, Event.seq.in_(resent)
                     )
-                ).tuples()
-            )
+                )
+            }
         for event in events:
             seq, digest = event["seq"], event["hash"]
             if (session_id, seq) not in new:
@@ -316,7 +320,7 @@ class _Applier:
             if recomputed != entry["hash"]:
                 problems.append("its hash does not match its contents")
             signed = self.signature_holds(entry)
-            inserted = _rowcount(
+            inserted = _inserted(
                 self.db,
                 insert_for(self.db, AuditEntry)
                 .values(
@@ -333,7 +337,8 @@ class _Applier:
                     key_id=entry.get("key_id"),
                     verified=signed and not problems,
                 )
-                .on_conflict_do_nothing(index_elements=["station_id", "seq"]),
+                .on_conflict_do_nothing(index_elements=["station_id", "seq"])
+                .returning(AuditEntry.id),
             )
             if not inserted:
                 held = self.db.scalar(
@@ -455,8 +460,18 @@ class _Applier:
                 continue
             for row in rows:
                 try:
-                    upsert(self, row)
-                except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+                    # A row the database refuses (a value of the wrong type, say) is
+                    # flagged; the rest of the batch is still applied.
+                    with self.db.begin_nested():
+                        upsert(self, row)
+                except (
+                    KeyError,
+                    TypeError,
+                    ValueError,
+                    OverflowError,
+                    binascii.Error,
+                    DBAPIError,
+                ) as exc:
                     self.flag(
                         None,
                         "bad_record",

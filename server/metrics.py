@@ -14,7 +14,6 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from starlette.routing import Match
 
 __all__ = ["Metrics", "install_metrics"]
 
@@ -57,11 +56,10 @@ class Metrics:
 
 
 def _route_of(request: Request) -> str:
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match == Match.FULL:
-            return str(getattr(route, "path", "other"))
-    return "unmatched"
+    """The route's template (``/sync/v1/commands/{command_id}/ack``), never the raw
+    path, so that ids do not each make a new series."""
+    route = request.scope.get("route")
+    return str(getattr(route, "path", "unmatched"))
 
 
 def install_metrics(app: FastAPI, metrics: Metrics) -> None:

@@ -5,7 +5,8 @@ Station rows are kept apart per station: rows whose station-local id is an integ
 are keyed by ``(station_id, local_id)``; sessions and game runs carry a UUID made on
 the station and are keyed by it. Each record keeps the station's row as sent
 (``data``) beside the few columns the server queries, so a station adding a column
-loses nothing.
+loses nothing; those columns are unbounded text, so no value a station sends is too
+long to keep.
 """
 
 from __future__ import annotations
@@ -276,10 +277,10 @@ class ServerAudit(Base):
 class SessionRecord(Base):
     __tablename__ = "sessions"
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
     station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"), index=True)
-    candidate_id: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[str | None] = mapped_column(String(16))
+    candidate_id: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[dt.datetime] = mapped_column(UTC, default=utcnow)
 
@@ -287,9 +288,9 @@ class SessionRecord(Base):
 class GameRun(Base):
     __tablename__ = "game_runs"
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
     station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"), index=True)
-    session_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    session_id: Mapped[str | None] = mapped_column(Text, index=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[dt.datetime] = mapped_column(UTC, default=utcnow)
 
@@ -298,7 +299,7 @@ class _StationRow:
     """Rows keyed by ``(station_id, local_id)``: the station's integer id."""
 
     station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"), primary_key=True)
-    local_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    local_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[dt.datetime] = mapped_column(UTC, default=utcnow)
 
@@ -306,7 +307,7 @@ class _StationRow:
 class Candidate(_StationRow, Base):
     __tablename__ = "candidates"
 
-    pseudonym: Mapped[str | None] = mapped_column(String(32))
+    pseudonym: Mapped[str | None] = mapped_column(Text)
 
 
 class CandidatePersonal(_StationRow, Base):
@@ -318,13 +319,13 @@ class CandidatePersonal(_StationRow, Base):
 class Score(_StationRow, Base):
     __tablename__ = "scores"
 
-    session_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    session_id: Mapped[str | None] = mapped_column(Text, index=True)
 
 
 class IncidentNote(_StationRow, Base):
     __tablename__ = "incident_notes"
 
-    session_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    session_id: Mapped[str | None] = mapped_column(Text, index=True)
 
 
 class TimingTest(_StationRow, Base):
@@ -334,8 +335,8 @@ class TimingTest(_StationRow, Base):
 class Report(_StationRow, Base):
     __tablename__ = "reports"
 
-    session_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    session_id: Mapped[str | None] = mapped_column(Text, index=True)
     # What the station says the PDF's digest is, and the digest of the bytes received.
-    sha256: Mapped[str | None] = mapped_column(String(64))
+    sha256: Mapped[str | None] = mapped_column(Text)
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))

@@ -160,7 +160,7 @@ def upgrade() -> None:
     op.create_table(
         "candidate_personal",
         sa.Column("station_id", sa.String(length=36), nullable=False),
-        sa.Column("local_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("local_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -170,9 +170,9 @@ def upgrade() -> None:
     )
     op.create_table(
         "candidates",
-        sa.Column("pseudonym", sa.String(length=32), nullable=True),
+        sa.Column("pseudonym", sa.Text(), nullable=True),
         sa.Column("station_id", sa.String(length=36), nullable=False),
-        sa.Column("local_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("local_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -244,9 +244,9 @@ def upgrade() -> None:
 
     op.create_table(
         "game_runs",
-        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("id", sa.Text(), nullable=False),
         sa.Column("station_id", sa.String(length=36), nullable=False),
-        sa.Column("session_id", sa.String(length=36), nullable=True),
+        sa.Column("session_id", sa.Text(), nullable=True),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -260,9 +260,9 @@ def upgrade() -> None:
 
     op.create_table(
         "incident_notes",
-        sa.Column("session_id", sa.String(length=36), nullable=True),
+        sa.Column("session_id", sa.Text(), nullable=True),
         sa.Column("station_id", sa.String(length=36), nullable=False),
-        sa.Column("local_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("local_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -277,12 +277,12 @@ def upgrade() -> None:
 
     op.create_table(
         "reports",
-        sa.Column("session_id", sa.String(length=36), nullable=True),
-        sa.Column("sha256", sa.String(length=64), nullable=True),
+        sa.Column("session_id", sa.Text(), nullable=True),
+        sa.Column("sha256", sa.Text(), nullable=True),
         sa.Column("pdf", sa.LargeBinary(), nullable=True),
         sa.Column("pdf_sha256", sa.String(length=64), nullable=True),
         sa.Column("station_id", sa.String(length=36), nullable=False),
-        sa.Column("local_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("local_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -295,9 +295,9 @@ def upgrade() -> None:
 
     op.create_table(
         "scores",
-        sa.Column("session_id", sa.String(length=36), nullable=True),
+        sa.Column("session_id", sa.Text(), nullable=True),
         sa.Column("station_id", sa.String(length=36), nullable=False),
-        sa.Column("local_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("local_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -310,10 +310,10 @@ def upgrade() -> None:
 
     op.create_table(
         "sessions",
-        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("id", sa.Text(), nullable=False),
         sa.Column("station_id", sa.String(length=36), nullable=False),
-        sa.Column("candidate_id", sa.Integer(), nullable=True),
-        sa.Column("status", sa.String(length=16), nullable=True),
+        sa.Column("candidate_id", sa.BigInteger(), nullable=True),
+        sa.Column("status", sa.Text(), nullable=True),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -348,7 +348,7 @@ def upgrade() -> None:
     op.create_table(
         "timing_tests",
         sa.Column("station_id", sa.String(length=36), nullable=False),
-        sa.Column("local_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("local_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
