@@ -64,6 +64,7 @@ __all__ = ["COLUMNS", "CONNECTION_LOST", "STALE", "CentreConsole", "run_centre_c
 COLUMNS = (
     "Station",
     "State",
+    "Command",
     "Candidate",
     "Game",
     "Progress",
@@ -72,7 +73,6 @@ COLUMNS = (
     "Incidents",
     "Quality",
     "Sync",
-    "Command",
 )
 COL = {name: i for i, name in enumerate(COLUMNS)}
 CONNECTION_LOST = "connection lost — reconnecting"
@@ -164,10 +164,11 @@ class CentreConsole(QMainWindow):
         self._lost_since: float | None = None
         self._cells: dict[tuple[int, int], tuple[str, str]] = {}  # (row, col) -> (text, look)
         self._resize: set[int] = set()  # columns whose text changed
+        self._sending: set[str] = set()  # stations with a command request under way
 
         self.setWindowTitle(f"Centre console · {token.centre}")
         self.setStyleSheet(CONSOLE_STYLE)
-        self.resize(1280, 640)
+        self.resize(1400, 680)
         body = QWidget()
         self.setCentralWidget(body)
         outer = QVBoxLayout(body)
@@ -328,7 +329,7 @@ class CentreConsole(QMainWindow):
             ]
         else:
             cells = ["–", "–", "–", "–", "–", "–"]
-        lag = f" · lag {_duration(status.sync_lag_s)}" if status.sync_lag_s is not None else ""
+        lag = f" · lag {_duration(status.sync_lag_s)}" if status.sync_lag_s else ""
         sync = f"outbox {status.outbox_pending} · acked {status.acked_through}{lag}"
         commands = []
         for command in self.board.pending_for(status.station_id):
@@ -457,21 +458,29 @@ class CentreConsole(QMainWindow):
         else:
             why = ""
         ok = not why
+        # One change of state at a time: a second click must not send a second pause.
+        moving = why
+        if status is not None and not why:
+            kinds = [c.kind for c in self.board.pending_for(status.station_id) if c.kind != "note"]
+            if status.station_id in self._sending:
+                kinds.append("command")
+            if kinds:
+                moving = f"A {kinds[0]} is on its way to {status.name}; wait for it to show."
         enable(
             self.pause_button,
-            ok and session == "in_progress",
-            why
+            not moving and session == "in_progress",
+            moving
             or f"Only a session in progress can be paused; this one is {_words(session or '')}.",
         )
         enable(
             self.resume_button,
-            ok and session == "paused",
-            why or f"Only a paused session can be resumed; this one is {_words(session or '')}.",
+            not moving and session == "paused",
+            moving or f"Only a paused session can be resumed; this one is {_words(session or '')}.",
         )
         enable(
             self.void_button,
-            ok and session not in ("completed", "voided"),
-            why or f"A {_words(session or '')} session cannot be voided.",
+            not moving and session not in ("completed", "voided"),
+            moving or f"A {_words(session or '')} session cannot be voided.",
         )
         enable(self.note_button, ok, why)
         self.hint.setText(
@@ -491,8 +500,11 @@ class CentreConsole(QMainWindow):
         issued = self._monotonic()
         api, token = self.api, self.token
         self.status.setText(f"sending {kind} to {status.name}…")
+        self._sending.add(status.station_id)
+        self._update_buttons()
 
         def sent(command_id: str) -> None:
+            self._sending.discard(command.station_id)
             pending = PendingCommand(
                 command_id,
                 command.station_id,
@@ -509,9 +521,14 @@ class CentreConsole(QMainWindow):
             )
             self.refresh()
 
-        self.runner.run(lambda: api.send_command(token, command), sent, self._failed)
+        def failed(exc: BaseException) -> None:
+            self._sending.discard(command.station_id)
+            self._failed(exc)
+
+        self.runner.run(lambda: api.send_command(token, command), sent, failed)
 
     def _failed(self, exc: BaseException) -> None:
+        self._update_buttons()
         if not isinstance(exc, CentreError):
             raise exc
         self.status.setText(f"Not done: {exc}")

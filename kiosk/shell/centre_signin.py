@@ -23,6 +23,7 @@ __all__ = ["CentreSignIn"]
 def field(placeholder: str, *, secret: bool = False) -> QLineEdit:
     widget = QLineEdit()
     widget.setPlaceholderText(placeholder)
+    widget.setMinimumHeight(40)  # the shell's padding needs the room
     if secret:
         widget.setEchoMode(QLineEdit.EchoMode.Password)
     return widget
@@ -50,6 +51,8 @@ class CentreSignIn(QDialog):
         outer.addWidget(label("Centre console", "title"))
         outer.addWidget(label(f"Server: {api.base_url}", "subtitle"))
         form = QFormLayout()
+        form.setVerticalSpacing(10)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.centre = field("the centre's name")
         self.centre.setText(centre)
         self.username = field("username")
@@ -109,4 +112,5 @@ class CentreSignIn(QDialog):
             raise exc
         self.password.clear()
         self.password.setFocus()
-        self.show_message(str(exc))
+        text = str(exc)
+        self.show_message(text[:1].upper() + text[1:])

@@ -214,6 +214,11 @@ def test_pause_sends_the_command_and_waits_for_the_station(
     ]
     qtbot.waitUntil(lambda: "pause pending" in cell(console, "Room 2", "Command"), timeout=5000)
     assert cell(console, "Room 2", "State") == "in progress"
+    # No second pause (nor a void) while the first is on its way.
+    for widget in (console.pause_button, console.void_button):
+        assert not widget.isEnabled()
+        assert "on its way" in widget.toolTip()
+    assert console.note_button.isEnabled()
     assert "waiting for the station" in console.status.text()
     centre.push(station("b", "Room 2", status="paused", heartbeat=clock.wall))
     qtbot.waitUntil(lambda: cell(console, "Room 2", "State") == "paused", timeout=5000)
