@@ -162,6 +162,7 @@ class CentreConsole(QMainWindow):
         self._bridge.state.connect(self._on_state)
         self._rows: list[str] = []  # station ids, in table order
         self._lost_since: float | None = None
+        self._retry_at: float | None = None  # monotonic time of the feed's next attempt
         self._cells: dict[tuple[int, int], tuple[str, str]] = {}  # (row, col) -> (text, look)
         self._resize: set[int] = set()  # columns whose text changed
         self._sending: set[str] = set()  # stations with a command request under way
@@ -265,6 +266,7 @@ class CentreConsole(QMainWindow):
             self._lost_since = self._monotonic()
         if state.state == "live":
             self._lost_since = None
+        self._retry_at = None if state.retry_in_s is None else self._monotonic() + state.retry_in_s
         if state.state == "connecting" and self.feed_state.state == "lost":
             # keep saying "lost" while the next attempt is under way
             state = FeedState("lost", self.feed_state.detail, None, state.attempt)
@@ -399,13 +401,9 @@ class CentreConsole(QMainWindow):
         self.connection.style().unpolish(self.connection)
         self.connection.style().polish(self.connection)
         if state.state == "lost":
-            retry = ""
-            if state.retry_in_s is not None:
-                retry = (
-                    f" Next try in {state.retry_in_s:.0f} s."
-                    if state.retry_in_s >= 1
-                    else " Trying again."
-                )
+            retry = " Trying again."
+            if self._retry_at is not None and self._retry_at - self._monotonic() >= 1:
+                retry = f" Next try in {self._retry_at - self._monotonic():.0f} s."
             down = ""
             if self._lost_since is not None:
                 down = f" (down for {_duration(self._monotonic() - self._lost_since)})"

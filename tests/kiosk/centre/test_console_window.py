@@ -333,3 +333,18 @@ def test_a_token_the_server_refuses_asks_to_sign_in_again(qtbot, centre: FakeCen
     finally:
         window.close()
         api.close()
+
+
+def test_the_banner_counts_down_to_the_next_try(console, clock: Clock) -> None:
+    from kiosk.centre import FeedState
+
+    console._on_state(FeedState("lost", "the connection dropped", retry_in_s=8.0, attempt=3))
+    assert "Next try in 8 s" in console.banner.text()
+    assert "down for 0:00" in console.banner.text()
+    clock.advance(5)
+    console.refresh()
+    assert "Next try in 3 s" in console.banner.text()
+    assert "down for 0:05" in console.banner.text()
+    clock.advance(3)
+    console.refresh()
+    assert "Trying again." in console.banner.text()
