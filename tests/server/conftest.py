@@ -6,6 +6,7 @@ from (e.g. ``postgresql://kiosk:kiosk@127.0.0.1:5432/kiosk_test``), on PostgreSQ
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,8 +49,21 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     try:
         yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     finally:
-        with psycopg.connect(_conninfo(PG_URL), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_database(PG_URL, name)
+
+
+def _drop_database(url: str, name: str) -> None:
+    """Drop a test database; an autovacuum worker may hold it for a moment (and only
+    a superuser may end that), so try again for a while."""
+    for attempt in range(50):
+        try:
+            with psycopg.connect(_conninfo(url), autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+            if attempt == 49:
+                raise
+            time.sleep(0.2)
 
 
 @pytest.fixture
