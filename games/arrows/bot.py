@@ -5,9 +5,15 @@ diffusion (:func:`games.engine.diffusion.sample_diffusion`, s = 0.1, seconds) wi
 boundary separation ``boundary``, unbiased start and drift ``drift`` towards the
 correct key; on incongruent trials the flankers pull the other way, so the drift is
 ``drift - flanker_interference`` (slower and less accurate responses: the flanker
-effect). The response time is the first-passage time plus ``nondecision``; on switch
-trials - and on the first trial of a block, which pays a comparable restart cost -
-``switch_cost_ms`` is added to the non-decision time (task-set reconfiguration).
+effect). On switch trials - and on the first trial of a block, which pays a
+comparable restart cost - the task set just left still competes: the drift loses
+``switch_interference`` (slower and less accurate responses; the residual, decisional
+part of the switch cost), and ``switch_cost_ms`` of reconfiguration time is added to
+the non-decision time (the part a long cue interval cannot remove; Rogers & Monsell
+1995; Monsell 2003, Trends Cogn. Sci. 7, 134-140). Fitting diffusion models to
+task switching finds both: lower drift and longer non-decision time on switch
+trials (Schmitz & Voss 2012, J. Exp. Psychol. Hum. Percept. Perform. 38, 222-250).
+The response time is the first-passage time plus the non-decision time.
 A response that would come after the response window is not made (time-out).
 
 :class:`Bot` is a pure policy: :meth:`Bot.next_input` reads the task's observable
@@ -43,7 +49,8 @@ class BotParams:
     boundary: float = 0.12  # boundary separation
     nondecision: float = 0.35  # encoding + motor time, s
     flanker_interference: float = 0.08  # drift lost on incongruent trials
-    switch_cost_ms: float = 150.0  # added to the non-decision time on switch/first trials
+    switch_cost_ms: float = 80.0  # added to the non-decision time on switch/first trials
+    switch_interference: float = 0.06  # drift lost on switch/first trials
 
     @classmethod
     def sample(cls, rng: np.random.Generator) -> BotParams:
@@ -52,7 +59,9 @@ class BotParams:
         ``drift ~ U(0.15, 0.40)``, ``boundary ~ U(0.09, 0.16)``,
         ``nondecision ~ U(0.30, 0.50)`` (typical EZ-diffusion fits of choice tasks);
         ``flanker_interference ~ U(0, 0.6) x drift`` (flanker effects of roughly
-        0-100 ms); ``switch_cost_ms ~ U(50, 300)`` (cued switch costs, Monsell 2003).
+        0-100 ms); ``switch_interference ~ U(0, 0.6) x drift`` and ``switch_cost_ms ~
+        U(20, 150)``, which together give switch costs of roughly 50-300 ms, the range
+        of cued switch costs (Monsell 2003).
         """
         drift = float(rng.uniform(0.15, 0.40))
         return cls(
@@ -60,7 +69,8 @@ class BotParams:
             boundary=float(rng.uniform(0.09, 0.16)),
             nondecision=float(rng.uniform(0.30, 0.50)),
             flanker_interference=float(rng.uniform(0.0, 0.6) * drift),
-            switch_cost_ms=float(rng.uniform(50.0, 300.0)),
+            switch_cost_ms=float(rng.uniform(20.0, 150.0)),
+            switch_interference=float(rng.uniform(0.0, 0.6) * drift),
         )
 
 
@@ -87,10 +97,10 @@ class Bot:
             return None
         self._answered = trial.index
         p = self.params
+        switching = trial.transition != "repeat"
         drift = p.drift - (0.0 if trial.congruent else p.flanker_interference)
-        nondecision = p.nondecision + (
-            p.switch_cost_ms / 1000.0 if trial.transition != "repeat" else 0.0
-        )
+        drift -= p.switch_interference if switching else 0.0
+        nondecision = p.nondecision + (p.switch_cost_ms / 1000.0 if switching else 0.0)
         correct, rt_s = sample_diffusion(drift, p.boundary, nondecision, self._rng)
         window_s = int(task.params["response_window_ms"]) / 1000.0
         if rt_s >= window_s:

@@ -208,7 +208,10 @@ def test_bot_fidelity_flanker_switch_and_drift() -> None:
     flanker, switch = [], []
     for i in range(40):
         player = replace(
-            bot.BotParams(), flanker_interference=float(fis[i]), switch_cost_ms=float(costs[i])
+            bot.BotParams(),
+            flanker_interference=float(fis[i]),
+            switch_cost_ms=float(costs[i]),
+            switch_interference=0.0,
         )
         t = task.trial_table(bot.simulate(params, player, 100 + i))
         flanker.append(_rt(t, ~t["congruent"]) - _rt(t, t["congruent"]))
@@ -242,4 +245,19 @@ def test_population_sample_is_plausible() -> None:
     for _ in range(100):
         p = bot.BotParams.sample(rng)
         assert 0.15 <= p.drift <= 0.40 and 0 <= p.flanker_interference <= 0.6 * p.drift
-        assert 50 <= p.switch_cost_ms <= 300
+        assert 20 <= p.switch_cost_ms <= 150
+        assert 0 <= p.switch_interference <= 0.6 * p.drift
+
+
+def test_switch_interference_slows_and_misleads_switch_trials() -> None:
+    """The decisional part of the switch cost: lower drift on switch trials."""
+    params = {"n_practice": 0, "n_blocks": 8}
+    costs, errors = [], []
+    for loss in (0.0, 0.15):
+        player = replace(bot.BotParams(), switch_cost_ms=0.0, switch_interference=loss)
+        t = task.trial_table(bot.simulate(params, player, 7))
+        repeat = t["transition"] == "repeat"
+        costs.append(_rt(t, t["switch"]) - _rt(t, repeat))
+        errors.append(1 - t["correct"][t["switch"]].mean() - (1 - t["correct"][repeat].mean()))
+    assert abs(costs[0]) < 40 and costs[1] > costs[0] + 40
+    assert errors[1] > errors[0]
