@@ -6,7 +6,9 @@ shell's signals), and every five seconds for elapsed times. It shows each comple
 session's results (scoring, scored, report signed, or failed with the reason) and,
 when recording has stopped (a full disk), the problem and a Retry. Every button
 calls :mod:`kiosk.services`, which checks the signed-in user's permissions and
-writes the audit entry. The incident notes of the
+writes the audit entry. The Engagement column shows each live session's signs of
+invalid responding (too fast, the same key ...; the tooltip has the figures), read
+by :mod:`kiosk.engagement_service` as each game ends. The incident notes of the
 selected session are listed under the table. A button that cannot act on the
 selection is disabled, and its tooltip and the hint above the buttons say why.
 """
@@ -27,12 +29,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from kiosk import incidents, services
+from kiosk import engagement_service, incidents, services
 from kiosk.access.permissions import Action, allowed
 from kiosk.battery import builtin_names, load_battery
 from kiosk.sessions.machine import Move, SessionStatus, Transition, TransitionError
 from kiosk.shell.screens import Screen, ShellContext, screen
 from kiosk.shell.screens.forms import button, field, label
+from scoring.engagement import EngagementFlag
 
 COLUMNS = (
     "Candidate",
@@ -44,7 +47,18 @@ COLUMNS = (
     "Elapsed",
     "Notes",
     "Results",
+    "Engagement",
 )
+# Signs of invalid responding (kiosk.engagement_service), shown per live session.
+ENGAGEMENT_WORDS = {
+    "too_fast_responding": "too fast",
+    "same_response": "same key",
+    "chance_accuracy": "at chance",
+    "key_held": "key held",
+    "idle_gap": "idle",
+    "atypical_session": "atypical",
+}
+LIVE_STATUSES = ("in_progress", "paused", "interrupted")
 # What a completed session's after-session work shows in the Results column.
 OUTCOME_WORDS = {
     "pending": "waiting",
@@ -66,6 +80,14 @@ def _elapsed(seconds: float | None) -> str:
     return f"{minutes}:{secs:02d}"
 
 
+def _engagement_item(flags: tuple[EngagementFlag, ...]) -> QTableWidgetItem:
+    """The Engagement cell: short words, with each flag's full message as the tooltip."""
+    words = dict.fromkeys(ENGAGEMENT_WORDS.get(f.code, f.code) for f in flags)
+    item = QTableWidgetItem(", ".join(words))
+    item.setToolTip("\n".join(f.message for f in flags))
+    return item
+
+
 @screen
 class ConsoleScreen(Screen):
     name = "console"
@@ -74,6 +96,7 @@ class ConsoleScreen(Screen):
     def __init__(self, context: ShellContext) -> None:
         super().__init__(context)
         self.sessions: list[services.SessionView] = []
+        self.engagement: dict[str, tuple[EngagementFlag, ...]] = {}  # session id -> flags
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 18, 24, 18)
 
@@ -221,6 +244,7 @@ class ConsoleScreen(Screen):
                 if col == len(cells) - 1 and detail:
                     item.setToolTip(detail)
                 self.table.setItem(row, col, item)
+            self.table.setItem(row, len(cells), _engagement_item(self.engagement.get(s.id, ())))
             if selected is not None and s.id == selected.id:
                 self.table.selectRow(row)
         self.table.blockSignals(False)
@@ -235,6 +259,25 @@ class ConsoleScreen(Screen):
             )
         )
         self._update_buttons()
+        self._load_engagement([s.id for s in sessions if s.status in LIVE_STATUSES])
+
+    def _load_engagement(self, live: list[str]) -> None:
+        """Read the live sessions' engagement flags off the GUI thread, then show them."""
+        actor, store = self.context.state.actor, self.context.store
+        if not live or actor is None:
+            return
+        self.context.run(
+            lambda: engagement_service.flags_for_sessions(store, actor, live),
+            self._show_engagement,
+            self._error,
+        )
+
+    def _show_engagement(self, flags: dict[str, tuple[EngagementFlag, ...]]) -> None:
+        self.engagement.update(flags)
+        column = COLUMNS.index("Engagement")
+        for row, s in enumerate(self.sessions):
+            if s.id in flags:
+                self.table.setItem(row, column, _engagement_item(flags[s.id]))
 
     def selected(self) -> services.SessionView | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
