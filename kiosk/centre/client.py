@@ -255,7 +255,7 @@ class ReconnectPolicy:
 @dataclass(frozen=True)
 class FeedState:
     """Where the live feed is: ``connecting``, ``live``, ``lost`` (retrying in
-    ``retry_in_s``), ``signed_out`` (the token was refused) or ``stopped``."""
+    ``retry_in_s``) or ``signed_out`` (the token was refused; the feed has ended)."""
 
     state: str
     detail: str = ""
@@ -279,8 +279,10 @@ class LiveFeed:
     ) -> None:
         self._url = feed_url(parse_server_url(base_url), token.token)
         self._base_url = parse_server_url(base_url)
-        self._on_message = on_message
-        self._on_state = on_state
+        self._deliver_message = on_message
+        self._deliver_state = on_state
+        self._muted = False  # set by stop(): no callback runs after it returns
+        self._callbacks = threading.Lock()
         self._policy = policy or ReconnectPolicy()
         self._silence_s = silence_s
         self._open_timeout_s = open_timeout_s
@@ -292,9 +294,24 @@ class LiveFeed:
     def start(self) -> None:
         self._thread.start()
 
+    def _on_state(self, state: FeedState) -> None:
+        with self._callbacks:
+            if not self._muted:
+                self._deliver_state(state)
+
+    def _on_message(self, message: Message) -> None:
+        with self._callbacks:
+            if not self._muted:
+                self._deliver_message(message)
+
     def stop(self, timeout: float = 5.0) -> None:
-        """Close the connection and end the thread (no more callbacks after this)."""
+        """Close the connection and end the thread. No callback runs once this returns,
+        even if the thread needs longer than ``timeout`` to notice (a connection still
+        opening): the receiver of the callbacks may be gone by then."""
         self._stop.set()
+        if threading.current_thread() is not self._thread:
+            with self._callbacks:
+                self._muted = True
         with self._lock:
             socket = self._socket
         if socket is not None:
@@ -340,7 +357,6 @@ class LiveFeed:
             self._on_state(FeedState("lost", detail, retry_in_s=delay, attempt=attempt))
             if self._stop.wait(delay):
                 break
-        self._on_state(FeedState("stopped"))
 
     def _session(self) -> tuple[bool, str]:
         """One connection, until it ends: (whether it delivered a snapshot, why it ended)."""

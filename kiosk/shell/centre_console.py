@@ -251,7 +251,7 @@ class CentreConsole(QMainWindow):
 
     def _stop_feed(self) -> None:
         if self.feed is not None:
-            self.feed.stop()
+            self.feed.stop(timeout=1.0)
             self.feed = None
 
     def _on_message(self, message: Message) -> None:
@@ -260,8 +260,8 @@ class CentreConsole(QMainWindow):
         self.refresh()
 
     def _on_state(self, state: FeedState) -> None:
-        if self.feed is None and state.state != "stopped":
-            return  # a stopped feed's last words
+        if self.feed is None:
+            return  # queued before the feed was stopped
         if state.state == "lost" and self._lost_since is None:
             self._lost_since = self._monotonic()
         if state.state == "live":
