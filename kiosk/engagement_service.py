@@ -37,7 +37,9 @@ from kiosk.access.auth import Actor
 from kiosk.access.permissions import Action, require
 from kiosk.store import Store
 from kiosk.store.events import events_for_run
-from kiosk.store.models import GameRun, GameRunStatus
+from kiosk.store.models import AssessmentSession, GameRun, GameRunStatus
+from kiosk.store.models import Battery as BatteryRow
+from reports.model import QualityNote
 from scoring.engagement import (
     EngagementFlag,
     EventTrace,
@@ -55,6 +57,7 @@ __all__ = [
     "flags_for_sessions",
     "live_flags",
     "outlier_model",
+    "report_notes",
     "session_engagement",
 ]
 
@@ -63,6 +66,8 @@ REFERENCE = (
 )
 
 _ENDED = (GameRunStatus.COMPLETED.value, GameRunStatus.INTERRUPTED.value)
+#: The battery the reference sample played; other designs get no outlier score.
+REFERENCE_BATTERY = "standard"
 
 
 @dataclass(frozen=True)
@@ -147,9 +152,9 @@ def _ended_runs(store: Store, session_id: str) -> list[tuple[str, str]]:
 def session_engagement(store: Store, session_id: str) -> SessionEngagement:
     """The flags of every ended game of the session, and its outlier score when complete.
 
-    The outlier score needs every game of the reference sample (the standard
-    battery, :data:`scoring.metrics.GAME_IDS`) played to its end; before that, or for
-    a shorter battery, ``outlier`` is None.
+    The outlier score needs the reference sample's design (the standard battery,
+    :data:`REFERENCE_BATTERY`) with every game (:data:`scoring.metrics.GAME_IDS`)
+    played to its end; before that, or for another battery, ``outlier`` is None.
     """
     results = [
         _run_result(store, run_id, game_id) for run_id, game_id in _ended_runs(store, session_id)
@@ -157,11 +162,33 @@ def session_engagement(store: Store, session_id: str) -> SessionEngagement:
     flags = tuple(flag for result in results for flag in result.flags)
     played = {r.game_id for r in results}
     outlier = None
-    if played >= set(GAME_IDS):
+    if played >= set(GAME_IDS) and _battery_name(store, session_id) == REFERENCE_BATTERY:
         tables = {r.game_id: r.table for r in results}
         traces = {r.game_id: r.trace for r in results}
         outlier = outlier_model().score(quality_features(tables, traces))
     return SessionEngagement(session_id, flags, outlier)
+
+
+def _battery_name(store: Store, session_id: str) -> str:
+    with store.reader() as s:
+        name = s.scalar(
+            select(BatteryRow.name)
+            .join(AssessmentSession, AssessmentSession.battery_id == BatteryRow.id)
+            .where(AssessmentSession.id == session_id)
+        )
+    return str(name or "")
+
+
+def report_notes(store: Store, session_id: str) -> tuple[QualityNote, ...]:
+    """The session's engagement flags as the report's plain notes."""
+    return tuple(
+        QualityNote(
+            code=flag.code,
+            game=TaskGame(flag.game).display_name if flag.game else "",
+            message=flag.message,
+        )
+        for flag in session_engagement(store, session_id).all_flags
+    )
 
 
 def live_flags(store: Store, session_id: str) -> list[str]:

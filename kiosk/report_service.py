@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from games.catalog import TaskGame
 from kiosk.battery import battery_from_definition
+from kiosk.engagement_service import report_notes
 from kiosk.scoring_service import metric_percentile
 from kiosk.store import Store
 from kiosk.store.database import make_private_folders
@@ -203,6 +204,7 @@ def report_data(
         event_count=int(event_count),
         chain_head=chain_head,
         signature_note=identity_note,
+        engagement=report_notes(store, session_id),
     )
 
 

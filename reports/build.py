@@ -115,6 +115,7 @@ from reports.model import (
     evidence_json,
 )
 from reports.monofont import mono_font_bytes
+from reports.quality_section import engagement_block
 
 __all__ = [
     "EVIDENCE_FILE_NAME",
@@ -1160,6 +1161,7 @@ def _quality_section(data: ReportData, number: int) -> list[Flowable]:
         story += [_with_next(bullet) for bullet in bullets[:-1]] + bullets[-1:]
     else:
         story.append(_p(escape(text(language, "quality_none")), "body"))
+    story += engagement_block(data.engagement, language)
     flags = _all_flags(data)
     if flags:
         rows = []

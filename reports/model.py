@@ -66,6 +66,7 @@ __all__ = [
     "LatencyMeasurement",
     "MetricRow",
     "NormInfo",
+    "QualityNote",
     "ReportData",
     "ReportEvidence",
     "TimingInfo",
@@ -319,6 +320,19 @@ def evidence_from_json(blob: bytes) -> ReportEvidence:
 
 
 @dataclass(frozen=True, slots=True)
+class QualityNote:
+    """A sign of invalid responding (``scoring.engagement``): flag code, game, message.
+
+    ``game`` is the game's display name ("" for the whole session); ``message`` is
+    one plain sentence with the figures behind the flag.
+    """
+
+    code: str
+    game: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class ReportData:
     """Everything one session's report shows.
 
@@ -351,3 +365,5 @@ class ReportData:
     chain_head: str
     signature_note: str
     evidence: ReportEvidence | None = None
+    #: Signs of invalid responding, shown in the data-quality section.
+    engagement: tuple[QualityNote, ...] = ()
