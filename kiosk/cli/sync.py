@@ -23,20 +23,12 @@ import argparse
 import os
 import sys
 
+from kiosk.cli import _store_option
 from kiosk.cli.signin import add_user_option
 
 __all__ = ["add_parser", "run"]
 
 EXIT_OK, EXIT_HALTED, EXIT_BAD_INPUT, EXIT_UNREACHABLE = 0, 1, 2, 3
-
-
-def _store_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--store",
-        metavar="PATH",
-        default=argparse.SUPPRESS,
-        help="the store file (default: $KIOSK_STORE, else the user data folder)",
-    )
 
 
 def add_parser(

@@ -6,7 +6,8 @@ is one consistent snapshot and two builders (the window's sync thread and
 
 - ``events``: rows after the previous batch's ``events_through`` cursor, in
   ``events.id`` order, at most :data:`~server.protocol.MAX_EVENTS_PER_BATCH`;
-- ``audit``: entries after the previous ``audit_through`` cursor, in ``seq`` order.
+- ``audit``: entries after the previous ``audit_through`` cursor, in ``seq`` order,
+  at most :data:`MAX_AUDIT_PER_BATCH`.
   When the events were cut at the maximum, the audit entries stop before the first
   seal whose chain checkpoint names an event not sent yet, so the server can always
   check a checkpoint against an event it holds;
@@ -70,6 +71,9 @@ __all__ = [
     "save_state",
 ]
 
+# Audit entries per batch, like events: a store synced for the first time sends its
+# whole history in several batches rather than one huge one.
+MAX_AUDIT_PER_BATCH = 5000
 KIND_BATCH = "batch"
 KIND_STATE = "sync_state"
 OUTBOX_KINDS = (KIND_BATCH, KIND_STATE)
@@ -151,33 +155,33 @@ def _newest_batch(s: Session) -> OutboxItem | None:
     ).first()
 
 
-def _event_row(e: Event) -> dict[str, Any]:
-    return {
-        "session_id": e.session_id,
-        "seq": e.seq,
-        "t_ns": e.t_ns,
-        "game_run_id": e.game_run_id,
-        "trial_index": e.trial_index,
-        "kind": e.kind,
-        "payload": e.payload,
-        "prev_hash": e.prev_hash,
-        "hash": e.hash,
-    }
+EVENT_FIELDS = (
+    "session_id",
+    "seq",
+    "t_ns",
+    "game_run_id",
+    "trial_index",
+    "kind",
+    "payload",
+    "prev_hash",
+    "hash",
+)
+AUDIT_FIELDS = (
+    "seq",
+    "at_utc_ns",
+    "actor",
+    "action",
+    "target",
+    "details",
+    "prev_hash",
+    "hash",
+    "signature",
+    "key_id",
+)
 
 
-def _audit_row(a: AuditEntry) -> dict[str, Any]:
-    return {
-        "seq": a.seq,
-        "at_utc_ns": a.at_utc_ns,
-        "actor": a.actor,
-        "action": a.action,
-        "target": a.target,
-        "details": a.details,
-        "prev_hash": a.prev_hash,
-        "hash": a.hash,
-        "signature": a.signature,
-        "key_id": a.key_id,
-    }
+def _row(obj: Event | AuditEntry, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in fields}
 
 
 def _seals_of(entry: AuditEntry) -> list[list[Any]]:
@@ -255,7 +259,10 @@ def build_batch(
         cut = len(events) == limit
         audit: list[AuditEntry] = []
         for entry in s.scalars(
-            select(AuditEntry).where(AuditEntry.seq > audit_after).order_by(AuditEntry.seq)
+            select(AuditEntry)
+            .where(AuditEntry.seq > audit_after)
+            .order_by(AuditEntry.seq)
+            .limit(MAX_AUDIT_PER_BATCH)
         ):
             if cut and not _checkpoints_sent(s, entry, events_through):
                 break  # its checkpoint goes with the batch that carries the event
@@ -270,8 +277,8 @@ def build_batch(
                 "station_id": station_id,
                 "batch_seq": seq,
                 "created_at": datetime.now(UTC).isoformat(),
-                "events": [_event_row(e) for e in events],
-                "audit": [_audit_row(a) for a in audit],
+                "events": [_row(e, EVENT_FIELDS) for e in events],
+                "audit": [_row(a, AUDIT_FIELDS) for a in audit],
                 "records": records,
             }
         )

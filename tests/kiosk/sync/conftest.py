@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -16,7 +17,8 @@ from kiosk.recorder import Recorder
 from kiosk.sessions.lifecycle import end_game_run, end_session, start_game_run, start_session
 from kiosk.sessions.machine import Move, apply
 from kiosk.store.models import Role, User
-from kiosk.sync.enrolment import enrol
+from kiosk.sync.enrolment import enrol, sync_settings
+from kiosk.sync.service import Syncer
 from tests.helpers import ADMIN, ensure_admin, new_session
 from tests.kiosk.sync.fake_server import CODE, FakeServer, transport
 
@@ -80,6 +82,21 @@ def play_game(store, recorder: Recorder, sid: str, position: int, trials: int) -
 
 def finish(store, recorder: Recorder, sid: str) -> None:
     end_session(store, recorder, sid)
+
+
+def steps_over(store, handler: httpx.BaseTransport, **options) -> Syncer:
+    """The enrolled station's sync steps over ``handler`` (one connection per request)."""
+    settings = sync_settings(store)
+    assert settings is not None
+    return Syncer.open(store, settings, transport=handler, keepalive=False, **options)
+
+
+def until(condition: Callable[[], bool], timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the condition did not come true in time")
+        time.sleep(0.02)
 
 
 def stored_events(store) -> list[tuple[str, int, str]]:

@@ -13,18 +13,10 @@ from kiosk.incidents import list_incidents
 from kiosk.sessions.machine import Move, apply, status_of
 from kiosk.store import open_store
 from kiosk.store.models import AuditEntry, SessionStatus
-from kiosk.sync.client import ServerUnavailable, SyncClient
+from kiosk.sync.client import ServerUnavailable
 from kiosk.sync.enrolment import sync_settings
-from kiosk.sync.service import Syncer, request_signer
-from tests.kiosk.sync.conftest import admin_actor, finish, open_session
+from tests.kiosk.sync.conftest import admin_actor, finish, open_session, steps_over
 from tests.kiosk.sync.fake_server import FakeServer, transport
-
-
-def syncer_over(store, handler) -> Syncer:
-    settings = sync_settings(store)
-    assert settings is not None
-    client = SyncClient(settings.url, settings.station_id, request_signer(store), transport=handler)
-    return Syncer(store, settings, client)
 
 
 def acks_fail_once(server: FakeServer) -> httpx.MockTransport:
@@ -50,7 +42,7 @@ def audit_actions(store, action: str) -> list[AuditEntry]:
 def test_a_pause_delivered_twice_is_applied_once(enrolled, server, recorder) -> None:
     sid = open_session(enrolled, recorder)
     cid = server.command("pause", sid)
-    syncer = syncer_over(enrolled, acks_fail_once(server))
+    syncer = steps_over(enrolled, acks_fail_once(server))
     with pytest.raises(ServerUnavailable):
         syncer.heartbeat()  # applied; its acknowledgement lost
     assert status_of(enrolled, sid) is SessionStatus.PAUSED
@@ -72,13 +64,13 @@ def test_a_command_is_not_applied_again_after_a_restart(
     sid = open_session(store, recorder)
     cid = server.command("pause", sid)
     with pytest.raises(ServerUnavailable):
-        syncer_over(store, acks_fail_once(server)).heartbeat()
+        steps_over(store, acks_fail_once(server)).heartbeat()
     # A proctor resumes at the station; a second pause would be wrong now.
     apply(store, sid, Move.RESUME, admin_actor(store))
     recorder.close()
     store.close()
     with open_store(store_path) as reopened:
-        (outcome,) = syncer_over(reopened, transport(server)).heartbeat()
+        (outcome,) = steps_over(reopened, transport(server)).heartbeat()
         assert outcome.repeated and outcome.outcome == "applied"
         assert status_of(reopened, sid) is SessionStatus.IN_PROGRESS
         assert len(audit_actions(reopened, "session_paused")) == 1
@@ -97,7 +89,7 @@ def test_a_move_made_just_before_a_crash_is_recognised(enrolled, server, recorde
         reason="fire alarm",
         details={"remote_command": cid},
     )
-    (outcome,) = syncer_over(enrolled, transport(server)).heartbeat()
+    (outcome,) = steps_over(enrolled, transport(server)).heartbeat()
     assert outcome.repeated and outcome.outcome == "applied"
     assert server.acks[cid][0]["outcome"] == "applied"
     assert len(audit_actions(enrolled, "session_voided")) == 1
@@ -106,12 +98,12 @@ def test_a_move_made_just_before_a_crash_is_recognised(enrolled, server, recorde
 def test_a_void_needs_and_keeps_its_reason(enrolled, server, recorder) -> None:
     sid = open_session(enrolled, recorder)
     bare = server.command("void", sid)
-    (refused,) = syncer_over(enrolled, transport(server)).heartbeat()
+    (refused,) = steps_over(enrolled, transport(server)).heartbeat()
     assert refused.command_id == bare and refused.outcome == "refused"
     assert "reason" in server.acks[bare][0]["detail"]
     assert status_of(enrolled, sid) is SessionStatus.IN_PROGRESS
     given = server.command("void", sid, reason="candidate unwell")
-    (applied,) = syncer_over(enrolled, transport(server)).heartbeat()
+    (applied,) = steps_over(enrolled, transport(server)).heartbeat()
     assert applied.command_id == given and applied.outcome == "applied"
     (voided,) = audit_actions(enrolled, "session_voided")
     assert json.loads(voided.details)["reason"] == "candidate unwell"
@@ -122,7 +114,7 @@ def test_what_the_machine_refuses_is_acknowledged_refused(enrolled, server, reco
     finish(enrolled, recorder, sid)
     cid = server.command("resume", sid)
     unknown = server.command("reboot", sid)
-    syncer = syncer_over(enrolled, transport(server))
+    syncer = steps_over(enrolled, transport(server))
     outcomes = {o.command_id: o for o in syncer.heartbeat()}
     assert outcomes[cid].outcome == "refused"
     assert server.acks[cid] == [
@@ -142,7 +134,7 @@ def test_what_the_machine_refuses_is_acknowledged_refused(enrolled, server, reco
 def test_a_note_is_added_once(enrolled, server, recorder) -> None:
     sid = open_session(enrolled, recorder)
     cid = server.command("note", sid, text="Candidate asked for water at 10:12.")
-    syncer = syncer_over(enrolled, acks_fail_once(server))
+    syncer = steps_over(enrolled, acks_fail_once(server))
     with pytest.raises(ServerUnavailable):
         syncer.heartbeat()
     syncer.heartbeat()
@@ -158,7 +150,7 @@ def test_a_note_is_added_once(enrolled, server, recorder) -> None:
 def test_the_heartbeat_carries_the_live_session(enrolled, server, recorder) -> None:
     from tests.kiosk.sync.conftest import play_game
 
-    syncer = syncer_over(enrolled, transport(server))
+    syncer = steps_over(enrolled, transport(server))
     syncer.heartbeat()
     assert server.heartbeats[-1]["live"] is None
     sid = open_session(enrolled, recorder)

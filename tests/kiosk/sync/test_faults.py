@@ -6,31 +6,17 @@ from __future__ import annotations
 import pytest
 
 from kiosk.store import open_store
-from kiosk.sync.client import ServerUnavailable, SyncClient
-from kiosk.sync.enrolment import sync_settings
+from kiosk.sync.client import ServerUnavailable
 from kiosk.sync.outbox import outbox_status, pending_batches
-from kiosk.sync.service import Syncer, request_signer
 from tests.kiosk.sync.conftest import (
     finish,
     open_session,
     play_game,
+    steps_over,
     stored_audit,
     stored_events,
 )
 from tests.kiosk.sync.fake_server import FakeServer, faulty, transport
-
-
-def syncer_over(store, handler, **options) -> Syncer:
-    settings = sync_settings(store)
-    assert settings is not None
-    client = SyncClient(
-        settings.url,
-        settings.station_id,
-        request_signer(store),
-        transport=handler,
-        keepalive=False,
-    )
-    return Syncer(store, settings, client, **options)
 
 
 def arrived(server: FakeServer) -> list[tuple[str, int, str]]:
@@ -41,7 +27,7 @@ def arrived(server: FakeServer) -> list[tuple[str, int, str]]:
 def test_many_faulty_rounds_deliver_every_event_once_in_order(
     enrolled, server, recorder, seed
 ) -> None:
-    syncer = syncer_over(enrolled, faulty(server, seed), max_events=25)
+    syncer = steps_over(enrolled, faulty(server, seed), max_events=25)
     failures = 0
     sessions = [open_session(enrolled, recorder) for _ in range(2)]
     for round_ in range(12):
@@ -85,7 +71,7 @@ def test_a_restart_resumes_from_the_outbox_with_the_same_bytes(
     sid = open_session(store, recorder)
     play_game(store, recorder, sid, 0, trials=12)
     server.down = True
-    syncer = syncer_over(store, transport(server), max_events=10)
+    syncer = steps_over(store, transport(server), max_events=10)
     syncer.build()
     with pytest.raises(ServerUnavailable):
         syncer.send()
@@ -96,7 +82,7 @@ def test_a_restart_resumes_from_the_outbox_with_the_same_bytes(
 
     server.down = False
     with open_store(store_path) as reopened:
-        again = syncer_over(reopened, transport(server), max_events=10)
+        again = steps_over(reopened, transport(server), max_events=10)
         assert [b.body for b in pending_batches(reopened)] == before
         assert again.build() == []  # nothing new: the cursors were kept
         again.send()
@@ -108,7 +94,7 @@ def test_a_restart_resumes_from_the_outbox_with_the_same_bytes(
 def test_the_server_acknowledging_batches_never_built_stops_syncing(enrolled, server) -> None:
     from kiosk.sync.client import BatchConflict
 
-    syncer = syncer_over(enrolled, transport(server))
+    syncer = steps_over(enrolled, transport(server))
     syncer.build()
     # As if this station had sent a batch 2 before its store was restored from a backup.
     server.kept[2] = (b"x", b'{"events":[],"audit":[],"records":{}}')

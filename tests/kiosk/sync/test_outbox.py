@@ -9,29 +9,20 @@ from sqlalchemy import select
 
 from kiosk import services
 from kiosk.store.models import OutboxItem
-from kiosk.sync.client import ServerUnavailable, SyncClient
+from kiosk.sync.client import ServerUnavailable
 from kiosk.sync.enrolment import sync_settings
 from kiosk.sync.outbox import build_batch, mark_acked, outbox_status, pending_batches
-from kiosk.sync.service import Syncer, request_signer
 from tests.kiosk.sync.conftest import (
     admin_actor,
     enrol_with,
     finish,
     open_session,
     play_game,
+    steps_over,
     stored_audit,
     stored_events,
 )
 from tests.kiosk.sync.fake_server import FakeServer, transport
-
-
-def syncer_for(store, server: FakeServer, **options) -> Syncer:
-    settings = sync_settings(store)
-    assert settings is not None
-    client = SyncClient(
-        settings.url, settings.station_id, request_signer(store), transport=transport(server)
-    )
-    return Syncer(store, settings, client, **options)
 
 
 def bodies(store) -> list[dict]:
@@ -39,14 +30,14 @@ def bodies(store) -> list[dict]:
 
 
 def test_nothing_to_send_builds_nothing(enrolled, server) -> None:
-    syncer = syncer_for(enrolled, server)
+    syncer = steps_over(enrolled, transport(server))
     assert len(syncer.build()) == 1  # the enrolment's own audit entries
     assert syncer.build() == []
     assert outbox_status(enrolled).pending == 1
 
 
 def test_batches_follow_the_cursors_without_gaps_or_repeats(enrolled, server, recorder) -> None:
-    syncer = syncer_for(enrolled, server)
+    syncer = steps_over(enrolled, transport(server))
     sid = open_session(enrolled, recorder)
     play_game(enrolled, recorder, sid, 0, trials=30)
     first = syncer.build()
@@ -73,7 +64,7 @@ def test_batches_follow_the_cursors_without_gaps_or_repeats(enrolled, server, re
 def test_the_body_is_canonical_and_kept_byte_for_byte(enrolled, server, recorder) -> None:
     from server.protocol import canonical_json
 
-    syncer = syncer_for(enrolled, server)
+    syncer = steps_over(enrolled, transport(server))
     sid = open_session(enrolled, recorder)
     play_game(enrolled, recorder, sid, 0, trials=5)
     syncer.build()
@@ -91,7 +82,7 @@ def test_the_body_is_canonical_and_kept_byte_for_byte(enrolled, server, recorder
 
 
 def test_acknowledged_batches_are_pruned_and_the_cursors_kept(enrolled, server, recorder) -> None:
-    syncer = syncer_for(enrolled, server)
+    syncer = steps_over(enrolled, transport(server))
     sid = open_session(enrolled, recorder)
     for position in range(3):
         play_game(enrolled, recorder, sid, position, trials=4)
@@ -120,7 +111,7 @@ def test_acknowledged_batches_are_pruned_and_the_cursors_kept(enrolled, server, 
 def test_many_events_are_split_and_checkpoints_wait_for_their_events(
     enrolled, server, recorder
 ) -> None:
-    syncer = syncer_for(enrolled, server, max_events=7)
+    syncer = steps_over(enrolled, transport(server), max_events=7)
     sid = open_session(enrolled, recorder)
     for position in range(3):
         play_game(enrolled, recorder, sid, position, trials=9)
@@ -143,7 +134,7 @@ def test_personal_data_is_withheld_unless_the_centre_enabled_it(store, recorder)
     enrol_with(store, server)
     actor = admin_actor(store)
     services.create_candidate(store, actor, full_name="Grace Hopper", external_ref="HR-1906")
-    syncer = syncer_for(store, server)
+    syncer = steps_over(store, transport(server))
     syncer.build()
     syncer.send()
     assert server.records.get("candidate_personal", {}) == {}
@@ -156,7 +147,7 @@ def test_personal_data_goes_when_enabled_without_its_salt(store) -> None:
     enrol_with(store, server)
     actor = admin_actor(store)
     created = services.create_candidate(store, actor, full_name="Grace Hopper")
-    syncer = syncer_for(store, server)
+    syncer = steps_over(store, transport(server))
     syncer.build()
     syncer.send()
     (row,) = server.records["candidate_personal"].values()
@@ -175,7 +166,7 @@ def test_a_report_travels_as_its_file_not_its_path(enrolled, server, tmp_path) -
     pdf.write_bytes(b"%PDF-1.7 a signed report")
     with enrolled.writer() as s, s.begin():
         s.add(Report(session_id=sid, path=str(pdf), sha256="ab" * 32, signer="Station"))
-    syncer = syncer_for(enrolled, server)
+    syncer = steps_over(enrolled, transport(server))
     syncer.build()
     syncer.send()
     (report,) = server.records["reports"].values()

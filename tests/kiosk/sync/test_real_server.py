@@ -6,8 +6,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -35,17 +34,10 @@ from tests.kiosk.sync.conftest import (
     play_game,
     stored_audit,
     stored_events,
+    until,
 )
 
 PASSWORD = "a proctor's long password"
-
-
-def until(condition: Callable[[], bool], timeout_s: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("the condition did not come true in time")
-        time.sleep(0.05)
 
 
 def kiosk_server(database_url: str, *args: str, stdin: str = "") -> str:

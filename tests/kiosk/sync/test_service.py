@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 
 import httpx
 
@@ -14,16 +13,8 @@ from kiosk.store import open_store
 from kiosk.sync.client import backoff_delay
 from kiosk.sync.outbox import outbox_status
 from kiosk.sync.service import SyncService
-from tests.kiosk.sync.conftest import finish, open_session, play_game, stored_events
+from tests.kiosk.sync.conftest import finish, open_session, play_game, stored_events, until
 from tests.kiosk.sync.fake_server import FakeServer, faulty, transport
-
-
-def until(condition: Callable[[], bool], timeout_s: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("the condition did not come true in time")
-        time.sleep(0.02)
 
 
 def service(store, handler: httpx.BaseTransport, **options) -> SyncService:
