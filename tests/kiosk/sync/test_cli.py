@@ -147,3 +147,22 @@ def test_the_admin_password_is_never_sent(store, store_path, centre, monkeypatch
     assert kiosk(monkeypatch, store_path, *args, stdin=password) == 0
     assert kiosk(monkeypatch, store_path, "sync", "push") == 0
     assert all(ADMIN_PASSWORD.encode() not in body for _d, body in server.kept.values())
+
+
+def test_a_revoked_station_is_told_and_stays_stopped(
+    store, store_path, centre, monkeypatch, capsys
+) -> None:
+    server, url = centre
+    ensure_admin(store)
+    args, password = enrol_args(url)
+    assert kiosk(monkeypatch, store_path, *args, stdin=password) == 0
+    server.revoked = True
+    assert kiosk(monkeypatch, store_path, "sync", "push") == 1
+    assert "refuses this station" in capsys.readouterr().err
+    assert kiosk(monkeypatch, store_path, "sync", "status") == 1
+    assert re.search(r"STOPPED:\s+revoked", capsys.readouterr().out)
+    server.revoked = False  # the stop is the station's own record, not a guess each time
+    requests = server.requests
+    assert kiosk(monkeypatch, store_path, "sync", "push") == 1
+    assert "syncing has stopped (revoked)" in capsys.readouterr().err
+    assert server.requests == requests

@@ -37,6 +37,8 @@ from tests.kiosk.sync.conftest import (
     until,
 )
 
+pytestmark = pytest.mark.slow  # a server process, a minute of two cores
+
 PASSWORD = "a proctor's long password"
 
 
