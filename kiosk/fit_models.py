@@ -28,7 +28,8 @@ z value) and, with ``features="all"``, game metrics (``metric:GAME.METRIC``).  A
 candidate's values come from their newest completed session that has scores; a
 feature missing for a candidate is NaN and :mod:`scoring.fit` imputes it with the
 training median.  Features present for fewer than half the training rows are left
-out.
+out.  Labelled people without a scored, completed session are left out too; the
+record counts them (``extra.labelled_without_scores``).
 
 Label 1 is every imported incumbent.  Label 0 is every imported baseline person
 plus, with ``baseline="station"`` (the default), every other candidate on the
@@ -163,6 +164,7 @@ class TrainingSet:
     labels: np.ndarray
     feature_names: tuple[str, ...]
     groups: dict[str, list[str | None]]
+    unscored: int  # labelled people left out: no scored, completed session
 
 
 @dataclass(frozen=True)
@@ -461,7 +463,7 @@ def training_set(
         who += [None] * extra.shape[0]
         for a in groups:
             groups[a] = groups[a] + [None] * extra.shape[0]
-    return TrainingSet(tuple(ids), tuple(who), x, y, names, groups)
+    return TrainingSet(tuple(ids), tuple(who), x, y, names, groups, len(unscored))
 
 
 # -- versions ---------------------------------------------------------------------------
@@ -542,7 +544,11 @@ def train(
         labels=data.labels,
         created_at=now.isoformat(),
         baseline=baseline,
-        extra={"attributes": list(attributes), "features": features},
+        extra={
+            "attributes": list(attributes),
+            "features": features,
+            "labelled_without_scores": data.unscored,
+        },
     )
     with store.writer() as s, s.begin():
         existing = s.scalar(

@@ -166,6 +166,9 @@ def _print_version(stored: fit_models.StoredVersion) -> None:
         key=lambda item: -abs(item[1]),
     )
     print("  weights: " + ", ".join(f"{n} {w:+.2f}" for n, w in weights))
+    left_out = record["extra"].get("labelled_without_scores")
+    if left_out:
+        print(f"  {left_out} labelled people have no scored, completed session: left out")
     audit = record["audit"]
     print(f"  audit: {audit['verdict']}")
     for attribute, figures in audit["attributes"].items():

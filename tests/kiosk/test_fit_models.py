@@ -11,6 +11,7 @@ history.  Everything is built with a fixed seed.
 from __future__ import annotations
 
 import io
+import shutil
 import sqlite3
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -103,8 +104,13 @@ def _populate(path: Path, seed: int = 7) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def station(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
-    path = tmp_path_factory.mktemp("fit") / "kiosk.db"
-    return path, _populate(path)
+    """The populated store, with its own key folder (each copy takes a copy of it: the
+    audit anchor kept there must not be shared by stores that go separate ways)."""
+    folder = tmp_path_factory.mktemp("fit")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KIOSK_KEY_DIR", str(folder / "keys"))
+        data = _populate(folder / "data" / "kiosk.db")
+    return folder / "data" / "kiosk.db", data
 
 
 def _csv(data: dict[str, object]) -> str:
@@ -124,10 +130,15 @@ def kiosk(monkeypatch: pytest.MonkeyPatch, path: Path, *argv: str, user: bool = 
 
 
 @pytest.fixture
-def copy(station: tuple[Path, dict[str, object]], tmp_path: Path) -> Path:
-    """The populated store, copied so each test starts from it."""
+def copy(
+    station: tuple[Path, dict[str, object]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """The populated store and its key folder, copied so each test starts from them."""
     path, _ = station
-    target = tmp_path / "kiosk.db"
+    shutil.copytree(path.parent.parent / "keys", tmp_path / "keys")
+    monkeypatch.setenv("KIOSK_KEY_DIR", str(tmp_path / "keys"))
+    (tmp_path / "data").mkdir()
+    target = tmp_path / "data" / "kiosk.db"
     source = sqlite3.connect(path)
     dest = sqlite3.connect(target)
     source.backup(dest)
@@ -388,3 +399,44 @@ def test_erasure_deletes_the_self_reported_answers_and_keeps_the_store_sealed(
             assert s.scalars(select(CandidateDemographic).filter_by(candidate_id=cid)).all() == []
     assert b"25\xe2\x80\x9334" not in copy.read_bytes()
     assert kiosk(monkeypatch, copy, "store", "check", user=False) == 0
+
+
+def test_the_norm_baseline_adds_a_synthetic_sample_and_unscored_people_are_counted(
+    copy: Path, station: tuple[Path, dict[str, object]]
+) -> None:
+    from kiosk.scoring_service import default_norms
+
+    _, data = station
+    with open_store(copy) as store:
+        with store.writer() as s, s.begin():
+            s.add(Candidate(pseudonym="C-NEW0-FIT"))
+        fit_models.import_incumbents(store, ADMIN, "analyst", _csv(data) + "C-NEW0-FIT,1\n")
+        norms = fit_models.training_set(store, "analyst", baseline="norms")
+        station_set = fit_models.training_set(store, "analyst")
+    size = default_norms().sample_size
+    assert norms.unscored == station_set.unscored == 1
+    assert station_set.features.shape[0] == N and int(station_set.labels.sum()) == 75
+    assert norms.features.shape[0] == 75 + size and int(norms.labels.sum()) == 75
+    assert norms.feature_names == tuple(f"trait:{t}" for t in sorted(TRAITS))
+    sample = norms.features[75:]
+    # Trait values are z against the norm table: the sample is standard normal.
+    assert np.all(np.abs(sample.mean(axis=0)) < 0.25)
+    assert np.all(np.abs(sample.std(axis=0) - 1.0) < 0.2)
+    assert norms.groups["gender"][75:] == [None] * size
+    assert norms.pseudonyms[75:] == (None,) * size
+
+
+def test_train_exits_1_when_the_audit_cannot_pass(
+    copy: Path,
+    station: tuple[Path, dict[str, object]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, data = station
+    with open_store(copy) as store:
+        fit_models.import_incumbents(store, ADMIN, "analyst", _csv(data))
+    argv = ("fit", "train", "analyst", "--attribute", "gender", "--attribute", "age_group")
+    assert kiosk(monkeypatch, copy, *argv) == 1
+    captured = capsys.readouterr()
+    assert "age_group: too_few_to_judge" in captured.out
+    assert "cannot be approved: its audit is too_few_to_judge" in captured.err
