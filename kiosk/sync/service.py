@@ -144,8 +144,16 @@ class Syncer:
         """
         acked = outbox_status(self.store).acked_through
         for batch in pending_batches(self.store):
+            known = acked
             acked = self.client.send_batch(batch.body)
             built = outbox_status(self.store).built_through
+            if acked < known:
+                raise BatchConflict(
+                    f"the server now holds batches only up to {acked} after acknowledging "
+                    f"{known}: it lost data (was it restored from a backup?), and this station "
+                    "no longer keeps acknowledged batches; syncing has stopped: call the centre "
+                    "admin"
+                )
             if acked > built:
                 raise BatchConflict(
                     f"the server acknowledges batches up to {acked} but this station built "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.store import open_store
+from kiosk.store.audit import append_audit
 from kiosk.sync.client import ServerUnavailable
 from kiosk.sync.outbox import outbox_status, pending_batches
 from tests.kiosk.sync.conftest import (
@@ -99,4 +100,20 @@ def test_the_server_acknowledging_batches_never_built_stops_syncing(enrolled, se
     # As if this station had sent a batch 2 before its store was restored from a backup.
     server.kept[2] = (b"x", b'{"events":[],"audit":[],"records":{}}')
     with pytest.raises(BatchConflict, match="diverged"):
+        syncer.send()
+
+
+def test_a_server_that_forgot_acknowledged_batches_stops_syncing(enrolled, server) -> None:
+    from kiosk.sync.client import BatchConflict
+
+    syncer = steps_over(enrolled, transport(server))
+    syncer.build()
+    syncer.send()
+    assert outbox_status(enrolled).acked_through == 1
+    server.kept.clear()  # the server's database restored from an older backup
+    server.applied_through = 0
+    with enrolled.writer() as s, s.begin():
+        append_audit(s, "ada", "something_happened")  # something new to send
+    syncer.build()
+    with pytest.raises(BatchConflict, match="lost data"):
         syncer.send()
