@@ -23,6 +23,7 @@ Nothing here imports Qt or does I/O.
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -274,10 +275,15 @@ def command_reflected(command: PendingCommand, status: StationStatus) -> bool:
     return live.incidents > command.incidents_before
 
 
+HISTORY = 150  # heartbeat intervals kept per station (five minutes at 2 s)
+
+
 @dataclass
 class _Entry:
     status: StationStatus
     seen_at: float | None  # monotonic time its current heartbeat arrived (None: snapshot)
+    # (arrival on the monotonic clock, seconds since the heartbeat before it)
+    intervals: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=HISTORY))
 
 
 @dataclass
@@ -308,7 +314,19 @@ class Board:
             seen_at = None  # in a snapshot it may be old news: age from the wall clocks
         else:
             seen_at = now_mono
-        self.entries[status.station_id] = _Entry(status, seen_at)
+        entry = _Entry(status, seen_at)
+        if old is not None:
+            entry.intervals = old.intervals
+            before, now = old.status.last_heartbeat, status.last_heartbeat
+            if before is not None and now is not None and now > before:
+                # The station's own spacing, on the server's clock (not the network's).
+                entry.intervals.append((now_mono, (now - before).total_seconds()))
+        self.entries[status.station_id] = entry
+
+    def intervals(self, station_id: str) -> list[tuple[float, float]]:
+        """(arrival, seconds since the previous heartbeat) of a station's recent heartbeats."""
+        entry = self.entries.get(station_id)
+        return [] if entry is None else list(entry.intervals)
 
     def _settle(self, statuses: Sequence[StationStatus]) -> list[PendingCommand]:
         done = []

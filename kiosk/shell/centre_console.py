@@ -56,6 +56,8 @@ from kiosk.centre import (
     Token,
 )
 from kiosk.centre.client import SILENCE_S
+from kiosk.centre.model import STALE_HEARTBEATS
+from kiosk.shell.centre_sparkline import HeartbeatSparkline
 from kiosk.shell.style import MUTED, ORANGE, STYLESHEET
 from kiosk.shell.worker import BackgroundRunner
 
@@ -204,6 +206,10 @@ class CentreConsole(QMainWindow):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
         outer.addWidget(self.table, 1)
+        self.beats_heading = label("", "heading")
+        self.sparkline = HeartbeatSparkline()
+        outer.addWidget(self.beats_heading)
+        outer.addWidget(self.sparkline)
 
         self.hint = label("", "note")
         outer.addWidget(self.hint)
@@ -227,7 +233,7 @@ class CentreConsole(QMainWindow):
         self.void_button.clicked.connect(self.void)
         self.note_button.clicked.connect(self.note)
         self.sign_in_again.clicked.connect(self._sign_in_again)
-        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.refresh)
@@ -301,7 +307,22 @@ class CentreConsole(QMainWindow):
             self.table.resizeColumnToContents(col)
         self._resize.clear()
         self.table.blockSignals(False)
+        self._selection_changed()
+
+    def _selection_changed(self) -> None:
         self._update_buttons()
+        status = self._selected()
+        self.beats_heading.setVisible(status is not None)
+        self.sparkline.setVisible(status is not None)
+        if status is None:
+            return
+        self.beats_heading.setText(
+            f"Seconds between heartbeats · {status.name} · last 5 minutes "
+            f"(dashed: stale after {STALE_HEARTBEATS * status.heartbeat_s:.0f} s)"
+        )
+        self.sparkline.show_intervals(
+            self.board.intervals(status.station_id), self._monotonic(), status.heartbeat_s
+        )
 
     def _fill_row(
         self, row: int, status: StationStatus, age: float | None, stale: bool, now_mono: float

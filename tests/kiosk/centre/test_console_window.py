@@ -153,6 +153,14 @@ def test_a_silent_station_turns_stale_within_three_heartbeats(
     assert centre.stations["b"]["stale"] is False
     assert cell(console, "Room 1", "State") == "in progress"
     assert cell(console, "Room 1", "Heartbeat") == "0 s ago"
+    # Room 1's heartbeats, plotted under the table when it is selected.
+    assert not console.sparkline.isVisible()
+    select(qtbot, console, "Room 1")
+    assert console.sparkline.isVisible()
+    assert [gap for _, gap in console.sparkline.points] == [2.0, 2.0, 2.0, 2.0]
+    assert [round(x) for x, _ in console.sparkline.points] == [-6, -4, -2, 0]
+    assert console.sparkline.threshold.value() == 6.0
+    assert "stale after 6 s" in console.beats_heading.text()
     console.grab().save(str(artefacts / "centre_console_stale.png"))
     # A heartbeat brings it back.
     centre.push(station("b", "Room 2", heartbeat=clock.wall))

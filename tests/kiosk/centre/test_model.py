@@ -175,3 +175,19 @@ def test_pending_commands_settle_when_the_station_shows_them() -> None:
     # The station's status overtook the server's answer: nothing to wait for.
     assert not board.add_pending(PendingCommand("c2", "a", "pause", "sess-a", 3.0))
     assert board.pending == {}
+
+
+def test_board_keeps_each_stations_heartbeat_intervals() -> None:
+    board = Board()
+    board.apply(Snapshot((parse_station(station("a", "R", heartbeat=T0)),)), now_mono=10.0)
+    for mono, offset in ((12.1, 2), (14.0, 4), (14.5, 4), (19.9, 10)):
+        beat = parse_station(station("a", "R", heartbeat=T0 + timedelta(seconds=offset)))
+        board.apply(StationChanged(beat), now_mono=mono)
+    # The same heartbeat twice adds nothing; spacing is the station's (server clock).
+    assert board.intervals("a") == [(12.1, 2.0), (14.0, 2.0), (19.9, 6.0)]
+    # A reconnect's snapshot keeps the history.
+    board.apply(
+        Snapshot((parse_station(station("a", "R", heartbeat=T0 + timedelta(seconds=12))),)), 30.0
+    )
+    assert board.intervals("a")[-1] == (30.0, 2.0)
+    assert board.intervals("unknown") == []
