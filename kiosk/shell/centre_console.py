@@ -109,6 +109,8 @@ def _ago(seconds: float | None) -> str:
     return f"{seconds / 60:.0f} min ago"
 
 
+# The same helpers as kiosk.shell.screens.forms: importing that package would load the
+# station's store and session machinery, which this window neither has nor needs.
 def label(text: str, name: str = "") -> QLabel:
     widget = QLabel(text)
     widget.setObjectName(name)
