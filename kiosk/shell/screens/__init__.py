@@ -52,6 +52,7 @@ SCREEN_MODULES = {
     name: f"kiosk.shell.screens.{name}"
     for name in (
         "admin",
+        "analytics",
         "checkin",
         "complete",
         "console",

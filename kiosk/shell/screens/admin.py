@@ -1,4 +1,5 @@
-"""Administration: users and roles, battery files, this station's settings, exports."""
+"""Administration: users and roles, battery files, this station's settings, exports;
+the Analytics button opens the analytics view."""
 
 from __future__ import annotations
 
@@ -43,7 +44,9 @@ class AdminScreen(Screen):
         outer.setContentsMargins(24, 18, 24, 18)
         top = QHBoxLayout()
         top.addWidget(label("Administration", "title"), 1)
+        self.analytics = button("Analytics")
         self.back = button("Back to the console")
+        top.addWidget(self.analytics)
         top.addWidget(self.back)
         outer.addLayout(top)
         self.tabs = QTabWidget()
@@ -51,6 +54,7 @@ class AdminScreen(Screen):
         self.status = label("", "note")
         outer.addWidget(self.status)
         self.back.clicked.connect(lambda: self.context.open_screen("console"))
+        self.analytics.clicked.connect(lambda: self.context.open_screen("analytics"))
         self._users_tab()
         self._batteries_tab()
         self._station_tab()
