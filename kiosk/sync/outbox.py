@@ -155,29 +155,9 @@ def _newest_batch(s: Session) -> OutboxItem | None:
     ).first()
 
 
-EVENT_FIELDS = (
-    "session_id",
-    "seq",
-    "t_ns",
-    "game_run_id",
-    "trial_index",
-    "kind",
-    "payload",
-    "prev_hash",
-    "hash",
-)
-AUDIT_FIELDS = (
-    "seq",
-    "at_utc_ns",
-    "actor",
-    "action",
-    "target",
-    "details",
-    "prev_hash",
-    "hash",
-    "signature",
-    "key_id",
-)
+# Every stored column but the local row id, in the table's order.
+EVENT_FIELDS = tuple(c.name for c in Event.__table__.columns if c.name != "id")
+AUDIT_FIELDS = tuple(c.name for c in AuditEntry.__table__.columns if c.name != "id")
 
 
 def _row(obj: Event | AuditEntry, fields: tuple[str, ...]) -> dict[str, Any]:

@@ -32,6 +32,12 @@ def enrol_args(url: str, code: str = CODE) -> tuple[list[str], str]:
     return as_admin("sync", "enrol", url, code)
 
 
+def enrol_by_cli(store, store_path, url: str, monkeypatch) -> None:
+    ensure_admin(store)
+    args, password = enrol_args(url)
+    assert kiosk(monkeypatch, store_path, *args, stdin=password) == 0
+
+
 def test_enrol_status_and_push(store, store_path, centre, recorder, monkeypatch, capsys) -> None:
     server, url = centre
     ensure_admin(store)
@@ -57,9 +63,7 @@ def test_push_with_the_server_down_loses_nothing(
     store, store_path, centre, recorder, monkeypatch, capsys
 ) -> None:
     server, url = centre
-    ensure_admin(store)
-    args, password = enrol_args(url)
-    assert kiosk(monkeypatch, store_path, *args, stdin=password) == 0
+    enrol_by_cli(store, store_path, url, monkeypatch)
     sid = open_session(store, recorder)
     play_game(store, recorder, sid, 0, trials=4)
     server.down = True
@@ -118,9 +122,7 @@ def test_enrolling_again_needs_replace_and_starts_afresh(
     store, store_path, centre, monkeypatch, capsys
 ) -> None:
     server, url = centre
-    ensure_admin(store)
-    args, password = enrol_args(url)
-    assert kiosk(monkeypatch, store_path, *args, stdin=password) == 0
+    enrol_by_cli(store, store_path, url, monkeypatch)
     assert kiosk(monkeypatch, store_path, "sync", "push") == 0
     first = server.station_id
     server.codes.add("NEW0-CODE-2345")
@@ -142,9 +144,7 @@ def test_status_and_push_before_enrolment(store, store_path, monkeypatch, capsys
 
 def test_the_admin_password_is_never_sent(store, store_path, centre, monkeypatch) -> None:
     server, url = centre
-    ensure_admin(store)
-    args, password = enrol_args(url)
-    assert kiosk(monkeypatch, store_path, *args, stdin=password) == 0
+    enrol_by_cli(store, store_path, url, monkeypatch)
     assert kiosk(monkeypatch, store_path, "sync", "push") == 0
     assert all(ADMIN_PASSWORD.encode() not in body for _d, body in server.kept.values())
 
@@ -153,9 +153,7 @@ def test_a_revoked_station_is_told_and_stays_stopped(
     store, store_path, centre, monkeypatch, capsys
 ) -> None:
     server, url = centre
-    ensure_admin(store)
-    args, password = enrol_args(url)
-    assert kiosk(monkeypatch, store_path, *args, stdin=password) == 0
+    enrol_by_cli(store, store_path, url, monkeypatch)
     server.revoked = True
     assert kiosk(monkeypatch, store_path, "sync", "push") == 1
     assert "refuses this station" in capsys.readouterr().err
