@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
 import pytest
 
 from games.catalog import GAME_IDS, TaskGame
@@ -57,3 +60,28 @@ def test_console_view_needs_the_right_to_view_sessions(store, stuck_arrows) -> N
     ]
     with pytest.raises(PermissionDenied):
         engagement_service.flags_for_sessions(store, auth.CANDIDATE, [sid])
+
+
+def test_report_notes_name_the_game(store, stuck_arrows) -> None:
+    sid = record_games(store, ["arrows"])
+    notes = engagement_service.report_notes(store, sid)
+    assert [(n.code, n.game) for n in notes] == [
+        ("too_fast_responding", "Arrows"),
+        ("same_response", "Arrows"),
+        ("chance_accuracy", "Arrows"),
+    ]
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+def test_the_signed_report_shows_the_flags(store, stuck_arrows, tmp_path) -> None:
+    from kiosk.outcome.pipeline import produce
+
+    sid = record_games(store, ["arrows"], end=True)
+    (path,) = produce(store, sid, report_dir=tmp_path).reports
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    flat = " ".join(text.split())
+    assert "Engagement" in flat
+    message = engagement_service.session_engagement(store, sid).flags[0].message
+    assert " ".join(message.split()) in flat
