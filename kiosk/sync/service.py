@@ -388,12 +388,20 @@ def start_if_enrolled(
     on_transition: Callable[[Transition], object] | None = None,
     on_problem: Callable[[str], object] | None = None,
 ) -> SyncService | None:
-    """Start syncing in the background when the station is enrolled (else None)."""
-    settings = sync_settings(store)
-    if settings is None:
+    """Start syncing in the background when the station is enrolled (else None).
+
+    The station works without its server: sync that cannot start is logged with its
+    cause, and the window opens all the same.
+    """
+    try:
+        settings = sync_settings(store)
+        if settings is None:
+            return None
+        service = SyncService(store, settings, on_transition=on_transition, on_problem=on_problem)
+        service.start()
+    except Exception:
+        log.exception("sync with the centre server could not start; the station works offline")
         return None
-    service = SyncService(store, settings, on_transition=on_transition, on_problem=on_problem)
-    service.start()
     log.info("syncing with %s as station %s", settings.url, settings.station_id)
     return service
 

@@ -76,3 +76,15 @@ def test_centre_moves_reach_the_shell_on_the_gui_thread(qtbot, admin_window) -> 
 
 def test_no_sync_thread_before_enrolment(store) -> None:
     assert start_if_enrolled(store) is None
+
+
+def test_damaged_sync_settings_leave_the_station_working_offline(store, caplog) -> None:
+    from sqlalchemy import select
+
+    from kiosk.store.models import Station
+
+    with store.writer() as s, s.begin():
+        station = s.scalars(select(Station)).first()
+        station.settings = {**station.settings, "sync": {"station_id": "x", "heartbeat_s": "?"}}
+    assert start_if_enrolled(store) is None
+    assert "could not start" in caplog.text
