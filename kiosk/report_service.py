@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import os
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from sqlalchemy import func, select
 from games.catalog import TaskGame
 from kiosk.battery import battery_from_definition
 from kiosk.engagement_service import report_notes
-from kiosk.scoring_service import metric_percentile
+from kiosk.scoring_service import session_design
 from kiosk.store import Store
 from kiosk.store.database import make_private_folders
 from kiosk.store.models import (
@@ -153,11 +154,10 @@ def report_data(
                         unit=metric.unit,
                         ci_low=metric.ci_low,
                         ci_high=metric.ci_high,
-                        percentile=metric_percentile(
-                            metric.value, norms.metric(game.game_id, name)
-                        ),
+                        percentile=metric.percentile if math.isfinite(metric.percentile) else None,
                         n=metric.n,
                         flags=tuple(metric.flags),
+                        percentile_note=metric.percentile_withheld or None,
                     )
                 )
         sections.append(
@@ -182,6 +182,7 @@ def report_data(
                 ci_high_pct=trait.ci_high,
                 n_metrics=trait.n_metrics,
                 flags=tuple(trait.flags),
+                kind=trait.kind,
             )
         )
     identity_note = f"Signed by {store.station().name}, {centre_name(store)}"
@@ -199,12 +200,33 @@ def report_data(
         quality=tuple(quality),
         timing=_timing(store, session_id),
         incidents=incident_rows,
-        norms=NormInfo(norms.version, norms.provisional, norms.provenance, norms.sample_size),
+        norms=_norm_info(store, session_id, norms),
         scoring_version=scores.scoring_version,
         event_count=int(event_count),
         chain_head=chain_head,
         signature_note=identity_note,
         engagement=report_notes(store, session_id),
+    )
+
+
+def _norm_info(store: Store, session_id: str, norms: NormTable) -> NormInfo:
+    """The norm table, its design, and the games whose norms come from another design."""
+    design = norms.design
+    shown = f"{design.battery} {design.battery_version}" if design is not None else ""
+    other: list[str] = []
+    session = session_design(store, session_id)
+    if design is not None and session is not None:
+        other = [TaskGame(g).display_name for g in design.mismatched_games(session)]
+    elif session is not None and session.battery != "standard":
+        # A table that records no design was built on the standard battery.
+        other = [TaskGame(g).display_name for g in session.games]
+    return NormInfo(
+        norms.version,
+        norms.provisional,
+        norms.provenance,
+        norms.sample_size,
+        design=shown,
+        other_design=tuple(other),
     )
 
 

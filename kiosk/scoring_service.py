@@ -6,10 +6,19 @@ by each game's own ``trial_table`` and scored by the pure library
 row carries the scoring version and the norm table's version; rescoring against a
 newer table adds rows under the new version and keeps the old ones, so both can be
 compared. Rescoring under the same versions replaces that version's rows.
+
+Norms carry their design. :func:`battery_design` fingerprints a battery (each
+game's task version and full parameter set); :func:`norms_for_session` picks the
+newest shipped table built on the session's design (the short battery has its
+own) and falls back to the standard table, in which case the scores carry
+``norms_other_design`` flags and the report says so. A metric's stored percentile
+is the one scoring computed (mid-rank in the norm sample), ``None`` when withheld.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,19 +27,26 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from games.catalog import TaskGame
+from kiosk.battery import Battery, battery_from_definition
 from kiosk.store import Store
 from kiosk.store.events import events_for_run
-from kiosk.store.models import GameRun, Score
+from kiosk.store.models import AssessmentSession, GameRun, Score
+from kiosk.store.models import Battery as BatteryRow
 from kiosk.store.seals import touch
-from scoring.norms import NormTable, load_norms
+from scoring.metrics.types import FrozenMapping
+from scoring.norms import NormDesign, NormTable, load_norms, select_norms
 from scoring.session import SessionScores, score_session
 
 __all__ = [
     "NORMS",
+    "battery_design",
     "default_norms",
     "load_norms_file",
+    "norms_for_session",
     "score_stored_session",
+    "session_design",
     "session_tables",
+    "shipped_norms",
 ]
 
 NORMS = Path(__file__).resolve().parents[1] / "resources" / "norms"
@@ -45,12 +61,60 @@ def load_norms_file(path: Path) -> NormTable:
         raise ValueError(f"{path}: not a norm table ({exc})") from None
 
 
-def default_norms() -> NormTable:
-    """The newest norm table shipped in ``resources/norms``."""
+def _version_key(table: NormTable) -> tuple[tuple[int, ...], str]:
+    number = table.version.split("-", 1)[0]
+    parts = tuple(int(p) for p in number.split(".") if p.isdigit())
+    return parts, table.created
+
+
+def shipped_norms() -> list[NormTable]:
+    """Every norm table in ``resources/norms``, oldest version first."""
     files = sorted(NORMS.glob("*.json"))
     if not files:
         raise ValueError(f"no norm tables in {NORMS}")
-    return load_norms_file(files[-1])
+    return sorted((load_norms_file(f) for f in files), key=_version_key)
+
+
+def default_norms() -> NormTable:
+    """The newest shipped norm table of the standard battery (or of no recorded design)."""
+    tables = shipped_norms()
+    standard = [t for t in tables if t.design is None or t.design.battery == "standard"]
+    return (standard or tables)[-1]
+
+
+def battery_design(battery: Battery) -> NormDesign:
+    """The design fingerprint of ``battery``: per game, its task version and parameters.
+
+    Parameters are completed with the game's defaults (``validate_params``), so two
+    batteries that spell the same design differently get the same fingerprint.
+    """
+    games: dict[str, str] = {}
+    for game in battery.games:
+        params = TaskGame(game.game_id).validate_params(game.params)
+        blob = json.dumps(
+            {"game": game.game_id, "version": game.version, "params": params},
+            sort_keys=True,
+            default=str,
+        )
+        games[game.game_id] = hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+    return NormDesign(battery.name, battery.version, FrozenMapping(sorted(games.items())))
+
+
+def session_design(store: Store, session_id: str) -> NormDesign | None:
+    """The design of the battery a session was played on (``None`` if unrecorded)."""
+    with store.reader() as s:
+        session = s.get(AssessmentSession, session_id)
+        row = s.get(BatteryRow, session.battery_id) if session and session.battery_id else None
+        definition = dict(row.definition) if row is not None else None
+    if definition is None:
+        return None
+    return battery_design(battery_from_definition(definition))
+
+
+def norms_for_session(store: Store, session_id: str) -> NormTable:
+    """The newest shipped table built on the session's design, else :func:`default_norms`."""
+    chosen = select_norms(shipped_norms(), session_design(store, session_id))
+    return chosen or default_norms()
 
 
 def session_tables(store: Store, session_id: str) -> dict[str, Mapping[str, Any]]:
@@ -75,17 +139,21 @@ def _number(value: float) -> float | None:
 def score_stored_session(
     store: Store, session_id: str, norms: NormTable | None = None, *, bootstrap: bool = True
 ) -> SessionScores:
-    """Score a session from its stored events and store the result; returns it."""
-    norms = norms or default_norms()
+    """Score a session from its stored events and store the result; returns it.
+
+    Without ``norms`` the table matching the session's design is used
+    (:func:`norms_for_session`).
+    """
+    norms = norms or norms_for_session(store, session_id)
     tables = session_tables(store, session_id)
     if not tables:
         raise ValueError(f"session {session_id} has no completed games to score")
-    result = score_session(tables, norms, bootstrap=bootstrap, seed=0)
+    design = session_design(store, session_id)
+    result = score_session(tables, norms, bootstrap=bootstrap, seed=0, design=design)
     run_ids = _run_ids(store, session_id)
     rows: list[Score] = []
     for game_id, game in result.games.items():
         for name, metric in game.metrics.items():
-            norm = norms.metric(game_id, name)
             rows.append(
                 Score(
                     session_id=session_id,
@@ -96,8 +164,13 @@ def score_stored_session(
                     ci_low=_number(metric.ci_low),
                     ci_high=_number(metric.ci_high),
                     n=metric.n,
-                    percentile=metric_percentile(metric.value, norm),
-                    flags={"flags": list(metric.flags), "primary": name == game.primary},
+                    percentile=_number(metric.percentile),
+                    flags={
+                        "flags": list(metric.flags),
+                        "primary": name == game.primary,
+                        "percentile_withheld": metric.percentile_withheld or None,
+                        "pinned": metric.pinned,
+                    },
                     scoring_version=result.scoring_version,
                     norm_version=result.norm_version,
                 )
@@ -113,7 +186,7 @@ def score_stored_session(
                 ci_high=_number(trait.ci_high),
                 n=trait.n_metrics,
                 percentile=_number(trait.percentile),
-                flags={"flags": list(trait.flags)},
+                flags={"flags": list(trait.flags), "kind": trait.kind},
                 scoring_version=result.scoring_version,
                 norm_version=result.norm_version,
             )
@@ -144,10 +217,13 @@ def _run_ids(store: Store, session_id: str) -> dict[str, str]:
 
 
 def metric_percentile(value: float, norm: Any) -> float | None:
-    """The percentile of ``value`` under a metric's norm (normal), or None if unknown."""
+    """The mid-rank percentile rank of ``value`` in a metric's norm sample, or None.
+
+    Scoring attaches this to every metric already (``Metric.percentile``, withheld
+    for pinned and low-data metrics); use that.  This stays for callers that hold
+    only a value and a :class:`~scoring.norms.MetricNorm`.
+    """
     if norm is None or not math.isfinite(value):
         return None
-    mean, sd = float(norm.mean), float(norm.sd)
-    if not (math.isfinite(mean) and math.isfinite(sd)) or sd <= 0:
-        return None
-    return 100.0 * 0.5 * (1.0 + math.erf((value - mean) / (sd * math.sqrt(2.0))))
+    percentile = float(norm.percentile(value))
+    return percentile if math.isfinite(percentile) else None

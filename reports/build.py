@@ -9,8 +9,10 @@ and document id).  Signing happens afterwards (:mod:`reports.signing`); pass
 :data:`SIGNATURE_BOX` as the visible box on the last page (``page=-1``).
 
 Layout, top to bottom: cover block (pseudonym, session, date, centre, station,
-battery, norms) with the provisional-norms notice when the norms are provisional;
-the trait profile chart (:class:`TraitProfileChart`); one table per game; data
+battery, norms) with the provisional-norms notice when the norms are provisional and
+the other-design notice when some games' norms come from another battery design;
+the abilities (higher is better) and the behavioural styles (neither end better),
+each as a :class:`TraitProfileChart`; one table per game; data
 quality with a glossary of the flags used; timing; proctor incidents; norms and
 scoring versions; record integrity (event count and chain head); the evidence
 block when :attr:`ReportData.evidence` is set; and the signature band.  Every page
@@ -62,7 +64,9 @@ Guarantees the tests check:
   origin bottom left): the last flowable fills the rest of the frame and keeps
   its text left of the box, and the footer lies below it.
 * Percentiles are printed by :func:`format_percentile` (whole numbers, "<1" and
-  ">99" at the extremes, a dash when not estimated).
+  ">99" at the extremes, a dash when not estimated); a metric without a percentile
+  says why in the percentile column ("none: too few trials" ...), and a trait that
+  is not reported is drawn without a bar, with the reason.
 
 Numbers follow the report language: ``1,234.5`` in English, ``1.234,5`` in German,
 a true minus sign for negatives, a dash for NaN.
@@ -631,7 +635,9 @@ class TraitProfileChart(Flowable):  # type: ignore[misc]
 
         estimated = math.isfinite(trait.z) and math.isfinite(trait.percentile)
         has_ci = math.isfinite(trait.ci_low_pct) and math.isfinite(trait.ci_high_pct)
-        if not estimated:
+        if not estimated and "insufficient_coverage" in trait.flags:
+            caption = text(language, "chart_not_reported")
+        elif not estimated:
             caption = text(language, "chart_not_estimated")
         elif has_ci:
             caption = text(
@@ -675,15 +681,18 @@ class TraitProfileChart(Flowable):  # type: ignore[misc]
         if not estimated:
             return
         centre = self._x(0)
-        tip = self._x(trait.z)
+        # The axis is labelled in percentiles: the bar ends at the reported (mid-rank)
+        # percentile, so that bar and caption always agree.
+        tip_z = _z_of_percentile(trait.percentile)
+        tip = self._x(tip_z)
         canv.setFillColor(_BAR)
         canv.rect(min(centre, tip), y - 4, abs(tip - centre), 8, stroke=0, fill=1)
         canv.setStrokeColor(_ACCENT)
         canv.setLineWidth(1.6)
         canv.line(tip, y - 5, tip, y + 5)
-        if abs(trait.z) > _Z_RANGE:  # beyond the scale: an arrowhead outside the track end
-            edge = x_hi + 1.5 if trait.z > 0 else x_lo - 1.5
-            point = edge + (4.0 if trait.z > 0 else -4.0)
+        if abs(tip_z) > _Z_RANGE:  # beyond the scale: an arrowhead outside the track end
+            edge = x_hi + 1.5 if tip_z > 0 else x_lo - 1.5
+            point = edge + (4.0 if tip_z > 0 else -4.0)
             arrow = canv.beginPath()
             arrow.moveTo(edge, y - 4)
             arrow.lineTo(point, y)
@@ -954,6 +963,8 @@ def _cover(data: ReportData) -> list[Flowable]:
         story += [Spacer(0, 8), _demo_notice(language)]
     if data.norms.provisional:
         story += [Spacer(0, 8), _provisional_notice(data)]
+    if data.norms.other_design:
+        story += [Spacer(0, 8), _other_design_notice(data)]
     return story
 
 
@@ -992,21 +1003,50 @@ def _provisional_notice(data: ReportData) -> Flowable:
     return _notice(text(language, "provisional_title"), body)
 
 
-def _trait_section(data: ReportData, number: int) -> list[Flowable]:
+def _other_design_notice(data: ReportData) -> Flowable:
     language = data.language
-    story = _section(number, text(language, "section_traits"))
-    story.append(_with_next(_p(escape(text(language, "traits_intro")), "help")))
+    body = text(
+        language,
+        "other_design_body",
+        games=", ".join(data.norms.other_design),
+        norm_design=data.norms.design or text(language, "norms_design_none"),
+    )
+    return _notice(text(language, "other_design_title"), body)
+
+
+def _ability_section(data: ReportData, number: int) -> list[Flowable]:
+    language = data.language
+    rows = [t for t in data.traits if t.kind == "ability"]
+    story = _section(number, text(language, "section_abilities"))
+    story.append(_with_next(_p(escape(text(language, "abilities_intro")), "help")))
     story.append(Spacer(0, 4))
-    story.append(TraitProfileChart(data.traits, language))
+    story.append(TraitProfileChart(rows, language))
     story.append(Spacer(0, 6))
+    story += _trait_notes(rows, language)
+    return story
+
+
+def _trait_notes(rows: Sequence[TraitRow], language: str) -> list[Flowable]:
     notes = []
-    for trait in data.traits:
+    for trait in rows:
         shown = [flag_name(language, flag) for flag in trait.flags]
         if shown:
             notes.append(f"{trait.name}: {text(language, 'flag_separator').join(shown)}")
-    if notes:
-        joined = "; ".join(notes)
-        story.append(_p(_markup(text(language, "trait_flags_note", notes=joined)), "warn_note"))
+    if not notes:
+        return []
+    joined = "; ".join(notes)
+    return [_p(_markup(text(language, "trait_flags_note", notes=joined)), "warn_note")]
+
+
+def _trait_section(data: ReportData, number: int) -> list[Flowable]:
+    language = data.language
+    rows = [t for t in data.traits if t.kind != "ability"]
+    story = _section(number, text(language, "section_traits"))
+    story.append(_with_next(_p(escape(text(language, "traits_intro")), "help")))
+    story.append(Spacer(0, 4))
+    story.append(TraitProfileChart(rows, language))
+    story.append(Spacer(0, 6))
+    story += _trait_notes(rows, language)
     for key in ("traits_percentile_help", "traits_ci_help"):
         # These labels carry <b> markup of their own and no data.
         story.append(_p(text(language, key), "help"))
@@ -1044,7 +1084,7 @@ def _game_table(game: GameSection, language: str) -> Table:
                     _markup(_format_ci(metric.ci_low, metric.ci_high, language, decimals)),
                     "cell_right",
                 ),
-                _p(format_percentile(metric.percentile), "cell_right"),
+                _percentile_cell(metric, language),
                 _p(_format_int(metric.n, language), "cell_right"),
                 _p(flags, "cell_flag"),
             ]
@@ -1069,6 +1109,20 @@ def _game_table(game: GameSection, language: str) -> Table:
             ]
         ),
     )
+
+
+def _percentile_cell(metric: MetricRow, language: str) -> Paragraph:
+    """The percentile, or a dash with the reason there is none."""
+    if metric.percentile is not None and math.isfinite(metric.percentile):
+        return _p(format_percentile(metric.percentile), "cell_right")
+    note = metric.percentile_note
+    if not note:
+        return _p(format_percentile(None), "cell_right")
+    try:
+        reason = text(language, f"pct_{note}")
+    except KeyError:
+        reason = note
+    return _p(f"{_DASH}<br/><font size='6.5' color='#5F6B7A'>{escape(reason)}</font>", "cell_right")
 
 
 def _game_block(game: GameSection, language: str) -> list[Flowable]:
@@ -1304,6 +1358,7 @@ def _norms_section(data: ReportData, number: int) -> list[Flowable]:
             text(language, "norms_sample"),
             text(language, "norms_sample_value", n=_format_int(norms.sample_size, language)),
         ),
+        (text(language, "norms_design"), norms.design or text(language, "norms_design_none")),
         (text(language, "norms_provenance"), norms.provenance),
         (text(language, "norms_scoring"), data.scoring_version),
     ]
@@ -1396,7 +1451,9 @@ def _evidence_section(data: ReportData, number: int) -> list[Flowable]:
 
 
 def _story(data: ReportData) -> list[Flowable]:
+    has_abilities = any(t.kind == "ability" for t in data.traits)
     sections: list[Callable[[ReportData, int], list[Flowable]]] = [
+        *([_ability_section] if has_abilities else []),
         _trait_section,
         _games_section,
         _quality_section,

@@ -15,9 +15,11 @@ Contract
   to fill :class:`reports.model.TraitRow`.
 * :func:`month_name` for dates written out in full.
 
-Wording rules: the candidate's ends of a trait are styles, never "good" or "bad",
-"high" or "low" ability; a percentile compares with the reference sample and is
-described that way; uncertainty is stated, not hidden.  The text uses only
+Wording rules: a style's two ends are never "good" or "bad"; an ability is said
+plainly to be better when higher (working memory, stopping speed, planning, emotion
+recognition are performances, not styles); a percentile compares with the reference
+sample and is described that way; uncertainty and missing data are stated, not
+hidden (a metric without a percentile says why).  The text uses only
 characters that the embedded Bitstream Vera fonts contain (no "↔": the chart draws
 the two ends apart instead).
 """
@@ -55,9 +57,17 @@ _EN: dict[str, str] = {
     "status_final": "final",
     "cover_purpose": (
         "This report describes how the candidate behaved in a battery of short games "
-        "played under supervision. It describes behavioural styles, not abilities, and "
-        "is one source of information among several: interpret it together with other "
-        "evidence and never as a sole basis for a decision."
+        "played under supervision. It reports two kinds of score apart: four abilities "
+        "(how well a task was done; higher is better) and eight behavioural styles "
+        "(where neither end is better). It is one source of information among several: "
+        "interpret it together with other evidence and never as a sole basis for a "
+        "decision."
+    ),
+    "other_design_title": "Some norms come from a different design; compare with care.",
+    "other_design_body": (
+        "The norms for {games} were built from sessions that played another version of "
+        "these games ({norm_design}). Their percentiles compare this session with people "
+        "who played more or fewer trials, so they are less exact than usual."
     ),
     "provisional_title": "Norms are provisional; compare with care.",
     "provisional_body": (
@@ -65,11 +75,19 @@ _EN: dict[str, str] = {
         "sample (norms version {version}, n\u00a0=\u00a0{sample_size}; {provenance}). They may "
         "move when a final norm table replaces it."
     ),
-    "section_traits": "Trait profile",
+    "section_abilities": "Abilities",
+    "abilities_intro": (
+        "These four scores measure how well a task was done: holding digits in mind, "
+        "stopping a started response, planning moves ahead, and naming facial "
+        "expressions. For them higher is better: a percentile of 70 means the candidate "
+        "did better than about 70 of 100 people in the reference sample. They describe "
+        "performance in these games on this occasion, not a fixed capacity."
+    ),
+    "section_traits": "Behavioural styles",
     "traits_intro": (
-        "Each row places the candidate between the two named ends of a trait. Neither "
-        "end is better than the other: they describe different styles of behaviour, "
-        "not abilities to be maximised."
+        "Each row places the candidate between the two named ends of a style. For these "
+        "styles neither end is better than the other: they describe different ways of "
+        "going about a task, and which one suits depends on the role."
     ),
     "traits_percentile_help": (
         "<b>Percentile.</b> The bar starts at the middle of the reference sample (50th "
@@ -88,6 +106,12 @@ _EN: dict[str, str] = {
     "chart_caption": "percentile {p}",
     "chart_caption_ci": "percentile {p}  \u00b7  95% CI {lo}\u2013{hi}",
     "chart_not_estimated": "not estimated",
+    "chart_not_reported": "not reported: too few of its games had usable data",
+    "pct_pinned": "none: set by the design",
+    "pct_low_data": "none: too few trials",
+    "pct_undefined": "not available",
+    "pct_no_norm": "none: no norm",
+    "pct_small_norm_sample": "none: small norm sample",
     "chart_n_metrics": "{n} metrics",
     "chart_n_metrics_one": "1 metric",
     "trait_flags_note": "Trait notes: {notes}.",
@@ -97,7 +121,9 @@ _EN: dict[str, str] = {
         "(bootstrap over the game's trials), the percentile against the norms where "
         "one exists, the number of trials n the metric rests on, and quality flags. "
         "The line under each metric says in plain words what it measures. A dash "
-        "means the value could not be estimated from this session's data."
+        "means the value could not be estimated from this session's data. A metric "
+        "from fewer trials than the design needs, or one the design itself holds near "
+        "a target, has no percentile; the table says why."
     ),
     "col_metric": "Metric",
     "col_value": "Value",
@@ -154,6 +180,9 @@ _EN: dict[str, str] = {
     "norms_status_final": "final",
     "norms_sample": "Reference sample",
     "norms_sample_value": "n\u00a0=\u00a0{n}",
+    "norms_design": "Design of the norm sample",
+    "norms_design_none": "not recorded",
+    "norms_other_design": "other design for: {games}",
     "norms_provenance": "Provenance",
     "norms_scoring": "Scoring rules version",
     "norms_explain": (
@@ -225,9 +254,20 @@ _DE: dict[str, str] = {
     "status_final": "endgültig",
     "cover_purpose": (
         "Dieser Bericht beschreibt das Verhalten der Person in einer Reihe kurzer, "
-        "beaufsichtigter Spiele. Er beschreibt Verhaltensstile, keine Fähigkeiten, und "
-        "ist eine Informationsquelle unter mehreren: Bitte zusammen mit anderen "
-        "Informationen auswerten und nie als alleinige Entscheidungsgrundlage verwenden."
+        "beaufsichtigter Spiele. Er weist zwei Arten von Werten getrennt aus: vier "
+        "Fähigkeiten (wie gut eine Aufgabe gelöst wurde; höher ist besser) und acht "
+        "Verhaltensstile (bei denen keiner der Pole besser ist). Er ist eine "
+        "Informationsquelle unter mehreren: Bitte zusammen mit anderen Informationen "
+        "auswerten und nie als alleinige Entscheidungsgrundlage verwenden."
+    ),
+    "other_design_title": (
+        "Einige Normen stammen aus einer anderen Testversion; Vergleiche mit Vorsicht ziehen."
+    ),
+    "other_design_body": (
+        "Die Normen für {games} stammen aus Sitzungen, in denen eine andere Version "
+        "dieser Spiele gespielt wurde ({norm_design}). Ihre Perzentile vergleichen diese "
+        "Sitzung mit Personen, die mehr oder weniger Durchgänge gespielt haben, und sind "
+        "daher ungenauer als sonst."
     ),
     "provisional_title": "Die Normen sind vorläufig; Vergleiche mit Vorsicht ziehen.",
     "provisional_body": (
@@ -235,12 +275,21 @@ _DE: dict[str, str] = {
         "Referenzstichprobe (Normversion {version}, n\u00a0=\u00a0{sample_size}; {provenance}). "
         "Sie können sich ändern, wenn eine endgültige Normtabelle sie ersetzt."
     ),
-    "section_traits": "Eigenschaftsprofil",
+    "section_abilities": "Fähigkeiten",
+    "abilities_intro": (
+        "Diese vier Werte messen, wie gut eine Aufgabe gelöst wurde: Ziffern im "
+        "Gedächtnis halten, eine begonnene Reaktion stoppen, Züge vorausplanen und "
+        "Gesichtsausdrücke benennen. Hier ist höher besser: Ein Perzentil von 70 "
+        "bedeutet, dass die Person besser abschnitt als etwa 70 von 100 Personen der "
+        "Referenzstichprobe. Die Werte beschreiben die Leistung in diesen Spielen bei "
+        "dieser Gelegenheit, keine feste Begabung."
+    ),
+    "section_traits": "Verhaltensstile",
     "traits_intro": (
-        "Jede Zeile ordnet die Person zwischen den beiden benannten Polen einer "
-        "Eigenschaft ein. Keiner der Pole ist besser als der andere: Sie beschreiben "
-        "unterschiedliche Verhaltensstile, keine Fähigkeiten, die möglichst hoch sein "
-        "sollten."
+        "Jede Zeile ordnet die Person zwischen den beiden benannten Polen eines Stils "
+        "ein. Bei diesen Stilen ist keiner der Pole besser als der andere: Sie "
+        "beschreiben unterschiedliche Arten, eine Aufgabe anzugehen; welche passt, hängt "
+        "von der Rolle ab."
     ),
     "traits_percentile_help": (
         "<b>Perzentil.</b> Der Balken beginnt in der Mitte der Referenzstichprobe "
@@ -260,6 +309,12 @@ _DE: dict[str, str] = {
     "chart_caption": "Perzentil {p}",
     "chart_caption_ci": "Perzentil {p}  \u00b7  95-%-KI {lo}\u2013{hi}",
     "chart_not_estimated": "nicht geschätzt",
+    "chart_not_reported": "nicht ausgewiesen: zu wenige ihrer Spiele mit brauchbaren Daten",
+    "pct_pinned": "keins: durch das Design festgelegt",
+    "pct_low_data": "keins: zu wenige Durchgänge",
+    "pct_undefined": "nicht verfügbar",
+    "pct_no_norm": "keins: keine Norm",
+    "pct_small_norm_sample": "keins: kleine Normstichprobe",
     "chart_n_metrics": "{n} Kennwerte",
     "chart_n_metrics_one": "1 Kennwert",
     "trait_flags_note": "Hinweise zu den Eigenschaften: {notes}.",
@@ -270,7 +325,9 @@ _DE: dict[str, str] = {
         "soweit vorhanden, der Zahl der Durchgänge n, auf der der Kennwert beruht, und "
         "Qualitätshinweisen. Die Zeile unter jedem Kennwert erklärt in einfachen Worten, "
         "was er misst. Ein Strich bedeutet: aus den Daten dieser Sitzung nicht "
-        "schätzbar."
+        "schätzbar. Ein Kennwert aus weniger Durchgängen, als das Design verlangt, oder "
+        "einer, den das Design selbst nahe einem Zielwert hält, hat kein Perzentil; die "
+        "Tabelle nennt den Grund."
     ),
     "col_metric": "Kennwert",
     "col_value": "Wert",
@@ -330,6 +387,9 @@ _DE: dict[str, str] = {
     "norms_status_final": "endgültig",
     "norms_sample": "Referenzstichprobe",
     "norms_sample_value": "n\u00a0=\u00a0{n}",
+    "norms_design": "Design der Normstichprobe",
+    "norms_design_none": "nicht festgehalten",
+    "norms_other_design": "anderes Design für: {games}",
     "norms_provenance": "Herkunft",
     "norms_scoring": "Version der Auswertungsregeln",
     "norms_explain": (
@@ -416,10 +476,6 @@ TRAIT_WORDS: Mapping[str, Mapping[str, tuple[str, str, str]]] = {
         "en": ("Effort", "effort-conserving", "effort-investing"),
         "de": ("Anstrengung", "kräftesparend", "einsatzfreudig"),
     },
-    "emotion": {
-        "en": ("Emotion", "reads context", "reads expressions"),
-        "de": ("Emotion", "liest den Kontext", "liest den Ausdruck"),
-    },
     "fairness": {
         "en": ("Fairness", "accepting", "fairness-insisting"),
         "de": ("Fairness", "akzeptierend", "auf Fairness bestehend"),
@@ -433,12 +489,28 @@ TRAIT_WORDS: Mapping[str, Mapping[str, tuple[str, str, str]]] = {
         "de": ("Großzügigkeit", "behaltend", "teilend"),
     },
     "learning": {
-        "en": ("Learning", "exploring", "exploiting"),
-        "de": ("Lernen", "erkundend", "ausschöpfend"),
+        "en": ("Learning", "weighs long experience", "follows recent outcomes"),
+        "de": ("Lernen", "stützt sich auf lange Erfahrung", "folgt jüngsten Ergebnissen"),
     },
     "risk tolerance": {
         "en": ("Risk tolerance", "cautious", "risk-seeking"),
         "de": ("Risikobereitschaft", "vorsichtig", "risikofreudig"),
+    },
+    "working memory": {
+        "en": ("Working memory", "shorter span", "longer span"),
+        "de": ("Arbeitsgedächtnis", "kürzere Spanne", "längere Spanne"),
+    },
+    "stopping speed": {
+        "en": ("Stopping speed", "slower stopping", "faster stopping"),
+        "de": ("Stopp-Geschwindigkeit", "langsameres Stoppen", "schnelleres Stoppen"),
+    },
+    "planning": {
+        "en": ("Planning", "fewer puzzles solved", "more puzzles solved"),
+        "de": ("Planen", "weniger Aufgaben gelöst", "mehr Aufgaben gelöst"),
+    },
+    "emotion recognition": {
+        "en": ("Emotion recognition", "fewer expressions named", "more expressions named"),
+        "de": ("Emotionserkennung", "weniger Ausdrücke erkannt", "mehr Ausdrücke erkannt"),
     },
 }
 
@@ -495,6 +567,57 @@ _FLAGS: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "fit_failed": ("fit failed", "The model could not be fitted to the choices."),
         "no_metrics": ("no metrics", "No metric was available for this trait."),
+        "low_data": (
+            "low data",
+            "Fewer trials than the design needs for a stable value: shown, but without "
+            "a percentile.",
+        ),
+        "too_few_for_ci": ("too few for a CI", "Too few trials to estimate an interval."),
+        "degenerate_ci": (
+            "no usable CI",
+            "Every resample gave the same value, so the interval would look certain "
+            "although the data are few; it is not shown.",
+        ),
+        "insufficient_coverage": (
+            "not reported",
+            "Less than half of the weight of the metrics behind this score had usable "
+            "data, so the score is not reported.",
+        ),
+        "norms_other_design": (
+            "norms of another design",
+            "The norms were built from sessions that played another version of this game.",
+        ),
+        "norms_other_design:": (
+            "norms of another design",
+            "The norms were built from sessions that played another version of this game.",
+        ),
+        "norms_design_unknown": (
+            "norm design unknown",
+            "The norm table does not record which game versions it was built from.",
+        ),
+        "percentile_normal_approximation": (
+            "approximate percentile",
+            "The norm table stores no sample for this score; the percentile assumes a "
+            "normal distribution.",
+        ),
+        "split_half_reliability": (
+            "split-half reliability",
+            "No retest reliability was available; the interval uses split-half "
+            "reliability, which can overstate stability.",
+        ),
+        "no_component_covariance": (
+            "no covariance",
+            "The norm table has no covariance of the metrics; they were treated as uncorrelated.",
+        ),
+        "no_trait_norm": ("no norm", "The norm table has no usable entry for this score."),
+        "ez_condition_unfit:": (
+            "condition not fitted",
+            "The diffusion model could not be fitted in one condition, so it is not estimated.",
+        ),
+        "low_data:": (
+            "metric with low data",
+            "A metric behind the score rests on too few trials and was left out.",
+        ),
         "clipped:": (
             "clipped",
             "An extreme metric was limited to 4 standard deviations before entering the "
@@ -571,6 +694,63 @@ _FLAGS: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "fit_failed": ("Anpassung gescheitert", "Das Modell ließ sich nicht anpassen."),
         "no_metrics": ("keine Kennwerte", "Für diese Eigenschaft lag kein Kennwert vor."),
+        "low_data": (
+            "wenige Daten",
+            "Weniger Durchgänge, als das Design für einen stabilen Wert braucht: "
+            "angezeigt, aber ohne Perzentil.",
+        ),
+        "too_few_for_ci": (
+            "zu wenige für ein KI",
+            "Zu wenige Durchgänge, um ein Intervall zu schätzen.",
+        ),
+        "degenerate_ci": (
+            "kein brauchbares KI",
+            "Alle Bootstrap-Stichproben ergaben denselben Wert; das Intervall sähe sicher "
+            "aus, obwohl die Daten spärlich sind, und wird nicht gezeigt.",
+        ),
+        "insufficient_coverage": (
+            "nicht ausgewiesen",
+            "Für weniger als die Hälfte des Gewichts der zugrunde liegenden Kennwerte "
+            "lagen brauchbare Daten vor; der Wert wird nicht ausgewiesen.",
+        ),
+        "norms_other_design": (
+            "Normen eines anderen Designs",
+            "Die Normen stammen aus Sitzungen mit einer anderen Version dieses Spiels.",
+        ),
+        "norms_other_design:": (
+            "Normen eines anderen Designs",
+            "Die Normen stammen aus Sitzungen mit einer anderen Version dieses Spiels.",
+        ),
+        "norms_design_unknown": (
+            "Normdesign unbekannt",
+            "Die Normtabelle hält nicht fest, aus welchen Spielversionen sie stammt.",
+        ),
+        "percentile_normal_approximation": (
+            "angenähertes Perzentil",
+            "Die Normtabelle enthält keine Stichprobe für diesen Wert; das Perzentil "
+            "nimmt eine Normalverteilung an.",
+        ),
+        "split_half_reliability": (
+            "Split-Half-Reliabilität",
+            "Es lag keine Retest-Reliabilität vor; das Intervall nutzt die "
+            "Split-Half-Reliabilität, die Stabilität überschätzen kann.",
+        ),
+        "no_component_covariance": (
+            "keine Kovarianz",
+            "Die Normtabelle enthält keine Kovarianz der Kennwerte; sie wurden als "
+            "unkorreliert behandelt.",
+        ),
+        "no_trait_norm": ("keine Norm", "Die Normtabelle hat keinen brauchbaren Eintrag."),
+        "ez_condition_unfit:": (
+            "Bedingung nicht angepasst",
+            "Das Diffusionsmodell ließ sich in einer Bedingung nicht anpassen; es wird "
+            "nicht geschätzt.",
+        ),
+        "low_data:": (
+            "Kennwert mit wenigen Daten",
+            "Ein zugrunde liegender Kennwert beruht auf zu wenigen Durchgängen und blieb "
+            "unberücksichtigt.",
+        ),
         "clipped:": (
             "begrenzt",
             "Ein extremer Kennwert wurde auf 4 Standardabweichungen begrenzt, bevor er in "

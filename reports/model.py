@@ -39,8 +39,15 @@ JSON (sorted keys, no spaces, ASCII only) as embedded in the PDF, and
 candidate: every page then says DEMO, and ``kiosk verify`` says it is not an
 assessment.
 
-Neither end of a trait is "good": :class:`TraitRow` names both ends, and the
-report draws them symmetrically.
+Two kinds of score, read differently (:attr:`TraitRow.kind`): **styles**, where
+neither end is "good" (:class:`TraitRow` names both ends and the report draws them
+symmetrically), and **abilities** (working memory, stopping speed, planning,
+emotion recognition), where higher is better and the report says so.
+
+Weak data is shown as weak: a metric without a percentile says why
+(:attr:`MetricRow.percentile_note`: ``"pinned"``, ``"low_data"``, ``"undefined"``,
+``"no_norm"`` ...), and :attr:`NormInfo.other_design` lists the games whose norms
+come from another battery design.
 """
 
 from __future__ import annotations
@@ -94,10 +101,13 @@ MAX_NOTE_CHARS = 2000
 class TraitRow:
     """One of the nine bi-directional traits, placed against the norms.
 
-    ``z`` and ``percentile`` describe the same position (``percentile = 100·Φ(z)``);
-    the chart uses ``z``.  ``ci_low_pct``/``ci_high_pct`` are the 95% interval in
-    percentiles (NaN when no error estimate exists).  ``n_metrics`` is how many
-    metrics entered the composite; ``flags`` come from ``scoring.traits``.
+    ``percentile`` is the mid-rank percentile rank in the norm sample and ``z`` the
+    standardised composite; the chart places the bar at the percentile.
+    ``ci_low_pct``/``ci_high_pct`` are the 95% interval in percentiles (NaN when no
+    error estimate exists).  ``n_metrics`` is how many metrics entered the composite;
+    ``flags`` come from ``scoring.traits`` (``insufficient_coverage``: not reported).
+    ``kind`` is ``"style"`` (two ends, neither better) or ``"ability"`` (higher is
+    better).
     """
 
     name: str
@@ -109,6 +119,7 @@ class TraitRow:
     ci_high_pct: float
     n_metrics: int
     flags: tuple[str, ...] = ()
+    kind: Literal["style", "ability"] = "style"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +127,11 @@ class MetricRow:
     """One metric of one game: value with its 95% CI, percentile and trial count.
 
     ``meaning`` is one plain sentence a lay reader understands.  ``percentile`` is
-    ``None`` when the norm table has no entry for the metric.  ``decimals`` fixes
-    how many decimals the value and CI are printed with; ``None`` picks a sensible
-    number from the size of the value.
+    ``None`` when there is none, and ``percentile_note`` then says why: ``"pinned"``
+    (the design holds the metric near a target), ``"low_data"`` (fewer trials than
+    the design's minimum), ``"undefined"`` (no value), ``"no_norm"`` or
+    ``"small_norm_sample"``.  ``decimals`` fixes how many decimals the value and CI
+    are printed with; ``None`` picks a sensible number from the size of the value.
     """
 
     name: str
@@ -131,6 +144,7 @@ class MetricRow:
     n: int
     flags: tuple[str, ...] = ()
     decimals: int | None = None
+    percentile_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,12 +204,20 @@ class Incident:
 
 @dataclass(frozen=True, slots=True)
 class NormInfo:
-    """The norm table the percentiles refer to."""
+    """The norm table the percentiles refer to.
+
+    ``design`` names the battery design the norm sample played (e.g. ``"standard
+    1.2"``; empty when the table records none); ``other_design`` lists the games of
+    this session (display names) whose design differs from it: their percentiles
+    compare with people who played another version, and the report says so.
+    """
 
     version: str
     provisional: bool
     provenance: str
     sample_size: int
+    design: str = ""
+    other_design: tuple[str, ...] = ()
 
 
 _HEX_64 = re.compile(r"[0-9a-f]{64}")

@@ -3,8 +3,8 @@
 Contract: ``sample_report_data(language="en", provisional=True, demo=False)`` returns a
 :class:`~reports.model.ReportData` for one invented session of the standard
 battery: all twelve games of SCIENCE.md with plausible metrics (values, 95% CIs,
-percentiles, trial counts), the nine traits with their neutral end names
-(:data:`reports.labels.TRAIT_WORDS`), a few quality flags, one interrupted game
+percentiles, trial counts), the eight styles with their neutral end names and the
+four abilities (:data:`reports.labels.TRAIT_WORDS`), a few quality flags, one interrupted game
 (Hard or Easy), one metric that could not be estimated, the digit span without a
 bootstrap CI, two proctor incidents and timing figures.  ``language`` chooses
 English or German text; ``provisional`` chooses between a provisional norm table
@@ -208,18 +208,22 @@ _GAMES: tuple[tuple[str, str, GameStatus, tuple[str, ...], tuple[_Metric, ...]],
 
 # fmt: on
 
-# trait key, z, standard error of z, metrics used, flags
+# trait key, z, standard error of z, metrics used, flags (styles, then abilities)
 _TRAITS: tuple[tuple[str, float, float, int, tuple[str, ...]], ...] = (
     ("attention", 0.35, 0.42, 2, ()),
-    ("decision making", -0.52, 0.30, 6, ()),
+    ("decision making", -0.52, 0.30, 4, ()),
     ("effort", 0.10, 0.55, 2, ("undefined:hard_or_easy.reward_sensitivity",)),
-    ("emotion", 0.62, 0.45, 3, ()),
-    ("fairness", 0.88, 0.38, 3, ()),
-    ("focus", -1.21, 0.33, 4, ()),
-    ("generosity", 0.40, 0.40, 3, ()),
+    ("fairness", 0.88, 0.38, 2, ()),
+    ("focus", -1.21, 0.33, 3, ()),
+    ("generosity", 0.40, 0.40, 4, ()),
     ("learning", 0.28, 0.47, 3, ()),
-    ("risk tolerance", 1.35, 0.36, 3, ()),
+    ("risk tolerance", 1.35, 0.36, 2, ()),
+    ("working memory", 0.45, 0.40, 2, ()),
+    ("stopping speed", -0.30, 0.50, 1, ()),
+    ("planning", 0.62, 0.45, 2, ()),
+    ("emotion recognition", 0.20, 0.42, 1, ()),
 )
+_ABILITIES = frozenset({"working memory", "stopping speed", "planning", "emotion recognition"})
 
 _Z95 = 1.959963984540054
 
@@ -240,6 +244,7 @@ def _trait_rows(language: str) -> tuple[TraitRow, ...]:
                 ci_high_pct=100.0 * normal.cdf(z + _Z95 * se),
                 n_metrics=n_metrics,
                 flags=flags,
+                kind="ability" if key in _ABILITIES else "style",
             )
         )
     return tuple(rows)
@@ -381,6 +386,7 @@ def sample_report_data(
                 else "aus simulierten Spielern der Standardbatterie erstellt"
             ),
             sample_size=2000,
+            design="standard 1.2",
         )
     else:
         norms = NormInfo(
@@ -392,6 +398,7 @@ def sample_report_data(
                 else "1.214 abgeschlossene Sitzungen in drei Testzentren, 2025"
             ),
             sample_size=1214,
+            design="standard 1.2",
         )
     incidents = tuple(
         Incident(

@@ -6,16 +6,23 @@ built by ``games.<id>.task.trial_table``) and a :class:`~scoring.norms.NormTable
 and returns a frozen :class:`SessionScores` with
 
 * ``games`` – each game's :class:`~scoring.metrics.types.GameScores`, whose
-  metrics carry the norm sample's split-half reliability (a single session has
-  none of its own; see :mod:`scoring.norms`);
-* ``traits`` – the nine :class:`~scoring.traits.TraitScores`;
+  metrics carry the norm sample's split-half (``reliability``) and retest
+  (``retest_reliability``) reliability (a single session has none of its own; see
+  :mod:`scoring.norms`) and their ``percentile``: the mid-rank percentile rank in
+  the norm sample, withheld (NaN, ``percentile_withheld`` says why) for a metric
+  that is ``pinned`` by the design, has ``low_data``, is undefined, or has no norm;
+* ``traits`` – the styles and abilities (:class:`~scoring.traits.TraitScores`);
 * ``scoring_version`` (:data:`scoring.metrics.SCORING_VERSION`), ``norm_version``
   and ``norm_provisional`` – so that a stored result always says which rules and
   which norms produced it;
 * ``flags`` – session-level flags: ``unknown_game:<id>`` for a table no scorer
   knows (it is left out), ``missing_game:<id>`` for a game of the standard battery
   without a table, ``norms_for_other_scoring_version`` when the norm table was built
-  with other scoring rules, ``provisional_norms``.
+  with other scoring rules, ``provisional_norms``, and ``norms_other_design:<id>``
+  for every game whose design (``design``, the session's
+  :class:`~scoring.norms.NormDesign`) differs from the norm sample's (the game's
+  own flags get ``norms_other_design`` too, and so does every trait using it);
+  ``norms_design_unknown`` when the norm table records no design to compare with.
 
 Rescoring is scoring again: :func:`rescore` is :func:`score_session` under the name
 an admin looks for, e.g. with a newer norm table; both versions are on the result.
@@ -26,16 +33,17 @@ table contents (see :mod:`scoring.metrics`).
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from scoring.metrics import GAME_IDS, SCORERS, SCORING_VERSION
-from scoring.metrics.types import FrozenMapping, GameScores
-from scoring.norms import NormTable
+from scoring.metrics.types import FrozenMapping, GameScores, Metric
+from scoring.norms import MetricNorm, NormDesign, NormTable
 from scoring.traits import TraitScores, score_traits
 
-__all__ = ["SessionScores", "rescore", "score_session"]
+__all__ = ["MIN_PERCENTILE_SAMPLE", "SessionScores", "rescore", "score_session"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,23 +76,33 @@ def score_session(
     bootstrap: bool = True,
     seed: int = 0,
     planned_trials: Mapping[str, int] | None = None,
+    design: NormDesign | None = None,
 ) -> SessionScores:
-    """Score every game's table and the nine traits against ``norms``.
+    """Score every game's table and the styles and abilities against ``norms``.
 
     ``planned_trials`` optionally gives, per game id, the number of scored
     (non-practice) rows the battery planned; fewer raise the game's ``incomplete``
-    flag.  ``seed`` fixes every bootstrap.
+    flag.  ``seed`` fixes every bootstrap.  ``design`` is the battery design the
+    session was played on; games whose design the norms were not built on are
+    flagged (module docstring).
     """
     flags: list[str] = []
     games: dict[str, GameScores] = {}
     planned = planned_trials or {}
+    other_design: tuple[str, ...] = ()
+    if design is not None:
+        if norms.design is None:
+            flags.append("norms_design_unknown")
+        else:
+            other_design = norms.design.mismatched_games(design)
+            flags.extend(f"norms_other_design:{game_id}" for game_id in other_design)
     for game_id, table in tables.items():
         scorer = SCORERS.get(game_id)
         if scorer is None:
             flags.append(f"unknown_game:{game_id}")
             continue
         scores = scorer(table, bootstrap=bootstrap, seed=seed, planned_trials=planned.get(game_id))
-        games[game_id] = _with_reliability(scores, norms)
+        games[game_id] = _with_norms(scores, norms, game_id in other_design)
     flags.extend(f"missing_game:{game_id}" for game_id in GAME_IDS if game_id not in games)
     if norms.scoring_version != SCORING_VERSION:
         flags.append("norms_for_other_scoring_version")
@@ -93,7 +111,7 @@ def score_session(
     ordered = FrozenMapping((game_id, games[game_id]) for game_id in GAME_IDS if game_id in games)
     return SessionScores(
         games=ordered,
-        traits=score_traits(ordered, norms),
+        traits=score_traits(ordered, norms, other_design_games=other_design),
         scoring_version=SCORING_VERSION,
         norm_version=norms.version,
         norm_provisional=norms.provisional,
@@ -108,17 +126,46 @@ def rescore(
     bootstrap: bool = True,
     seed: int = 0,
     planned_trials: Mapping[str, int] | None = None,
+    design: NormDesign | None = None,
 ) -> SessionScores:
     """Score a stored session again (e.g. against a newer norm table): :func:`score_session`."""
     return score_session(
-        tables, norms, bootstrap=bootstrap, seed=seed, planned_trials=planned_trials
+        tables, norms, bootstrap=bootstrap, seed=seed, planned_trials=planned_trials, design=design
     )
 
 
-def _with_reliability(scores: GameScores, norms: NormTable) -> GameScores:
+#: Norm samples smaller than this give no metric percentile.
+MIN_PERCENTILE_SAMPLE = 100
+_NAN = float("nan")
+
+
+def _withheld(metric: Metric, norm: MetricNorm | None) -> str:
+    """Why ``metric`` gets no percentile ("" when it gets one)."""
+    if metric.pinned:
+        return "pinned"
+    if not math.isfinite(metric.value):
+        return "undefined"
+    if "low_data" in metric.flags:
+        return "low_data"
+    if norm is None or not (math.isfinite(norm.sd) and norm.sd > 0):
+        return "no_norm"
+    if norm.n < MIN_PERCENTILE_SAMPLE:
+        return "small_norm_sample"
+    return ""
+
+
+def _with_norms(scores: GameScores, norms: NormTable, other_design: bool) -> GameScores:
     metrics = {}
     for name, metric in scores.metrics.items():
         norm = norms.metric(scores.game_id, name)
-        reliability = float("nan") if norm is None else norm.reliability
-        metrics[name] = dataclasses.replace(metric, reliability=reliability)
-    return dataclasses.replace(scores, metrics=FrozenMapping(metrics))
+        withheld = _withheld(metric, norm)
+        percentile = norm.percentile(metric.value) if norm is not None and not withheld else _NAN
+        metrics[name] = dataclasses.replace(
+            metric,
+            reliability=_NAN if norm is None else norm.reliability,
+            retest_reliability=_NAN if norm is None else norm.retest,
+            percentile=percentile,
+            percentile_withheld=withheld,
+        )
+    flags = (*scores.flags, "norms_other_design") if other_design else scores.flags
+    return dataclasses.replace(scores, metrics=FrozenMapping(metrics), flags=flags)

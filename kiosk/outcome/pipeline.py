@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from kiosk.scoring_service import default_norms, score_stored_session
+from kiosk.scoring_service import norms_for_session, score_stored_session
 from kiosk.services import outcome_of
 from kiosk.store import Store
 from kiosk.store.models import AssessmentSession, Candidate, Report, Score, SessionStatus
@@ -122,7 +122,7 @@ def produce(
         from kiosk.trust.evidence import session_evidence
 
         session_evidence(store, session_id)
-    norms = norms or default_norms()
+    norms = norms or norms_for_session(store, session_id)
     scores = score_stored_session(store, session_id, norms)
     if report_dir is None:
         return SessionOutcome(scores)

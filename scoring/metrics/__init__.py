@@ -63,7 +63,7 @@ __all__ = [
 
 #: Version of the scoring rules; recorded with every scored session.  Bump it when a
 #: metric's definition changes, so that scores from different rules are never mixed.
-SCORING_VERSION = "1.0.0"
+SCORING_VERSION = "1.1.0"
 
 
 class GameScorer(Protocol):

@@ -24,6 +24,12 @@ Contract (private to :mod:`scoring.metrics`):
   ``undefined_resamples``.
 * Split halves alternate trials within each condition cell (odd/even positions in
   cell order), so both halves hold every condition in the same proportion.
+* Weak data is marked, never dressed up: a metric whose ``n`` is below the design's
+  minimum (:func:`scoring.metrics.minimums.minimum_trials`) is flagged ``low_data``;
+  a metric from fewer than :data:`MIN_CI_TRIALS` trials gets no bootstrap interval
+  (flag ``too_few_for_ci``), and an interval of zero width (every resample gave the
+  same value, e.g. one or two trials) is dropped (flag ``degenerate_ci``): it would
+  claim a certainty the data do not have.
 """
 
 from __future__ import annotations
@@ -38,10 +44,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scoring.ddm import ez_diffusion, ez_diffusion_from_trials
+from scoring.metrics.minimums import minimum_trials
 from scoring.metrics.types import FrozenMapping, GameScores, LabelledMatrix, Metric
 from scoring.reliability import bootstrap_ci
 
 __all__ = [
+    "MIN_CI_TRIALS",
     "N_BOOT",
     "Kind",
     "Sample",
@@ -61,6 +69,9 @@ __all__ = [
 #: Bootstrap resamples per game (percentile intervals; Efron & Tibshirani 1993 advise
 #: 1000 or more for percentile intervals).
 N_BOOT = 2000
+#: Fewer trials than this give no bootstrap interval: resampling one to four trials
+#: gives intervals that are mostly zero-width or the range of the data.
+MIN_CI_TRIALS = 5
 _NAN = float("nan")
 
 Kind = Literal["float", "bool", "str"]
@@ -447,6 +458,7 @@ class Scorecard:
         flags: Sequence[str] = (),
         ci: bool = True,
         split: bool | tuple[NDArray[np.intp], NDArray[np.intp]] = True,
+        pinned: bool = False,
     ) -> Metric:
         """Add a metric; ``value`` defaults to ``statistic`` over every scored trial.
 
@@ -455,7 +467,9 @@ class Scorecard:
         ``ci=False`` marks a design that allows no bootstrap interval (flag
         ``no_bootstrap_ci``); ``split=False`` one without split halves; a tuple
         gives the two halves' trial indices.  A NaN value without a flag gets
-        ``no_data``.
+        ``no_data``.  ``pinned=True`` marks a metric the design holds near a target
+        (no percentile).  ``low_data``, ``too_few_for_ci`` and ``degenerate_ci``
+        follow the module docstring.
         """
         metric_flags = list(flags)
         if value is None:  # no scored rows: "no data", even for counts and sums
@@ -465,9 +479,15 @@ class Scorecard:
         if statistic is not None:
             resampled = self._resampled() if ci else None
             if resampled is not None and math.isfinite(value):
-                low, high, undefined = percentile_interval(statistic(resampled))
-                if undefined:
-                    metric_flags.append("undefined_resamples")
+                if n < MIN_CI_TRIALS:
+                    metric_flags.append("too_few_for_ci")
+                else:
+                    low, high, undefined = percentile_interval(statistic(resampled))
+                    if undefined:
+                        metric_flags.append("undefined_resamples")
+                    if math.isfinite(low) and low == high:
+                        low = high = _NAN
+                        metric_flags.append("degenerate_ci")
             halves_samples = self._split(split)
             if halves_samples is not None:
                 halves = (
@@ -478,6 +498,8 @@ class Scorecard:
             metric_flags.append("no_bootstrap_ci")
         if not math.isfinite(value) and not flags:
             metric_flags.append("no_data")
+        if math.isfinite(value) and int(n) < minimum_trials(self.game_id, name):
+            metric_flags.append("low_data")
         metric = Metric(
             name=name,
             value=float(value),
@@ -489,6 +511,7 @@ class Scorecard:
             unit=unit,
             description=description,
             split_half=halves,
+            pinned=pinned,
         )
         self._metrics[name] = metric
         return metric
@@ -520,6 +543,7 @@ def add_ez_metrics(
     used: NDArray[np.bool_],
     *,
     what: str,
+    conditions: NDArray[Any] | None = None,
 ) -> None:
     """Add ``ez_drift``, ``ez_boundary`` and ``ez_nondecision`` (Wagenmakers et al. 2007).
 
@@ -527,27 +551,72 @@ def add_ez_metrics(
     first passage through either boundary) with :func:`scoring.ddm.ez_diffusion_from_trials`;
     RTs are converted to seconds and the scaling constant is s = 0.1.  ``what``
     names the responses in the descriptions ("arrow", "go" ...).
+
+    ``conditions`` (one label per trial) fits the model separately in each
+    condition and reports the mean of the per-condition parameters weighted by
+    the number of trials fitted.  EZ assumes one diffusion process: pooling
+    conditions that differ in difficulty (congruent and incongruent flankers, rich
+    and lean stimuli) mixes two RT distributions and inflates the RT variance,
+    which the model reads as a lower drift and a wider boundary (Wagenmakers et
+    al. 2007, section "EZ assumptions"; they fit each condition apart).  When any
+    condition cannot be fitted the parameters are NaN and flagged
+    ``ez_condition_unfit:<label>``: an average over the conditions that happened to
+    fit would not be comparable between people.
     """
     rt_s = rt_ms / 1000.0
-    fit = ez_diffusion_from_trials(correct[used], rt_s[used])
+    if conditions is None:
+        cells: list[tuple[str, NDArray[np.bool_]]] = [("", used)]
+    else:
+        labels = np.asarray(conditions).astype(np.str_)
+        cells = [(str(label), used & (labels == label)) for label in np.unique(labels[used])]
+        if not cells:
+            cells = [("", used)]
+    flags: list[str] = []
+    fits = []
+    for label, in_cell in cells:
+        fit = ez_diffusion_from_trials(correct[in_cell], rt_s[in_cell])
+        fits.append((fit, int(np.count_nonzero(in_cell))))
+        flags.extend(fit.flags)
+        if label and not math.isfinite(fit.boundary):
+            flags.append(f"ez_condition_unfit:{label}")
     n_used = int(np.count_nonzero(used))
-    flags = fit.flags
+    values: list[float] = []
+    for index in range(3):
+        total = weight = 0.0
+        for fit, count in fits:
+            parameter = (fit.drift, fit.boundary, fit.nondecision)[index]
+            total += count * parameter
+            weight += count
+        values.append(total / weight if weight > 0 else _NAN)
+    flags = list(dict.fromkeys(flags))
+
+    def pooled(sample: Sample, index: int) -> NDArray[np.float64]:
+        total = np.zeros(sample.replicates)
+        weight = np.zeros(sample.replicates)
+        for _, in_cell in cells:
+            parameter = ez_replicates(sample, correct, rt_s, in_cell)[index]
+            count = sample.take(in_cell).sum(axis=1).astype(np.float64)
+            total = total + count * parameter
+            weight = weight + count
+        with quiet():
+            result: NDArray[np.float64] = np.where(weight > 0, total / weight, _NAN)
+        return result
 
     def drift(sample: Sample) -> NDArray[np.float64]:
-        return ez_replicates(sample, correct, rt_s, used)[0]
+        return pooled(sample, 0)
 
     def boundary(sample: Sample) -> NDArray[np.float64]:
-        return ez_replicates(sample, correct, rt_s, used)[1]
+        return pooled(sample, 1)
 
     def nondecision(sample: Sample) -> NDArray[np.float64]:
-        return ez_replicates(sample, correct, rt_s, used)[2]
+        return pooled(sample, 2)
 
     card.add(
         "ez_drift",
         unit="evidence per s (s = 0.1)",
         description=f"How quickly information built up towards the right {what} response.",
         n=n_used,
-        value=fit.drift,
+        value=values[0],
         statistic=drift,
         flags=flags,
     )
@@ -556,7 +625,7 @@ def add_ez_metrics(
         unit="evidence (s = 0.1)",
         description=f"How much information you gathered before giving a {what} response.",
         n=n_used,
-        value=fit.boundary,
+        value=values[1],
         statistic=boundary,
         flags=flags,
     )
@@ -565,7 +634,7 @@ def add_ez_metrics(
         unit="s",
         description=f"Time spent seeing the display and pressing the key in {what} responses.",
         n=n_used,
-        value=fit.nondecision,
+        value=values[2],
         statistic=nondecision,
         flags=flags,
     )

@@ -16,8 +16,12 @@ Metrics (primary: ``switch_cost_ms``):
   minus congruent trials.  All scored trials count (errors include time-outs).
 * ``accuracy`` – share of trials answered correctly in time; ``rt_correct_ms`` –
   mean RT of correct responses.
-* ``ez_drift``, ``ez_boundary``, ``ez_nondecision`` – EZ-diffusion over all
-  trials with a response (Wagenmakers et al. 2007).
+* ``ez_drift``, ``ez_boundary``, ``ez_nondecision`` – EZ-diffusion (Wagenmakers
+  et al. 2007) fitted separately in each congruency × transition condition (the
+  first trial of a block counts with the repeats) to the trials with a response,
+  then averaged with the conditions' trial counts as weights: the conditions
+  differ in difficulty, and one fit over all of them would mix their RT
+  distributions.
 
 The RT of each condition is the 20% trimmed mean of its correct RTs
 (:func:`~scoring.metrics._engine.trimmed_mean_where`; Wilcox 2012): RT
@@ -181,7 +185,10 @@ def score(
         n=n_flanker,
         statistic=mean_correct_rt,
     )
-    add_ez_metrics(card, correct, rt, responded, what="arrow")
+    ez_cells = np.char.add(
+        np.where(congruent, "congruent:", "incongruent:"), np.where(switch, "switch", "repeat")
+    )
+    add_ez_metrics(card, correct, rt, responded, what="arrow", conditions=ez_cells)
     flags = [
         *trials.flags,
         *completeness_flags(trials.n_rows, planned_trials),

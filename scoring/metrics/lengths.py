@@ -13,8 +13,10 @@ Metrics (primary: ``log_b``), following Pizzagalli, Jahn & O'Shea (2005) via
   ½·log10[(Rc·Li)/(Ri·Lc)], over all scored trials; ``log_b_block<k>`` per block.
 * ``log_d`` – discriminability, ½·log10[(Rc·Lc)/(Ri·Li)]; ``log_d_block<k>``.
 * ``accuracy_rich`` / ``accuracy_lean`` – proportion correct per stimulus type.
-* ``ez_drift``, ``ez_boundary``, ``ez_nondecision`` – EZ-diffusion over all
-  trials with a response.
+* ``ez_drift``, ``ez_boundary``, ``ez_nondecision`` – EZ-diffusion fitted
+  separately to rich and lean trials with a response, averaged with their trial
+  counts as weights (the reward asymmetry makes the two stimuli differ in
+  accuracy and speed; one fit over both would mix two RT distributions).
 
 Counts use trials with a response; time-outs are left out of the signal-detection
 cells (they are neither response) and raise the ``omissions`` flag when frequent.
@@ -160,7 +162,14 @@ def score(
             n=n_kind,
             statistic=mean_of(hit_float, mask),
         )
-    add_ez_metrics(card, correct, rt, responded, what="mouth-length")
+    add_ez_metrics(
+        card,
+        correct,
+        rt,
+        responded,
+        what="mouth-length",
+        conditions=np.where(rich, "rich", "lean"),
+    )
     with quiet():
         overall = float(np.mean(hit[responded])) if np.any(responded) else float("nan")
     flags = [

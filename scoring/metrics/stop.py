@@ -2,9 +2,9 @@
 
 Contract: ``score(table, *, bootstrap=True, seed=0, planned_trials=None)`` takes the
 game's trial table (columns of :data:`games.stop.task.COLUMNS`; used: ``practice``,
-``stop``, ``direction``, ``ssd_ms``, ``responded``, ``response_side``,
-``choice_error``, ``rt_ms``) and returns a :class:`~scoring.metrics.types.GameScores`.
-Practice trials (block 0) are left out.
+``stop``, ``direction``, ``ssd_ms``, ``ssd_actual_ms`` (when present), ``responded``,
+``response_side``, ``choice_error``, ``rt_ms``) and returns a
+:class:`~scoring.metrics.types.GameScores`.  Practice trials (block 0) are left out.
 
 Metrics (primary: ``ssrt_ms``), following the consensus guide (Verbruggen et al.
 2019) through :func:`scoring.ssrt.integration_ssrt`:
@@ -12,8 +12,15 @@ Metrics (primary: ``ssrt_ms``), following the consensus guide (Verbruggen et al.
 * ``ssrt_ms`` – stop-signal reaction time, integration method with replacement of
   go omissions by the maximum go RT; withheld (NaN, flagged) when p(respond | signal)
   is outside .25–.75 or signal-respond RT exceeds go RT.
-* ``p_respond_signal`` – share of stop trials with a response.
-* ``mean_ssd_ms`` – mean stop-signal delay set by the staircase.
+* ``p_respond_signal`` – share of stop trials with a response.  The staircase
+  holds it near .5 by design, so it is marked ``pinned``: it has no percentile.
+* ``mean_ssd_ms`` – mean stop-signal delay as presented.
+
+The SSD of each stop trial is the one the candidate saw: ``ssd_actual_ms``, the
+signal's frame stamp minus the arrow's (frames quantise the scheduled SSD, by up
+to a refresh period); the scheduled ``ssd_ms`` stands in where the signal was never
+shown (a response came first) or for tables recorded without the column.  SSRT =
+nth RT − mean SSD must use the delays actually presented (Verbruggen et al. 2019).
 * ``go_rt_ms`` – mean RT of go trials with a response (choice errors included, as
   in the guide's go distribution); ``signal_respond_rt_ms`` – mean RT of
   responses on stop trials.
@@ -153,12 +160,19 @@ def score(
     planned_trials: int | None = None,
 ) -> GameScores:
     """Score one Stop run; see the module docstring."""
-    trials = TrialTable(table, _COLUMNS)
+    columns = dict(_COLUMNS)
+    if isinstance(table, Mapping) and "ssd_actual_ms" in table:
+        columns["ssd_actual_ms"] = "float"
+    trials = TrialTable(table, columns)
     stop = trials.bool("stop")
     go = ~stop
     rt = trials.float("rt_ms")
     responded = trials.bool("responded") & np.isfinite(rt)
-    ssd = trials.float("ssd_ms")
+    scheduled = trials.float("ssd_ms")
+    presented = trials.float("ssd_actual_ms") if "ssd_actual_ms" in columns else scheduled
+    # The SSD as presented (signal frame stamp minus arrow frame stamp); where the
+    # signal was never shown (a response came first) the scheduled one stands in.
+    ssd: NDArray[np.float64] = np.where(np.isfinite(presented), presented, scheduled)
     choice_error = trials.bool("choice_error") & responded
     go_rt: NDArray[np.float64] = np.where(responded, rt, np.nan)
     card = Scorecard(GAME_ID, trials.n_rows, stop, bootstrap=bootstrap, seed=seed)
@@ -188,6 +202,7 @@ def score(
         value=result.p_respond,
         statistic=mean_of(answered_float, stop),
         split=False,  # the staircase drives it to .5: alternate stop trials anticorrelate
+        pinned=True,  # the staircase's target, not a trait of the person: no percentile
     )
     card.add(
         "mean_ssd_ms",

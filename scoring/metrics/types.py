@@ -21,6 +21,15 @@ Conventions shared by every game:
 * ``split_half`` is the metric computed on two halves of the trials (alternate
   trials within each condition cell), NaN where the design has no halves.
 * ``flags`` is data, never an exception.
+* ``pinned`` marks a metric whose value the design itself holds near a target (a
+  staircase's p(respond | signal)): people differ in it only by chance, so it gets
+  no percentile.  ``low_data`` in ``flags`` marks a metric computed from fewer
+  trials than the design's minimum (:mod:`scoring.metrics.minimums`): it gets no
+  percentile either.
+* ``percentile`` (mid-rank percentile rank in the norm sample) and
+  ``retest_reliability`` (simulated two-session retest in the norm sample) are
+  filled in by :func:`scoring.session.score_session`; NaN when scored alone or
+  when withheld (``percentile_withheld`` then names the reason).
 
 Mappings inside these dataclasses are :class:`FrozenMapping` instances: read-only,
 comparable, hashable when their values are, and picklable (unlike
@@ -99,6 +108,10 @@ class Metric:
     unit: str
     description: str
     split_half: tuple[float, float] = (_NAN, _NAN)
+    pinned: bool = False
+    percentile: float = _NAN
+    percentile_withheld: str = ""
+    retest_reliability: float = _NAN
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; NaN and infinities become ``None``."""
@@ -113,6 +126,10 @@ class Metric:
             "unit": self.unit,
             "description": self.description,
             "split_half": [json_number(self.split_half[0]), json_number(self.split_half[1])],
+            "pinned": self.pinned,
+            "percentile": json_number(self.percentile),
+            "percentile_withheld": self.percentile_withheld or None,
+            "retest_reliability": json_number(self.retest_reliability),
         }
 
 

@@ -65,7 +65,8 @@ def test_demo_reports_verify_with_kiosk_and_pdfsig(tmp_path: Path) -> None:
     sessions = json.loads(demo.stdout)["sessions"]
     paths = [Path(p) for s in sessions for p in s["reports"]]
     assert len(paths) == 2 and all(p.parent == out for p in paths)
-    assert all(len(s["traits"]) == 9 for s in sessions)
+    # Eight styles and four abilities.
+    assert all(len(s["traits"]) == 12 for s in sessions)
     with open_store(store) as opened:
         ca = centre_certificate_pem(opened)
     assert ca is not None

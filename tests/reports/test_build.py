@@ -296,3 +296,57 @@ def test_build_time(reports: dict[str, tuple[ReportData, bytes]]) -> None:
         build_report(data)
         times.append(time.perf_counter() - start)
     assert statistics.median(times) < 1.0, times
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_abilities_and_styles_are_reported_apart(
+    reports: dict[str, tuple[ReportData, bytes]], language: str
+) -> None:
+    data, pdf = reports[language]
+    plain = squeeze(pdf_text(pdf))
+    # Section headings are numbered: abilities first, then the styles.
+    abilities = plain.index("1 " + squeeze(text(language, "section_abilities")))
+    styles = plain.index("2 " + squeeze(text(language, "section_traits")))
+    assert abilities < styles
+    assert squeeze(text(language, "abilities_intro")) in plain
+    assert squeeze(text(language, "traits_intro")) in plain
+    # The purpose no longer claims that the report has no abilities in it.
+    assert "not abilities" not in plain and "keine Fähigkeiten" not in plain
+    ability_names = [t.name for t in data.traits if t.kind == "ability"]
+    assert len(ability_names) == 4
+    section = plain[abilities:styles]
+    assert all(name in section for name in ability_names)
+    assert not any(t.name in section for t in data.traits if t.kind == "style")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_weak_data_and_other_design_are_said_in_words(language: str) -> None:
+    data = sample_report_data(language)
+    first = data.games[0]
+    low = dataclasses.replace(
+        first.metrics[0], percentile=None, percentile_note="low_data", n=3, flags=("low_data",)
+    )
+    pinned = dataclasses.replace(first.metrics[1], percentile=None, percentile_note="pinned")
+    undefined = dataclasses.replace(
+        first.metrics[2], value=float("nan"), percentile=None, percentile_note="undefined"
+    )
+    game = dataclasses.replace(first, metrics=(low, pinned, undefined, *first.metrics[3:]))
+    not_reported = dataclasses.replace(
+        data.traits[0],
+        z=float("nan"),
+        percentile=float("nan"),
+        ci_low_pct=float("nan"),
+        ci_high_pct=float("nan"),
+        flags=("insufficient_coverage",),
+    )
+    norms = dataclasses.replace(data.norms, design="standard 1.2", other_design=("Balloons",))
+    weak = dataclasses.replace(
+        data, games=(game, *data.games[1:]), traits=(not_reported, *data.traits[1:]), norms=norms
+    )
+    plain = squeeze(pdf_text(build_report(weak)))
+    for key in ("pct_low_data", "pct_pinned", "pct_undefined", "chart_not_reported"):
+        assert squeeze(text(language, key)) in plain, key
+    assert squeeze(text(language, "other_design_title")) in plain
+    assert "standard 1.2" in plain
+    # Nothing shows a percentile for the low-data row: its cell holds the reason.
+    assert flag_name(language, "low_data") in plain

@@ -74,14 +74,57 @@ def test_condition_rts_are_20_percent_trimmed_means() -> None:
     assert plain_mean_cost > 600.0  # what an untrimmed mean would have reported
 
 
-def test_ez_parameters_come_from_the_trials_with_a_response() -> None:
-    scores = arrows.score(_table(TRIALS), bootstrap=False)
-    table = _table(TRIALS)
+def _ez_trials() -> list[tuple[str, bool, bool, bool, float]]:
+    """Twelve trials in each congruency x transition cell; incongruent ones slower and
+    less accurate, switches slower; one time-out per cell."""
+    rows: list[tuple[str, bool, bool, bool, float]] = [("first", True, True, False, 500.0)]
+    for transition, congruent, base, errors in (
+        ("repeat", True, 420.0, 1),
+        ("repeat", False, 520.0, 3),
+        ("switch", True, 560.0, 2),
+        ("switch", False, 680.0, 4),
+    ):
+        for i in range(12):
+            if i == 11:
+                rows.append((transition, congruent, False, True, math.nan))
+            else:
+                rows.append(
+                    (transition, congruent, i >= errors, False, base + 9.0 * i + (i % 3) * 17)
+                )
+    return rows
+
+
+def test_ez_parameters_are_fitted_per_condition_and_weighted_by_trials() -> None:
+    trials = _ez_trials()
+    table = _table(trials)
+    scores = arrows.score(table, bootstrap=False)
     answered = ~table["timeout"]
-    fit = ez_diffusion_from_trials(table["correct"][answered], table["rt_ms"][answered] / 1000)
-    assert scores.value("ez_drift") == fit.drift
-    assert scores.value("ez_boundary") == fit.boundary
-    assert scores.value("ez_nondecision") == fit.nondecision
+    congruent, transition = table["congruent"], table["transition"]
+    switch = transition == "switch"
+    fits, counts = [], []
+    for is_congruent in (True, False):
+        for is_switch in (True, False):
+            cell = answered & (congruent == is_congruent) & (switch == is_switch)
+            fits.append(
+                ez_diffusion_from_trials(table["correct"][cell], table["rt_ms"][cell] / 1000)
+            )
+            counts.append(int(cell.sum()))
+    # The first trial of the block counts with the repeats: 12 congruent repeats answered.
+    assert sorted(counts) == [11, 11, 11, 12]
+    for name, attribute in (("ez_drift", "drift"), ("ez_boundary", "boundary"),
+                            ("ez_nondecision", "nondecision")):  # fmt: skip
+        expected = sum(c * getattr(f, attribute) for f, c in zip(fits, counts, strict=True))
+        assert scores.value(name) == pytest.approx(expected / sum(counts), rel=1e-12)
+    # One fit over the pooled conditions reads their mixed RTs as another process.
+    pooled = ez_diffusion_from_trials(table["correct"][answered], table["rt_ms"][answered] / 1000)
+    assert abs(pooled.boundary - scores.value("ez_boundary")) > 0.002
+
+
+def test_ez_is_not_estimated_when_a_condition_cannot_be_fitted() -> None:
+    scores = arrows.score(_table(TRIALS), bootstrap=False)
+    drift = scores.metrics["ez_drift"]
+    assert math.isnan(drift.value)
+    assert any(flag.startswith("ez_condition_unfit:") for flag in drift.flags)
 
 
 def test_practice_block_and_missing_conditions() -> None:

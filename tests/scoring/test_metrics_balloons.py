@@ -55,10 +55,18 @@ def test_split_halves_alternate_balloons() -> None:
     assert math.isnan(metric.ci_low)  # no bootstrap asked for
 
 
-def test_bootstrap_interval_brackets_and_is_degenerate_for_constant_pumps() -> None:
+def test_bootstrap_interval_brackets_and_a_zero_width_one_is_dropped() -> None:
+    # Constant pumps: every resample gives 12, a 12-to-12 interval that would claim
+    # certainty; it is dropped and flagged instead.
     constant = balloons.score(_table([12] * 6, [False] * 6, [60] * 6), seed=4)
     metric = constant.metrics["adjusted_pumps"]
-    assert metric.ci_low == metric.value == metric.ci_high == 12.0
+    assert metric.value == 12.0
+    assert math.isnan(metric.ci_low) and math.isnan(metric.ci_high)
+    assert "degenerate_ci" in metric.flags
+    # Four balloons are too few to resample: no interval at all.
+    few = balloons.score(_table([5, 10, 20, 40], [False] * 4, [0] * 4), seed=4)
+    assert math.isnan(few.metrics["adjusted_pumps"].ci_low)
+    assert "too_few_for_ci" in few.metrics["adjusted_pumps"].flags
     varied = balloons.score(_table([5, 10, 20, 40, 60, 80], [False] * 6, [0] * 6))
     assert (
         varied.metrics["adjusted_pumps"].ci_low < 35.833 < varied.metrics["adjusted_pumps"].ci_high

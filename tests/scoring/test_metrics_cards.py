@@ -41,4 +41,6 @@ def test_partial_last_block_and_invalid_labels() -> None:
 
 def test_bootstrap_within_blocks_keeps_block_sums_when_blocks_are_uniform() -> None:
     metric = cards.score(_table(["A"] * 20 + ["D"] * 20)).metrics["net_score"]
-    assert metric.value == metric.ci_low == metric.ci_high == 0.0
+    # Every resample gives 0: the zero-width interval is dropped and flagged.
+    assert metric.value == 0.0 and math.isnan(metric.ci_low) and math.isnan(metric.ci_high)
+    assert "degenerate_ci" in metric.flags

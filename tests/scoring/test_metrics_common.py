@@ -294,8 +294,11 @@ def test_scorecard_resamples_within_strata_through_bootstrap_ci() -> None:
     strata = np.array([0, 0, 0, 1, 1, 1])
     card = Scorecard("x", 6, strata, bootstrap=True, seed=3)
     metric = card.add("mean", unit="u", description="A mean.", n=6, statistic=mean_of(values))
-    # Every resample keeps three trials of each stratum, so the mean never moves.
-    assert metric.value == metric.ci_low == metric.ci_high == 3.0
+    # Every resample keeps three trials of each stratum, so the mean never moves:
+    # the interval has zero width, and a zero-width interval is dropped and flagged.
+    assert metric.value == 3.0
+    assert math.isnan(metric.ci_low) and math.isnan(metric.ci_high)
+    assert "degenerate_ci" in metric.flags
     plain = Scorecard("x", 6, None, bootstrap=True, seed=3)
     spread = plain.add("mean", unit="u", description="A mean.", n=6, statistic=mean_of(values))
     assert spread.ci_low < 3.0 < spread.ci_high

@@ -14,21 +14,23 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scoring.metrics import PRIMARY_METRICS
 from scoring.metrics.types import FrozenMapping, GameScores, Metric
 from scoring.norms import (
     FORMAT,
     CompositeNorm,
     MetricNorm,
+    NormDesign,
     NormTable,
     build_norms,
     load_norms,
-    metric_key,
+    mid_rank_percentile,
     norms_to_json,
+    select_norms,
 )
 from scoring.traits import TRAIT_NAMES, TRAITS
 
-PROVISIONAL = Path(__file__).resolve().parents[2] / "resources" / "norms" / "provisional-0.2.json"
+NORMS_DIR = Path(__file__).resolve().parents[2] / "resources" / "norms"
+PROVISIONAL_0_2 = NORMS_DIR / "provisional-0.2.json"
 
 
 def _metric(name: str, value: float, halves: tuple[float, float] = (math.nan, math.nan)) -> Metric:
@@ -64,7 +66,7 @@ def _trait_sessions(n: int, seed: int = 0) -> list[dict[str, GameScores]]:
 
 
 def test_too_few_sessions_is_a_clear_value_error() -> None:
-    with pytest.raises(ValueError, match=r"at least 50 scored sessions; found 12"):
+    with pytest.raises(ValueError, match=r"at least 200 scored sessions; found 12"):
         build_norms(_trait_sessions(12), "x", "test")
     with pytest.raises(ValueError, match=r"at least 5 scored sessions; found 4"):
         build_norms(_trait_sessions(4), "x", "test", min_sessions=5)
@@ -73,14 +75,15 @@ def test_too_few_sessions_is_a_clear_value_error() -> None:
 def test_hand_computed_mean_sd_and_reliability() -> None:
     sessions = [
         _session({("balloons", "adjusted_pumps"): (v, (v, v))}) for v in (1.0, 2.0, 3.0)
-    ] * 10  # 30 sessions: mean 2, SD of 1,2,3 repeated ten times
-    table = build_norms(sessions, "t1", "hand-built", min_sessions=30, created="2026-01-02")
+    ] * 40  # 120 sessions: mean 2, SD of 1,2,3 repeated forty times
+    table = build_norms(sessions, "t1", "hand-built", min_sessions=120, created="2026-01-02")
     norm = table.metrics["balloons.adjusted_pumps"]
-    assert norm.mean == 2.0 and norm.n == 30
-    expected_sd = float(np.std([1.0, 2.0, 3.0] * 10, ddof=1))
+    assert norm.mean == 2.0 and norm.n == 120
+    expected_sd = float(np.std([1.0, 2.0, 3.0] * 40, ddof=1))
     assert norm.sd == pytest.approx(expected_sd)
     assert norm.reliability == pytest.approx(1.0)  # identical halves: r = 1
-    assert table.sample_size == 30 and table.created == "2026-01-02"
+    assert norm.sample == (1.0,) * 40 + (2.0,) * 40 + (3.0,) * 40
+    assert table.sample_size == 120 and table.created == "2026-01-02"
     assert table.metric("balloons", "adjusted_pumps") == norm
     assert table.metric("balloons", "nothing") is None
 
@@ -96,24 +99,34 @@ def test_reliability_steps_up_the_half_correlation_and_floors_at_zero() -> None:
     ]
     table = build_norms(sessions, "t", "p")
     assert table.metrics["faces.accuracy"].reliability == pytest.approx(2 * r / (1 + r))
-    opposite = [_session({("faces", "accuracy"): (0.0, (float(a), -float(a)))}) for a in first[:60]]
+    opposite = [
+        _session({("faces", "accuracy"): (0.0, (float(a), -float(a)))}) for a in first[:200]
+    ]
     assert build_norms(opposite, "t", "p").metrics["faces.accuracy"].reliability == 0.0
 
 
 def test_few_halves_or_constant_values_give_nan() -> None:
-    sessions = [_session({("towers", "total_score"): (5.0, (math.nan, math.nan))})] * 50
+    sessions = [_session({("towers", "total_score"): (5.0, (math.nan, math.nan))})] * 200
     norm = build_norms(sessions, "t", "p").metrics["towers.total_score"]
     assert norm.mean == 5.0 and norm.sd == 0.0 and math.isnan(norm.reliability)
     assert math.isnan(norm.z(5.0))  # zero SD cannot standardise
 
 
 def test_trait_composites_are_summarised() -> None:
-    table = build_norms(_trait_sessions(60), "t", "p", provisional=True)
+    table = build_norms(_trait_sessions(60), "t", "p", provisional=True, min_sessions=60)
     assert set(table.traits) == set(TRAIT_NAMES)
-    for norm in table.traits.values():
+    for trait in TRAITS:
+        norm = table.traits[trait.name]
         assert norm.n == 60
         assert norm.mean == pytest.approx(0.0, abs=1e-9)  # a mean of z-scores of the sample
         assert 0 < norm.sd < 1.5
+        k = len(trait.components)
+        assert norm.components == tuple(c.key for c in trait.components)
+        assert len(norm.scores) == 60 and all(len(row) == k for row in norm.scores)
+        # The stored covariance is that of the stored aligned z-scores (ddof = 1).
+        expected = np.cov(np.asarray(norm.scores).T, ddof=1).reshape(k, k)
+        assert np.allclose(np.asarray(norm.covariance), expected)
+        assert all(abs(m) < 1e-9 for m in norm.means)
 
 
 def test_json_round_trip_and_nan_as_null() -> None:
@@ -176,16 +189,71 @@ def test_text_that_is_not_json_raises_value_error() -> None:
         load_norms("[1, 2]")
 
 
-def test_committed_provisional_table() -> None:
-    table = load_norms(PROVISIONAL.read_text(encoding="utf-8"))
-    assert table.provisional is True
-    assert table.version == "0.2-provisional"
-    assert "simulated" in table.provenance and "PROVISIONAL" in table.provenance
-    assert table.sample_size >= 300
-    for game_id, primary in PRIMARY_METRICS.items():
-        norm = table.metrics[metric_key(game_id, primary)]
-        assert norm.n >= 250 and norm.sd > 0, (game_id, primary)
-    assert set(table.traits) == set(TRAIT_NAMES)
-    assert all(norm.sd > 0 for norm in table.traits.values())
-    reliabilities = [n.reliability for n in table.metrics.values() if math.isfinite(n.reliability)]
-    assert all(0.0 <= r <= 1.0 for r in reliabilities)
+def test_a_format_1_table_still_loads_for_rescoring_old_sessions() -> None:
+    table = load_norms(PROVISIONAL_0_2.read_text(encoding="utf-8"))
+    assert table.provisional is True and table.version == "0.2-provisional"
+    assert table.design is None and table.age_band is None
+    norm = table.metrics["balloons.adjusted_pumps"]
+    assert not norm.percentile_is_exact and math.isnan(norm.retest)
+    # No stored sample: the normal approximation 100·Φ(z).
+    assert norm.percentile(norm.mean + norm.sd) == pytest.approx(84.1345, abs=1e-3)
+
+
+def test_mid_rank_percentile_with_ties_by_hand() -> None:
+    # Dictator shares of ten people; four gave half.  For 0.5: B = 5 below, E = 4
+    # equal -> 100 · (5 + 2) / 10 = 70.  For 0.25 (no tie): B = 4 -> 40.
+    shares = [0.0, 0.0, 0.1, 0.2, 0.3, 0.5, 0.5, 0.5, 0.5, 0.6]
+    assert mid_rank_percentile(0.5, shares) == pytest.approx(70.0)
+    assert mid_rank_percentile(0.25, shares) == pytest.approx(40.0)
+    assert mid_rank_percentile(0.0, shares) == pytest.approx(10.0)  # (0 + 2/2) / 10
+    assert mid_rank_percentile(1.0, shares) == pytest.approx(100.0)
+    assert math.isnan(mid_rank_percentile(math.nan, shares))
+    sessions = [_session({("exchange_split", "dictator_share"): (v, (v, v))}) for v in shares] * 20
+    norm = build_norms(sessions, "t", "p").metrics["exchange_split.dictator_share"]
+    assert norm.percentile_is_exact and norm.percentile(0.5) == pytest.approx(70.0)
+    # 1/3 computed afresh ties with the stored value (10 significant digits).
+    thirds = [_session({("exchange_split", "dictator_share"): (1 / 3, (0.0, 0.0))})] * 200
+    norm = build_norms(thirds, "t", "p").metrics["exchange_split.dictator_share"]
+    assert norm.percentile(1.0 / 3.0) == pytest.approx(50.0)
+
+
+def test_retest_reliability_is_the_correlation_of_two_sessions() -> None:
+    rng = np.random.default_rng(7)
+    true = rng.normal(size=250)
+    first, second = true + rng.normal(size=250), true + rng.normal(size=250)
+    sessions = [_session({("stop", "ssrt_ms"): (float(a), (float(a), float(a)))}) for a in first]
+    again = [_session({("stop", "ssrt_ms"): (float(b), (float(b), float(b)))}) for b in second]
+    table = build_norms(sessions, "t", "p", retest_sessions=again)
+    norm = table.metrics["stop.ssrt_ms"]
+    assert norm.retest == pytest.approx(float(np.corrcoef(first, second)[0, 1]))
+    assert norm.n_retest == 250
+    assert norm.reliability == pytest.approx(1.0)  # identical halves: split-half says 1
+    with pytest.raises(ValueError, match="pair"):
+        build_norms(sessions, "t", "p", retest_sessions=again[:10])
+    few = build_norms(sessions[:200], "t", "p", retest_sessions=[{}] * 200)
+    assert math.isnan(few.metrics["stop.ssrt_ms"].retest)
+
+
+def test_design_age_band_and_selection() -> None:
+    standard = NormDesign("standard", "1.2", FrozenMapping({"stop": "aaa", "towers": "bbb"}))
+    short = NormDesign("short", "1.1", FrozenMapping({"stop": "ccc", "towers": "ddd"}))
+    assert standard.mismatched_games(short) == ("stop", "towers")
+    assert standard.mismatched_games(standard) == ()
+    mixed = NormDesign("custom", "1", FrozenMapping({"stop": "aaa", "towers": "zzz"}))
+    assert standard.mismatched_games(mixed) == ("towers",)
+
+    def table(version: str, design: NormDesign, band: tuple[int, int] | None = None) -> NormTable:
+        return NormTable(version, True, "p", "2026-01-01", 200, FrozenMapping(),
+                         FrozenMapping(), design=design, age_band=band)  # fmt: skip
+
+    tables = [table("1", standard), table("2", short), table("3", standard, (18, 29))]
+    assert select_norms(tables, short) is tables[1]
+    assert select_norms(tables, standard, age=40) is tables[0]
+    assert select_norms(tables, standard, age=25) is tables[2]
+    assert select_norms(tables, mixed) is None and select_norms(tables, None) is None
+    loaded = load_norms(norms_to_json(tables[2]))
+    assert loaded.design == standard and loaded.age_band == (18, 29)
+    document = json.loads(norms_to_json(tables[2]))
+    document["age_band"] = [30, 20]
+    with pytest.raises(ValueError, match="age_band"):
+        load_norms(document)
