@@ -15,7 +15,7 @@ from server.deps import AppState
 from server.errors import install_error_handlers
 from server.fanout import fanout_for
 from server.metrics import Metrics, install_metrics
-from server.routes import admin, console, ops, sync
+from server.routes import admin, console, integration, ops, sync
 
 __all__ = ["DEFAULT_HEARTBEAT_S", "create_app"]
 
@@ -61,6 +61,6 @@ def create_app(
     app.state.kiosk = state
     install_error_handlers(app)
     install_metrics(app, state.metrics)
-    for module in (sync, console, admin, ops):
+    for module in (sync, console, admin, integration, ops):
         app.include_router(module.router)
     return app
