@@ -1,11 +1,13 @@
 """The centre server itself (``server.app.create_app``) on a loopback port, for the
-console's end-to-end tests: uvicorn in a thread, a centre with a proctor, and
+console's end-to-end tests: uvicorn in a process, a centre with a proctor, and
 simulated stations that enrol, send signed heartbeats and apply the commands they
 receive, as a station's sync would."""
 
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -25,40 +27,76 @@ class Served:
     centre_id: str
 
 
+# Run in a process of its own: the station's store registers SQLAlchemy session hooks
+# process-wide (kiosk.store.seals), which must not see the server's sessions.
+_SERVE = """
+import sys
+import uvicorn
+from server import accounts
+from server.app import create_app
+from server.db import make_engine, make_sessionmaker, upgrade
+
+url, port, heartbeat_s, password = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+engine = make_engine(url)
+upgrade(engine)
+with make_sessionmaker(engine)() as db:
+    centre = accounts.create_centre(db, "test", "North")
+    accounts.add_user(db, "test", centre, "ada", "admin", password)
+    accounts.add_user(db, "test", centre, "grace", "proctor", password)
+    db.commit()
+    print(centre.id, flush=True)
+engine.dispose()
+uvicorn.run(create_app(url, heartbeat_s=heartbeat_s), host="127.0.0.1", port=port,
+            log_level="warning", ws="websockets-sansio")
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @contextmanager
 def running_server(folder: Path, heartbeat_s: float = 0.5) -> Iterator[Served]:
-    """The server on a fresh SQLite database, with centre North, its admin ``ada`` and
-    its proctor ``grace``."""
-    import uvicorn
-
-    from server import accounts
-    from server.app import create_app
-
-    app = create_app(f"sqlite:///{folder / 'server.sqlite3'}", heartbeat_s=heartbeat_s)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_config=None, log_level="warning", ws="websockets-sansio")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
+    """The centre server (``server.app.create_app`` under uvicorn) on a fresh SQLite
+    database, with centre North, its admin ``ada`` and its proctor ``grace``."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    database = f"sqlite:///{folder / 'server.sqlite3'}"
+    log = (folder / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-c", _SERVE, database, str(port), str(heartbeat_s), PASSWORD],
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+        cwd=Path(__file__).resolve().parents[3],
+    )
     try:
-        deadline = time.monotonic() + 30
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the centre server did not start")
-            time.sleep(0.05)
-        with app.state.kiosk.sessions() as db:
-            centre = accounts.create_centre(db, "test", CENTRE)
-            accounts.add_user(db, "test", centre, "ada", "admin", PASSWORD)
-            accounts.add_user(db, "test", centre, PROCTOR, "proctor", PASSWORD)
-            db.commit()
-            centre_id = centre.id
-        yield Served(f"http://127.0.0.1:{port}", centre_id)
+        assert process.stdout is not None
+        centre_id = process.stdout.readline().strip()
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"the centre server did not start: {(folder / 'server.log').read_text()}"
+                )
+            try:
+                httpx.get(f"{url}/api/v1/openapi.json", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield Served(url, centre_id)
     finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+        if process.stdout is not None:
+            process.stdout.close()
+        log.close()
 
 
 def _token(client: httpx.Client, username: str) -> str:
