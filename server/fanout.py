@@ -69,7 +69,7 @@ class InProcessFanout(Fanout):
 
     def _committed(self, session: Session) -> None:
         pending = session.info.pop("kiosk_fanout", set())
-        event.remove(session, "after_rollback", self._rolled_back)
+        self._forget(session, "after_rollback", self._rolled_back)
         loop = self._loop
         if loop is None or loop.is_closed():
             return
@@ -78,8 +78,12 @@ class InProcessFanout(Fanout):
 
     def _rolled_back(self, session: Session) -> None:
         session.info.pop("kiosk_fanout", None)
-        with contextlib.suppress(Exception):
-            event.remove(session, "after_commit", self._committed)
+        self._forget(session, "after_commit", self._committed)
+
+    @staticmethod
+    def _forget(session: Session, name: str, listener: Any) -> None:
+        if event.contains(session, name, listener):
+            event.remove(session, name, listener)
 
 
 class PostgresFanout(Fanout):

@@ -18,7 +18,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import Delete, delete, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
@@ -55,6 +55,8 @@ BAD_AUDIT_SIGNATURE = "bad_audit_signature"
 CHECKPOINT_MISMATCH = "checkpoint_mismatch"
 REPORT_DIGEST_MISMATCH = "report_digest_mismatch"
 
+RowT = TypeVar("RowT", bound=Base)
+
 # Rows per multi-row INSERT: SQLite allows at most 32,766 bound parameters.
 _CHUNK = 500
 
@@ -90,14 +92,15 @@ def _inserted(db: Session, statement: Any) -> bool:
     return db.execute(statement).first() is not None
 
 
+def _locked(db: Session, model: type[RowT], *where: Any) -> RowT:
+    """The one row of ``model`` matching ``where``, read afresh and locked until the
+    transaction ends (``FOR UPDATE``; SQLite's writer lock already covers it)."""
+    statement = select(model).where(*where).with_for_update()
+    return db.execute(statement.execution_options(populate_existing=True)).scalar_one()
+
+
 def lock_station(db: Session, station_id: str) -> Station:
-    """The station's row, locked until the transaction ends (no-op on SQLite)."""
-    return db.execute(
-        select(Station)
-        .where(Station.id == station_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    return _locked(db, Station, Station.id == station_id)
 
 
 def receive_batch(
@@ -231,12 +234,7 @@ class _Applier:
             .values(session_id=session_id, head_seq=0, head_hash=GENESIS_HASH, broken=False)
             .on_conflict_do_nothing(index_elements=["session_id"])
         )
-        return self.db.execute(
-            select(SessionChain)
-            .where(SessionChain.session_id == session_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalar_one()
+        return _locked(self.db, SessionChain, SessionChain.session_id == session_id)
 
     def verify_session(
         self, session_id: str, events: list[dict[str, Any]], new: set[tuple[str, int]]

@@ -7,6 +7,9 @@ the station and are keyed by it. Each record keeps the station's row as sent
 (``data``) beside the few columns the server queries, so a station adding a column
 loses nothing; those columns are unbounded text, so no value a station sends is too
 long to keep.
+
+No table shares a name with a station table: the station's seal hooks listen to every
+SQLAlchemy session in a process, and act on tables by name.
 """
 
 from __future__ import annotations
@@ -95,7 +98,7 @@ class Centre(Base):
 
 
 class User(Base):
-    __tablename__ = "users"
+    __tablename__ = "console_users"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     username: Mapped[str] = mapped_column(String(80), unique=True)
@@ -111,7 +114,7 @@ class Membership(Base):
     __table_args__ = (UniqueConstraint("user_id", "centre_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("console_users.id"), index=True)
     centre_id: Mapped[str] = mapped_column(ForeignKey("centres.id"), index=True)
     role: Mapped[str] = mapped_column(String(16))
 
@@ -122,7 +125,7 @@ class AuthToken(Base):
     __tablename__ = "auth_tokens"
 
     token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("console_users.id"), index=True)
     centre_id: Mapped[str] = mapped_column(ForeignKey("centres.id"))
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(UTC, default=utcnow)
@@ -142,7 +145,7 @@ class EnrolmentCode(Base):
 
 
 class Station(Base):
-    __tablename__ = "stations"
+    __tablename__ = "enrolled_stations"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     centre_id: Mapped[str] = mapped_column(ForeignKey("centres.id"), index=True)
@@ -168,7 +171,7 @@ class Batch(Base):
     __table_args__ = (UniqueConstraint("station_id", "batch_seq"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"))
+    station_id: Mapped[str] = mapped_column(ForeignKey("enrolled_stations.id"))
     batch_seq: Mapped[int] = mapped_column(Integer)
     body_sha256: Mapped[str] = mapped_column(String(64))
     body: Mapped[bytes] = mapped_column(LargeBinary)
@@ -183,7 +186,7 @@ class Event(Base):
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     session_id: Mapped[str] = mapped_column(String(36))
     seq: Mapped[int] = mapped_column(Integer)
-    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"), index=True)
+    station_id: Mapped[str] = mapped_column(ForeignKey("enrolled_stations.id"), index=True)
     batch_seq: Mapped[int] = mapped_column(Integer)
     t_ns: Mapped[int] = mapped_column(BigInteger)
     game_run_id: Mapped[str | None] = mapped_column(String(36))
@@ -212,7 +215,7 @@ class AuditEntry(Base):
     __table_args__ = (UniqueConstraint("station_id", "seq"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"))
+    station_id: Mapped[str] = mapped_column(ForeignKey("enrolled_stations.id"))
     seq: Mapped[int] = mapped_column(Integer)
     at_utc_ns: Mapped[int] = mapped_column(BigInteger)
     actor: Mapped[str] = mapped_column(String(80))
@@ -232,7 +235,7 @@ class Flag(Base):
     __tablename__ = "flags"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"), index=True)
+    station_id: Mapped[str] = mapped_column(ForeignKey("enrolled_stations.id"), index=True)
     session_id: Mapped[str | None] = mapped_column(String(36), index=True)
     batch_seq: Mapped[int | None] = mapped_column(Integer)
     code: Mapped[str] = mapped_column(String(40))
@@ -246,7 +249,7 @@ class Command(Base):
     __tablename__ = "commands"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"), index=True)
+    station_id: Mapped[str] = mapped_column(ForeignKey("enrolled_stations.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     session_id: Mapped[str | None] = mapped_column(String(36))
     reason: Mapped[str | None] = mapped_column(Text)
@@ -275,10 +278,10 @@ class ServerAudit(Base):
 
 
 class SessionRecord(Base):
-    __tablename__ = "sessions"
+    __tablename__ = "received_sessions"
 
     id: Mapped[str] = mapped_column(Text, primary_key=True)
-    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"), index=True)
+    station_id: Mapped[str] = mapped_column(ForeignKey("enrolled_stations.id"), index=True)
     candidate_id: Mapped[int | None] = mapped_column(BigInteger)
     status: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -286,10 +289,10 @@ class SessionRecord(Base):
 
 
 class GameRun(Base):
-    __tablename__ = "game_runs"
+    __tablename__ = "received_game_runs"
 
     id: Mapped[str] = mapped_column(Text, primary_key=True)
-    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"), index=True)
+    station_id: Mapped[str] = mapped_column(ForeignKey("enrolled_stations.id"), index=True)
     session_id: Mapped[str | None] = mapped_column(Text, index=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[dt.datetime] = mapped_column(UTC, default=utcnow)
@@ -298,14 +301,14 @@ class GameRun(Base):
 class _StationRow:
     """Rows keyed by ``(station_id, local_id)``: the station's integer id."""
 
-    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"), primary_key=True)
+    station_id: Mapped[str] = mapped_column(ForeignKey("enrolled_stations.id"), primary_key=True)
     local_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[dt.datetime] = mapped_column(UTC, default=utcnow)
 
 
 class Candidate(_StationRow, Base):
-    __tablename__ = "candidates"
+    __tablename__ = "received_candidates"
 
     pseudonym: Mapped[str | None] = mapped_column(Text)
 
@@ -313,27 +316,27 @@ class Candidate(_StationRow, Base):
 class CandidatePersonal(_StationRow, Base):
     """Personal data, only from centres that enabled it (``local_id`` = candidate id)."""
 
-    __tablename__ = "candidate_personal"
+    __tablename__ = "received_candidate_personal"
 
 
 class Score(_StationRow, Base):
-    __tablename__ = "scores"
+    __tablename__ = "received_scores"
 
     session_id: Mapped[str | None] = mapped_column(Text, index=True)
 
 
 class IncidentNote(_StationRow, Base):
-    __tablename__ = "incident_notes"
+    __tablename__ = "received_incident_notes"
 
     session_id: Mapped[str | None] = mapped_column(Text, index=True)
 
 
 class TimingTest(_StationRow, Base):
-    __tablename__ = "timing_tests"
+    __tablename__ = "received_timing_tests"
 
 
 class Report(_StationRow, Base):
-    __tablename__ = "reports"
+    __tablename__ = "received_reports"
 
     session_id: Mapped[str | None] = mapped_column(Text, index=True)
     # What the station says the PDF's digest is, and the digest of the bytes received.

@@ -17,6 +17,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
+# The station's seal hooks listen to every SQLAlchemy session in a process; the whole
+# suite imports them, so the server is tested with them loaded.
+import kiosk.store.seals  # noqa: F401
 from server.app import create_app
 from tests.server.helpers import Centre, StationKey, enrol, make_centre
 

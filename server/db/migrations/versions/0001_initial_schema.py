@@ -30,6 +30,16 @@ def upgrade() -> None:
         sa.UniqueConstraint("name", name=op.f("uq_centres_name")),
     )
     op.create_table(
+        "console_users",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("username", sa.String(length=80), nullable=False),
+        sa.Column("password_hash", sa.String(length=255), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_console_users")),
+        sa.UniqueConstraint("username", name=op.f("uq_console_users_username")),
+    )
+    op.create_table(
         "server_audit",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
@@ -48,16 +58,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("session_id", name=op.f("pk_session_chains")),
     )
     op.create_table(
-        "users",
-        sa.Column("id", sa.String(length=36), nullable=False),
-        sa.Column("username", sa.String(length=80), nullable=False),
-        sa.Column("password_hash", sa.String(length=255), nullable=False),
-        sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
-        sa.UniqueConstraint("username", name=op.f("uq_users_username")),
-    )
-    op.create_table(
         "auth_tokens",
         sa.Column("token_sha256", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.String(length=36), nullable=False),
@@ -69,12 +69,42 @@ def upgrade() -> None:
             ["centre_id"], ["centres.id"], name=op.f("fk_auth_tokens_centre_id_centres")
         ),
         sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_auth_tokens_user_id_users")
+            ["user_id"], ["console_users.id"], name=op.f("fk_auth_tokens_user_id_console_users")
         ),
         sa.PrimaryKeyConstraint("token_sha256", name=op.f("pk_auth_tokens")),
     )
     with op.batch_alter_table("auth_tokens", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_auth_tokens_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "enrolled_stations",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("centre_id", sa.String(length=36), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("store_id", sa.String(length=80), nullable=True),
+        sa.Column("certificate_pem", sa.Text(), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("enrolled_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("applied_through", sa.Integer(), nullable=False),
+        sa.Column("last_batch_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_heartbeat", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("outbox_pending", sa.Integer(), nullable=False),
+        sa.Column("live", sa.JSON(), nullable=True),
+        sa.Column("audit_head_seq", sa.Integer(), nullable=False),
+        sa.Column("audit_head_hash", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["centre_id"], ["centres.id"], name=op.f("fk_enrolled_stations_centre_id_centres")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_enrolled_stations")),
+    )
+    with op.batch_alter_table("enrolled_stations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_enrolled_stations_centre_id"), ["centre_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_enrolled_stations_fingerprint"), ["fingerprint"], unique=False
+        )
 
     op.create_table(
         "enrolment_codes",
@@ -105,7 +135,7 @@ def upgrade() -> None:
             ["centre_id"], ["centres.id"], name=op.f("fk_memberships_centre_id_centres")
         ),
         sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_memberships_user_id_users")
+            ["user_id"], ["console_users.id"], name=op.f("fk_memberships_user_id_console_users")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_memberships")),
         sa.UniqueConstraint("user_id", "centre_id", name=op.f("uq_memberships_user_id_centre_id")),
@@ -113,32 +143,6 @@ def upgrade() -> None:
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_memberships_centre_id"), ["centre_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_memberships_user_id"), ["user_id"], unique=False)
-
-    op.create_table(
-        "stations",
-        sa.Column("id", sa.String(length=36), nullable=False),
-        sa.Column("centre_id", sa.String(length=36), nullable=False),
-        sa.Column("name", sa.String(length=120), nullable=False),
-        sa.Column("store_id", sa.String(length=80), nullable=True),
-        sa.Column("certificate_pem", sa.Text(), nullable=False),
-        sa.Column("fingerprint", sa.String(length=64), nullable=False),
-        sa.Column("enrolled_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("applied_through", sa.Integer(), nullable=False),
-        sa.Column("last_batch_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("last_heartbeat", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("outbox_pending", sa.Integer(), nullable=False),
-        sa.Column("live", sa.JSON(), nullable=True),
-        sa.Column("audit_head_seq", sa.Integer(), nullable=False),
-        sa.Column("audit_head_hash", sa.String(length=64), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["centre_id"], ["centres.id"], name=op.f("fk_stations_centre_id_centres")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_stations")),
-    )
-    with op.batch_alter_table("stations", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_stations_centre_id"), ["centre_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_stations_fingerprint"), ["fingerprint"], unique=False)
 
     op.create_table(
         "batches",
@@ -150,35 +154,14 @@ def upgrade() -> None:
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("applied_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["station_id"], ["stations.id"], name=op.f("fk_batches_station_id_stations")
+            ["station_id"],
+            ["enrolled_stations.id"],
+            name=op.f("fk_batches_station_id_enrolled_stations"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_batches")),
         sa.UniqueConstraint(
             "station_id", "batch_seq", name=op.f("uq_batches_station_id_batch_seq")
         ),
-    )
-    op.create_table(
-        "candidate_personal",
-        sa.Column("station_id", sa.String(length=36), nullable=False),
-        sa.Column("local_id", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("data", sa.JSON(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["station_id"], ["stations.id"], name=op.f("fk_candidate_personal_station_id_stations")
-        ),
-        sa.PrimaryKeyConstraint("station_id", "local_id", name=op.f("pk_candidate_personal")),
-    )
-    op.create_table(
-        "candidates",
-        sa.Column("pseudonym", sa.Text(), nullable=True),
-        sa.Column("station_id", sa.String(length=36), nullable=False),
-        sa.Column("local_id", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("data", sa.JSON(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["station_id"], ["stations.id"], name=op.f("fk_candidates_station_id_stations")
-        ),
-        sa.PrimaryKeyConstraint("station_id", "local_id", name=op.f("pk_candidates")),
     )
     op.create_table(
         "commands",
@@ -194,7 +177,9 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(length=16), nullable=True),
         sa.Column("detail", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["station_id"], ["stations.id"], name=op.f("fk_commands_station_id_stations")
+            ["station_id"],
+            ["enrolled_stations.id"],
+            name=op.f("fk_commands_station_id_enrolled_stations"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_commands")),
     )
@@ -216,7 +201,9 @@ def upgrade() -> None:
         sa.Column("prev_hash", sa.String(length=64), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
-            ["station_id"], ["stations.id"], name=op.f("fk_events_station_id_stations")
+            ["station_id"],
+            ["enrolled_stations.id"],
+            name=op.f("fk_events_station_id_enrolled_stations"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
         sa.UniqueConstraint("session_id", "seq", name=op.f("uq_events_session_id_seq")),
@@ -234,7 +221,9 @@ def upgrade() -> None:
         sa.Column("message", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["station_id"], ["stations.id"], name=op.f("fk_flags_station_id_stations")
+            ["station_id"],
+            ["enrolled_stations.id"],
+            name=op.f("fk_flags_station_id_enrolled_stations"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_flags")),
     )
@@ -243,40 +232,77 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_flags_station_id"), ["station_id"], unique=False)
 
     op.create_table(
-        "game_runs",
+        "received_candidate_personal",
+        sa.Column("station_id", sa.String(length=36), nullable=False),
+        sa.Column("local_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["station_id"],
+            ["enrolled_stations.id"],
+            name=op.f("fk_received_candidate_personal_station_id_enrolled_stations"),
+        ),
+        sa.PrimaryKeyConstraint(
+            "station_id", "local_id", name=op.f("pk_received_candidate_personal")
+        ),
+    )
+    op.create_table(
+        "received_candidates",
+        sa.Column("pseudonym", sa.Text(), nullable=True),
+        sa.Column("station_id", sa.String(length=36), nullable=False),
+        sa.Column("local_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["station_id"],
+            ["enrolled_stations.id"],
+            name=op.f("fk_received_candidates_station_id_enrolled_stations"),
+        ),
+        sa.PrimaryKeyConstraint("station_id", "local_id", name=op.f("pk_received_candidates")),
+    )
+    op.create_table(
+        "received_game_runs",
         sa.Column("id", sa.Text(), nullable=False),
         sa.Column("station_id", sa.String(length=36), nullable=False),
         sa.Column("session_id", sa.Text(), nullable=True),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["station_id"], ["stations.id"], name=op.f("fk_game_runs_station_id_stations")
+            ["station_id"],
+            ["enrolled_stations.id"],
+            name=op.f("fk_received_game_runs_station_id_enrolled_stations"),
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_game_runs")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_received_game_runs")),
     )
-    with op.batch_alter_table("game_runs", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_game_runs_session_id"), ["session_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_game_runs_station_id"), ["station_id"], unique=False)
+    with op.batch_alter_table("received_game_runs", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_received_game_runs_session_id"), ["session_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_received_game_runs_station_id"), ["station_id"], unique=False
+        )
 
     op.create_table(
-        "incident_notes",
+        "received_incident_notes",
         sa.Column("session_id", sa.Text(), nullable=True),
         sa.Column("station_id", sa.String(length=36), nullable=False),
         sa.Column("local_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["station_id"], ["stations.id"], name=op.f("fk_incident_notes_station_id_stations")
+            ["station_id"],
+            ["enrolled_stations.id"],
+            name=op.f("fk_received_incident_notes_station_id_enrolled_stations"),
         ),
-        sa.PrimaryKeyConstraint("station_id", "local_id", name=op.f("pk_incident_notes")),
+        sa.PrimaryKeyConstraint("station_id", "local_id", name=op.f("pk_received_incident_notes")),
     )
-    with op.batch_alter_table("incident_notes", schema=None) as batch_op:
+    with op.batch_alter_table("received_incident_notes", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_incident_notes_session_id"), ["session_id"], unique=False
+            batch_op.f("ix_received_incident_notes_session_id"), ["session_id"], unique=False
         )
 
     op.create_table(
-        "reports",
+        "received_reports",
         sa.Column("session_id", sa.Text(), nullable=True),
         sa.Column("sha256", sa.Text(), nullable=True),
         sa.Column("pdf", sa.LargeBinary(), nullable=True),
@@ -286,30 +312,38 @@ def upgrade() -> None:
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["station_id"], ["stations.id"], name=op.f("fk_reports_station_id_stations")
+            ["station_id"],
+            ["enrolled_stations.id"],
+            name=op.f("fk_received_reports_station_id_enrolled_stations"),
         ),
-        sa.PrimaryKeyConstraint("station_id", "local_id", name=op.f("pk_reports")),
+        sa.PrimaryKeyConstraint("station_id", "local_id", name=op.f("pk_received_reports")),
     )
-    with op.batch_alter_table("reports", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_reports_session_id"), ["session_id"], unique=False)
+    with op.batch_alter_table("received_reports", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_received_reports_session_id"), ["session_id"], unique=False
+        )
 
     op.create_table(
-        "scores",
+        "received_scores",
         sa.Column("session_id", sa.Text(), nullable=True),
         sa.Column("station_id", sa.String(length=36), nullable=False),
         sa.Column("local_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["station_id"], ["stations.id"], name=op.f("fk_scores_station_id_stations")
+            ["station_id"],
+            ["enrolled_stations.id"],
+            name=op.f("fk_received_scores_station_id_enrolled_stations"),
         ),
-        sa.PrimaryKeyConstraint("station_id", "local_id", name=op.f("pk_scores")),
+        sa.PrimaryKeyConstraint("station_id", "local_id", name=op.f("pk_received_scores")),
     )
-    with op.batch_alter_table("scores", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_scores_session_id"), ["session_id"], unique=False)
+    with op.batch_alter_table("received_scores", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_received_scores_session_id"), ["session_id"], unique=False
+        )
 
     op.create_table(
-        "sessions",
+        "received_sessions",
         sa.Column("id", sa.Text(), nullable=False),
         sa.Column("station_id", sa.String(length=36), nullable=False),
         sa.Column("candidate_id", sa.BigInteger(), nullable=True),
@@ -317,13 +351,30 @@ def upgrade() -> None:
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["station_id"], ["stations.id"], name=op.f("fk_sessions_station_id_stations")
+            ["station_id"],
+            ["enrolled_stations.id"],
+            name=op.f("fk_received_sessions_station_id_enrolled_stations"),
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_sessions")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_received_sessions")),
     )
-    with op.batch_alter_table("sessions", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_sessions_station_id"), ["station_id"], unique=False)
+    with op.batch_alter_table("received_sessions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_received_sessions_station_id"), ["station_id"], unique=False
+        )
 
+    op.create_table(
+        "received_timing_tests",
+        sa.Column("station_id", sa.String(length=36), nullable=False),
+        sa.Column("local_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["station_id"],
+            ["enrolled_stations.id"],
+            name=op.f("fk_received_timing_tests_station_id_enrolled_stations"),
+        ),
+        sa.PrimaryKeyConstraint("station_id", "local_id", name=op.f("pk_received_timing_tests")),
+    )
     op.create_table(
         "station_audit",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -340,49 +391,42 @@ def upgrade() -> None:
         sa.Column("key_id", sa.String(length=64), nullable=True),
         sa.Column("verified", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["station_id"], ["stations.id"], name=op.f("fk_station_audit_station_id_stations")
+            ["station_id"],
+            ["enrolled_stations.id"],
+            name=op.f("fk_station_audit_station_id_enrolled_stations"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_station_audit")),
         sa.UniqueConstraint("station_id", "seq", name=op.f("uq_station_audit_station_id_seq")),
-    )
-    op.create_table(
-        "timing_tests",
-        sa.Column("station_id", sa.String(length=36), nullable=False),
-        sa.Column("local_id", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("data", sa.JSON(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["station_id"], ["stations.id"], name=op.f("fk_timing_tests_station_id_stations")
-        ),
-        sa.PrimaryKeyConstraint("station_id", "local_id", name=op.f("pk_timing_tests")),
     )
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    op.drop_table("timing_tests")
     op.drop_table("station_audit")
-    with op.batch_alter_table("sessions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_sessions_station_id"))
+    op.drop_table("received_timing_tests")
+    with op.batch_alter_table("received_sessions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_received_sessions_station_id"))
 
-    op.drop_table("sessions")
-    with op.batch_alter_table("scores", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_scores_session_id"))
+    op.drop_table("received_sessions")
+    with op.batch_alter_table("received_scores", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_received_scores_session_id"))
 
-    op.drop_table("scores")
-    with op.batch_alter_table("reports", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_reports_session_id"))
+    op.drop_table("received_scores")
+    with op.batch_alter_table("received_reports", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_received_reports_session_id"))
 
-    op.drop_table("reports")
-    with op.batch_alter_table("incident_notes", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_incident_notes_session_id"))
+    op.drop_table("received_reports")
+    with op.batch_alter_table("received_incident_notes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_received_incident_notes_session_id"))
 
-    op.drop_table("incident_notes")
-    with op.batch_alter_table("game_runs", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_game_runs_station_id"))
-        batch_op.drop_index(batch_op.f("ix_game_runs_session_id"))
+    op.drop_table("received_incident_notes")
+    with op.batch_alter_table("received_game_runs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_received_game_runs_station_id"))
+        batch_op.drop_index(batch_op.f("ix_received_game_runs_session_id"))
 
-    op.drop_table("game_runs")
+    op.drop_table("received_game_runs")
+    op.drop_table("received_candidates")
+    op.drop_table("received_candidate_personal")
     with op.batch_alter_table("flags", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_flags_station_id"))
         batch_op.drop_index(batch_op.f("ix_flags_session_id"))
@@ -396,14 +440,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_commands_station_id"))
 
     op.drop_table("commands")
-    op.drop_table("candidates")
-    op.drop_table("candidate_personal")
     op.drop_table("batches")
-    with op.batch_alter_table("stations", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_stations_fingerprint"))
-        batch_op.drop_index(batch_op.f("ix_stations_centre_id"))
-
-    op.drop_table("stations")
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_memberships_user_id"))
         batch_op.drop_index(batch_op.f("ix_memberships_centre_id"))
@@ -413,11 +450,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_enrolment_codes_centre_id"))
 
     op.drop_table("enrolment_codes")
+    with op.batch_alter_table("enrolled_stations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_enrolled_stations_fingerprint"))
+        batch_op.drop_index(batch_op.f("ix_enrolled_stations_centre_id"))
+
+    op.drop_table("enrolled_stations")
     with op.batch_alter_table("auth_tokens", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_auth_tokens_user_id"))
 
     op.drop_table("auth_tokens")
-    op.drop_table("users")
     op.drop_table("session_chains")
     op.drop_table("server_audit")
+    op.drop_table("console_users")
     op.drop_table("centres")
