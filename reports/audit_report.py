@@ -250,7 +250,7 @@ def build_audit_report(data: AuditReportData) -> bytes:
     story.append(
         text(
             f"Signed by {data.station}, {data.centre}. The signature covers this document; "
-            "check it with any PDF reader or `kiosk verify`.",
+            "check it with any PDF reader that validates signatures.",
             note,
         )
     )

@@ -263,7 +263,7 @@ class AnalyticsScreen(Screen):
     ) -> None:
         widget.clear()
         if not rows:
-            widget.addLabel("No scored sessions yet.")
+            widget.addLabel("No values yet: no completed session has this score.")
             return
         for index, row in enumerate(rows):
             _histogram(widget.addPlot(row=index // _COLUMNS, col=index % _COLUMNS), row)
