@@ -77,3 +77,39 @@ def test_the_console_follows_real_stations_and_pauses_one(qtbot, served: Served)
         room1.close()
         room2.close()
         api.close()
+
+
+@pytest.mark.slow
+def test_kiosk_consoles_entry_point_signs_in_and_shows_the_centre(qtbot, served: Served) -> None:
+    """run_centre_console as `kiosk console` calls it: the sign-in dialog, then the
+    window, live; closing it returns 0."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.shell.centre_console import CentreConsole, run_centre_console
+    from kiosk.shell.centre_signin import CentreSignIn
+
+    room = SimulatedStation(served, "Room 1", live_session("s-1", "P-7QK2"))
+    seen: list[str] = []
+
+    def drive() -> None:
+        modal = QApplication.activeModalWidget()
+        if isinstance(modal, CentreSignIn) and modal.submit.isEnabled() and not seen:
+            seen.append(f"dialog for {modal.centre.text()} as {modal.username.text()}")
+            modal.password.setText(PASSWORD)
+            modal.submit.click()
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, CentreConsole) and widget.live and widget.board.entries:
+                seen.append(f"live with {[s.name for s in widget.board.stations()]}")
+                widget.close()
+
+    driver = QTimer()
+    driver.timeout.connect(drive)
+    driver.start(50)
+    try:
+        assert run_centre_console(served.url, PROCTOR, CENTRE) == 0
+    finally:
+        driver.stop()
+        room.close()
+    assert seen[0] == f"dialog for {CENTRE} as {PROCTOR}"
+    assert seen[1] == "live with ['Room 1']"
