@@ -494,23 +494,26 @@ def _held(game_id: str, shown: str, trace: EventTrace) -> list[EngagementFlag]:
     ]
 
 
-def longest_idle_s(trace: EventTrace) -> float:
-    """The longest gap (s) between consecutive events of the same trial, pauses excluded."""
+def _trial_gaps(trace: EventTrace) -> NDArray[np.float64]:
+    """Gaps (s) between consecutive events of the same trial, except those after a pause."""
     if trace.t_ns.shape[0] < 2:
-        return 0.0
+        return np.empty(0, dtype=np.float64)
     same_trial = (trace.trial[1:] == trace.trial[:-1]) & (trace.trial[1:] >= 0)
     paused = trace.kind[:-1] == "pause"
     gaps = np.diff(trace.t_ns).astype(np.float64) / 1e9
-    usable = gaps[same_trial & ~paused]
-    return float(usable.max()) if usable.shape[0] else 0.0
+    usable: NDArray[np.float64] = gaps[same_trial & ~paused]
+    return usable
+
+
+def longest_idle_s(trace: EventTrace) -> float:
+    """The longest gap (s) between consecutive events of the same trial, pauses excluded."""
+    gaps = _trial_gaps(trace)
+    return float(gaps.max()) if gaps.shape[0] else 0.0
 
 
 def _idle(game_id: str, shown: str, trace: EventTrace) -> list[EngagementFlag]:
-    same_trial = (trace.trial[1:] == trace.trial[:-1]) & (trace.trial[1:] >= 0)
-    paused = trace.kind[:-1] == "pause"
-    gaps = np.diff(trace.t_ns).astype(np.float64) / 1e9
-    long = gaps[same_trial & ~paused] if gaps.shape[0] else gaps
-    long = long[long >= IDLE_GAP_S]
+    gaps = _trial_gaps(trace)
+    long = gaps[gaps >= IDLE_GAP_S]
     if long.shape[0] == 0:
         return []
     return [
