@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
-    QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
@@ -57,76 +56,15 @@ from kiosk.centre import (
 )
 from kiosk.centre.client import SILENCE_S
 from kiosk.centre.model import STALE_HEARTBEATS
+from kiosk.centre.rows import COLUMNS, CONNECTION_LOST, STALE, duration, station_row, words
 from kiosk.shell.centre_sparkline import HeartbeatSparkline
-from kiosk.shell.style import MUTED, ORANGE, STYLESHEET
+from kiosk.shell.centre_widgets import CONSOLE_STYLE, STALE_BACKGROUND, button, label
+from kiosk.shell.style import MUTED, ORANGE
 from kiosk.shell.worker import BackgroundRunner
 
 __all__ = ["COLUMNS", "CONNECTION_LOST", "STALE", "CentreConsole", "run_centre_console"]
 
-COLUMNS = (
-    "Station",
-    "State",
-    "Command",
-    "Candidate",
-    "Game",
-    "Progress",
-    "Elapsed",
-    "Heartbeat",
-    "Incidents",
-    "Quality",
-    "Sync",
-)
 COL = {name: i for i, name in enumerate(COLUMNS)}
-CONNECTION_LOST = "connection lost — reconnecting"
-STALE = "STALE — no heartbeat"
-SLOW_COMMAND_S = 30.0  # a command still not reflected after this says so
-STALE_BACKGROUND = QColor("#fbe9d7")
-CONSOLE_STYLE = (
-    STYLESHEET
-    + f"""
-QLabel#banner {{ background: #fbe9d7; color: {ORANGE}; font-weight: 600;
-                 border: 1px solid {ORANGE}; border-radius: 8px; padding: 8px 12px; }}
-QTableWidget {{ background: white; gridline-color: #e3e7ec; font-size: 13px; }}
-QHeaderView::section {{ background: #eef1f4; color: {MUTED}; font-size: 12px;
-                        font-weight: 600; padding: 6px; border: none;
-                        border-bottom: 1px solid #d9dee4; }}
-"""
-)
-
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes}:{secs:02d}"
-
-
-def _ago(seconds: float | None) -> str:
-    if seconds is None:
-        return "never"
-    if seconds < 90:
-        return f"{seconds:.0f} s ago"
-    return f"{seconds / 60:.0f} min ago"
-
-
-# The same helpers as kiosk.shell.screens.forms: importing that package would load the
-# station's store and session machinery, which this window neither has nor needs.
-def label(text: str, name: str = "") -> QLabel:
-    widget = QLabel(text)
-    widget.setObjectName(name)
-    widget.setWordWrap(True)
-    return widget
-
-
-def button(text: str, name: str = "secondary") -> QPushButton:
-    widget = QPushButton(text)
-    widget.setObjectName(name)
-    widget.setAutoDefault(True)
-    return widget
-
-
-def _words(name: str) -> str:
-    return name.replace("_", " ")
 
 
 class _FeedBridge(QObject):
@@ -329,62 +267,16 @@ class CentreConsole(QMainWindow):
     def _fill_row(
         self, row: int, status: StationStatus, age: float | None, stale: bool, now_mono: float
     ) -> None:
-        live = status.live
-        if not self.live:
-            state = CONNECTION_LOST
-        elif status.revoked:
-            state = "revoked"
-        elif stale:
-            state = STALE
-        else:
-            state = _words(live.status) if live else "idle"
-        if live is not None:
-            progress = (
-                f"game {live.game_index} of {live.games_total}"
-                if live.game_index is not None and live.games_total
-                else "–"
-            )
-            cells = [
-                live.pseudonym,
-                _words(live.game or "–"),
-                progress,
-                _duration(live.elapsed_s),
-                str(live.incidents),
-                ", ".join(_words(f) for f in live.quality_flags) or "–",
-            ]
-        else:
-            cells = ["–", "–", "–", "–", "–", "–"]
-        lag = f" · lag {_duration(status.sync_lag_s)}" if status.sync_lag_s else ""
-        sync = f"outbox {status.outbox_pending} · acked {status.acked_through}{lag}"
-        commands = []
-        for command in self.board.pending_for(status.station_id):
-            waited = now_mono - command.issued_mono
-            slow = " (not applied yet)" if waited > SLOW_COMMAND_S else ""
-            commands.append(f"{command.kind} pending… {waited:.0f} s{slow}")
-        texts = {
-            "Station": status.name,
-            "State": state,
-            "Candidate": cells[0],
-            "Game": cells[1],
-            "Progress": cells[2],
-            "Elapsed": cells[3],
-            "Heartbeat": _ago(age),
-            "Incidents": cells[4],
-            "Quality": cells[5],
-            "Sync": sync,
-            "Command": "; ".join(commands),
-        }
-        warn = self.live and (stale or status.revoked)
-        for name, text in texts.items():
-            if not self.live:
-                look = "muted"
-            elif warn:
-                look = "warn-state" if name == "State" else "warn"
-            elif name == "Quality" and live is not None and live.quality_flags:
-                look = "flag"
-            else:
-                look = ""
-            self._set_cell(row, COL[name], text, look)
+        cells = station_row(
+            status,
+            age=age,
+            stale=stale,
+            connected=self.live,
+            pending=self.board.pending_for(status.station_id),
+            now_mono=now_mono,
+        )
+        for name, cell in cells.items():
+            self._set_cell(row, COL[name], cell.text, cell.look)
 
     def _set_cell(self, row: int, col: int, text: str, look: str) -> None:
         """Change a cell only when its text or look changed (a table redraw is not free)."""
@@ -429,7 +321,7 @@ class CentreConsole(QMainWindow):
                 retry = f" Next try in {self._retry_at - self._monotonic():.0f} s."
             down = ""
             if self._lost_since is not None:
-                down = f" (down for {_duration(self._monotonic() - self._lost_since)})"
+                down = f" (down for {duration(self._monotonic() - self._lost_since)})"
             self.banner.setText(
                 f"Connection to the centre server lost{down} — reconnecting: "
                 f"{state.detail}.{retry} What is shown below may be out of date."
@@ -491,17 +383,17 @@ class CentreConsole(QMainWindow):
             self.pause_button,
             not moving and session == "in_progress",
             moving
-            or f"Only a session in progress can be paused; this one is {_words(session or '')}.",
+            or f"Only a session in progress can be paused; this one is {words(session or '')}.",
         )
         enable(
             self.resume_button,
             not moving and session == "paused",
-            moving or f"Only a paused session can be resumed; this one is {_words(session or '')}.",
+            moving or f"Only a paused session can be resumed; this one is {words(session or '')}.",
         )
         enable(
             self.void_button,
             not moving and session not in ("completed", "voided"),
-            moving or f"A {_words(session or '')} session cannot be voided.",
+            moving or f"A {words(session or '')} session cannot be voided.",
         )
         enable(self.note_button, ok, why)
         self.hint.setText(

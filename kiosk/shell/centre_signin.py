@@ -10,23 +10,14 @@ the dialog, which stays open for another try.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.centre import CentreApi, CentreError, Token
-from kiosk.shell.centre_console import button, label
+from kiosk.shell.centre_widgets import button, field, label
 from kiosk.shell.style import STYLESHEET
 from kiosk.shell.worker import BackgroundRunner
 
 __all__ = ["CentreSignIn"]
-
-
-def field(placeholder: str, *, secret: bool = False) -> QLineEdit:
-    widget = QLineEdit()
-    widget.setPlaceholderText(placeholder)
-    widget.setMinimumHeight(40)  # the shell's padding needs the room
-    if secret:
-        widget.setEchoMode(QLineEdit.EchoMode.Password)
-    return widget
 
 
 class CentreSignIn(QDialog):
