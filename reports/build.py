@@ -635,7 +635,10 @@ class TraitProfileChart(Flowable):  # type: ignore[misc]
 
         estimated = math.isfinite(trait.z) and math.isfinite(trait.percentile)
         has_ci = math.isfinite(trait.ci_low_pct) and math.isfinite(trait.ci_high_pct)
-        if not estimated and "insufficient_coverage" in trait.flags:
+        too_little = "insufficient_coverage" in trait.flags or any(
+            flag.startswith("low_data:") for flag in trait.flags
+        )
+        if not estimated and too_little:
             caption = text(language, "chart_not_reported")
         elif not estimated:
             caption = text(language, "chart_not_estimated")
@@ -1014,42 +1017,45 @@ def _other_design_notice(data: ReportData) -> Flowable:
     return _notice(text(language, "other_design_title"), body)
 
 
-def _ability_section(data: ReportData, number: int) -> list[Flowable]:
+def _profile(data: ReportData, number: int, ability: bool) -> list[Flowable]:
+    """A section of scores of one kind: heading, intro, chart and flag notes."""
     language = data.language
-    rows = [t for t in data.traits if t.kind == "ability"]
-    story = _section(number, text(language, "section_abilities"))
-    story.append(_with_next(_p(escape(text(language, "abilities_intro")), "help")))
+    rows = [t for t in data.traits if (t.kind == "ability") == ability]
+    title, intro = (
+        ("section_abilities", "abilities_intro")
+        if ability
+        else (
+            "section_traits",
+            "traits_intro",
+        )
+    )
+    story = _section(number, text(language, title))
+    story.append(_with_next(_p(escape(text(language, intro)), "help")))
     story.append(Spacer(0, 4))
     story.append(TraitProfileChart(rows, language))
     story.append(Spacer(0, 6))
-    story += _trait_notes(rows, language)
-    return story
-
-
-def _trait_notes(rows: Sequence[TraitRow], language: str) -> list[Flowable]:
     notes = []
     for trait in rows:
         shown = [flag_name(language, flag) for flag in trait.flags]
         if shown:
             notes.append(f"{trait.name}: {text(language, 'flag_separator').join(shown)}")
-    if not notes:
-        return []
-    joined = "; ".join(notes)
-    return [_p(_markup(text(language, "trait_flags_note", notes=joined)), "warn_note")]
+    if notes:
+        joined = "; ".join(notes)
+        story.append(_p(_markup(text(language, "trait_flags_note", notes=joined)), "warn_note"))
+    return story
+
+
+def _ability_section(data: ReportData, number: int) -> list[Flowable]:
+    """The abilities: higher is better."""
+    return _profile(data, number, ability=True)
 
 
 def _trait_section(data: ReportData, number: int) -> list[Flowable]:
-    language = data.language
-    rows = [t for t in data.traits if t.kind != "ability"]
-    story = _section(number, text(language, "section_traits"))
-    story.append(_with_next(_p(escape(text(language, "traits_intro")), "help")))
-    story.append(Spacer(0, 4))
-    story.append(TraitProfileChart(rows, language))
-    story.append(Spacer(0, 6))
-    story += _trait_notes(rows, language)
+    """The styles: two ends, neither better; with the help on percentiles and CIs."""
+    story = _profile(data, number, ability=False)
     for key in ("traits_percentile_help", "traits_ci_help"):
         # These labels carry <b> markup of their own and no data.
-        story.append(_p(text(language, key), "help"))
+        story.append(_p(text(data.language, key), "help"))
     return story
 
 
