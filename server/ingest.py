@@ -157,6 +157,21 @@ def receive_batch(
     return outcome
 
 
+def _link_problems(
+    item: dict[str, Any], head_seq: int, head_hash: str, recomputed: str, noun: str
+) -> list[str]:
+    """What is wrong with how ``item`` (an event or audit entry) extends its chain,
+    whose head is ``(head_seq, head_hash)``; empty when it does."""
+    problems = []
+    if item["seq"] != head_seq + 1:
+        problems.append(f"its seq follows {head_seq}")
+    if item["prev_hash"] != head_hash:
+        problems.append(f"it does not link to the {noun} before it")
+    if recomputed != item["hash"]:
+        problems.append("its hash does not match its contents")
+    return problems
+
+
 class _Applier:
     def __init__(
         self, db: Session, station: Station, personal_data: bool, outcome: BatchOutcome
@@ -261,11 +276,6 @@ class _Applier:
                         f"hash ({digest}); the server keeps the first ({held.get(seq)})",
                     )
                 continue
-            problems = []
-            if seq != chain.head_seq + 1:
-                problems.append(f"its seq follows {chain.head_seq}")
-            if event["prev_hash"] != chain.head_hash:
-                problems.append("it does not link to the event before it")
             recomputed = event_hash(
                 event["prev_hash"],
                 session_id,
@@ -276,8 +286,7 @@ class _Applier:
                 event["kind"],
                 event["payload"],
             )
-            if recomputed != digest:
-                problems.append("its hash does not match its contents")
+            problems = _link_problems(event, chain.head_seq, chain.head_hash, recomputed, "event")
             if problems:
                 self.break_chain(
                     chain,
@@ -301,11 +310,6 @@ class _Applier:
         units: set[tuple[str, str]] = set()
         for entry in entries:
             seq = entry["seq"]
-            problems: list[str] = []
-            if seq != station.audit_head_seq + 1:
-                problems.append(f"its seq follows {station.audit_head_seq}")
-            if entry["prev_hash"] != station.audit_head_hash:
-                problems.append("it does not link to the entry before it")
             recomputed = audit_hash(
                 entry["prev_hash"],
                 seq,
@@ -315,8 +319,9 @@ class _Applier:
                 entry["target"],
                 entry["details"],
             )
-            if recomputed != entry["hash"]:
-                problems.append("its hash does not match its contents")
+            problems = _link_problems(
+                entry, station.audit_head_seq, station.audit_head_hash, recomputed, "entry"
+            )
             signed = self.signature_holds(entry)
             inserted = _inserted(
                 self.db,
