@@ -128,10 +128,7 @@ async def live(websocket: WebSocket, token: str = "") -> None:
     await websocket.accept()
     principal = await run_in_threadpool(_authenticate, state, token) if token else None
     if principal is None:
-        await websocket.send_json(
-            {"type": "error", **error_body("unauthenticated", "sign in and pass ?token=TOKEN")}
-        )
-        await websocket.close(code=1008)
+        await _refuse(websocket, "sign in and pass ?token=TOKEN")
         return
     queue = state.fanout.subscribe()
     # Waits for the client to leave (the console sends nothing we need).
@@ -169,6 +166,10 @@ async def live(websocket: WebSocket, token: str = "") -> None:
                         await websocket.send_json({"type": "station", "station": status})
             if now_mono >= next_ping:
                 next_ping = now_mono + PING_EVERY_S
+                # A token that expired (or a user disabled) ends the live view too.
+                if await run_in_threadpool(_authenticate, state, token) is None:
+                    await _refuse(websocket, "the sign-in expired: sign in again")
+                    return
                 await websocket.send_json({"type": "ping"})
     except (WebSocketDisconnect, RuntimeError):
         pass  # the console went away while we were sending
@@ -177,6 +178,11 @@ async def live(websocket: WebSocket, token: str = "") -> None:
         leaving.cancel()
         with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
             await leaving
+
+
+async def _refuse(websocket: WebSocket, message: str) -> None:
+    await websocket.send_json({"type": "error", **error_body("unauthenticated", message)})
+    await websocket.close(code=1008)
 
 
 async def _until_closed(websocket: WebSocket) -> None:

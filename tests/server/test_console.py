@@ -209,3 +209,24 @@ def test_the_live_console_needs_a_token(client: TestClient) -> None:
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
     assert closed.value.code == 1008
+
+
+def test_the_live_console_ends_when_the_sign_in_expires(
+    client: TestClient, centre: Centre, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(console, "PING_EVERY_S", 0.3)
+    with client.websocket_connect(f"/console/v1/ws?token={centre.proctor_token}") as ws:
+        assert ws.receive_json()["type"] == "snapshot"
+        assert _next(ws, lambda m: m["type"] == "ping") == {"type": "ping"}
+        with state_of(client.app).sessions() as db:  # type: ignore[arg-type]
+            db.execute(
+                update(AuthToken).values(
+                    expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+                )
+            )
+            db.commit()
+        error = _next(ws, lambda m: m["type"] == "error")
+        assert error["error"]["code"] == "unauthenticated"
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 1008
