@@ -1,6 +1,7 @@
 """``make bench``: every benchmark, each reporting ratios against a same-run baseline.
 
-``python -m bench [--quick] [NAME ...]`` with names recorder, scoring, reports, shell, trust, fit.
+``python -m bench [--quick] [NAME ...]`` with names recorder, scoring, reports, shell, trust,
+sync, fit.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-NAMES = ("recorder", "scoring", "reports", "shell", "trust", "fit")
+NAMES = ("recorder", "scoring", "reports", "shell", "trust", "sync", "fit")
 
 
 def main() -> None:

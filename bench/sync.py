@@ -1,0 +1,644 @@
+"""Sync benchmark: what the centre server takes in, and how fast consoles hear of it.
+
+The server runs as ``kiosk-server run`` in its own process, on PostgreSQL when
+``KIOSK_BENCH_PG_URL`` (or ``KIOSK_TEST_PG_URL``) names one — in a schema of its own,
+dropped at the end — else on a SQLite file, which the table says. Twenty simulated
+stations enrol with their own keys and certificates and send signed, chained batches
+over HTTP, each station one batch at a time, as the protocol demands. Their batches
+are built and signed before the clock starts, so the figures are the server's.
+
+- **ingest, saturated**: every station sends its batches back to back; events per
+  second from the first request to the last acknowledgement, against the **baseline**
+  of a raw DB-API ``executemany`` of the same events, one transaction per batch, into a
+  table shaped like the server's events table in the same database. The p99 batch
+  acknowledgement latency under that load is given too.
+- **ingest, paced**: each station sends a ``PACED_EVENTS_PER_BATCH``-event batch every
+  ``PACED_INTERVAL_S`` (1,000 events/s from 20 stations: a busy centre's live rate
+  several times over, as a station builds a batch from what committed in the last
+  half second); the p99 acknowledgement latency, against the baseline of the p99 time
+  to ``executemany`` and commit one batch of the same size.
+
+A batch the server fails (5xx, or no answer in 60 s) is resent after a short jittered
+wait, as the sync client does; the table says how many were.
+- **fan-out**: 50 WebSocket console subscribers; stations beat in turn, and the time
+  from sending a heartbeat to each subscriber's ``station`` message carrying it; the
+  p99, against the baseline of a heartbeat's own round trip.
+
+``python -m bench sync [--quick]``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import datetime as dt
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.common import print_table, write_results
+
+STATIONS = 20
+SUBSCRIBERS = 50
+EVENTS_PER_BATCH = 500
+PACED_EVENTS_PER_BATCH = 25
+PACED_INTERVAL_S = 0.5
+PG_ENV = ("KIOSK_BENCH_PG_URL", "KIOSK_TEST_PG_URL")
+CONSOLE_USER, CONSOLE_PASSWORD = "bench-proctor", "bench proctor password"
+CENTRE = "Bench centre"
+
+
+# -- the database ------------------------------------------------------------------------
+
+
+@dataclass
+class Database:
+    url: str
+    backend: str
+    note: str
+    cleanup: Any = None
+
+
+@contextlib.contextmanager
+def bench_database(folder: Path) -> Iterator[Database]:
+    """A fresh schema on the PostgreSQL the environment names, else a SQLite file."""
+    base = next((os.environ[name] for name in PG_ENV if os.environ.get(name)), None)
+    if base is None:
+        url = f"sqlite:///{folder / 'bench-server.sqlite3'}"
+        yield Database(url, "sqlite", "SQLite (no KIOSK_BENCH_PG_URL / KIOSK_TEST_PG_URL set)")
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    schema = f"kiosk_bench_{os.getpid()}_{secrets.token_hex(3)}"
+    parsed = make_url(base).set(drivername="postgresql")
+    plain = parsed.render_as_string(hide_password=False)
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    scoped = parsed.update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield Database(
+            scoped.render_as_string(hide_password=False),
+            "postgresql",
+            f"PostgreSQL {parsed.host}:{parsed.port or 5432}/{parsed.database}, schema {schema}",
+        )
+    finally:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def prepare(url: str, stations: int) -> list[str]:
+    """Migrate, add the centre and its console user; enrolment codes for ``stations``."""
+    from server.accounts import add_user, create_centre, create_enrolment_code
+    from server.db.engine import make_engine, make_sessionmaker
+    from server.db.migrate import upgrade
+
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        with make_sessionmaker(engine)() as db, db.begin():
+            centre = create_centre(db, "bench", CENTRE)
+            add_user(db, "bench", centre, CONSOLE_USER, "proctor", CONSOLE_PASSWORD)
+            return [create_enrolment_code(db, "bench", centre)[0] for _ in range(stations)]
+    finally:
+        engine.dispose()
+
+
+# -- the server process ------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_command(port: int) -> list[str]:
+    script = Path(sys.executable).with_name("kiosk-server")
+    return [str(script), "run", "--host", "127.0.0.1", "--port", str(port)]
+
+
+class ServerProcess:
+    """``kiosk-server run`` in a process of its own, on one loopback port for its life:
+    ``start()`` waits for ``/health``; ``kill()`` is a SIGKILL; ``start()`` again
+    restarts it on the same port."""
+
+    def __init__(self, url: str, log: Path, port: int | None = None) -> None:
+        self.database_url = url
+        self.log = log
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.child: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout_s: float = 180.0) -> str:
+        import httpx
+
+        env = {**os.environ, "KIOSK_SERVER_DATABASE_URL": self.database_url}
+        with self.log.open("ab") as out:
+            self.child = subprocess.Popen(
+                server_command(self.port), env=env, stdout=out, stderr=out
+            )
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if self.child.poll() is not None:
+                raise RuntimeError(f"the server exited ({self.child.returncode}); see {self.log}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return self.url
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not answer /health in {timeout_s:.0f} s")
+            time.sleep(0.1)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no flush, transactions in flight die with it."""
+        if self.child is not None and self.child.poll() is None:
+            self.child.kill()
+            self.child.wait()
+
+    def stop(self) -> None:
+        if self.child is not None and self.child.poll() is None:
+            self.child.terminate()
+            try:
+                self.child.wait(15)
+            except subprocess.TimeoutExpired:
+                self.child.kill()
+                self.child.wait()
+
+    def log_tail(self, lines: int = 30) -> str:
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+@contextlib.contextmanager
+def running_server(url: str, log: Path) -> Iterator[str]:
+    """``kiosk-server run`` on a free loopback port; yields its base URL."""
+    server = ServerProcess(url, log)
+    try:
+        yield server.start()
+    except BaseException:
+        print(server.log_tail(), file=sys.stderr)
+        raise
+    finally:
+        server.stop()
+
+
+# -- simulated stations ------------------------------------------------------------------
+
+
+class SimStation:
+    """A station's identity (ECDSA P-256 key, self-signed certificate) and its batches."""
+
+    def __init__(self, name: str) -> None:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+
+        self.name = name
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+        now = dt.datetime.now(dt.UTC)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(subject)
+            .public_key(self.key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+            .sign(self.key, hashes.SHA256())
+        )
+        self.certificate_pem = cert.public_bytes(serialization.Encoding.PEM).decode()
+        self.station_id = ""
+        self.batch_seq = 0
+        self.heads: dict[str, tuple[int, str]] = {}
+
+    def sign(self, body: bytes) -> str:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+
+        from server.protocol import body_digest
+
+        raw = self.key.sign(body_digest(body), ec.ECDSA(Prehashed(hashes.SHA256())))
+        return base64.b64encode(raw).decode()
+
+    def headers(self, body: bytes) -> dict[str, str]:
+        from server.protocol import HEADER_SIGNATURE, HEADER_STATION
+
+        return {
+            HEADER_STATION: self.station_id,
+            HEADER_SIGNATURE: self.sign(body),
+            "Content-Type": "application/json",
+        }
+
+    def enrol(self, base: str, code: str) -> None:
+        import httpx
+
+        from server.protocol import PROTOCOL_VERSION, canonical_json
+
+        body = canonical_json(
+            {
+                "protocol": PROTOCOL_VERSION,
+                "code": code,
+                "name": self.name,
+                "store_id": uuid.uuid4().hex,
+                "certificate_pem": self.certificate_pem,
+            }
+        )
+        answer = httpx.post(
+            f"{base}/sync/v1/enrol",
+            content=body,
+            headers={"Content-Type": "application/json"},
+            timeout=30,
+        )
+        if answer.status_code != 201:
+            raise RuntimeError(f"enrolment refused: {answer.status_code} {answer.text}")
+        self.station_id = answer.json()["station_id"]
+
+    def batch(self, events: int, session_events: int = 500) -> tuple[bytes, int]:
+        """The next batch: ``events`` chained events, a new session every
+        ``session_events``; its canonical body and its event count."""
+        from server.protocol import GENESIS_HASH, PROTOCOL_VERSION, canonical_json, event_hash
+
+        rows = []
+        for _ in range(events):
+            live = [sid for sid, (seq, _h) in self.heads.items() if seq < session_events]
+            sid = live[0] if live else str(uuid.uuid4())
+            seq, prev = self.heads.get(sid, (0, GENESIS_HASH))
+            seq += 1
+            t_ns = 1_000_000_000 + seq * 350_000_000
+            kind = "response" if seq % 3 else "stimulus_onset"
+            payload = json.dumps(
+                {"key": "space", "rt_ms": 300 + seq % 400, "trial": seq // 3, "correct": True},
+                sort_keys=True,
+                separators=(",", ":"),
+            )
+            digest = event_hash(prev, sid, seq, t_ns, None, seq // 3, kind, payload)
+            rows.append(
+                {
+                    "session_id": sid,
+                    "seq": seq,
+                    "t_ns": t_ns,
+                    "game_run_id": None,
+                    "trial_index": seq // 3,
+                    "kind": kind,
+                    "payload": payload,
+                    "prev_hash": prev,
+                    "hash": digest,
+                }
+            )
+            self.heads[sid] = (seq, digest)
+        self.batch_seq += 1
+        body = canonical_json(
+            {
+                "protocol": PROTOCOL_VERSION,
+                "station_id": self.station_id,
+                "batch_seq": self.batch_seq,
+                "created_at": dt.datetime.now(dt.UTC).isoformat(),
+                "events": rows,
+                "audit": [],
+                "records": {},
+            }
+        )
+        return body, len(rows)
+
+
+@dataclass
+class Signed:
+    station: SimStation
+    body: bytes
+    headers: dict[str, str]
+    events: int
+    batch_seq: int
+
+
+def signed_batches(stations: list[SimStation], batches: int, per_batch: int) -> list[list[Signed]]:
+    out = []
+    for station in stations:
+        mine = []
+        for _ in range(batches):
+            body, n = station.batch(per_batch)
+            mine.append(Signed(station, body, station.headers(body), n, station.batch_seq))
+        out.append(mine)
+    return out
+
+
+# -- ingest ------------------------------------------------------------------------------
+
+
+@dataclass
+class Sent:
+    seconds: float
+    latencies_ns: list[int]  # first attempt to acknowledgement, per batch
+    events: int
+    retries: int  # 5xx answers and timeouts, each resent as a station would
+
+
+async def _send_all(base: str, per_station: list[list[Signed]], interval_s: float | None) -> Sent:
+    """Each station sends its batches in order, resending one the server failed (5xx,
+    no answer) after a short jittered wait, as the sync client does."""
+    import random
+
+    import httpx
+
+    latencies: list[int] = []
+    events = retries = 0
+    limits = httpx.Limits(max_connections=len(per_station) + 4)
+
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+
+        async def station(batches: list[Signed], offset: float) -> None:
+            nonlocal events, retries
+            await asyncio.sleep(offset)
+            for i, item in enumerate(batches):
+                if interval_s is not None:
+                    await asyncio.sleep(
+                        max(0.0, start + offset + i * interval_s - time.perf_counter())
+                    )
+                t0 = time.perf_counter_ns()
+                for attempt in range(12):
+                    try:
+                        answer = await client.post(
+                            "/sync/v1/batches", content=item.body, headers=item.headers
+                        )
+                    except httpx.TransportError:
+                        answer = None
+                    if answer is not None and answer.status_code < 500:
+                        break
+                    retries += 1
+                    await asyncio.sleep(random.uniform(0, min(5.0, 0.1 * 2**attempt)))
+                latencies.append(time.perf_counter_ns() - t0)
+                if answer is None or answer.status_code != 200:
+                    what = "no answer" if answer is None else answer.text[:300]
+                    raise RuntimeError(f"batch {item.batch_seq} not taken: {what}")
+                reply = answer.json()
+                if reply["acked_through"] != item.batch_seq or reply.get("flags"):
+                    raise RuntimeError(f"unexpected answer to batch {item.batch_seq}: {reply}")
+                events += item.events
+
+        start = time.perf_counter()
+        spread = interval_s or 0.0
+        await asyncio.gather(
+            *(station(b, spread * k / len(per_station)) for k, b in enumerate(per_station))
+        )
+        return Sent(time.perf_counter() - start, latencies, events, retries)
+
+
+def baseline_inserts(url: str, per_station: list[list[Signed]]) -> tuple[float, list[int], int]:
+    """Raw ``executemany`` of the same events, one transaction per batch: (seconds,
+    per-batch latencies ns, events) — into a table shaped like the server's."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    columns = (
+        "session_id, seq, station_id, batch_seq, t_ns, game_run_id, trial_index, kind, "
+        "payload, prev_hash, hash"
+    )
+    ddl = (
+        "CREATE TABLE bench_raw_events (id {pk}, session_id VARCHAR(36) NOT NULL, "
+        "seq INTEGER NOT NULL, station_id VARCHAR(36) NOT NULL, batch_seq INTEGER NOT NULL, "
+        "t_ns BIGINT NOT NULL, game_run_id VARCHAR(36), trial_index INTEGER, "
+        "kind VARCHAR(40) NOT NULL, payload TEXT NOT NULL, prev_hash VARCHAR(64) NOT NULL, "
+        "hash VARCHAR(64) NOT NULL, UNIQUE (session_id, seq))"
+    )
+    if parsed.get_backend_name() == "sqlite":
+        import sqlite3
+
+        conn: Any = sqlite3.connect(parsed.database or "", isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(ddl.format(pk="INTEGER PRIMARY KEY"))
+        marks = ", ".join("?" * 11)
+        begin = "BEGIN IMMEDIATE"
+    else:
+        import psycopg
+
+        conn = psycopg.connect(parsed.set(drivername="postgresql").render_as_string(False))
+        conn.autocommit = True
+        conn.execute(ddl.format(pk="BIGSERIAL PRIMARY KEY"))
+        marks = ", ".join(["%s"] * 11)
+        begin = "BEGIN"
+    sql = f"INSERT INTO bench_raw_events ({columns}) VALUES ({marks})"
+    latencies: list[int] = []
+    total = 0
+    rounds = [list(r) for r in zip(*per_station, strict=True)]
+    start = time.perf_counter()
+    try:
+        for round_ in rounds:
+            for item in round_:
+                rows = [
+                    (
+                        e["session_id"],
+                        e["seq"],
+                        item.station.station_id,
+                        item.batch_seq,
+                        e["t_ns"],
+                        e["game_run_id"],
+                        e["trial_index"],
+                        e["kind"],
+                        e["payload"],
+                        e["prev_hash"],
+                        e["hash"],
+                    )
+                    for e in json.loads(item.body)["events"]
+                ]
+                t0 = time.perf_counter_ns()
+                cur = conn.cursor()
+                cur.execute(begin)
+                cur.executemany(sql, rows)
+                cur.execute("COMMIT")
+                latencies.append(time.perf_counter_ns() - t0)
+                total += len(rows)
+        return time.perf_counter() - start, latencies, total
+    finally:
+        conn.execute("DROP TABLE bench_raw_events")
+        conn.close()
+
+
+# -- fan-out -----------------------------------------------------------------------------
+
+
+async def fanout(base: str, stations: list[SimStation], beats: int) -> dict[str, Any]:
+    """Heartbeat-to-console latency over ``SUBSCRIBERS`` WebSocket subscribers."""
+    import httpx
+    from websockets.asyncio.client import connect
+
+    from server.protocol import PROTOCOL_VERSION, canonical_json
+
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        answer = await client.post(
+            "/api/v1/auth/token",
+            json={"username": CONSOLE_USER, "password": CONSOLE_PASSWORD, "centre": CENTRE},
+        )
+        if answer.status_code != 200:
+            raise RuntimeError(f"no console token: {answer.status_code} {answer.text}")
+        token = answer.json()["token"]
+        ws_url = base.replace("http://", "ws://") + f"/console/v1/ws?token={token}"
+        sent: dict[float, int] = {}
+        seen: list[dict[float, int]] = [{} for _ in range(SUBSCRIBERS)]
+        sockets = [await connect(ws_url, max_size=None) for _ in range(SUBSCRIBERS)]
+        for ws in sockets:
+            first = json.loads(await ws.recv())
+            if first.get("type") != "snapshot":
+                raise RuntimeError(f"first console message is not a snapshot: {first}")
+
+        async def listen(k: int) -> None:
+            async for message in sockets[k]:
+                now = time.perf_counter_ns()
+                doc = json.loads(message)
+                if doc.get("type") != "station":
+                    continue
+                live = doc["station"].get("live") or {}
+                marker = live.get("elapsed_s")
+                if isinstance(marker, float) and marker not in seen[k]:
+                    seen[k][marker] = now
+
+        listeners = [asyncio.create_task(listen(k)) for k in range(SUBSCRIBERS)]
+        round_trips: list[int] = []
+        for beat in range(beats):
+            station = stations[beat % len(stations)]
+            marker = 100000.0 + beat + 0.5
+            body = canonical_json(
+                {
+                    "protocol": PROTOCOL_VERSION,
+                    "station_id": station.station_id,
+                    "sent_at": dt.datetime.now(dt.UTC).isoformat(),
+                    "acked_through": station.batch_seq,
+                    "outbox_pending": 0,
+                    "live": {
+                        "session_id": None,
+                        "status": "in_progress",
+                        "pseudonym": "BENCH",
+                        "game": "balloons",
+                        "game_index": 1,
+                        "games_total": 12,
+                        "elapsed_s": marker,
+                        "incidents": 0,
+                        "quality_flags": [],
+                    },
+                }
+            )
+            sent[marker] = time.perf_counter_ns()
+            answer = await client.post(
+                "/sync/v1/heartbeat", content=body, headers=station.headers(body)
+            )
+            round_trips.append(time.perf_counter_ns() - sent[marker])
+            if answer.status_code != 200:
+                raise RuntimeError(f"heartbeat refused: {answer.status_code} {answer.text}")
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.0)
+        for task in listeners:
+            task.cancel()
+        await asyncio.gather(*listeners, return_exceptions=True)
+        for ws in sockets:
+            await ws.close()
+    delays = [arrived - sent[m] for got in seen for m, arrived in got.items() if m in sent]
+    expected = beats * SUBSCRIBERS
+    return {"delays": delays, "expected": expected, "round_trips": round_trips}
+
+
+# -- the benchmark -----------------------------------------------------------------------
+
+
+def _ms(ns: float) -> float:
+    return ns / 1e6
+
+
+def main(quick: bool = False) -> None:
+    batches = 2 if quick else 5
+    paced_batches = 3 if quick else 10
+    beats = 20 if quick else 100
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-sync-") as tmp:
+        folder = Path(tmp)
+        log = folder / "server.log"
+        with bench_database(folder) as db:
+            codes = prepare(db.url, STATIONS)
+            stations = [SimStation(f"bench station {k + 1}") for k in range(STATIONS)]
+            with running_server(db.url, log) as base:
+                for station, code in zip(stations, codes, strict=True):
+                    station.enrol(base, code)
+                saturated = signed_batches(stations, batches, EVENTS_PER_BATCH)
+                full = asyncio.run(_send_all(base, saturated, None))
+                paced = signed_batches(stations, paced_batches, PACED_EVENTS_PER_BATCH)
+                steady = asyncio.run(_send_all(base, paced, PACED_INTERVAL_S))
+                fan = asyncio.run(fanout(base, stations, beats))
+            b_wall, b_lat, b_events = baseline_inserts(db.url, saturated)
+            paced_base = baseline_inserts(db.url, paced)
+    wall, lat, events = full.seconds, full.latencies_ns, full.events
+    p_lat, p_events = steady.latencies_ns, steady.events
+    server_rate = events / wall
+    base_rate = b_events / b_wall
+    p99 = float(np.percentile(lat, 99))
+    paced_p99 = float(np.percentile(p_lat, 99))
+    paced_base_p99 = float(np.percentile(paced_base[1], 99))
+    fan_p99 = float(np.percentile(fan["delays"], 99)) if fan["delays"] else float("nan")
+    rt_p99 = float(np.percentile(fan["round_trips"], 99))
+    delivered = len(fan["delays"])
+    rows = [
+        ("database", db.note, f"load average {load_before:.1f} on {os.cpu_count()} CPUs"),
+        (
+            "ingest, saturated",
+            f"{server_rate:,.0f} ev/s",
+            f"{server_rate / base_rate:.2f}x raw executemany ({base_rate:,.0f} ev/s); aim "
+            f"50,000 ev/s; {STATIONS} stations x {batches} batches x {EVENTS_PER_BATCH} events; "
+            f"{full.retries} resent after a 5xx or no answer",
+        ),
+        (
+            "ack p99, saturated",
+            f"{_ms(p99):.1f} ms",
+            f"{p99 / float(np.percentile(b_lat, 99)):.1f}x one raw batch insert "
+            f"({_ms(float(np.percentile(b_lat, 99))):.1f} ms)",
+        ),
+        (
+            "ack p99, paced",
+            f"{_ms(paced_p99):.1f} ms",
+            f"{paced_p99 / paced_base_p99:.1f}x one raw batch insert ({_ms(paced_base_p99):.1f} "
+            f"ms); aim 50 ms; {PACED_EVENTS_PER_BATCH}-event batches every "
+            f"{PACED_INTERVAL_S} s per station ({p_events:,} events, {steady.retries} resent)",
+        ),
+        (
+            "console fan-out p99",
+            f"{_ms(fan_p99):.1f} ms",
+            f"{fan_p99 / rt_p99:.1f}x a heartbeat's round trip ({_ms(rt_p99):.1f} ms); aim "
+            f"250 ms; {SUBSCRIBERS} subscribers, {delivered}/{fan['expected']} delivered",
+        ),
+    ]
+    print_table("Sync: the centre server (kiosk-server run, one process)", rows)
+    path = write_results(
+        "sync",
+        [
+            {
+                "database": db.backend,
+                "stations": STATIONS,
+                "events": events,
+                "load_average": load_before,
+                "retries_saturated": full.retries,
+                "retries_paced": steady.retries,
+                "events_per_s": server_rate,
+                "baseline_events_per_s": base_rate,
+                "ratio": server_rate / base_rate,
+                "ack_p99_saturated_ms": _ms(p99),
+                "ack_p99_paced_ms": _ms(paced_p99),
+                "baseline_batch_insert_p99_ms": _ms(paced_base_p99),
+                "fanout_p99_ms": _ms(fan_p99),
+                "heartbeat_round_trip_p99_ms": _ms(rt_p99),
+                "fanout_delivered": delivered,
+                "fanout_expected": fan["expected"],
+            }
+        ],
+    )
+    print(f"\nresults: {path}")
