@@ -14,15 +14,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from scoring.metrics import PRIMARY_METRICS
 from scoring.metrics.types import FrozenMapping, GameScores, Metric
 from scoring.norms import (
     FORMAT,
+    MIN_NORM_SESSIONS,
+    MIN_RELIABILITY_SESSIONS,
     CompositeNorm,
     MetricNorm,
     NormDesign,
     NormTable,
     build_norms,
     load_norms,
+    metric_key,
     mid_rank_percentile,
     norms_to_json,
     select_norms,
@@ -31,6 +35,8 @@ from scoring.traits import TRAIT_NAMES, TRAITS
 
 NORMS_DIR = Path(__file__).resolve().parents[2] / "resources" / "norms"
 PROVISIONAL_0_2 = NORMS_DIR / "provisional-0.2.json"
+PROVISIONAL_0_3 = NORMS_DIR / "provisional-0.3.json"
+SHORT_0_3 = NORMS_DIR / "provisional-short-0.3.json"
 
 
 def _metric(name: str, value: float, halves: tuple[float, float] = (math.nan, math.nan)) -> Metric:
@@ -257,3 +263,27 @@ def test_design_age_band_and_selection() -> None:
     document["age_band"] = [30, 20]
     with pytest.raises(ValueError, match="age_band"):
         load_norms(document)
+
+
+@pytest.mark.parametrize(("path", "battery"), [(PROVISIONAL_0_3, "standard"), (SHORT_0_3, "short")])
+def test_committed_provisional_tables(path: Path, battery: str) -> None:
+    table = load_norms(path.read_text(encoding="utf-8"))
+    assert table.provisional is True and table.version.endswith("-provisional")
+    assert "simulated" in table.provenance and "PROVISIONAL" in table.provenance
+    assert table.design is not None and table.design.battery == battery
+    assert table.age_band is None  # simulated players have no age
+    assert table.sample_size >= MIN_NORM_SESSIONS
+    assert set(table.traits) == set(TRAIT_NAMES)
+    for norm in table.metrics.values():
+        assert len(norm.sample) == norm.n and list(norm.sample) == sorted(norm.sample)
+        for r in (norm.reliability, norm.retest):
+            assert math.isnan(r) or 0.0 <= r <= 1.0
+    if battery == "standard":
+        for game_id, primary in PRIMARY_METRICS.items():
+            norm = table.metrics[metric_key(game_id, primary)]
+            assert norm.n >= 250 and norm.sd > 0, (game_id, primary)
+            assert norm.n_retest >= MIN_RELIABILITY_SESSIONS, (game_id, primary)
+        for trait in TRAITS:
+            norm = table.traits[trait.name]
+            k = len(trait.components)
+            assert len(norm.covariance) == k and len(norm.scores) == table.sample_size

@@ -19,7 +19,7 @@ from scoring.session import SessionScores, rescore, score_session
 from scoring.traits import TRAIT_NAMES
 from tools.build_provisional_norms import simulate_tables
 
-PROVISIONAL = Path(__file__).resolve().parents[2] / "resources" / "norms" / "provisional-0.2.json"
+PROVISIONAL = Path(__file__).resolve().parents[2] / "resources" / "norms" / "provisional-0.3.json"
 
 
 @cache
@@ -38,8 +38,8 @@ def test_scores_every_game_and_trait_with_versions() -> None:
     assert tuple(result.games) == GAME_IDS
     assert tuple(result.traits.traits) == TRAIT_NAMES
     assert result.scoring_version == SCORING_VERSION
-    assert result.norm_version == "0.2-provisional" and result.norm_provisional
-    assert "provisional_norms" in result.flags
+    assert result.norm_version == "0.3-provisional" and result.norm_provisional
+    assert result.flags == ("provisional_norms",)
     for trait in result.traits.traits.values():
         if "insufficient_coverage" in trait.flags:  # e.g. a game the norms lack
             assert math.isnan(trait.percentile) and trait.coverage < 0.5
@@ -57,9 +57,9 @@ def test_same_seed_same_result_and_rescoring_records_the_new_norms() -> None:
     first = score_session(_tables(), _norms(), seed=5)
     again = score_session(_tables(), _norms(), seed=5)
     assert first.as_dict() == again.as_dict()
-    newer = dataclasses.replace(_norms(), version="0.2-local", provisional=False)
+    newer = dataclasses.replace(_norms(), version="0.3-local", provisional=False)
     rescored = rescore(_tables(), newer, seed=5)
-    assert rescored.norm_version == "0.2-local" and not rescored.norm_provisional
+    assert rescored.norm_version == "0.3-local" and not rescored.norm_provisional
     assert rescored.scoring_version == SCORING_VERSION
     assert "provisional_norms" not in rescored.flags
     assert rescored.traits["focus"].z == first.traits["focus"].z
@@ -126,7 +126,8 @@ def test_a_session_of_another_design_is_flagged() -> None:
     assert "norms_other_design" in other.games["balloons"].flags
     assert "norms_other_design" not in other.games["stop"].flags
     assert "norms_other_design" in other.traits["risk tolerance"].flags
-    unknown = score_session(_tables(), _norms(), bootstrap=False, design=short)
+    no_design = dataclasses.replace(_norms(), design=None)
+    unknown = score_session(_tables(), no_design, bootstrap=False, design=short)
     assert "norms_design_unknown" in unknown.flags
 
 
