@@ -33,7 +33,7 @@ digits          span                   longest_span_forward  0.891  0.832–0.93
 cards           learning_rate          net_score             0.199  −0.212–0.556 0.10
 towers          planning_skill         total_score           0.940  0.914–0.967  0.90
 reversal        learning_rate          learning_rate         0.899  0.727–0.965  0.85
-arrows          flanker_interference   flanker_effect_ms     0.515  0.337–0.696  0.50
+arrows          flanker_interference   flanker_effect_ms     0.515  0.337–0.696  0.40
 exchange_trust  reciprocity (c)        reciprocity           0.993  0.989–0.998  0.90
 exchange_split  min_acceptable (c)     min_acceptable_offer  0.967  0.944–0.980  0.90
 exchange_split  dictator_share (c)     dictator_share        0.985  0.969–0.993  0.90
