@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import kiosk_resources
 from games.api import ConfigError
 from games.catalog import GAME_IDS, registry
 
@@ -49,7 +50,7 @@ __all__ = [
     "scheduled_length",
 ]
 
-BATTERIES = Path(__file__).resolve().parents[1] / "resources" / "batteries"
+BATTERIES: Path = kiosk_resources.path("batteries")
 _BATTERY_KEYS = {"name", "version", "description", "expected_minutes"}
 _GAME_KEYS = {"id", "params"}
 
