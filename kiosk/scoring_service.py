@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+import kiosk_resources
 from games.catalog import TaskGame
 from kiosk.battery import Battery, battery_from_definition
 from kiosk.store import Store
@@ -49,7 +50,7 @@ __all__ = [
     "shipped_norms",
 ]
 
-NORMS = Path(__file__).resolve().parents[1] / "resources" / "norms"
+NORMS: Path = kiosk_resources.path("norms")
 
 
 def load_norms_file(path: Path) -> NormTable:
