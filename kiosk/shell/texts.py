@@ -7,11 +7,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import kiosk_resources
 from games.engine.texts import LANGUAGES
 
 __all__ = ["LANGUAGES", "consent", "consent_text", "shell_text"]
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+RESOURCES: Path = kiosk_resources.path()
 
 
 @cache
