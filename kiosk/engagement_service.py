@@ -32,6 +32,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+import kiosk_resources
 from games.catalog import TaskGame
 from kiosk.access.auth import Actor
 from kiosk.access.permissions import Action, require
@@ -61,9 +62,7 @@ __all__ = [
     "session_engagement",
 ]
 
-REFERENCE = (
-    Path(__file__).resolve().parents[1] / "resources" / "engagement" / "reference-features.json"
-)
+REFERENCE: Path = kiosk_resources.path("engagement", "reference-features.json")
 
 _ENDED = (GameRunStatus.COMPLETED.value, GameRunStatus.INTERRUPTED.value)
 #: The battery the reference sample played; other designs get no outlier score.
