@@ -12,9 +12,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import kiosk_resources
+
 __all__ = ["LANGUAGES", "Texts", "texts_for"]
 
-I18N = Path(__file__).resolve().parents[2] / "resources" / "i18n"
+I18N: Path = kiosk_resources.path("i18n")
 LANGUAGES = {"en": "English", "de": "Deutsch"}
 
 
