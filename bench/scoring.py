@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+import kiosk_resources
 from bench.common import percentiles_us, print_table, write_results
 from scoring.ddm import ez_diffusion_from_trials
 from scoring.metrics import SCORERS
@@ -42,7 +43,7 @@ from scoring.norms import NormTable, load_norms
 from scoring.session import score_session
 from tools.build_provisional_norms import simulate_tables
 
-NORMS = Path(__file__).resolve().parent.parent / "resources" / "norms" / "provisional-0.2.json"
+NORMS: Path = kiosk_resources.path("norms", "provisional-0.2.json")
 SESSIONS = 20
 NO_BOOTSTRAP_REPEATS = 10  # passes over all sessions
 BOOTSTRAP_SESSIONS = 10
