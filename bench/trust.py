@@ -36,19 +36,19 @@ def _pin_one_core() -> None:
 def _untrusted(store: Any) -> Iterator[None]:
     """Seals and audit signatures off, as the station was before them."""
     from sqlalchemy import event
-    from sqlalchemy.orm import Session
 
     from kiosk.store import seals
     from kiosk.store.audit import set_signer, signer_for
+    from kiosk.store.orm import StoreSession
 
     with store.writer() as s:
         signer = signer_for(s)
-    event.remove(Session, "before_commit", seals._seal)
+    event.remove(StoreSession, "before_commit", seals._seal)
     set_signer(str(store.engine.url), None)
     try:
         yield
     finally:
-        event.listen(Session, "before_commit", seals._seal)
+        event.listen(StoreSession, "before_commit", seals._seal)
         set_signer(str(store.engine.url), signer)
 
 

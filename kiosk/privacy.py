@@ -68,6 +68,7 @@ from kiosk.store.models import (
     CandidatePersonal,
     Station,
 )
+from kiosk.store.orm import StoreSession
 
 __all__ = [
     "CHECKPOINT_ATTEMPTS",
@@ -367,7 +368,7 @@ def _erase(
         (old_secure,) = db.execute("PRAGMA secure_delete").fetchone()
         db.execute("PRAGMA secure_delete = ON")
         try:
-            with Session(bind=conn, expire_on_commit=False) as s, s.begin():
+            with StoreSession(bind=conn, expire_on_commit=False) as s, s.begin():
                 for cid, pseudonym in choose(s):
                     picked.append(pseudonym)
                     personal = s.get(CandidatePersonal, cid)

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.store.chain import ChainProblem, canonical_payload
 from kiosk.store.models import GENESIS_HASH, AuditEntry
+from kiosk.store.orm import StoreSession
 
 __all__ = ["AuditSigner", "append_audit", "audit_hash", "set_signer", "signer_for", "verify_audit"]
 
@@ -109,7 +110,7 @@ def append_audit(
     return entry
 
 
-@event.listens_for(Session, "after_commit")
+@event.listens_for(StoreSession, "after_commit")
 def _anchor_head(session: Session) -> None:
     pending = session.info.pop("kiosk_audit_head", None)
     if pending is not None:
@@ -117,7 +118,7 @@ def _anchor_head(session: Session) -> None:
         signer.record_head(seq, digest)
 
 
-@event.listens_for(Session, "after_rollback")
+@event.listens_for(StoreSession, "after_rollback")
 def _drop_head(session: Session) -> None:
     session.info.pop("kiosk_audit_head", None)
 

@@ -54,6 +54,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.store.errors import StoreOpenError
 from kiosk.store.models import Station
+from kiosk.store.orm import StoreSession
 from kiosk.store.wal import wal_path, wal_problems
 
 __all__ = ["BUSY_TIMEOUT_MS", "Store", "open_store", "opened", "schema_head", "wal_problems"]
@@ -96,11 +97,11 @@ class Store:
 
     def writer(self) -> Session:
         """An ORM session whose transactions begin with ``BEGIN IMMEDIATE``."""
-        return Session(self.engine, expire_on_commit=False)
+        return StoreSession(self.engine, expire_on_commit=False)
 
     def reader(self) -> Session:
         """An ORM session for reading; its transactions begin deferred."""
-        return Session(self.engine.execution_options(kiosk_read=True), expire_on_commit=False)
+        return StoreSession(self.engine.execution_options(kiosk_read=True), expire_on_commit=False)
 
     def schema_version(self) -> str | None:
         with self.engine.execution_options(kiosk_read=True).connect() as conn:
@@ -498,7 +499,7 @@ def open_store(
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
                 conn.commit()
-        with Session(engine) as s, s.begin():
+        with StoreSession(engine) as s, s.begin():
             if s.scalar(select(func.count()).select_from(Station)) == 0:
                 s.add(Station(name=socket.gethostname() or "station", settings={}))
     except BaseException:

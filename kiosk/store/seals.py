@@ -36,6 +36,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from kiosk.store.orm import StoreSession
+
 __all__ = ["CHAIN", "SEALED", "STATION_ACTIONS", "Unit", "all_digests", "digest_of", "touch"]
 
 CHAIN = "chain"
@@ -220,7 +222,7 @@ def _changed_sealed_columns(obj: object) -> bool:
     return any(state.attrs[c].history.has_changes() for c in spec.columns if c in state.attrs)
 
 
-@event.listens_for(Session, "after_flush")
+@event.listens_for(StoreSession, "after_flush")
 def _track(session: Session, _context: object) -> None:
     for obj in (*session.new, *session.deleted):
         for table, key in _units_of(obj):
@@ -232,7 +234,7 @@ def _track(session: Session, _context: object) -> None:
                 touch(session, table, key)
 
 
-@event.listens_for(Session, "before_commit")
+@event.listens_for(StoreSession, "before_commit")
 def _seal(session: Session) -> None:
     if session.info.get("kiosk_sealing"):
         return
@@ -252,6 +254,6 @@ def _seal(session: Session) -> None:
         session.info.pop("kiosk_touched", None)
 
 
-@event.listens_for(Session, "after_rollback")
+@event.listens_for(StoreSession, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop("kiosk_touched", None)

@@ -190,3 +190,23 @@ def test_sqlite_level_damage_is_reported(recorded) -> None:
     conn.commit()
     conn.close()
     assert any("refers to a missing row of sessions" in m for m in problems(path)["store"])
+
+
+def test_another_database_in_the_same_process_is_neither_sealed_nor_audited(
+    tmp_path: Path,
+) -> None:
+    """Sealing listens on the store's own session class only: a plain SQLAlchemy
+    session on another database (a centre server beside a station, say) with tables of
+    the same names commits as it would without kiosk loaded."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.orm import Session
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    with Session(engine) as db:
+        db.execute(text("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)"))
+        db.execute(text("INSERT INTO users (name) VALUES ('someone')"))
+        db.commit()
+    with engine.connect() as conn:
+        tables = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master"))}
+    assert tables == {"users"}
+    engine.dispose()
