@@ -257,7 +257,7 @@ _CLOCK_STOPS = {"session_paused", "session_interrupted"}
 _CLOCK_STARTS = {"session_resumed", "session_continued"}
 
 
-def _stopped_seconds(s: Session, session_id: str, until: datetime) -> float:
+def stopped_seconds(s: Session, session_id: str, until: datetime) -> float:
     """How long the session stood paused or interrupted, from its audit entries."""
     entries = s.execute(
         select(AuditEntry.action, AuditEntry.at_utc_ns)
@@ -321,7 +321,7 @@ def list_sessions(store: Store, actor: Actor) -> list[SessionView]:
             elapsed = None
             if started is not None:
                 until = ended or now
-                elapsed = (until - started).total_seconds() - _stopped_seconds(s, session.id, until)
+                elapsed = (until - started).total_seconds() - stopped_seconds(s, session.id, until)
             incidents = len(
                 s.scalars(
                     select(IncidentNote.id).where(IncidentNote.session_id == session.id)

@@ -15,7 +15,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from kiosk.services import _stopped_seconds
+from kiosk.engagement_service import live_flags
+from kiosk.services import stopped_seconds
 from kiosk.sessions.machine import live_sessions
 from kiosk.store import Store
 from kiosk.store.models import (
@@ -63,7 +64,7 @@ def live_status(store: Store) -> dict[str, Any] | None:
         started = _aware(session.started_at)
         elapsed = None
         if started is not None:
-            elapsed = (now - started).total_seconds() - _stopped_seconds(s, session_id, now)
+            elapsed = (now - started).total_seconds() - stopped_seconds(s, session_id, now)
         stored_flags = s.scalars(select(Score.flags).where(Score.session_id == session_id))
         flags = sorted({str(f) for kept in stored_flags if kept for f in (kept.get("flags") or [])})
     running = next((r for r in runs if r.status == GameRunStatus.RUNNING.value), None)
@@ -77,5 +78,7 @@ def live_status(store: Store) -> dict[str, Any] | None:
         "games_total": len(battery.definition.get("games", [])) if battery is not None else 0,
         "elapsed_s": round(elapsed, 3) if elapsed is not None else None,
         "incidents": int(incidents or 0),
-        "quality_flags": flags,
+        # Flags of the games scored so far, and the engagement rules over every game
+        # that has ended (too fast, one key, at chance ...), while the session runs.
+        "quality_flags": sorted({*flags, *live_flags(store, session_id)}),
     }

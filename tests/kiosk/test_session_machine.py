@@ -245,6 +245,6 @@ def test_elapsed_time_stands_still_while_paused(store, monkeypatch) -> None:
         from datetime import UTC, datetime, timedelta
 
         start = datetime.fromtimestamp(1_000, UTC)
-        stopped = services._stopped_seconds(s, sid, start + timedelta(seconds=wall))
+        stopped = services.stopped_seconds(s, sid, start + timedelta(seconds=wall))
     assert session.status == "in_progress"
     assert stopped == pytest.approx(900)

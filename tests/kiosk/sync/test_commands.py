@@ -164,3 +164,20 @@ def test_the_heartbeat_carries_the_live_session(enrolled, server, recorder) -> N
     assert live["session_id"] == sid and live["status"] == "in_progress"
     assert live["game_index"] == 1 and live["incidents"] == 0
     assert live["elapsed_s"] >= 0 and live["quality_flags"] == []
+
+
+def test_the_heartbeat_carries_engagement_flags_while_the_session_runs(
+    enrolled, server, monkeypatch
+) -> None:
+    """A candidate pressing one key at 80 ms in Arrows shows on the centre console
+    before the session ends, so a proctor can step in."""
+    from games.catalog import TaskGame
+    from tests.kiosk.engagement_helpers import StuckFastPlayer, record_games
+
+    monkeypatch.setattr(TaskGame("arrows").bot, "Bot", StuckFastPlayer)
+    sid = record_games(enrolled, ["arrows"])
+    syncer = steps_over(enrolled, transport(server))
+    syncer.heartbeat()
+    live = server.heartbeats[-1]["live"]
+    assert live["session_id"] == sid and live["status"] == "in_progress"
+    assert {"too_fast_responding", "same_response"} <= set(live["quality_flags"])
