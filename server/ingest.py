@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import Delete, delete, select, tuple_
+from sqlalchemy import Delete, delete, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -322,7 +322,11 @@ class _Applier:
             problems = _link_problems(
                 entry, station.audit_head_seq, station.audit_head_hash, recomputed, "entry"
             )
-            signed = self.signature_holds(entry)
+            # An entry written before the station had its key carries no signature: the
+            # chain vouches for it once a later signed entry links to it (as on the
+            # station). A signature that is there must hold.
+            unsigned = not entry.get("signature")
+            signed = not unsigned and self.signature_holds(entry)
             inserted = _inserted(
                 self.db,
                 insert_for(self.db, AuditEntry)
@@ -365,7 +369,9 @@ class _Applier:
                     + "; ".join(problems)
                     + " (kept as received)",
                 )
-            if not signed:
+            if signed and not problems:
+                self.vouch_for_unsigned(seq)
+            if not signed and not unsigned:
                 self.flag(
                     None,
                     BAD_AUDIT_SIGNATURE,
@@ -377,6 +383,20 @@ class _Applier:
             if entry["action"] == "sealed":
                 units |= self.check_seals(seq, entry["details"])
         return units
+
+    def vouch_for_unsigned(self, seq: int) -> None:
+        """A verified signed entry vouches, through the chain, for the unsigned entries
+        before it."""
+        self.db.execute(
+            update(AuditEntry)
+            .where(
+                AuditEntry.station_id == self.station.id,
+                AuditEntry.seq < seq,
+                AuditEntry.signature.is_(None),
+                AuditEntry.verified.is_(False),
+            )
+            .values(verified=True)
+        )
 
     def signature_holds(self, entry: dict[str, Any]) -> bool:
         signature, key_id = entry.get("signature"), entry.get("key_id")
