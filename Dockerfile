@@ -16,9 +16,11 @@ RUN groupadd --system --gid 10001 kiosk \
     && useradd --system --uid 10001 --gid kiosk --home-dir /var/lib/kiosk-server \
        --create-home --shell /usr/sbin/nologin kiosk
 
-# Only what the wheel is built from (see .dockerignore): the packages and their metadata.
+# Only what the wheel is built from (see .dockerignore): the packages, the station's data
+# files (the package kiosk_resources) and the metadata.
 WORKDIR /build
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
+COPY resources ./resources
 COPY kiosk ./kiosk
 COPY games ./games
 COPY scoring ./scoring
