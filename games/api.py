@@ -41,9 +41,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, Self, TypeVar, runtime_checkable
 
 __all__ = [
+    "BotInput",
+    "BotParamsLike",
+    "BotPolicy",
     "ConfigError",
     "EventRecord",
     "EventSink",
@@ -51,7 +54,9 @@ __all__ = [
     "GameConfig",
     "GameRegistry",
     "GameSummary",
+    "GameTask",
     "ListSink",
+    "ScheduledTrial",
     "completed_trials",
     "events_of",
 ]
@@ -177,6 +182,95 @@ class Game(Protocol):
     def create_widget(self, config: GameConfig, sink: EventSink, parent: Any = None) -> Any:
         """Return the game's Qt widget (typed ``Any`` so this module stays Qt-free)."""
         ...
+
+
+class ScheduledTrial(Protocol):
+    """What the shared view reads of a scheduled trial: its index and practice flag."""
+
+    @property
+    def index(self) -> int: ...
+
+    @property
+    def practice(self) -> bool: ...
+
+
+class GameTask(Protocol):
+    """A game's rules as its view, the shared game view and the bot see them.
+
+    A task never reads a clock: every call carries the stamp of the frame or input
+    it reports. Read-only state is exposed as properties; ``start_trial`` begins the
+    next scheduled trial; ``stimulus_shown`` reports the frame that showed the
+    stimulus (``False`` when the task was not waiting for it).
+    """
+
+    @property
+    def params(self) -> Mapping[str, Any]: ...
+
+    @property
+    def schedule(self) -> Sequence[ScheduledTrial]: ...
+
+    @property
+    def current_trial(self) -> ScheduledTrial | None: ...
+
+    @property
+    def trial_running(self) -> bool: ...
+
+    @property
+    def finished(self) -> bool: ...
+
+    @property
+    def trials_done(self) -> int: ...
+
+    @property
+    def trials_planned(self) -> int: ...
+
+    @property
+    def last_feedback(self) -> Mapping[str, Any] | None: ...
+
+    def start_trial(self, t_ns: int) -> object: ...
+
+    def stimulus_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool: ...
+
+    def summary(self) -> GameSummary: ...
+
+
+@dataclass(frozen=True, slots=True)
+class BotInput:
+    """A simulated player's next input and its delay (s) after the screen it answers.
+
+    ``action`` is what the game's view performs: a key name (``"f"``, ``"space"``)
+    for the keyed games, or ``(kind, value)`` for the games played by clicking
+    (``("choose", "A")``, ``("digit", 7)``, ``("respond", True)``).
+    """
+
+    action: str | tuple[str, Any]
+    delay_s: float
+
+    @property
+    def key(self) -> str:
+        """The key name of a keyed input."""
+        if not isinstance(self.action, str):
+            raise TypeError(f"not a key input: {self.action!r}")
+        return self.action
+
+
+TaskT_contra = TypeVar("TaskT_contra", contravariant=True)
+
+
+class BotPolicy(Protocol[TaskT_contra]):
+    """A simulated player: reads the task's observable state, returns its next input.
+
+    ``None`` means nothing to do now (or no response at all on this trial).
+    """
+
+    def next_input(self, task: TaskT_contra) -> BotInput | None: ...
+
+
+class BotParamsLike(Protocol):
+    """Behavioural parameters of a simulated player, with a population sampler."""
+
+    @classmethod
+    def sample(cls, rng: Any) -> Self: ...
 
 
 class GameRegistry:

@@ -1,0 +1,202 @@
+"""The frame every trial-based task shares: schedule, phase, bookkeeping, trial table.
+
+:class:`TrialTask` holds what the rules of a trial-based game have in common - the
+validated parameters, the seeded schedule, the phase (a game's own ``StrEnum`` with
+at least ``"idle"`` and ``"finished"``), which trial runs, the last outcome and
+feedback - and emits the events that begin and close a trial. A game's task adds
+its own calls (``respond``, ``choose`` ...) and decides each outcome.
+
+:class:`TableBuilder` collects a trial table's rows and turns them into columns.
+
+Qt-free, like every ``task.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from games.api import EventRecord, EventSink, GameSummary
+
+__all__ = ["DesignedTrial", "TableBuilder", "TrialTask", "first_event"]
+
+
+class DesignedTrial(Protocol):
+    """A scheduled trial: its index, practice flag and ``trial_start`` payload."""
+
+    @property
+    def index(self) -> int: ...
+
+    @property
+    def practice(self) -> bool: ...
+
+    def design(self) -> dict[str, Any]: ...
+
+
+TrialT = TypeVar("TrialT", bound=DesignedTrial)
+PhaseT = TypeVar("PhaseT", bound=StrEnum)
+OutcomeT = TypeVar("OutcomeT")
+
+
+class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
+    """Schedule, phase and trial bookkeeping of a trial-based task.
+
+    Read-only state: :attr:`params`, :attr:`schedule`, :attr:`phase`,
+    :attr:`trial_running`, :attr:`current_trial`, :attr:`last_outcome`,
+    :attr:`last_feedback`, :attr:`finished`, :attr:`trials_done`,
+    :attr:`trials_planned` (practice included).
+    """
+
+    game_id: ClassVar[str]
+
+    def __init__(
+        self,
+        params: Mapping[str, Any],
+        schedule: Sequence[TrialT],
+        sink: EventSink,
+        phases: type[PhaseT],
+    ) -> None:
+        self._params = dict(params)
+        self._schedule = tuple(schedule)
+        self._sink = sink
+        self._idle = phases("idle")
+        self._done = phases("finished")
+        self._phase = self._idle if self._schedule else self._done
+        self._next = 0
+        self._last: OutcomeT | None = None
+        self._feedback: Mapping[str, Any] | None = None
+
+    # ---- read-only state -----------------------------------------------------------
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return MappingProxyType(self._params)
+
+    @property
+    def schedule(self) -> tuple[TrialT, ...]:
+        return self._schedule
+
+    @property
+    def phase(self) -> PhaseT:
+        return self._phase
+
+    @property
+    def trial_running(self) -> bool:
+        """A trial has started and has not ended yet."""
+        return self._phase not in (self._idle, self._done)
+
+    @property
+    def current_trial(self) -> TrialT | None:
+        """The trial in progress, else the next one to start, else ``None``."""
+        if self.trial_running:
+            return self._schedule[self._next - 1]
+        return self._schedule[self._next] if self._next < len(self._schedule) else None
+
+    @property
+    def last_outcome(self) -> OutcomeT | None:
+        return self._last
+
+    @property
+    def last_feedback(self) -> Mapping[str, Any] | None:
+        """The feedback of the last ended trial, or ``None`` if none is shown."""
+        return self._feedback
+
+    @property
+    def finished(self) -> bool:
+        return self._phase is self._done
+
+    @property
+    def trials_done(self) -> int:
+        return self._next - 1 if self.trial_running else self._next
+
+    @property
+    def trials_planned(self) -> int:
+        return len(self._schedule)
+
+    # ---- bookkeeping for the game's calls ------------------------------------------
+    @property
+    def _running(self) -> TrialT:
+        """The trial in progress (only while one runs)."""
+        return self._schedule[self._next - 1]
+
+    def _begin(self, t_ns: int, phase: PhaseT, extra: Mapping[str, Any]) -> TrialT:
+        """Start the next trial in ``phase``; emits ``trial_start`` (design + ``extra``)."""
+        if self._phase is not self._idle:
+            raise RuntimeError(f"start_trial: not allowed in phase {self._phase.value!r}")
+        trial = self._schedule[self._next]
+        self._next += 1
+        self._phase = phase
+        self._feedback = None
+        payload = trial.design()
+        payload.update(extra)
+        self._sink.emit("trial_start", payload, trial_index=trial.index, t_ns=t_ns)
+        return trial
+
+    def _emit(self, kind: str, payload: Mapping[str, Any], t_ns: int) -> None:
+        """An event of the trial in progress."""
+        self._sink.emit(kind, payload, trial_index=self._running.index, t_ns=t_ns)
+
+    def _give_feedback(self, trial: TrialT, t_ns: int, payload: Mapping[str, Any]) -> None:
+        self._feedback = MappingProxyType(dict(payload))
+        self._sink.emit("feedback", self._feedback, trial_index=trial.index, t_ns=t_ns)
+
+    def _close(
+        self, trial: TrialT, t_ns: int, payload: Mapping[str, Any], outcome: OutcomeT
+    ) -> None:
+        """Emit ``trial_end``, keep ``outcome``, go idle (or finish) and flush."""
+        self._sink.emit("trial_end", payload, trial_index=trial.index, t_ns=t_ns)
+        self._last = outcome
+        self._phase = self._idle
+        self._sink.flush()
+        if self._next >= len(self._schedule):
+            self._phase = self._done
+            self._sink.flush(durable=True)
+
+    def summary_extra(self) -> Mapping[str, Any]:
+        """What the game adds to its :class:`GameSummary`."""
+        return {}
+
+    def summary(self) -> GameSummary:
+        return GameSummary(
+            game_id=self.game_id,
+            completed=self.finished,
+            trials_done=self.trials_done,
+            trials_planned=self.trials_planned,
+            extra=dict(self.summary_extra()),
+        )
+
+
+def first_event(trial: Sequence[EventRecord], kind: str) -> EventRecord | None:
+    """A trial's first event of ``kind``, or ``None``."""
+    return next((e for e in trial if e.kind == kind), None)
+
+
+class TableBuilder:
+    """A trial table's rows, turned into columns (numpy arrays) by :meth:`columns`.
+
+    Every row names every column of ``columns``; ``dtypes`` gives a column's numpy
+    type (a column not named there holds strings).
+    """
+
+    def __init__(self, columns: Mapping[str, str], dtypes: Mapping[str, Any]) -> None:
+        self._names = tuple(columns)
+        self._dtypes = dtypes
+        self._rows: dict[str, list[Any]] = {name: [] for name in self._names}
+
+    def add(self, **row: Any) -> None:
+        if set(row) != set(self._names):
+            missing = sorted(set(self._names) - set(row))
+            extra = sorted(set(row) - set(self._names))
+            raise KeyError(f"a row needs every column: missing {missing}, unknown {extra}")
+        for name in self._names:
+            self._rows[name].append(row[name])
+
+    def columns(self) -> dict[str, NDArray[Any]]:
+        return {
+            name: np.asarray(values, dtype=self._dtypes.get(name, np.str_))
+            for name, values in self._rows.items()
+        }
