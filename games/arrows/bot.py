@@ -24,21 +24,18 @@ with a simulated nanosecond clock and a 60-Hz frame grid.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from games.api import EventRecord, ListSink
+from games.api import BotInput, EventRecord, ListSink
 from games.arrows.task import ArrowsTask, Phase
 from games.engine.diffusion import sample_diffusion
+from games.engine.simclock import REFRESH_NS, SimClock
 
 __all__ = ["Bot", "BotInput", "BotParams", "simulate"]
-
-REFRESH_NS = 16_666_667  # the simulated display: 60 Hz
-T0_NS = 1_000_000_000  # the simulated clock's first reading
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,14 +71,6 @@ class BotParams:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class BotInput:
-    """A key to press and its delay after the arrows' onset (s)."""
-
-    key: str
-    delay_s: float
-
-
 class Bot:
     """The diffusion policy; remembers only which trial it has answered."""
 
@@ -113,34 +102,24 @@ class Bot:
         return BotInput(str(task.params[f"key_{side}"]), rt_s)
 
 
-def _next_frame(t_ns: int) -> int:
-    """The first simulated frame flip at or after ``t_ns``."""
-    return math.ceil(t_ns / REFRESH_NS) * REFRESH_NS
-
-
 def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[EventRecord]:
     """Play a whole game with a simulated clock; the schedule uses ``seed``."""
     sink = ListSink(clock=lambda: 0)
     task = ArrowsTask(params, seed, sink)
     player = Bot(bot, np.random.default_rng([seed, 0xA770]))
     p = task.params
-    clock = T0_NS
+    clock = SimClock()
     while not task.finished:
-        clock += int(p["iti_ms"]) * 1_000_000
-        task.start_trial(clock)
-        clock = _next_frame(clock + 1)
-        task.cue_shown(clock, "simulated", REFRESH_NS)
-        clock = _next_frame(clock + int(p["cue_ms"]) * 1_000_000)
-        task.stimulus_shown(clock, "simulated", REFRESH_NS)
+        task.start_trial(clock.wait_ms(p["iti_ms"]))
+        task.cue_shown(clock.frame_after(1), "simulated", REFRESH_NS)
+        task.stimulus_shown(clock.frame_after_ms(p["cue_ms"]), "simulated", REFRESH_NS)
         deadline = task.deadline_at_ns
         assert deadline is not None
         move = player.next_input(task)
         if move is None:
-            clock = _next_frame(deadline)
-            task.timeout(clock)
+            task.timeout(clock.frame_at(deadline))
         else:
-            clock += max(1, round(move.delay_s * 1e9))
-            task.respond(move.key, clock)
+            task.respond(move.key, clock.wait_s(move.delay_s))
         if task.last_feedback is not None:
-            clock += int(p["feedback_ms"]) * 1_000_000
+            clock.wait_ms(p["feedback_ms"])
     return sink.events

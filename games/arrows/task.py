@@ -77,8 +77,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
+from games.api import ConfigError, EventRecord, EventSink, completed_trials
 from games.engine.params import check_choices, check_floats, check_ints, check_keys, merge_params
+from games.engine.trial import TableBuilder, TrialTask, first_event
 
 __all__ = [
     "COLUMNS",
@@ -327,56 +328,28 @@ class ArrowsOutcome:
     rt_ms: float | None
 
 
-class ArrowsTask:
+class ArrowsTask(TrialTask[ArrowsTrial, Phase, ArrowsOutcome]):
     """The Arrows state machine, driven by the view or a bot.
 
-    Read-only state: :attr:`phase`, :attr:`current_trial`, :attr:`colour_left`,
-    :attr:`cue_onset_ns`, :attr:`stimulus_onset_ns`, :attr:`current_deadline_ns`,
-    :attr:`deadline_at_ns`, :attr:`last_outcome`, :attr:`last_feedback`,
-    :attr:`finished`, :attr:`trials_done`, :attr:`trials_planned` (practice included).
+    Read-only state (beyond :class:`~games.engine.trial.TrialTask`'s):
+    :attr:`colour_left`, :attr:`cue_onset_ns`, :attr:`stimulus_onset_ns`,
+    :attr:`current_deadline_ns`, :attr:`deadline_at_ns`.
     """
 
+    game_id = GAME_ID
+
     def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
-        self._params = validate_params(params)
-        self._schedule = make_schedule(self._params, seed)
-        self._colour_left = colour_left_for(self._params, seed)
-        self._sink = sink
-        self._phase = Phase.IDLE if self._schedule else Phase.FINISHED
-        self._next = 0
+        valid = validate_params(params)
+        super().__init__(valid, make_schedule(valid, seed), sink, Phase)
+        self._colour_left = colour_left_for(valid, seed)
         self._cue_onset: int | None = None
         self._onset: int | None = None
-        self._last: ArrowsOutcome | None = None
-        self._feedback: Mapping[str, Any] | None = None
-        self._side_of = {self._params["key_left"]: "left", self._params["key_right"]: "right"}
+        self._side_of = {valid["key_left"]: "left", valid["key_right"]: "right"}
 
     # ---- read-only state -------------------------------------------------------
     @property
-    def params(self) -> Mapping[str, Any]:
-        return MappingProxyType(self._params)
-
-    @property
-    def schedule(self) -> tuple[ArrowsTrial, ...]:
-        return self._schedule
-
-    @property
     def colour_left(self) -> str:
         return self._colour_left
-
-    @property
-    def phase(self) -> Phase:
-        return self._phase
-
-    @property
-    def trial_running(self) -> bool:
-        """A trial has started and has not ended yet."""
-        return self.phase not in (Phase.IDLE, Phase.FINISHED)
-
-    @property
-    def current_trial(self) -> ArrowsTrial | None:
-        """The trial in progress, else the next one to start, else ``None``."""
-        if self._phase in (Phase.CUE, Phase.CUE_SHOWN, Phase.RESPONSE):
-            return self._schedule[self._next - 1]
-        return self._schedule[self._next] if self._next < len(self._schedule) else None
 
     @property
     def cue_onset_ns(self) -> int | None:
@@ -401,83 +374,43 @@ class ArrowsTask:
         rel = self.current_deadline_ns
         return None if rel is None or self._onset is None else self._onset + rel
 
-    @property
-    def last_outcome(self) -> ArrowsOutcome | None:
-        return self._last
-
-    @property
-    def last_feedback(self) -> Mapping[str, Any] | None:
-        """The feedback of the last ended trial, or ``None`` if none is shown."""
-        return self._feedback
-
-    @property
-    def finished(self) -> bool:
-        return self._phase is Phase.FINISHED
-
-    @property
-    def trials_done(self) -> int:
-        return self._next if self._phase in (Phase.IDLE, Phase.FINISHED) else self._next - 1
-
-    @property
-    def trials_planned(self) -> int:
-        return len(self._schedule)
-
     # ---- calls from the view -----------------------------------------------------
     def start_trial(self, t_ns: int) -> ArrowsTrial:
         """Begin the next trial (the view then shows the cue)."""
-        if self._phase is not Phase.IDLE:
-            raise RuntimeError(f"start_trial: not allowed in phase {self._phase.value!r}")
-        trial = self._schedule[self._next]
-        self._next += 1
-        self._phase = Phase.CUE
+        extra = {
+            "colour_left": self._colour_left,
+            "key_left": self._params["key_left"],
+            "key_right": self._params["key_right"],
+            "response_window_ms": self._params["response_window_ms"],
+        }
+        trial = self._begin(t_ns, Phase.CUE, extra)
         self._cue_onset = None
         self._onset = None
-        self._feedback = None
-        payload = trial.design()
-        payload.update(
-            colour_left=self._colour_left,
-            key_left=self._params["key_left"],
-            key_right=self._params["key_right"],
-            response_window_ms=self._params["response_window_ms"],
-        )
-        self._sink.emit("trial_start", payload, trial_index=trial.index, t_ns=t_ns)
         return trial
 
     def cue_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
         """The frame showing the cue was presented at ``t_ns``."""
         if self._phase is not Phase.CUE:
             return False
-        trial = self._schedule[self._next - 1]
         self._cue_onset = t_ns
         self._phase = Phase.CUE_SHOWN
-        self._sink.emit(
-            "cue_onset",
-            {"cue": trial.task, "method": method, "refresh_ns": refresh_ns},
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
+        self._emit_onset("cue_onset", t_ns, method, refresh_ns, cue=self._running.task)
         return True
 
     def stimulus_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
         """The frame showing the arrows was presented at ``t_ns``."""
         if self._phase not in (Phase.CUE, Phase.CUE_SHOWN):
             return False
-        trial = self._schedule[self._next - 1]
         self._onset = t_ns
         self._phase = Phase.RESPONSE
-        self._sink.emit(
-            "stimulus_onset",
-            {"stimulus": "arrows", "method": method, "refresh_ns": refresh_ns},
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
+        self._emit_onset("stimulus_onset", t_ns, method, refresh_ns, stimulus="arrows")
         return True
 
     def respond(self, key: str, t_ns: int) -> bool:
         """A key press stamped ``t_ns``; returns ``True`` when it was taken as the response."""
-        if self._phase in (Phase.IDLE, Phase.FINISHED):
+        if not self.trial_running:
             return False
-        trial = self._schedule[self._next - 1]
+        trial = self._running
         reason = None
         if key not in self._side_of:
             reason = "unknown_key"
@@ -486,21 +419,14 @@ class ArrowsTask:
         elif t_ns - self._onset > int(self._params["response_window_ms"]) * 1_000_000:
             reason = "late"
         if reason is not None:
-            self._sink.emit(
-                "ignored_input", {"key": key, "reason": reason}, trial_index=trial.index, t_ns=t_ns
-            )
+            self._emit("ignored_input", {"key": key, "reason": reason}, t_ns)
             if reason == "late":
                 self._end(trial, t_ns, side="", rt_ms=None)
             return False
         assert self._onset is not None
         side = self._side_of[key]
         rt_ms = (t_ns - self._onset) / 1e6
-        self._sink.emit(
-            "response",
-            {"key": key, "side": side, "rt_ms": rt_ms},
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
+        self._emit("response", {"key": key, "side": side, "rt_ms": rt_ms}, t_ns)
         self._end(trial, t_ns, side=side, rt_ms=rt_ms)
         return True
 
@@ -508,7 +434,7 @@ class ArrowsTask:
         """The response window has passed without a response."""
         if self._phase is not Phase.RESPONSE:
             return False
-        self._end(self._schedule[self._next - 1], t_ns, side="", rt_ms=None)
+        self._end(self._running, t_ns, side="", rt_ms=None)
         return True
 
     def _end(self, trial: ArrowsTrial, t_ns: int, *, side: str, rt_ms: float | None) -> None:
@@ -517,37 +443,23 @@ class ArrowsTask:
         mode = self._params["main_feedback"]
         if trial.practice or mode == "all" or (mode == "errors" and not correct):
             message = "correct" if correct else ("too_slow" if timeout else "error")
-            self._feedback = MappingProxyType(
-                {"message": message, "correct": correct, "duration_ms": self._params["feedback_ms"]}
-            )
-            self._sink.emit("feedback", self._feedback, trial_index=trial.index, t_ns=t_ns)
-        self._sink.emit(
-            "trial_end",
-            {
+            feedback = {
+                "message": message,
                 "correct": correct,
-                "timeout": timeout,
-                "response_side": side,
-                "rt_ms": rt_ms,
-                "practice": trial.practice,
-            },
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
-        self._last = ArrowsOutcome(trial.index, correct, timeout, side, rt_ms)
-        self._phase = Phase.IDLE
-        self._sink.flush()
-        if self._next >= len(self._schedule):
-            self._phase = Phase.FINISHED
-            self._sink.flush(durable=True)
+                "duration_ms": self._params["feedback_ms"],
+            }
+            self._give_feedback(trial, t_ns, feedback)
+        end = {
+            "correct": correct,
+            "timeout": timeout,
+            "response_side": side,
+            "rt_ms": rt_ms,
+            "practice": trial.practice,
+        }
+        self._close(trial, t_ns, end, ArrowsOutcome(trial.index, correct, timeout, side, rt_ms))
 
-    def summary(self) -> GameSummary:
-        return GameSummary(
-            game_id=GAME_ID,
-            completed=self.finished,
-            trials_done=self.trials_done,
-            trials_planned=self.trials_planned,
-            extra={"colour_left": self._colour_left},
-        )
+    def summary_extra(self) -> Mapping[str, Any]:
+        return {"colour_left": self._colour_left}
 
 
 # ---- trial table -------------------------------------------------------------------
@@ -593,44 +505,43 @@ _DTYPES: Mapping[str, Any] = MappingProxyType(
 )
 
 
-def _first(trial: Sequence[EventRecord], kind: str) -> EventRecord | None:
-    return next((e for e in trial if e.kind == kind), None)
-
-
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
     """One row per completed trial, columns as in :data:`COLUMNS`, from stored events only.
 
     A trial without its ``trial_end`` (an interrupted game) gives no row.
     """
-    rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    table = TableBuilder(COLUMNS, _DTYPES)
     for trial in completed_trials(events):
         start = trial[0]
         design = start.payload
-        cue = _first(trial, "cue_onset")
-        onset = _first(trial, "stimulus_onset")
-        response = _first(trial, "response")
-        rows["trial_index"].append(start.trial_index)
-        for name in ("block", "trial_in_block"):
-            rows[name].append(int(design[name]))
-        for name in ("task", "transition", "direction", "colour", "correct_side"):
-            rows[name].append(str(design[name]))
-        rows["practice"].append(bool(design["practice"]))
-        rows["switch"].append(design["transition"] == "switch")
-        rows["first_in_block"].append(design["transition"] == "first")
-        rows["congruent"].append(bool(design["congruent"]))
-        rows["rule_congruent"].append(bool(design["rule_congruent"]))
+        cue = first_event(trial, "cue_onset")
+        onset = first_event(trial, "stimulus_onset")
+        response = first_event(trial, "response")
         side = str(response.payload["side"]) if response is not None else ""
-        rows["response_side"].append(side)
-        rows["correct"].append(side == design["correct_side"])
-        rows["timeout"].append(response is None)
         rt = float("nan")
         if response is not None and onset is not None:
             rt = (response.t_ns - onset.t_ns) / 1e6
-        rows["rt_ms"].append(rt)
         csi = float("nan")
         if cue is not None and onset is not None:
             csi = (onset.t_ns - cue.t_ns) / 1e6
-        rows["cue_stimulus_ms"].append(csi)
-    return {
-        name: np.asarray(values, dtype=_DTYPES.get(name, np.str_)) for name, values in rows.items()
-    }
+        table.add(
+            trial_index=start.trial_index,
+            block=int(design["block"]),
+            trial_in_block=int(design["trial_in_block"]),
+            practice=bool(design["practice"]),
+            task=str(design["task"]),
+            transition=str(design["transition"]),
+            switch=design["transition"] == "switch",
+            first_in_block=design["transition"] == "first",
+            congruent=bool(design["congruent"]),
+            rule_congruent=bool(design["rule_congruent"]),
+            direction=str(design["direction"]),
+            colour=str(design["colour"]),
+            correct_side=str(design["correct_side"]),
+            response_side=side,
+            correct=side == design["correct_side"],
+            timeout=response is None,
+            rt_ms=rt,
+            cue_stimulus_ms=csi,
+        )
+    return table.columns()

@@ -140,6 +140,12 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
         """An event of the trial in progress."""
         self._sink.emit(kind, payload, trial_index=self._running.index, t_ns=t_ns)
 
+    def _emit_onset(
+        self, kind: str, t_ns: int, method: str, refresh_ns: int, **fields: Any
+    ) -> None:
+        """An onset of the trial in progress: ``fields`` plus the stamping method."""
+        self._emit(kind, {**fields, "method": method, "refresh_ns": refresh_ns}, t_ns)
+
     def _give_feedback(self, trial: TrialT, t_ns: int, payload: Mapping[str, Any]) -> None:
         self._feedback = MappingProxyType(dict(payload))
         self._sink.emit("feedback", self._feedback, trial_index=trial.index, t_ns=t_ns)
