@@ -228,6 +228,8 @@ class CompositeNorm:
     covariance: tuple[tuple[float, ...], ...] = ()
     scores: tuple[tuple[float, ...], ...] = ()
     _arrays: Any = field(default=None, compare=False, repr=False, hash=False)
+    #: Derived values kept per set of present components (scoring.traits fills it).
+    cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     def arrays(self) -> tuple[Any, Any, Any]:
         """``(means, covariance, scores)`` as float arrays, converted once and kept."""

@@ -586,9 +586,20 @@ def _score_trait(
         return result()
     present = list(composite.present)
     w = np.asarray([trait.components[i].weight for i in present], dtype=np.float64)
+    if norm is not None:
+        key = (trait.name, composite.present)
+        found = norm.cache.get(key)
+        if found is None:
+            found = (
+                _present_moments(trait, norm, present),
+                _subset_composites(trait, norm, present, w),
+            )
+            norm.cache[key] = found
+        moments, sample = found
+    else:
+        moments, sample = None, None
     # A table without this trait (an older table) standardises as if the components
     # were uncorrelated z-scores, and says so.
-    moments = None if norm is None else _present_moments(trait, norm, present)
     if moments is None:
         flags.append("no_component_covariance")
         moments = np.eye(len(present)), np.zeros(len(present))
@@ -601,7 +612,6 @@ def _score_trait(
         return result()
     sd = math.sqrt(variance) / total
     z = (composite.value - mean) / sd
-    sample = None if norm is None else _subset_composites(trait, norm, present, w)
     if sample is None:
         flags.append("percentile_normal_approximation")
 
