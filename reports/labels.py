@@ -573,6 +573,11 @@ _FLAGS: dict[str, dict[str, tuple[str, str]]] = {
             "a percentile.",
         ),
         "too_few_for_ci": ("too few for a CI", "Too few trials to estimate an interval."),
+        "low_reliability": (
+            "low reliability",
+            "The metric ranks people inconsistently from one occasion to the next "
+            "(retest reliability below .5, or known to be low); read it with care.",
+        ),
         "degenerate_ci": (
             "no usable CI",
             "Every resample gave the same value, so the interval would look certain "
@@ -698,6 +703,12 @@ _FLAGS: dict[str, dict[str, tuple[str, str]]] = {
             "wenige Daten",
             "Weniger Durchgänge, als das Design für einen stabilen Wert braucht: "
             "angezeigt, aber ohne Perzentil.",
+        ),
+        "low_reliability": (
+            "geringe Reliabilität",
+            "Der Kennwert ordnet Personen von einer Gelegenheit zur nächsten wenig "
+            "beständig ein (Retest-Reliabilität unter 0,5 oder bekannt niedrig); mit "
+            "Vorsicht lesen.",
         ),
         "too_few_for_ci": (
             "zu wenige für ein KI",

@@ -11,6 +11,8 @@ and returns a frozen :class:`SessionScores` with
   :mod:`scoring.norms`) and their ``percentile``: the mid-rank percentile rank in
   the norm sample, withheld (NaN, ``percentile_withheld`` says why) for a metric
   that is ``pinned`` by the design, has ``low_data``, is undefined, or has no norm;
+  metrics marked of low reliability in the score table, or with a retest
+  reliability below :data:`LOW_RETEST` in the norm sample, get ``low_reliability``;
 * ``traits`` – the styles and abilities (:class:`~scoring.traits.TraitScores`);
 * ``scoring_version`` (:data:`scoring.metrics.SCORING_VERSION`), ``norm_version``
   and ``norm_provisional`` – so that a stored result always says which rules and
@@ -41,9 +43,9 @@ from typing import Any
 from scoring.metrics import GAME_IDS, SCORERS, SCORING_VERSION
 from scoring.metrics.types import FrozenMapping, GameScores, Metric
 from scoring.norms import MetricNorm, NormDesign, NormTable
-from scoring.traits import TraitScores, score_traits
+from scoring.traits import TRAITS, TraitScores, score_traits
 
-__all__ = ["MIN_PERCENTILE_SAMPLE", "SessionScores", "rescore", "score_session"]
+__all__ = ["LOW_RETEST", "MIN_PERCENTILE_SAMPLE", "SessionScores", "rescore", "score_session"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +138,14 @@ def rescore(
 
 #: Norm samples smaller than this give no metric percentile.
 MIN_PERCENTILE_SAMPLE = 100
+#: A retest reliability below this marks a metric ``low_reliability``.
+LOW_RETEST = 0.5
 _NAN = float("nan")
+#: Metrics the score table marks as of low reliability (e.g. the Cards net score,
+#: retest r about .37 in people; Sullivan-Toole et al. 2022).
+_MARKED = frozenset(
+    part.key for trait in TRAITS for part in trait.components if part.low_reliability
+)
 
 
 def _withheld(metric: Metric, norm: MetricNorm | None) -> str:
@@ -160,8 +169,12 @@ def _with_norms(scores: GameScores, norms: NormTable, other_design: bool) -> Gam
         norm = norms.metric(scores.game_id, name)
         withheld = _withheld(metric, norm)
         percentile = norm.percentile(metric.value) if norm is not None and not withheld else _NAN
+        marked = f"{scores.game_id}.{name}" in _MARKED or (
+            norm is not None and math.isfinite(norm.retest) and norm.retest < LOW_RETEST
+        )
         metrics[name] = dataclasses.replace(
             metric,
+            flags=(*metric.flags, "low_reliability") if marked else metric.flags,
             reliability=_NAN if norm is None else norm.reliability,
             retest_reliability=_NAN if norm is None else norm.retest,
             percentile=percentile,

@@ -152,3 +152,17 @@ def test_without_bootstrap_trait_cis_come_from_norm_reliability() -> None:
     assert focus.percentile == pytest.approx(
         score_session(_tables(), _norms(), bootstrap=True).traits["focus"].percentile
     )
+
+
+def test_low_reliability_metrics_are_marked() -> None:
+    result = score_session(_tables(), _norms(), bootstrap=False)
+    # The Cards net score is marked in the score table (retest about .37 in people).
+    assert "low_reliability" in result.games["cards"].metrics["net_score"].flags
+    for game_id, scores in result.games.items():
+        for name, metric in scores.metrics.items():
+            norm = _norms().metric(game_id, name)
+            if norm is not None and math.isfinite(norm.retest) and norm.retest < 0.5:
+                assert "low_reliability" in metric.flags, (game_id, name)
+    pumps = result.games["balloons"].metrics["adjusted_pumps"]
+    assert pumps.retest_reliability == _norms().metrics["balloons.adjusted_pumps"].retest
+    assert pumps.reliability == _norms().metrics["balloons.adjusted_pumps"].reliability
