@@ -107,22 +107,23 @@ async def _read_exactly(reader: asyncio.StreamReader, n: int) -> bytes:
         raise _Incomplete(f"closed after {len(exc.partial)} of {n} body bytes") from exc
 
 
+async def _read_line(reader: asyncio.StreamReader, where: str) -> bytes:
+    try:
+        return await reader.readuntil(b"\r\n")
+    except asyncio.IncompleteReadError as exc:
+        raise _Incomplete(f"closed inside {where}") from exc
+
+
 async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
     parts: list[bytes] = []
     while True:
-        try:
-            size_line = await reader.readuntil(b"\r\n")
-        except asyncio.IncompleteReadError as exc:
-            raise _Incomplete("closed inside a chunked body") from exc
+        size_line = await _read_line(reader, "a chunked body")
         parts.append(size_line)
         size = int(size_line.split(b";")[0].strip(), 16)
         if size == 0:
             # Trailers (usually none), then the empty line.
             while True:
-                try:
-                    line = await reader.readuntil(b"\r\n")
-                except asyncio.IncompleteReadError as exc:
-                    raise _Incomplete("closed inside chunked trailers") from exc
+                line = await _read_line(reader, "chunked trailers")
                 parts.append(line)
                 if line == b"\r\n":
                     return b"".join(parts)
