@@ -15,11 +15,43 @@ is 8 moves.
 
 Problems
 --------
-``problem_moves`` lists the minimum move count of each main problem in order (default
-2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5, 5: twelve problems of rising difficulty).
-``n_practice`` (1) practice problems of ``practice_moves`` (2) moves come first. For
-each problem a (start, goal) pair at exactly that distance is drawn from the seed
-among all such pairs, never repeating a pair, so the set is fixed by the seed.
+Every candidate plays the same problems: the twelve problems of Shallice (1982), all
+from one start position, as listed in the PEBL Tower of London test's "Shallice"
+problem set (Mueller, S. T. (2011), The PEBL Tower of London Test, PEBL test
+battery, ``battery/tol/TOL.pbl``, function ``Shallice``; balls 1, 2, 3 = red,
+yellow/green, blue, mapped here to red, green, blue). Start (pegs 0, 1, 2, bottom to
+top): green, red | blue | (empty). Goals (:data:`SHALLICE_1982_PROBLEMS`):
+
+==  ===========================  =====
+#   goal: peg 0 | peg 1 | peg 2  moves
+==  ===========================  =====
+1   -- | blue, green | red       2
+2   green | red | blue           2
+3   green, blue | red | --       3
+4   green | red, blue | --       3
+5   red, green | blue | --       4
+6   blue | red, green | --       4
+7   red, blue | -- | green       4
+8   -- | red, blue | green       4
+9   red, green, blue | -- | --   5
+10  red, blue, green | -- | --   5
+11  blue, green | red | --       5
+12  blue | red | green          5
+==  ===========================  =====
+
+Two problems each of 2 and 3 moves and four each of 4 and 5, as Shallice describes.
+Every minimum is checked by this module's breadth-first search (and by
+:mod:`scoring.tol`'s) in the tests. ``problem_moves`` picks the main problems by
+their minimum moves: each entry takes the next problem of that length from the list
+above, in its order, so the default (2, 2, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5) plays all
+twelve in their published order and a shorter list plays a fixed subset (for
+example (2, 3) plays problems 1 and 3). Asking for more problems of a length than
+the set holds, or a length it lacks, is a :class:`ConfigError`. ``n_practice`` (0
+or 1, default 1) puts a practice problem first: :data:`PRACTICE_PROBLEM`, 2 moves
+from the same start to green, blue | -- | red, which is not one of the twelve. The
+seed does not change the problems. (Version 1 of this game drew a random (start,
+goal) pair of each length from the seed; its scores are not comparable problem by
+problem with this version's.)
 
 Attempts
 --------
@@ -48,7 +80,8 @@ end raises :class:`RuntimeError`.
 
 Events (every event carries ``trial_index``, 0-based over practice and main problems)
 ------------------------------------------------------------------------------------
-``trial_start``     ``problem`` (1-based within its block), ``practice``, ``start``
+``trial_start``     ``problem`` (1-based within its block), ``practice``, ``item``
+                    (the problem's number in the Shallice set, 0 for practice), ``start``
                     and ``goal`` (lists of pegs, each a list of ball colours bottom to
                     top), ``min_moves``, ``max_attempts``, ``move_limit`` (moves per
                     attempt), ``time_limit_s`` (0: none)
@@ -79,6 +112,7 @@ flagged by ``practice``); an unfinished last trial gives no row. Columns (also i
 ``trial_index``          0-based index of the problem over practice and main (int)
 ``practice``             True for a practice problem (bool)
 ``problem``              1-based number of the problem within its block (int)
+``item``                 number in the Shallice (1982) set, 1..12; 0 for practice (int)
 ``min_moves``            minimum moves from start to goal (moves, int)
 ``solved``               True when some attempt reached the goal (bool)
 ``solved_attempt``       1-based attempt of first success; 0 when unsolved (int)
@@ -117,6 +151,9 @@ __all__ = [
     "DEFAULT_PARAMS",
     "DISPLAY_NAME",
     "GAME_ID",
+    "PRACTICE_PROBLEM",
+    "SHALLICE_1982_PROBLEMS",
+    "SHALLICE_1982_START",
     "VERSION",
     "AttemptOutcome",
     "State",
@@ -134,17 +171,38 @@ __all__ = [
 
 GAME_ID = "towers"
 DISPLAY_NAME = "Towers"
-VERSION = "1.0.0"
+VERSION = "2.0.0"
 
 BALLS: tuple[str, ...] = ("red", "green", "blue")
 CAPACITY: tuple[int, ...] = (3, 2, 1)
 State = tuple[tuple[str, ...], ...]
 
+_R, _G, _B = BALLS
+
+# Shallice (1982) as listed in PEBL's Tower of London test (function ``Shallice``):
+# one start, twelve goals of 2, 2, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5 minimum moves.
+SHALLICE_1982_START: State = ((_G, _R), (_B,), ())
+SHALLICE_1982_PROBLEMS: tuple[tuple[State, int], ...] = (
+    (((), (_B, _G), (_R,)), 2),
+    (((_G,), (_R,), (_B,)), 2),
+    (((_G, _B), (_R,), ()), 3),
+    (((_G,), (_R, _B), ()), 3),
+    (((_R, _G), (_B,), ()), 4),
+    (((_B,), (_R, _G), ()), 4),
+    (((_R, _B), (), (_G,)), 4),
+    (((), (_R, _B), (_G,)), 4),
+    (((_R, _G, _B), (), ()), 5),
+    (((_R, _B, _G), (), ()), 5),
+    (((_B, _G), (_R,), ()), 5),
+    (((_B,), (_R,), (_G,)), 5),
+)
+# The practice problem: 2 moves from the same start, not one of the twelve.
+PRACTICE_PROBLEM: tuple[State, int] = (((_G, _B), (), (_R,)), 2)
+
 DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
     {
-        "problem_moves": (2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5, 5),
+        "problem_moves": tuple(moves for _, moves in SHALLICE_1982_PROBLEMS),
         "n_practice": 1,
-        "practice_moves": 2,
         "max_attempts": 3,
         "extra_moves": 2,
         "attempt_time_limit_s": 60.0,
@@ -153,8 +211,7 @@ DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
 
 _INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
     {
-        "n_practice": (0, 5),
-        "practice_moves": (1, 8),
+        "n_practice": (0, 1),
         "max_attempts": (1, 5),
         "extra_moves": (0, 20),
     }
@@ -243,15 +300,19 @@ def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
     merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
     check_ints(GAME_ID, merged, _INT_RANGES)
     moves = merged["problem_moves"]
+    available = _problems_by_moves()
     if (
         isinstance(moves, str)
         or not isinstance(moves, Sequence)
-        or not 1 <= len(moves) <= 40
-        or not all(isinstance(m, int) and not isinstance(m, bool) and 1 <= m <= 8 for m in moves)
+        or not 1 <= len(moves) <= len(SHALLICE_1982_PROBLEMS)
+        or not all(isinstance(m, int) and not isinstance(m, bool) for m in moves)
+        or any(moves.count(m) > len(available.get(m, ())) for m in moves)
     ):
+        counts = ", ".join(f"{len(v)} of {k}" for k, v in sorted(available.items()))
         raise ConfigError(
-            f"{GAME_ID}: parameter 'problem_moves' must be a list of 1..40 integers in 1..8 "
-            f"(minimum moves per problem), got {moves!r}"
+            f"{GAME_ID}: parameter 'problem_moves' must be a list of 1..12 minimum move "
+            f"counts, each used at most as often as the Shallice (1982) set holds it "
+            f"({counts}), got {moves!r}"
         )
     merged["problem_moves"] = tuple(int(m) for m in moves)
     limit = merged["attempt_time_limit_s"]
@@ -264,6 +325,14 @@ def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def _problems_by_moves() -> dict[int, list[int]]:
+    """Each minimum move count to the 1-based numbers of the set's problems of that length."""
+    by_moves: dict[int, list[int]] = {}
+    for number, (_, moves) in enumerate(SHALLICE_1982_PROBLEMS, start=1):
+        by_moves.setdefault(moves, []).append(number)
+    return by_moves
+
+
 @dataclass(frozen=True, slots=True)
 class TowersTrial:
     """One problem."""
@@ -274,31 +343,27 @@ class TowersTrial:
     start: State
     goal: State
     min_moves: int
+    item: int = 0  # 1-based number in the Shallice (1982) set; 0: practice
 
 
 def make_schedule(params: Mapping[str, Any], seed: int) -> tuple[TowersTrial, ...]:
-    """Practice then main problems; each a seeded (start, goal) pair at the asked distance."""
+    """Practice then main problems from the fixed Shallice (1982) set (see the module doc).
+
+    ``seed`` is accepted for the common task interface and does not change the problems.
+    """
+    del seed  # one problem set for everyone
     p = validate_params(params)
-    rng = np.random.default_rng(seed)
-    states = all_states()
-    by_distance: dict[int, list[tuple[State, State]]] = {}
-    for goal in states:
-        dist = distances_to(goal)
-        for start in states:
-            by_distance.setdefault(dist[start], []).append((start, goal))
-    wanted = [(True, p["practice_moves"])] * p["n_practice"]
-    wanted += [(False, m) for m in p["problem_moves"]]
-    used: set[tuple[State, State]] = set()
     trials: list[TowersTrial] = []
-    counts = {True: 0, False: 0}
-    for index, (practice, moves) in enumerate(wanted):
-        pool = [pair for pair in by_distance[moves] if pair not in used]
-        if not pool:  # more problems than pairs at this distance: allow repeats
-            pool = by_distance[moves]
-        start, goal = pool[int(rng.integers(len(pool)))]
-        used.add((start, goal))
-        counts[practice] += 1
-        trials.append(TowersTrial(index, counts[practice], practice, start, goal, moves))
+    for k in range(p["n_practice"]):
+        goal, moves = PRACTICE_PROBLEM
+        trials.append(TowersTrial(k, k + 1, True, SHALLICE_1982_START, goal, moves))
+    queues = _problems_by_moves()
+    for k, moves in enumerate(p["problem_moves"]):
+        item = queues[moves].pop(0)
+        goal, listed = SHALLICE_1982_PROBLEMS[item - 1]
+        trials.append(
+            TowersTrial(len(trials), k + 1, False, SHALLICE_1982_START, goal, listed, item)
+        )
     return tuple(trials)
 
 
@@ -436,6 +501,7 @@ class TowersTask:
             {
                 "problem": trial.problem,
                 "practice": trial.practice,
+                "item": trial.item,
                 "start": _state_json(trial.start),
                 "goal": _state_json(trial.goal),
                 "min_moves": trial.min_moves,
@@ -636,6 +702,7 @@ COLUMNS: Mapping[str, str] = MappingProxyType(
         "trial_index": "0-based index of the problem over practice and main (int)",
         "practice": "True for a practice problem (bool)",
         "problem": "1-based number of the problem within its block (int)",
+        "item": "number in the Shallice (1982) set, 1..12; 0 for practice (int)",
         "min_moves": "minimum moves from start to goal (moves, int)",
         "solved": "True when some attempt reached the goal (bool)",
         "solved_attempt": "1-based attempt of first success; 0 when unsolved (int)",
@@ -690,6 +757,7 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
         rows["trial_index"].append(start.trial_index)
         rows["practice"].append(bool(start.payload["practice"]))
         rows["problem"].append(int(start.payload["problem"]))
+        rows["item"].append(int(start.payload.get("item", 0)))  # version 1 events: 0
         rows["min_moves"].append(min_moves_)
         rows["solved"].append(bool(end.payload["solved"]))
         rows["solved_attempt"].append(solved_attempt)

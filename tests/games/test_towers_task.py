@@ -11,6 +11,7 @@ from scipy.stats import spearmanr
 
 from games.api import ConfigError, ListSink
 from games.towers import bot, task
+from scoring import tol
 
 R, G, B = "red", "green", "blue"
 REFRESH = 16_666_667
@@ -18,12 +19,10 @@ REFRESH = 16_666_667
 
 def test_defaults_follow_science_md() -> None:
     p = task.validate_params({})
-    assert len(p["problem_moves"]) == 12
-    assert min(p["problem_moves"]) == 2 and max(p["problem_moves"]) == 5
-    assert list(p["problem_moves"]) == sorted(p["problem_moves"])
+    assert p["problem_moves"] == (2, 2, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5)
     assert p["max_attempts"] == 3
     assert task.CAPACITY == (3, 2, 1) and len(task.BALLS) == 3
-    assert task.DISPLAY_NAME == "Towers" and task.VERSION == "1.0.0"
+    assert task.DISPLAY_NAME == "Towers" and task.VERSION == "2.0.0"
 
 
 def test_board_has_36_states_and_longest_path_8() -> None:
@@ -64,14 +63,67 @@ def test_illegal_state_is_refused() -> None:
         task.min_moves(((R,), (G, B), ()), ((), (), (R, G)))
 
 
-def test_same_seed_same_problems_different_seed_different() -> None:
+# Shallice (1982) as listed in PEBL's TOL.pbl (function Shallice), written out here in
+# PEBL's own coding (1 = red, 2 = yellow/green, 3 = blue; pegs bottom to top) so that
+# the mapping onto this game's balls is checked as well as the distances.
+PEBL_START = [[2, 1], [3], []]
+PEBL_SHALLICE = [
+    ([[], [3, 2], [1]], 2),
+    ([[2], [1], [3]], 2),
+    ([[2, 3], [1], []], 3),
+    ([[2], [1, 3], []], 3),
+    ([[1, 2], [3], []], 4),
+    ([[3], [1, 2], []], 4),
+    ([[1, 3], [], [2]], 4),
+    ([[], [1, 3], [2]], 4),
+    ([[1, 2, 3], [], []], 5),
+    ([[1, 3, 2], [], []], 5),
+    ([[3, 2], [1], []], 5),
+    ([[3], [1], [2]], 5),
+]
+PEBL_BALLS = {1: R, 2: G, 3: B}
+
+
+def _from_pebl(pegs: list[list[int]]) -> task.State:
+    return tuple(tuple(PEBL_BALLS[b] for b in peg) for peg in pegs)
+
+
+def test_problem_set_is_shallice_1982_and_every_minimum_is_verified() -> None:
+    assert task.SHALLICE_1982_START == ((G, R), (B,), ())
+    assert _from_pebl(PEBL_START) == task.SHALLICE_1982_START
+    assert tuple((_from_pebl(g), m) for g, m in PEBL_SHALLICE) == task.SHALLICE_1982_PROBLEMS
+    assert len(set(task.SHALLICE_1982_PROBLEMS)) == 12
+    for goal, moves in task.SHALLICE_1982_PROBLEMS:
+        assert task.min_moves(task.SHALLICE_1982_START, goal) == moves
+        assert tol.minimum_moves(task.SHALLICE_1982_START, goal) == moves  # second solver
+    practice_goal, practice_moves = task.PRACTICE_PROBLEM
+    assert task.min_moves(task.SHALLICE_1982_START, practice_goal) == practice_moves == 2
+    assert practice_goal not in {goal for goal, _ in task.SHALLICE_1982_PROBLEMS}
+
+
+def test_every_seed_plays_the_same_problems_in_published_order() -> None:
     a = task.make_schedule({}, 5)
-    assert a == task.make_schedule({}, 5)
-    assert a != task.make_schedule({}, 6)
-    assert [t.min_moves for t in a] == [2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5, 5]
-    assert a[0].practice and not a[1].practice
+    assert a == task.make_schedule({}, 6) == task.make_schedule({}, 123456)
+    assert [t.min_moves for t in a] == [2, 2, 2, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5]
+    assert a[0].practice and a[0].item == 0 and a[0].goal == task.PRACTICE_PROBLEM[0]
+    assert [t.item for t in a[1:]] == list(range(1, 13))
+    assert [t.problem for t in a] == [1, *range(1, 13)]
+    assert all(t.start == task.SHALLICE_1982_START for t in a)
     assert all(task.min_moves(t.start, t.goal) == t.min_moves for t in a)
-    assert len({(t.start, t.goal) for t in a}) == len(a)
+
+
+def test_a_shorter_design_plays_a_fixed_subset() -> None:
+    # Each entry takes the next problem of that length in the set's order.
+    short = task.make_schedule({"n_practice": 0, "problem_moves": [2, 3]}, 9)
+    assert [t.item for t in short] == [1, 3]
+    eight = task.make_schedule({"problem_moves": [2, 3, 3, 4, 4, 5, 5, 5]}, 1)
+    assert [t.item for t in eight] == [0, 1, 3, 4, 5, 6, 9, 10, 11]
+    backwards = task.make_schedule({"n_practice": 0, "problem_moves": [5, 2, 5]}, 1)
+    assert [(t.item, t.problem, t.min_moves) for t in backwards] == [
+        (9, 1, 5),
+        (1, 2, 2),
+        (10, 3, 5),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -79,6 +131,11 @@ def test_same_seed_same_problems_different_seed_different() -> None:
     [
         ({"problems": [2]}, "'problems'"),
         ({"problem_moves": [2, 9]}, "'problem_moves'"),
+        ({"problem_moves": [6]}, "'problem_moves'"),  # no 6-move problem in the set
+        ({"problem_moves": [2, 2, 2]}, "'problem_moves'"),  # the set has two of 2 moves
+        ({"problem_moves": [5] * 13}, "'problem_moves'"),
+        ({"practice_moves": 2}, "'practice_moves'"),  # version 1 key: gone
+        ({"n_practice": 2}, "'n_practice'"),
         ({"problem_moves": []}, "'problem_moves'"),
         ({"problem_moves": "2345"}, "'problem_moves'"),
         ({"max_attempts": 0}, "'max_attempts'"),
@@ -124,7 +181,7 @@ def test_attempts_move_limit_and_scores() -> None:
         src, dst = task.legal_moves(board)[0]
         t += 10
         assert game.move(src, dst, t)
-        # on this seeded problem the first-listed legal moves never reach the goal
+        # on Shallice problem 3 the first-listed legal moves never reach the goal
     assert game.attempt == 3
     game.stimulus_shown(t + 1, "paint", REFRESH)
     _solve(game, t + 1)
@@ -227,6 +284,8 @@ def test_trial_table_rows_columns_and_interruption() -> None:
     assert list(table) == list(task.COLUMNS)
     assert all(len(col) == 13 for col in table.values())
     assert table["practice"].sum() == 1
+    assert list(table["item"]) == list(range(13))
+    assert list(table["min_moves"]) == [2, 2, 2, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5]
     solved = table["solved"]
     assert np.all(table["excess_moves"][solved] >= 0)
     assert np.all(np.isnan(table["excess_moves"][~solved]))
