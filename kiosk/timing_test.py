@@ -25,8 +25,8 @@ from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QKeyEvent, QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
-from games.engine.canvas import make_canvas, refresh_period_ns
-from games.engine.timing import FrameStats, StampedInput, install_stamper
+from games.engine.qt.canvas import make_canvas, refresh_period_ns
+from games.engine.qt.timing import FrameStats, StampedInput, install_stamper
 
 __all__ = ["TimingResult", "run_timing_test"]
 

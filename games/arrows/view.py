@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QPainter
 from games.api import EventSink, GameConfig
 from games.arrows.task import ArrowsTask, Phase
 from games.engine import palette
-from games.engine.timed import (
+from games.engine.qt.timed import (
     TimedView,
     arrow_path,
     draw_keycap,
@@ -26,8 +26,8 @@ from games.engine.timed import (
     key_name,
     qt_key,
 )
-from games.engine.timing import StampedInput
-from games.engine.view import BotAction
+from games.engine.qt.timing import StampedInput
+from games.engine.qt.view import BotAction
 
 COLOURS = {"blue": palette.ACCENT, "orange": palette.ORANGE}
 FEEDBACK_COLOURS = {

@@ -19,8 +19,8 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from games.api import EventSink, GameConfig
 from games.balloons.task import BalloonsTask
 from games.engine import palette
-from games.engine.timing import StampedInput
-from games.engine.view import BotAction, GameView
+from games.engine.qt.timing import StampedInput
+from games.engine.qt.view import BotAction, GameView
 
 PUMP_KEYS = {int(Qt.Key.Key_Space)}
 COLLECT_KEYS = {int(Qt.Key.Key_Return), int(Qt.Key.Key_Enter)}

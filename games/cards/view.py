@@ -17,8 +17,8 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
 from games.api import EventSink, GameConfig
 from games.cards.task import DECKS, CardsTask
 from games.engine import palette
-from games.engine.timing import StampedInput
-from games.engine.view import BotAction, GameView
+from games.engine.qt.timing import StampedInput
+from games.engine.qt.view import BotAction, GameView
 
 DECK_KEYS = {int(Qt.Key.Key_1) + i: deck for i, deck in enumerate(DECKS)}
 

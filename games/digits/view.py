@@ -33,8 +33,8 @@ from PySide6.QtWidgets import QWidget
 from games.api import EventSink, GameConfig
 from games.digits.task import DigitsTask, Stimulus
 from games.engine import palette
-from games.engine.timing import StampedInput
-from games.engine.view import BotAction, GameView, Stage
+from games.engine.qt.timing import StampedInput
+from games.engine.qt.view import BotAction, GameView, Stage
 
 LEAD_IN_MS = 500  # trial start to the first digit ("Watch")
 

@@ -24,7 +24,7 @@ asked for, :meth:`~ContinueGate.painted` when a frame draws it, and
 ``arm`` opens the clock, so a frame already drawn before the change cannot.
 
 The gate is Qt-free: it reads inputs through the small :class:`GateInput` protocol
-(the input stamper's :class:`~games.engine.timing.StampedInput` satisfies it) and
+(the input stamper's :class:`~games.engine.qt.timing.StampedInput` satisfies it) and
 stamps as ``time.perf_counter_ns()`` integers.
 """
 

@@ -27,9 +27,9 @@ from PySide6.QtGui import QPainter
 
 from games.api import EventSink, GameConfig
 from games.engine import palette
-from games.engine.amount import AmountView
-from games.engine.timing import StampedInput
-from games.engine.view import BotAction
+from games.engine.qt.amount import AmountView
+from games.engine.qt.timing import StampedInput
+from games.engine.qt.view import BotAction
 from games.exchange_split.task import SplitTask
 
 ACCEPT_KEYS = {int(Qt.Key.Key_A)}

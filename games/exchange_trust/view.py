@@ -27,8 +27,8 @@ from PySide6.QtGui import QPainter
 
 from games.api import EventSink, GameConfig
 from games.engine import palette
-from games.engine.amount import AmountView
-from games.engine.view import BotAction
+from games.engine.qt.amount import AmountView
+from games.engine.qt.view import BotAction
 from games.exchange_trust.task import TrustTask
 
 

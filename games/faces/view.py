@@ -29,9 +29,9 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath
 
 from games.api import EventSink, GameConfig
 from games.engine import palette
-from games.engine.timed import TimedView, draw_fixation, draw_line, key_name, pen
-from games.engine.timing import StampedInput
-from games.engine.view import BotAction
+from games.engine.qt.timed import TimedView, draw_fixation, draw_line, key_name, pen
+from games.engine.qt.timing import StampedInput
+from games.engine.qt.view import BotAction
 from games.faces.task import FacesTask, Phase
 
 # The task's option labels -> the keys of their words in resources/i18n.

@@ -25,7 +25,7 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath
 
 from games.api import EventSink, GameConfig
 from games.engine import palette
-from games.engine.timed import (
+from games.engine.qt.timed import (
     TimedView,
     draw_keycap,
     draw_line,
@@ -35,8 +35,8 @@ from games.engine.timed import (
     pen,
     qt_key,
 )
-from games.engine.timing import StampedInput
-from games.engine.view import BotAction
+from games.engine.qt.timing import StampedInput
+from games.engine.qt.view import BotAction
 from games.hard_or_easy.task import CHOICES, HardOrEasyTask, Phase
 
 READY, CHOICE, TASK_READY, PRESSING = "ready", "choice", "task_ready", "pressing"

@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QPainter
 
 from games.api import EventSink, GameConfig
 from games.engine import palette
-from games.engine.timed import (
+from games.engine.qt.timed import (
     TimedView,
     draw_keycap,
     draw_line,
@@ -27,8 +27,8 @@ from games.engine.timed import (
     key_name,
     qt_key,
 )
-from games.engine.timing import StampedInput
-from games.engine.view import BotAction
+from games.engine.qt.timing import StampedInput
+from games.engine.qt.view import BotAction
 from games.keypresses.task import HANDS, KeypressesTask, Phase
 
 READY, GO = "ready", "go"

@@ -21,7 +21,7 @@ from PySide6.QtGui import QColor, QPainter
 
 from games.api import EventSink, GameConfig
 from games.engine import palette
-from games.engine.timed import (
+from games.engine.qt.timed import (
     TimedView,
     draw_fixation,
     draw_keycap,
@@ -31,8 +31,8 @@ from games.engine.timed import (
     pen,
     qt_key,
 )
-from games.engine.timing import StampedInput
-from games.engine.view import BotAction
+from games.engine.qt.timing import StampedInput
+from games.engine.qt.view import BotAction
 from games.lengths.task import LengthsTask, Phase
 
 FACE_WIDTH_MM = 40.0  # nominal face width the mouth lengths are relative to

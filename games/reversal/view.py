@@ -18,8 +18,8 @@ from PySide6.QtGui import QColor, QPainter, QPen
 
 from games.api import EventSink, GameConfig
 from games.engine import palette
-from games.engine.timing import StampedInput
-from games.engine.view import BotAction, GameView
+from games.engine.qt.timing import StampedInput
+from games.engine.qt.view import BotAction, GameView
 from games.reversal.task import OPTIONS, ReversalTask
 
 SIDE_KEYS = {int(Qt.Key.Key_Left): 0, int(Qt.Key.Key_Right): 1}

@@ -23,7 +23,7 @@ from PySide6.QtGui import QColor, QPainter
 
 from games.api import ConfigError, EventSink, GameConfig
 from games.engine import palette
-from games.engine.timed import (
+from games.engine.qt.timed import (
     TimedView,
     arrow_path,
     draw_fixation,
@@ -32,8 +32,8 @@ from games.engine.timed import (
     pen,
     qt_key,
 )
-from games.engine.timing import StampedInput
-from games.engine.view import BotAction
+from games.engine.qt.timing import StampedInput
+from games.engine.qt.view import BotAction
 from games.stop.task import Phase, StopTask
 
 FIXATION, ARROW = "fixation", "arrow"

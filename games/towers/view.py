@@ -32,8 +32,8 @@ from PySide6.QtWidgets import QWidget
 
 from games.api import EventSink, GameConfig
 from games.engine import palette
-from games.engine.timing import StampedInput
-from games.engine.view import BotAction, GameView, Stage
+from games.engine.qt.timing import StampedInput
+from games.engine.qt.view import BotAction, GameView, Stage
 from games.towers.task import CAPACITY, State, TowersTask
 
 ATTEMPT_FEEDBACK_MS = 1500  # between tries: why the try ended, before the board resets

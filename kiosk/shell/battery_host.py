@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from games.api import EventRecord, GameConfig, GameSummary
 from games.catalog import TaskGame
-from games.engine.driver import BotDriver
+from games.engine.qt.driver import BotDriver
 from kiosk.battery import Battery
 from kiosk.recorder import Recorder, RecorderError
 from kiosk.sessions.lifecycle import end_game_run, reopen_game_run, start_game_run

@@ -8,7 +8,7 @@ must be a fresh press (no auto-repeat, not held down since before the break appe
 So Space presses left over from the game before cannot skip the break.
 
 The screen takes its inputs from the application's input stamper (it is an input
-target, see :mod:`games.engine.timing`), so they carry the stamper's stamps and key
+target, see :mod:`games.engine.qt.timing`), so they carry the stamper's stamps and key
 state. It has no event sink of its own: every input it turns away is emitted as
 ``input_gated`` with a :class:`~games.engine.gate.GatedInput`; whoever hosts the screen
 records it, e.g. ``sink.emit("input_gated", gated.payload(), t_ns=gated.t_ns)``.
@@ -27,8 +27,8 @@ from PySide6.QtWidgets import QWidget
 
 from games.engine import palette
 from games.engine.gate import ContinueGate
+from games.engine.qt.timing import StampedInput, install_stamper
 from games.engine.texts import texts_for
-from games.engine.timing import StampedInput, install_stamper
 
 __all__ = ["CONTINUE_KEYS", "BreakScreen"]
 

@@ -8,7 +8,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from games.engine.view import Stage
+from games.engine.qt.view import Stage
 from games.reversal import bot, task
 from games.reversal.view import ReversalView
 from tests.games.ui.bot_play import (

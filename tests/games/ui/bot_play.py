@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 
 from games.api import EventRecord, GameConfig, GameSummary, ListSink, completed_trials
-from games.engine.driver import BotDriver
-from games.engine.timing import StampedInput
-from games.engine.view import GameView, Stage
+from games.engine.qt.driver import BotDriver
+from games.engine.qt.timing import StampedInput
+from games.engine.qt.view import GameView, Stage
 
 RESPONSE_KINDS = ("response", "illegal_move", "lift", "put_back", "amount_changed")
 

@@ -9,7 +9,7 @@ from PySide6.QtTest import QTest
 from games.arrows import task
 from games.arrows.bot import Bot, BotParams
 from games.arrows.view import ArrowsView
-from games.engine.view import Stage
+from games.engine.qt.view import Stage
 from tests.games.ui.screens import go_on
 from tests.games.ui.timed_games import (
     assert_complete_table,
@@ -123,7 +123,7 @@ def test_interrupt_keeps_only_complete_trials(qtbot) -> None:
     view, sink = make_view(qtbot, ArrowsView, task, SHORT)
     done = []
     view.finished.connect(done.append)
-    from games.engine.driver import BotDriver
+    from games.engine.qt.driver import BotDriver
 
     driver = BotDriver(view, bot(2), speed=SPEED)
     qtbot.waitUntil(lambda: view.task.trials_done >= 2 and view.task.trial_running, timeout=15_000)

@@ -10,7 +10,7 @@ from PySide6.QtTest import QTest
 
 from games.digits import bot, task
 from games.digits.view import DigitsView
-from games.engine.view import Stage
+from games.engine.qt.view import Stage
 from tests.games.ui.bot_play import (
     check_pause,
     check_stamps,

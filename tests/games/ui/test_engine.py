@@ -15,8 +15,8 @@ from PySide6.QtTest import QTest
 from games.api import GameConfig, ListSink
 from games.balloons import bot, task
 from games.balloons.view import BalloonsView
-from games.engine.driver import BotDriver
-from games.engine.view import Stage
+from games.engine.qt.driver import BotDriver
+from games.engine.qt.view import Stage
 from tests.games.ui.screens import go_on
 
 

@@ -8,7 +8,7 @@ import numpy as np
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from games.engine.view import Stage
+from games.engine.qt.view import Stage
 from games.exchange_split import bot, task
 from games.exchange_split.view import SplitView
 from tests.games.ui.bot_play import (

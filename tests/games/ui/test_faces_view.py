@@ -8,8 +8,8 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtTest import QTest
 
 from games.engine import palette
-from games.engine.driver import BotDriver
-from games.engine.view import Stage
+from games.engine.qt.driver import BotDriver
+from games.engine.qt.view import Stage
 from games.faces import task
 from games.faces.bot import Bot, BotParams
 from games.faces.view import FacesView, expression_for, paint_face

@@ -21,9 +21,9 @@ from games.api import GameConfig, ListSink
 from games.balloons import bot as balloons_bot
 from games.balloons import task as balloons
 from games.balloons.view import BalloonsView
-from games.engine.driver import BotDriver
 from games.engine.gate import MIN_SHOWN_MS
-from games.engine.view import GameView, Stage
+from games.engine.qt.driver import BotDriver
+from games.engine.qt.view import GameView, Stage
 from games.exchange_trust import task as trust
 from games.exchange_trust.view import TrustView
 from games.keypresses import task as keypresses

@@ -6,8 +6,8 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from games.engine.driver import BotDriver
-from games.engine.view import Stage
+from games.engine.qt.driver import BotDriver
+from games.engine.qt.view import Stage
 from games.lengths import task
 from games.lengths.bot import Bot, BotParams
 from games.lengths.view import LengthsView

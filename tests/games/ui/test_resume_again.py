@@ -12,7 +12,7 @@ import pytest
 from games.api import EventRecord, GameConfig, ListSink
 from games.balloons import bot, task
 from games.balloons.view import BalloonsView
-from games.engine.driver import BotDriver
+from games.engine.qt.driver import BotDriver
 from games.engine.resume import committed_calls
 
 

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from games.api import ConfigError
-from games.engine.driver import BotDriver
-from games.engine.view import Stage
+from games.engine.qt.driver import BotDriver
+from games.engine.qt.view import Stage
 from games.stop import task
 from games.stop.bot import Bot, BotParams
 from games.stop.view import StopView

@@ -14,8 +14,8 @@ import numpy as np
 from PySide6.QtCore import QTimer
 
 from games.api import EventRecord, GameConfig, ListSink
-from games.engine.driver import BotDriver
-from games.engine.view import GameView
+from games.engine.qt.driver import BotDriver
+from games.engine.qt.view import GameView
 
 SIZE = (1024, 720)
 

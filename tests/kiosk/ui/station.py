@@ -9,7 +9,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
 from games.catalog import TaskGame
-from games.engine.view import Stage
+from games.engine.qt.view import Stage
 from kiosk import services
 from kiosk.access import auth
 from kiosk.store.models import AssessmentSession, Role

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
-from games.engine.view import Stage
+from games.engine.qt.view import Stage
 from kiosk.outcome.pipeline import outcome_state
 from kiosk.sessions.machine import status_of
 from kiosk.store.models import GameRun, SessionStatus

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from sqlalchemy import event, select
 
 from games.balloons import task as balloons
-from games.engine.view import Stage
+from games.engine.qt.view import Stage
 from kiosk.sessions.machine import status_of
 from kiosk.store.check import check_store
 from kiosk.store.events import events_for_run

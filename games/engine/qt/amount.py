@@ -14,7 +14,7 @@ Every change of the amount is recorded as an ``amount_changed`` event (``amount`
 stamp; the decision itself is the task's ``response``. Holding an amount key moves the
 amount on, as in any number field: its auto-repeats count, as ``via`` ``"key_repeat"``.
 An auto-repeated Enter (or any other key) is ignored, so a held Enter cannot confirm
-the next round (see the table in :mod:`games.engine.view`).
+the next round (see the table in :mod:`games.engine.qt.view`).
 
 A game supplies :meth:`amount_limit`, :meth:`submit_amount`, :meth:`role_message`,
 :meth:`paint_decision` and :meth:`paint_outcome`; its task offers ``role``,
@@ -31,8 +31,8 @@ from PySide6.QtWidgets import QWidget
 
 from games.api import EventSink, GameConfig
 from games.engine import palette
-from games.engine.timing import StampedInput
-from games.engine.view import BotAction, GameView, Stage
+from games.engine.qt.timing import StampedInput
+from games.engine.qt.view import BotAction, GameView, Stage
 
 __all__ = ["AmountView"]
 

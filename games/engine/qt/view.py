@@ -52,12 +52,12 @@ towers            ignored: one lift or move per press
 ================  ============================================================
 
 Mouse: every click is a press, including the second of two quick clicks that Qt
-delivers as a double click (see :mod:`games.engine.timing`).
+delivers as a double click (see :mod:`games.engine.qt.timing`).
 
 **Text size.** ``config.text_scale`` (1.0 by default; the candidate's "larger text")
 scales every font made by :meth:`GameView.make_font` and the continue screens' layout.
 
-Everything is driven by presented frames (see :mod:`games.engine.canvas`); there are
+Everything is driven by presented frames (see :mod:`games.engine.qt.canvas`); there are
 no stimulus timers. A proctor may :meth:`pause` (the candidate sees "Paused by your
 proctor"; a ``pause`` event marks the trial it interrupted) and :meth:`resume`;
 :meth:`interrupt` ends the game cleanly at any point. Every game run ends with a
@@ -76,11 +76,11 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from games.api import EventRecord, EventSink, GameConfig, GameSummary
 from games.engine import palette
-from games.engine.canvas import make_canvas, refresh_period_ns
 from games.engine.gate import ContinueGate, GatedInput
+from games.engine.qt.canvas import make_canvas, refresh_period_ns
+from games.engine.qt.timing import FrameStats, StampedInput, install_stamper
 from games.engine.resume import LoggedTask, SwitchSink, last_committed_trial, replay
 from games.engine.texts import texts_for
-from games.engine.timing import FrameStats, StampedInput, install_stamper
 
 __all__ = ["CONTINUE_KEYS", "CONTINUE_STAGES", "BotAction", "GameView", "Stage"]
 

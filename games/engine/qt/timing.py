@@ -16,7 +16,7 @@ on as a mouse press like any other (stamped with the window's press), so fast
 clicking is measured as it happened.
 
 Keys: an auto-repeat of a held key is handed on too, marked ``auto_repeat``; each
-game decides whether it is a response (see :mod:`games.engine.view`). The stamper
+game decides whether it is a response (see :mod:`games.engine.qt.view`). The stamper
 also follows which keys are down (press and release, application-wide), so every key
 input carries ``held_since_ns``, the stamp of the press that began the current hold
 of that key: a continue screen uses it to refuse a key held since before it appeared

@@ -1,6 +1,6 @@
 """What the timed games' views share: frame-paced screens, feedback and rest, keys.
 
-:class:`TimedView` is a :class:`~games.engine.view.GameView` for games whose trials
+:class:`TimedView` is a :class:`~games.engine.qt.view.GameView` for games whose trials
 run on a clock - a fixation, a cue, a stimulus shown for 100 ms, a deadline - that
 is, ``arrows``, ``lengths``, ``faces``, ``stop``, ``keypresses`` and ``hard_or_easy``.
 It adds, on top of the shared flow:
@@ -49,9 +49,9 @@ from PySide6.QtGui import QColor, QKeySequence, QPainter, QPainterPath, QPen
 
 from games.api import EventRecord, EventSink, GameConfig
 from games.engine import palette
-from games.engine.canvas import FRAME_SWAPPED
-from games.engine.timing import StampedInput
-from games.engine.view import GameView, Stage
+from games.engine.qt.canvas import FRAME_SWAPPED
+from games.engine.qt.timing import StampedInput
+from games.engine.qt.view import GameView, Stage
 
 __all__ = [
     "TimedView",

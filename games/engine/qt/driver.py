@@ -1,8 +1,8 @@
 """Bots playing the real widgets through real input events.
 
-A :class:`BotDriver` watches a :class:`~games.engine.view.GameView` on a short timer.
+A :class:`BotDriver` watches a :class:`~games.engine.qt.view.GameView` on a short timer.
 On a continue screen it presses Space once the screen takes presses
-(:meth:`~games.engine.view.GameView.continue_ready`). While a trial is in play it
+(:meth:`~games.engine.qt.view.GameView.continue_ready`). While a trial is in play it
 asks the game's bot policy (``bot.next_input(task)``) for its next action and delay,
 waits that delay
 (scaled by ``speed``), and performs the action as a real key press or mouse click on
@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QPoint, QPointF, Qt, QTimer
 from PySide6.QtTest import QTest
 
-from games.engine.view import CONTINUE_STAGES, GameView, Stage
+from games.engine.qt.view import CONTINUE_STAGES, GameView, Stage
 
 __all__ = ["BotDriver"]
 
