@@ -406,8 +406,6 @@ def _parse_counts(
         raise TypeError(
             f"counts must map each group to (n_pass, n_total), got {type(counts).__name__}"
         )
-    if len(counts) < 2:
-        raise ValueError(f"counts must name at least two groups to compare, got {len(counts)}")
     groups: list[str] = []
     passes: list[int] = []
     totals: list[int] = []
@@ -502,8 +500,10 @@ def adverse_impact(
     otherwise.  The ratio threshold ``four_fifths`` is compared exactly, read as
     the decimal it prints as (0.8 is 4/5).
 
-    Raises ``ValueError`` for fewer than two groups, a count that is negative,
-    not whole or not finite, ``n_pass > n_total``, or a setting out of range.
+    Fewer than two groups (or fewer than two with candidates) is not an error: the
+    verdict is ``"too_few_to_judge"``, never a pass. Raises ``ValueError`` for a
+    count that is negative, not whole or not finite, ``n_pass > n_total``, or a
+    setting out of range.
     """
     groups, passes, totals = _parse_counts(counts)
     alpha = _check_alpha(alpha)
@@ -953,8 +953,6 @@ def threshold_sweep(
             f"lengths {values.size} and {len(labels)} differ"
         )
     names = tuple(dict.fromkeys(labels))
-    if len(names) < 2:
-        raise ValueError(f"groups must hold at least two different labels, got {len(names)}")
     chosen = _DEFAULT_PERCENTILES if percentiles is None else tuple(float(p) for p in percentiles)
     if not chosen:
         raise ValueError("percentiles must hold at least one value")
@@ -963,6 +961,9 @@ def threshold_sweep(
     index = {name: i for i, name in enumerate(names)}
     codes = np.fromiter((index[label] for label in labels), dtype=np.intp, count=len(labels))
     totals = np.bincount(codes, minlength=len(names))
+    if values.size == 0:
+        # Nobody to cut: no points, rather than an error (an empty station is normal).
+        return ThresholdSweep(points=(), higher_is_better=higher_is_better)
     cuts = np.percentile(values, chosen)
     points: list[SweepPoint] = []
     for percentile, cut in zip(chosen, cuts, strict=True):

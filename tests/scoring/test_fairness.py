@@ -343,8 +343,6 @@ def test_empty_group_takes_no_part_in_the_tests() -> None:
 @pytest.mark.parametrize(
     ("counts", "error", "message"),
     [
-        ({"a": (1, 10)}, ValueError, "at least two groups"),
-        ({}, ValueError, "at least two groups"),
         ({"a": (-1, 10), "b": (1, 10)}, ValueError, r"counts\['a'\] n_pass must not be negative"),
         ({"a": (1, -10), "b": (1, 10)}, ValueError, "n_total must not be negative"),
         ({"a": (11, 10), "b": (1, 10)}, ValueError, r"n_pass \(11\) is greater than n_total"),
@@ -770,7 +768,6 @@ def test_sweep_is_total(rows: list[tuple[float, str]], higher_is_better: bool) -
     [
         ([1.0, float("nan"), 2.0, 3.0], ["a", "b", "a", "b"], {}, "scores must be finite"),
         ([1.0, 2.0, 3.0], ["a", "b"], {}, "lengths 3 and 2 differ"),
-        ([1.0, 2.0, 3.0], ["a", "a", "a"], {}, "at least two different labels"),
         ([1.0, 2.0], ["a", "b"], {"percentiles": [50, 120]}, "between 0 and 100"),
         ([1.0, 2.0], ["a", "b"], {"percentiles": []}, "at least one"),
     ],
@@ -845,3 +842,19 @@ def test_realistic_audit(
     assert pooled.odds_ratio > 2 and pooled.ci_low > 1
     assert pooled.cmh_p < 1e-6
     assert pooled.breslow_day_p > 0.01  # no evidence that the centres differ
+
+
+@pytest.mark.parametrize("counts", [{}, {"a": (1, 10)}, {"a": (40, 100)}, {"a": (0, 0)}])
+def test_fewer_than_two_groups_is_too_few_to_judge_never_a_pass(
+    counts: dict[str, tuple[int, int]],
+) -> None:
+    result = adverse_impact(counts)
+    assert result.verdict == "too_few_to_judge"
+    assert "fewer than two groups have candidates" in result.notes
+    assert math.isnan(result.impact_ratio) and result.failed_rules == ()
+
+
+def test_a_sweep_over_one_group_or_nobody_judges_nothing() -> None:
+    one = threshold_sweep([1.0, 2.0, 3.0], ["a", "a", "a"])
+    assert one.points and all(p.audit.verdict == "too_few_to_judge" for p in one.points)
+    assert threshold_sweep([], []).points == ()
