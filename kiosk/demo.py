@@ -107,7 +107,7 @@ def run_demo(
     from kiosk import services
     from kiosk.access.auth import Actor
     from kiosk.battery import load_battery
-    from kiosk.shell.app import create_application
+    from kiosk.shell.app import create_application, start_sync
     from kiosk.shell.window import MainWindow
     from kiosk.store import open_store
     from kiosk.store.lock import StationLock
@@ -127,6 +127,9 @@ def run_demo(
     with StationLock(store_path, "demo"), open_store(store_path) as store:
         claim_for_demo(store, allow_real_store=allow_real_store)
         window = MainWindow(store, bot_factory=_bot_factory(seed), report_dir=out_dir)
+        # An enrolled demo station syncs with its centre as a real one does, so that a
+        # centre's console can watch simulated stations (and pause or void them).
+        sync = start_sync(store, window)
         outcomes = window.outcomes.outcomes
         window.resize(1024, 720)
         window.show()
@@ -204,6 +207,8 @@ def run_demo(
         window.context.state.candidate_mode = False
         # Work a kill or a failure left undone, retried at start-up, ends before we do.
         _wait(app, lambda: not window.outcomes.busy, 600, "after-session work")
+        if sync is not None:
+            sync.stop()
         window.close()
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)

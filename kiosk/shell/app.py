@@ -54,7 +54,7 @@ def run_app(store: Store) -> int:
     configure_logging(store)
     app = create_application()
     window = MainWindow(store, report_dir=default_report_folder(store))
-    sync = _start_sync(store, window)
+    sync = start_sync(store, window)
     window.open("home")
     window.show()
     try:
@@ -78,7 +78,7 @@ class _SyncRelay(QObject):
         self.window.context.signals.changed.emit(transition)
 
 
-def _start_sync(store: Store, window: MainWindow) -> SyncService | None:
+def start_sync(store: Store, window: MainWindow) -> SyncService | None:
     """Sync with the centre in the background, when the station is enrolled."""
     from kiosk.sync.service import start_if_enrolled
 
