@@ -12,11 +12,19 @@ Metrics (primary: ``total_score``):
   first/second/third attempt or none (Krikorian, Bartok & Gay 1994); the task
   records each problem's score, so another ``max_attempts`` is scored the same way.
 * ``solved_first_attempt`` – share of problems solved on the first attempt.
-* ``excess_moves`` – mean moves beyond the minimum (found by breadth-first search
-  over the 36 states; Shallice 1982) in the successful attempt, over solved
-  problems.
+* ``solved_in_minimum`` – share of problems whose first attempt reached the goal in
+  the minimum number of moves (Shallice 1982 counted problems solved in the minimum);
+  an attempt may take a few moves more than the minimum (the task's
+  ``extra_moves``), so this is stricter than ``solved_first_attempt``.
+* ``excess_moves`` – mean moves beyond the minimum in the successful attempt, over
+  solved problems.
 * ``planning_time_ms`` – mean time from a problem's first display to its first
   move.
+
+Since version 2 of the game every candidate plays the same problems (the Shallice
+1982 set, one start position, minimum moves known per problem and checked by
+breadth-first search over the 36 states), so these means are taken over the same
+problems for everyone and are comparable between candidates of one design.
 
 CIs: bootstrap over problems within minimum-move levels.  Split halves: alternate
 problems within levels.  Flags: ``no_trials``, ``incomplete``, ``ceiling`` (every
@@ -99,6 +107,15 @@ def score(
         statistic=mean_of(first),
     )
     solved = solved_attempt >= 1
+    minimum = ((solved_attempt == 1) & (excess == 0)).astype(np.float64)
+    card.add(
+        "solved_in_minimum",
+        unit="proportion of problems",
+        description="The share of puzzles you solved on your first try in the fewest "
+        "possible moves.",
+        n=trials.n_rows,
+        statistic=mean_of(minimum),
+    )
     card.add(
         "excess_moves",
         unit="moves",

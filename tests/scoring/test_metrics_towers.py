@@ -1,8 +1,8 @@
 """Towers (Tower of London) metrics on a hand-built table.
 
 Scores 3, 2, 0, 1 (success on attempt 1, 2, none, 3; Krikorian et al. 1994) sum to
-6; one of four problems solved first time; excess moves over the solved problems
-(0 + 1 + 2) / 3 = 1; planning times (1000 + 2000 + 3000) / 3 = 2000 ms.
+6; one of four problems solved first time (and in the minimum); excess moves over
+the solved problems (0 + 1 + 2) / 3 = 1; planning times (1000 + 2000 + 3000) / 3 = 2000 ms.
 """
 
 from __future__ import annotations
@@ -34,9 +34,21 @@ def test_hand_computed_metrics() -> None:
     )
     assert scores.value("total_score") == 6.0
     assert scores.value("solved_first_attempt") == 0.25
+    # Only the first problem was solved first time in the minimum (excess 0).
+    assert scores.value("solved_in_minimum") == 0.25
     assert scores.value("excess_moves") == 1.0
     assert scores.value("planning_time_ms") == 2000.0
     assert scores.flags == ()
+
+
+def test_solved_in_minimum_needs_the_first_attempt_and_no_excess_move() -> None:
+    # First attempt with 1 excess move; second attempt in the minimum; two first-attempt
+    # solutions in the minimum.
+    scores = towers.score(
+        _table([3, 2, 3, 3], [1, 2, 1, 1], [1, 0, 0, 0], [900, 900, 900, 900]), bootstrap=False
+    )
+    assert scores.value("solved_first_attempt") == 0.75
+    assert scores.value("solved_in_minimum") == 0.5
 
 
 def test_ceiling_and_floor() -> None:
