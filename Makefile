@@ -6,12 +6,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test soak lint bench clean
+.PHONY: run test soak lint bench bundle clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,server]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,server,bundle]"
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -34,6 +34,12 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench
+
+# The one-folder station bundle, dist/kiosk/ (run dist/kiosk/kiosk); PyInstaller from the
+# bundle extra. It needs objdump (Debian: binutils).
+bundle: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[bundle]"
+	$(BIN)/pyinstaller --noconfirm --log-level WARN packaging/kiosk.spec
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
