@@ -121,7 +121,8 @@ class Bot:
 
 
 def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[EventRecord]:
-    """Play a whole game with a simulated clock; the problems use ``seed``."""
+    """Play a whole game with a simulated clock; ``seed`` seeds the player's choices and
+    delays (the problems are the same fixed set for every seed)."""
     clock = [0]
     sink = ListSink(clock=lambda: clock[0])
     task = TowersTask(params, seed, sink)

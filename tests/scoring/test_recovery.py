@@ -31,7 +31,7 @@ hard_or_easy    effort_willingness     proportion_hard       0.928  0.861–0.97
 stop            ssrt_ms                ssrt_ms               0.875  0.778–0.934  0.85
 digits          span                   longest_span_forward  0.891  0.832–0.934  0.85
 cards           learning_rate          net_score             0.199  −0.212–0.556 0.10
-towers          planning_skill         total_score           0.940  0.914–0.967  0.90
+towers          planning_skill         total_score           0.944  0.928–0.955  0.90
 reversal        learning_rate          learning_rate         0.899  0.727–0.965  0.85
 arrows          flanker_interference   flanker_effect_ms     0.515  0.337–0.696  0.40
 exchange_trust  reciprocity (c)        reciprocity           0.993  0.989–0.998  0.90
