@@ -113,7 +113,11 @@ def session_design(store: Store, session_id: str) -> NormDesign | None:
 
 
 def norms_for_session(store: Store, session_id: str) -> NormTable:
-    """The newest shipped table built on the session's design, else :func:`default_norms`."""
+    """The newest shipped table nearest the session's design, else :func:`default_norms`.
+
+    Nearest: fewest games of another design (:func:`scoring.norms.select_norms`); those
+    games are flagged when the session is scored against it.
+    """
     chosen = select_norms(shipped_norms(), session_design(store, session_id))
     return chosen or default_norms()
 

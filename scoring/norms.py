@@ -268,24 +268,28 @@ class NormTable:
 def select_norms(
     tables: Sequence[NormTable], design: NormDesign | None, age: int | None = None
 ) -> NormTable | None:
-    """The table built on ``design``'s battery and games (and ``age``'s band, if any).
+    """The table whose design matches ``design`` best (and ``age``'s band, if any).
 
-    Among tables whose design matches every game, one whose age band holds ``age``
-    is preferred to one for all ages; among equals the last in ``tables`` wins
-    (pass them oldest first).  ``None`` when no table matches.
+    The best table is the one with the fewest games of another design (a session
+    scored against it flags those games); among equals one whose age band holds
+    ``age`` is preferred to one for all ages, then the last in ``tables`` (pass them
+    oldest first).  ``None`` when no table shares a single game's design.
     """
-    if design is None:
+    if design is None or not design.games:
         return None
     best: NormTable | None = None
-    best_rank = -1
+    best_rank: tuple[int, int] | None = None
     for table in tables:
-        if table.design is None or table.design.mismatched_games(design):
+        if table.design is None:
+            continue
+        mismatched = len(table.design.mismatched_games(design))
+        if mismatched == len(design.games):
             continue
         band = table.age_band
         if band is not None and (age is None or not band[0] <= age <= band[1]):
             continue
-        rank = 1 if band is not None else 0
-        if rank >= best_rank:
+        rank = (-mismatched, 1 if band is not None else 0)
+        if best_rank is None or rank >= best_rank:
             best, best_rank = table, rank
     return best
 

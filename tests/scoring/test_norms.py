@@ -256,7 +256,11 @@ def test_design_age_band_and_selection() -> None:
     assert select_norms(tables, short) is tables[1]
     assert select_norms(tables, standard, age=40) is tables[0]
     assert select_norms(tables, standard, age=25) is tables[2]
-    assert select_norms(tables, mixed) is None and select_norms(tables, None) is None
+    # Stop matches the standard table, Towers matches none: the standard table, whose
+    # scores then flag Towers as of another design.
+    assert select_norms(tables, mixed) is tables[0]
+    alien = NormDesign("custom", "1", FrozenMapping({"stop": "q", "towers": "r"}))
+    assert select_norms(tables, alien) is None and select_norms(tables, None) is None
     loaded = load_norms(norms_to_json(tables[2]))
     assert loaded.design == standard and loaded.age_band == (18, 29)
     document = json.loads(norms_to_json(tables[2]))
