@@ -79,7 +79,7 @@ from numpy.typing import NDArray
 
 from games.api import ConfigError, EventRecord, EventSink, completed_trials
 from games.engine.params import check_choices, check_floats, check_ints, check_keys, merge_params
-from games.engine.trial import TableBuilder, TrialTask, first_event
+from games.engine.trial import TableBuilder, TrialTask, first_event, ms_between
 
 __all__ = [
     "COLUMNS",
@@ -332,7 +332,7 @@ class ArrowsTask(TrialTask[ArrowsTrial, Phase, ArrowsOutcome]):
     """The Arrows state machine, driven by the view or a bot.
 
     Read-only state (beyond :class:`~games.engine.trial.TrialTask`'s):
-    :attr:`colour_left`, :attr:`cue_onset_ns`, :attr:`stimulus_onset_ns`,
+    :attr:`colour_left`, :attr:`cue_onset_ns`,
     :attr:`current_deadline_ns`, :attr:`deadline_at_ns`.
     """
 
@@ -343,7 +343,6 @@ class ArrowsTask(TrialTask[ArrowsTrial, Phase, ArrowsOutcome]):
         super().__init__(valid, make_schedule(valid, seed), sink, Phase)
         self._colour_left = colour_left_for(valid, seed)
         self._cue_onset: int | None = None
-        self._onset: int | None = None
         self._side_of = {valid["key_left"]: "left", valid["key_right"]: "right"}
 
     # ---- read-only state -------------------------------------------------------
@@ -355,11 +354,6 @@ class ArrowsTask(TrialTask[ArrowsTrial, Phase, ArrowsOutcome]):
     def cue_onset_ns(self) -> int | None:
         """Stamp of the cue's frame in the current trial."""
         return self._cue_onset
-
-    @property
-    def stimulus_onset_ns(self) -> int | None:
-        """Stamp of the arrows' frame in the current trial."""
-        return self._onset
 
     @property
     def current_deadline_ns(self) -> int | None:
@@ -385,7 +379,6 @@ class ArrowsTask(TrialTask[ArrowsTrial, Phase, ArrowsOutcome]):
         }
         trial = self._begin(t_ns, Phase.CUE, extra)
         self._cue_onset = None
-        self._onset = None
         return trial
 
     def cue_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
@@ -411,13 +404,8 @@ class ArrowsTask(TrialTask[ArrowsTrial, Phase, ArrowsOutcome]):
         if not self.trial_running:
             return False
         trial = self._running
-        reason = None
-        if key not in self._side_of:
-            reason = "unknown_key"
-        elif self._onset is None or t_ns < self._onset:
-            reason = "before_onset"
-        elif t_ns - self._onset > int(self._params["response_window_ms"]) * 1_000_000:
-            reason = "late"
+        window_ms = int(self._params["response_window_ms"])
+        reason = self._input_problem(key in self._side_of, t_ns, window_ms)
         if reason is not None:
             self._emit("ignored_input", {"key": key, "reason": reason}, t_ns)
             if reason == "late":
@@ -518,12 +506,6 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
         onset = first_event(trial, "stimulus_onset")
         response = first_event(trial, "response")
         side = str(response.payload["side"]) if response is not None else ""
-        rt = float("nan")
-        if response is not None and onset is not None:
-            rt = (response.t_ns - onset.t_ns) / 1e6
-        csi = float("nan")
-        if cue is not None and onset is not None:
-            csi = (onset.t_ns - cue.t_ns) / 1e6
         table.add(
             trial_index=start.trial_index,
             block=int(design["block"]),
@@ -541,7 +523,7 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
             response_side=side,
             correct=side == design["correct_side"],
             timeout=response is None,
-            rt_ms=rt,
-            cue_stimulus_ms=csi,
+            rt_ms=ms_between(onset, response),
+            cue_stimulus_ms=ms_between(cue, onset),
         )
     return table.columns()

@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from games.api import EventRecord, EventSink, GameSummary
 
-__all__ = ["DesignedTrial", "TableBuilder", "TrialTask", "first_event"]
+__all__ = ["DesignedTrial", "TableBuilder", "TrialTask", "first_event", "ms_between"]
 
 
 class DesignedTrial(Protocol):
@@ -70,6 +70,7 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
         self._next = 0
         self._last: OutcomeT | None = None
         self._feedback: Mapping[str, Any] | None = None
+        self._onset: int | None = None
 
     # ---- read-only state -----------------------------------------------------------
     @property
@@ -95,6 +96,11 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
         if self.trial_running:
             return self._schedule[self._next - 1]
         return self._schedule[self._next] if self._next < len(self._schedule) else None
+
+    @property
+    def stimulus_onset_ns(self) -> int | None:
+        """Stamp of the stimulus frame in the current trial."""
+        return self._onset
 
     @property
     def last_outcome(self) -> OutcomeT | None:
@@ -131,6 +137,7 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
         self._next += 1
         self._phase = phase
         self._feedback = None
+        self._onset = None
         payload = trial.design()
         payload.update(extra)
         self._sink.emit("trial_start", payload, trial_index=trial.index, t_ns=t_ns)
@@ -145,6 +152,20 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
     ) -> None:
         """An onset of the trial in progress: ``fields`` plus the stamping method."""
         self._emit(kind, {**fields, "method": method, "refresh_ns": refresh_ns}, t_ns)
+
+    def _input_problem(self, known: bool, t_ns: int, window_ms: int) -> str | None:
+        """Why a key stamped ``t_ns`` is no response (``None``: it is one).
+
+        ``"unknown_key"`` (not a response key), ``"before_onset"`` (no stimulus yet)
+        or ``"late"`` (after the response window of ``window_ms``).
+        """
+        if not known:
+            return "unknown_key"
+        if self._onset is None or t_ns < self._onset:
+            return "before_onset"
+        if t_ns - self._onset > window_ms * 1_000_000:
+            return "late"
+        return None
 
     def _give_feedback(self, trial: TrialT, t_ns: int, payload: Mapping[str, Any]) -> None:
         self._feedback = MappingProxyType(dict(payload))
@@ -179,6 +200,13 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
 def first_event(trial: Sequence[EventRecord], kind: str) -> EventRecord | None:
     """A trial's first event of ``kind``, or ``None``."""
     return next((e for e in trial if e.kind == kind), None)
+
+
+def ms_between(earlier: EventRecord | None, later: EventRecord | None) -> float:
+    """Milliseconds from one event's stamp to another's (NaN when either is missing)."""
+    if earlier is None or later is None:
+        return float("nan")
+    return (later.t_ns - earlier.t_ns) / 1e6
 
 
 class TableBuilder:

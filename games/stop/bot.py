@@ -23,21 +23,18 @@ nanosecond clock and a 60-Hz frame grid.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from games.api import EventRecord, ListSink
+from games.api import BotInput, EventRecord, ListSink
 from games.engine.diffusion import sample_diffusion
+from games.engine.simclock import REFRESH_NS, SimClock, next_frame
 from games.stop.task import Phase, StopTask
 
 __all__ = ["Bot", "BotInput", "BotParams", "simulate"]
-
-REFRESH_NS = 16_666_667  # the simulated display: 60 Hz
-T0_NS = 1_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,17 +66,6 @@ class BotParams:
             ssrt_sd_ms=float(rng.uniform(0.0, 40.0)),
             go_omission=float(rng.uniform(0.0, 0.03)),
         )
-
-
-@dataclass(frozen=True, slots=True)
-class BotInput:
-    """A key and its delay (s) after the event that prompted the call.
-
-    That event is the arrow's onset, or the stop signal's onset for the second call.
-    """
-
-    key: str
-    delay_s: float
 
 
 class Bot:
@@ -144,40 +130,33 @@ class Bot:
         return None
 
 
-def _next_frame(t_ns: int) -> int:
-    return math.ceil(t_ns / REFRESH_NS) * REFRESH_NS
-
-
 def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[EventRecord]:
     """Play a whole game with a simulated clock; the schedule uses ``seed``."""
     sink = ListSink(clock=lambda: 0)
     task = StopTask(params, seed, sink)
     player = Bot(bot, np.random.default_rng([seed, 0x5709]))
     p = task.params
-    ms = 1_000_000
-    clock = T0_NS
+    clock = SimClock()
     while not task.finished:
-        clock += int(p["iti_ms"]) * ms
-        task.start_trial(clock)
-        clock = _next_frame(clock + int(p["fixation_ms"]) * ms)
-        task.stimulus_shown(clock, "simulated", REFRESH_NS)
+        task.start_trial(clock.wait_ms(p["iti_ms"]))
+        onset = clock.frame_after_ms(p["fixation_ms"])
+        task.stimulus_shown(onset, "simulated", REFRESH_NS)
         deadline = task.deadline_at_ns
         assert deadline is not None
         move = player.next_input(task)
-        respond_at = None if move is None else clock + max(1, round(move.delay_s * 1e9))
+        respond_at = None if move is None else onset + max(1, round(move.delay_s * 1e9))
         due = task.stop_signal_due_ns
         if due is not None:
-            signal_at = _next_frame(due)
+            signal_at = next_frame(due)
             if signal_at < deadline and (respond_at is None or respond_at >= signal_at):
                 task.stop_signal_shown(signal_at, "simulated", REFRESH_NS)
                 move = player.next_input(task)
                 respond_at = None if move is None else signal_at + max(1, round(move.delay_s * 1e9))
         if move is not None and respond_at is not None and respond_at <= deadline:
-            clock = respond_at
-            task.respond(move.key, clock)
+            clock.now = respond_at
+            task.respond(move.key, respond_at)
         else:
-            clock = _next_frame(deadline)
-            task.timeout(clock)
+            task.timeout(clock.frame_at(deadline))
         if task.last_feedback is not None:
-            clock += int(p["feedback_ms"]) * ms
+            clock.wait_ms(p["feedback_ms"])
     return sink.events

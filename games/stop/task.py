@@ -78,8 +78,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
+from games.api import ConfigError, EventRecord, EventSink, completed_trials
 from games.engine.params import check_choices, check_ints, check_keys, merge_params
+from games.engine.trial import TableBuilder, TrialTask, first_event, ms_between
 
 __all__ = [
     "COLUMNS",
@@ -267,55 +268,25 @@ class StopOutcome:
     next_ssd_ms: int
 
 
-class StopTask:
+class StopTask(TrialTask[StopTrial, Phase, StopOutcome]):
     """The stop-signal state machine with its SSD staircase, driven by the view or a bot.
 
-    Read-only state: :attr:`phase`, :attr:`current_trial`, :attr:`ssd_ms` (the tracker),
-    :attr:`trial_ssd_ms`, :attr:`stimulus_onset_ns`, :attr:`stop_signal_due_ns`,
-    :attr:`stop_signal_onset_ns`, :attr:`current_deadline_ns`, :attr:`deadline_at_ns`,
-    :attr:`last_outcome`, :attr:`last_feedback`, :attr:`finished`,
-    :attr:`trials_done`, :attr:`trials_planned` (practice included).
+    Read-only state (beyond :class:`~games.engine.trial.TrialTask`'s): :attr:`ssd_ms`
+    (the tracker), :attr:`trial_ssd_ms`, :attr:`stop_signal_due_ns`,
+    :attr:`stop_signal_onset_ns`, :attr:`current_deadline_ns`, :attr:`deadline_at_ns`.
     """
 
+    game_id = GAME_ID
+
     def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
-        self._params = validate_params(params)
-        self._schedule = make_schedule(self._params, seed)
-        self._sink = sink
-        self._phase = Phase.IDLE if self._schedule else Phase.FINISHED
-        self._next = 0
-        self._ssd = int(self._params["ssd_start_ms"])
+        valid = validate_params(params)
+        super().__init__(valid, make_schedule(valid, seed), sink, Phase)
+        self._ssd = int(valid["ssd_start_ms"])
         self._trial_ssd: int | None = None
-        self._onset: int | None = None
         self._signal_onset: int | None = None
-        self._last: StopOutcome | None = None
-        self._feedback: Mapping[str, Any] | None = None
-        self._side_of = {self._params["key_left"]: "left", self._params["key_right"]: "right"}
+        self._side_of = {valid["key_left"]: "left", valid["key_right"]: "right"}
 
     # ---- read-only state -------------------------------------------------------
-    @property
-    def params(self) -> Mapping[str, Any]:
-        return MappingProxyType(self._params)
-
-    @property
-    def schedule(self) -> tuple[StopTrial, ...]:
-        return self._schedule
-
-    @property
-    def phase(self) -> Phase:
-        return self._phase
-
-    @property
-    def trial_running(self) -> bool:
-        """A trial has started and has not ended yet."""
-        return self.phase not in (Phase.IDLE, Phase.FINISHED)
-
-    @property
-    def current_trial(self) -> StopTrial | None:
-        """The trial in progress, else the next one to start, else ``None``."""
-        if self._phase in (Phase.FIXATION, Phase.RESPONSE):
-            return self._schedule[self._next - 1]
-        return self._schedule[self._next] if self._next < len(self._schedule) else None
-
     @property
     def ssd_ms(self) -> int:
         """The tracker: the SSD the next stop trial will use."""
@@ -325,10 +296,6 @@ class StopTask:
     def trial_ssd_ms(self) -> int | None:
         """The SSD of the stop trial in progress (``None`` on go trials and between)."""
         return self._trial_ssd
-
-    @property
-    def stimulus_onset_ns(self) -> int | None:
-        return self._onset
 
     @property
     def stop_signal_due_ns(self) -> int | None:
@@ -356,65 +323,30 @@ class StopTask:
         rel = self.current_deadline_ns
         return None if rel is None or self._onset is None else self._onset + rel
 
-    @property
-    def last_outcome(self) -> StopOutcome | None:
-        return self._last
-
-    @property
-    def last_feedback(self) -> Mapping[str, Any] | None:
-        """Feedback of the last ended trial, or ``None`` when none is shown."""
-        return self._feedback
-
-    @property
-    def finished(self) -> bool:
-        return self._phase is Phase.FINISHED
-
-    @property
-    def trials_done(self) -> int:
-        return self._next if self._phase in (Phase.IDLE, Phase.FINISHED) else self._next - 1
-
-    @property
-    def trials_planned(self) -> int:
-        return len(self._schedule)
-
     # ---- calls from the view -----------------------------------------------------
     def start_trial(self, t_ns: int) -> StopTrial:
         """Begin the next trial (the view shows the fixation cross)."""
-        if self._phase is not Phase.IDLE:
-            raise RuntimeError(f"start_trial: not allowed in phase {self._phase.value!r}")
-        trial = self._schedule[self._next]
-        self._next += 1
-        self._phase = Phase.FIXATION
-        self._trial_ssd = self._ssd if trial.stop else None
-        self._onset = None
+        upcoming = self.current_trial
+        trial_ssd = self._ssd if upcoming is not None and upcoming.stop else None
+        extra = {
+            "ssd_ms": trial_ssd,
+            "max_rt_ms": self._params["max_rt_ms"],
+            "stop_signal": self._params["stop_signal"],
+        }
+        trial = self._begin(t_ns, Phase.FIXATION, extra)
+        self._trial_ssd = trial_ssd
         self._signal_onset = None
-        self._feedback = None
-        payload = trial.design()
-        payload.update(
-            ssd_ms=self._trial_ssd,
-            max_rt_ms=self._params["max_rt_ms"],
-            stop_signal=self._params["stop_signal"],
-        )
-        self._sink.emit("trial_start", payload, trial_index=trial.index, t_ns=t_ns)
         return trial
 
     def stimulus_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
         """The frame showing the arrow was presented at ``t_ns``."""
         if self._phase is not Phase.FIXATION:
             return False
-        trial = self._schedule[self._next - 1]
         self._onset = t_ns
         self._phase = Phase.RESPONSE
-        self._sink.emit(
-            "stimulus_onset",
-            {
-                "stimulus": "arrow",
-                "direction": trial.direction,
-                "method": method,
-                "refresh_ns": refresh_ns,
-            },
-            trial_index=trial.index,
-            t_ns=t_ns,
+        direction = self._running.direction
+        self._emit_onset(
+            "stimulus_onset", t_ns, method, refresh_ns, stimulus="arrow", direction=direction
         )
         return True
 
@@ -425,47 +357,32 @@ class StopTask:
         if self._signal_onset is not None or self._onset is None:
             return False
         self._signal_onset = t_ns
-        self._sink.emit(
+        actual_ms = (t_ns - self._onset) / 1e6
+        self._emit_onset(
             "stop_signal_onset",
-            {
-                "ssd_ms": self._trial_ssd,
-                "ssd_actual_ms": (t_ns - self._onset) / 1e6,
-                "method": method,
-                "refresh_ns": refresh_ns,
-            },
-            trial_index=self._schedule[self._next - 1].index,
-            t_ns=t_ns,
+            t_ns,
+            method,
+            refresh_ns,
+            ssd_ms=self._trial_ssd,
+            ssd_actual_ms=actual_ms,
         )
         return True
 
     def respond(self, key: str, t_ns: int) -> bool:
         """A key press stamped ``t_ns``; ``True`` when taken as the trial's response."""
-        if self._phase in (Phase.IDLE, Phase.FINISHED):
+        if not self.trial_running:
             return False
-        trial = self._schedule[self._next - 1]
-        reason = None
-        if key not in self._side_of:
-            reason = "unknown_key"
-        elif self._onset is None or t_ns < self._onset:
-            reason = "before_onset"
-        elif t_ns - self._onset > int(self._params["max_rt_ms"]) * 1_000_000:
-            reason = "late"
+        trial = self._running
+        reason = self._input_problem(key in self._side_of, t_ns, int(self._params["max_rt_ms"]))
         if reason is not None:
-            self._sink.emit(
-                "ignored_input", {"key": key, "reason": reason}, trial_index=trial.index, t_ns=t_ns
-            )
+            self._emit("ignored_input", {"key": key, "reason": reason}, t_ns)
             if reason == "late":
                 self._end(trial, t_ns, side="", rt_ms=None)
             return False
         assert self._onset is not None
         side = self._side_of[key]
         rt_ms = (t_ns - self._onset) / 1e6
-        self._sink.emit(
-            "response",
-            {"key": key, "side": side, "rt_ms": rt_ms},
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
+        self._emit("response", {"key": key, "side": side, "rt_ms": rt_ms}, t_ns)
         self._end(trial, t_ns, side=side, rt_ms=rt_ms)
         return True
 
@@ -473,7 +390,7 @@ class StopTask:
         """The response window (``max_rt_ms``) has passed without a response."""
         if self._phase is not Phase.RESPONSE:
             return False
-        self._end(self._schedule[self._next - 1], t_ns, side="", rt_ms=None)
+        self._end(self._running, t_ns, side="", rt_ms=None)
         return True
 
     def _track(self, stopped: bool) -> None:
@@ -494,49 +411,35 @@ class StopTask:
             correct = side == trial.direction
             message = "correct" if correct else ("wrong_key" if responded else "too_slow")
         mode = self._params["main_feedback"]
-        self._feedback = None
         if trial.practice or mode == "all" or (mode == "errors" and not correct):
-            self._feedback = MappingProxyType(
-                {"message": message, "correct": correct, "duration_ms": self._params["feedback_ms"]}
-            )
-            self._sink.emit("feedback", self._feedback, trial_index=trial.index, t_ns=t_ns)
-        self._sink.emit(
-            "trial_end",
-            {
-                "stop": trial.stop,
-                "responded": responded,
-                "response_side": side,
-                "rt_ms": rt_ms,
+            feedback = {
+                "message": message,
                 "correct": correct,
-                "omission": not trial.stop and not responded,
-                "choice_error": responded and side != trial.direction,
-                "stopped": stopped,
-                "signal_shown": self._signal_onset is not None,
-                "ssd_ms": self._trial_ssd,
-                "next_ssd_ms": self._ssd,
-                "practice": trial.practice,
-            },
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
-        self._last = StopOutcome(
+                "duration_ms": self._params["feedback_ms"],
+            }
+            self._give_feedback(trial, t_ns, feedback)
+        end = {
+            "stop": trial.stop,
+            "responded": responded,
+            "response_side": side,
+            "rt_ms": rt_ms,
+            "correct": correct,
+            "omission": not trial.stop and not responded,
+            "choice_error": responded and side != trial.direction,
+            "stopped": stopped,
+            "signal_shown": self._signal_onset is not None,
+            "ssd_ms": self._trial_ssd,
+            "next_ssd_ms": self._ssd,
+            "practice": trial.practice,
+        }
+        outcome = StopOutcome(
             trial.index, trial.stop, responded, correct, rt_ms, self._trial_ssd, self._ssd
         )
-        self._phase = Phase.IDLE
         self._trial_ssd = None
-        self._sink.flush()
-        if self._next >= len(self._schedule):
-            self._phase = Phase.FINISHED
-            self._sink.flush(durable=True)
+        self._close(trial, t_ns, end, outcome)
 
-    def summary(self) -> GameSummary:
-        return GameSummary(
-            game_id=GAME_ID,
-            completed=self.finished,
-            trials_done=self.trials_done,
-            trials_planned=self.trials_planned,
-            extra={"final_ssd_ms": self._ssd},
-        )
+    def summary_extra(self) -> Mapping[str, Any]:
+        return {"final_ssd_ms": self._ssd}
 
 
 # ---- trial table -------------------------------------------------------------------
@@ -580,46 +483,36 @@ _DTYPES: Mapping[str, Any] = MappingProxyType(
 )
 
 
-def _first(trial: Sequence[EventRecord], kind: str) -> EventRecord | None:
-    return next((e for e in trial if e.kind == kind), None)
-
-
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
     """One row per completed trial, columns as in :data:`COLUMNS`, from stored events only.
 
     A trial without its ``trial_end`` (an interrupted game) gives no row.
     """
-    rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    table = TableBuilder(COLUMNS, _DTYPES)
     for trial in completed_trials(events):
         start = trial[0]
         design = start.payload
-        onset = _first(trial, "stimulus_onset")
-        signal = _first(trial, "stop_signal_onset")
-        response = _first(trial, "response")
+        onset = first_event(trial, "stimulus_onset")
+        signal = first_event(trial, "stop_signal_onset")
+        response = first_event(trial, "response")
         stop = bool(design["stop"])
         side = str(response.payload["side"]) if response is not None else ""
-        rows["trial_index"].append(start.trial_index)
-        for name in ("block", "trial_in_block"):
-            rows[name].append(int(design[name]))
-        rows["practice"].append(bool(design["practice"]))
-        rows["stop"].append(stop)
-        rows["direction"].append(str(design["direction"]))
         ssd = design.get("ssd_ms")
-        rows["ssd_ms"].append(float(ssd) if stop and ssd is not None else float("nan"))
-        rows["signal_shown"].append(signal is not None)
-        actual = float("nan")
-        if signal is not None and onset is not None:
-            actual = (signal.t_ns - onset.t_ns) / 1e6
-        rows["ssd_actual_ms"].append(actual)
-        rows["responded"].append(response is not None)
-        rows["response_side"].append(side)
-        rows["correct"].append(response is None if stop else side == design["direction"])
-        rows["omission"].append(not stop and response is None)
-        rows["choice_error"].append(response is not None and side != design["direction"])
-        rt = float("nan")
-        if response is not None and onset is not None:
-            rt = (response.t_ns - onset.t_ns) / 1e6
-        rows["rt_ms"].append(rt)
-    return {
-        name: np.asarray(values, dtype=_DTYPES.get(name, np.str_)) for name, values in rows.items()
-    }
+        table.add(
+            trial_index=start.trial_index,
+            block=int(design["block"]),
+            trial_in_block=int(design["trial_in_block"]),
+            practice=bool(design["practice"]),
+            stop=stop,
+            direction=str(design["direction"]),
+            ssd_ms=float(ssd) if stop and ssd is not None else float("nan"),
+            signal_shown=signal is not None,
+            ssd_actual_ms=ms_between(onset, signal),
+            responded=response is not None,
+            response_side=side,
+            correct=response is None if stop else side == design["direction"],
+            omission=not stop and response is None,
+            choice_error=response is not None and side != design["direction"],
+            rt_ms=ms_between(onset, response),
+        )
+    return table.columns()
