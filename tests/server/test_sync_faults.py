@@ -383,7 +383,7 @@ def test_five_stations_sync_whole_through_a_faulty_network(rig: Rig) -> None:
 def test_the_server_killed_and_restarted_mid_sync_loses_nothing(rig: Rig) -> None:
     rig.start_all()
     for mark in ("SESSION 1", "SESSION 2"):
-        _wait_until(lambda m=mark: any(s.saw(m) for s in rig.stations), 120, mark)
+        _wait_until(lambda m=mark: any(s.saw(m) for s in rig.stations), 300, mark)
         rig.server.kill()
         time.sleep(0.5)  # stations meet a closed port meanwhile, through the proxy
         rig.server.start()
@@ -400,9 +400,9 @@ def test_stations_killed_and_restarted_mid_sync_resume_from_their_outbox(rig: Ri
     # One dies between its sessions while its first one is still being sent; another
     # while it records its second session (that session stays unfinished and is resumed
     # as a new one on restart, what was recorded of it is still sent).
-    _wait_until(lambda: first.saw("SESSION 1"), 120, "station 0's first session")
+    _wait_until(lambda: first.saw("SESSION 1"), 300, "station 0's first session")
     first.kill()
-    _wait_until(lambda: second.saw("SESSION 1"), 120, "station 1's first session")
+    _wait_until(lambda: second.saw("SESSION 1"), 300, "station 1's first session")
     time.sleep(0.3)
     second.kill()
     first.start(rig.proxy.url, rig.seed + 1)
