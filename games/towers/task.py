@@ -62,9 +62,13 @@ reaching the goal (the *move limit*), when ``attempt_time_limit_s`` (60 s; 0 for
 has passed since the attempt's onset (the *time limit*: the view calls
 ``time_out(t_ns)`` when its timer fires, and a move stamped after the deadline also
 ends the attempt instead of being applied), or when the candidate gives up
-(``give_up(t_ns)``). The score is ``max_attempts - attempt + 1`` for success on
-``attempt`` (3/2/1 by default) and 0 when every attempt fails. A proctor's pause does
-not count against the time limit: on resume the view calls
+(``give_up(t_ns)``). Krikorian et al. count an attempt only when it reaches the goal
+in the minimum number of moves (``extra_moves`` = 0); the default of 2 lets a nearly
+optimal attempt succeed, so that moves beyond the minimum can be measured, and the
+metric ``solved_in_minimum`` keeps the strict criterion. The score is
+``max_attempts - attempt + 1`` for success on ``attempt`` (3/2/1 by default) and 0
+when every attempt fails. A proctor's pause does not count against the time limit: on
+resume the view calls
 ``extend_time_limit(by_ns, t_ns)`` with the pause's length.
 
 Inputs
