@@ -13,11 +13,20 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from server.protocol import error_body
 
-__all__ = ["ApiError", "describe_validation", "install_error_handlers"]
+__all__ = [
+    "BODY_NOT_JSON",
+    "ApiError",
+    "ErrorBody",
+    "ErrorDetail",
+    "describe_validation",
+    "error_responses",
+    "install_error_handlers",
+]
 
 log = logging.getLogger("server.errors")
 
@@ -32,6 +41,46 @@ _CODES = {
     415: "unsupported_media_type",
     429: "too_many_requests",
 }
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="snake_case, stable: what went wrong")
+    message: str = Field(description="what was wrong and what to do")
+
+
+class ErrorBody(BaseModel):
+    """Every error the server answers, whatever the status."""
+
+    error: ErrorDetail
+
+
+_DESCRIPTIONS = {
+    400: "the request cannot be used as it is",
+    401: "no credentials, or credentials the server does not accept",
+    403: "authenticated, but not allowed to do this",
+    404: "no such thing (in your centre)",
+    409: "conflicts with what the server holds",
+    413: "the body is too large",
+    415: "the body's Content-Type is not one this takes",
+    422: "the request is not valid",
+    429: "too many requests: wait Retry-After seconds",
+    503: "the server cannot answer now",
+}
+
+
+BODY_NOT_JSON = "the body is not JSON (or not UTF-8)"
+
+
+def error_responses(*statuses: int, **described: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` for these error statuses, each with the one error body;
+    ``described`` (``s404="..."``) replaces a status's generic description."""
+    return {
+        status: {
+            "model": ErrorBody,
+            "description": described.get(f"s{status}", _DESCRIPTIONS.get(status, "an error")),
+        }
+        for status in statuses
+    }
 
 
 class ApiError(Exception):

@@ -5,16 +5,30 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.accounts import as_utc
 from server.db.models import Station, utcnow
 
-__all__ = ["centre_statuses", "is_stale", "station_status"]
+__all__ = ["StationStatus", "centre_statuses", "is_stale", "station_status"]
 
 # A station is stale when its last heartbeat is older than this many heartbeats.
 STALE_AFTER_HEARTBEATS = 3
+
+
+class StationStatus(BaseModel):
+    station_id: str
+    name: str
+    last_heartbeat: str | None
+    stale: bool = Field(description="no heartbeat for more than 3 heartbeat intervals")
+    live: dict[str, Any] | None = Field(description="the open session as the station reports it")
+    acked_through: int
+    outbox_pending: int
+    sync_lag_s: float
+    revoked: bool
+    heartbeat_s: float = Field(description="seconds between the station's heartbeats")
 
 
 def is_stale(last_heartbeat: dt.datetime | None, heartbeat_s: float, now: dt.datetime) -> bool:
@@ -43,6 +57,7 @@ def station_status(
         "outbox_pending": station.outbox_pending,
         "sync_lag_s": round(max(lag, 0.0), 3),
         "revoked": station.revoked_at is not None,
+        "heartbeat_s": heartbeat_s,
     }
 
 

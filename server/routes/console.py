@@ -17,9 +17,9 @@ from starlette.concurrency import run_in_threadpool
 from server.accounts import Principal, audit, issue_token, principal_for_token
 from server.db.models import Command, Station, utcnow
 from server.deps import AppState, Console, Database, State, require_role
-from server.errors import ApiError
+from server.errors import BODY_NOT_JSON, ApiError, error_responses
 from server.protocol import error_body
-from server.status import centre_statuses, is_stale, station_status
+from server.status import StationStatus, centre_statuses, is_stale, station_status
 
 __all__ = ["router"]
 
@@ -35,21 +35,46 @@ class TokenIn(BaseModel):
     centre: str = Field(min_length=1, max_length=120)
 
 
-@router.post("/api/v1/auth/token")
-def sign_in(payload: TokenIn, db: Database) -> dict[str, Any]:
+class TokenOut(BaseModel):
+    token: str
+    expires_at: str
+    centre_id: str
+    role: str
+
+
+class StationsOut(BaseModel):
+    stations: list[StationStatus]
+
+
+class CommandCreated(BaseModel):
+    id: str
+
+
+# Every endpoint behind a console sign-in.
+SIGNED_IN = error_responses(401, s401="not signed in, or the sign-in expired")
+
+
+@router.post(
+    "/api/v1/auth/token",
+    responses=error_responses(
+        400, 401, 422, s400=BODY_NOT_JSON, s401="wrong user name, password or centre"
+    ),
+)
+def sign_in(payload: TokenIn, db: Database) -> TokenOut:
     token, expires, principal = issue_token(db, payload.username, payload.password, payload.centre)
     db.commit()
-    return {
-        "token": token,
-        "expires_at": expires.isoformat(),
-        "centre_id": principal.centre_id,
-        "role": principal.role,
-    }
+    return TokenOut(
+        token=token,
+        expires_at=expires.isoformat(),
+        centre_id=principal.centre_id,
+        role=principal.role,
+    )
 
 
-@router.get("/console/v1/stations")
-def list_stations(principal: Console, db: Database, state: State) -> dict[str, Any]:
-    return {"stations": centre_statuses(db, principal.centre_id, state.heartbeat_s)}
+@router.get("/console/v1/stations", responses=SIGNED_IN)
+def list_stations(principal: Console, db: Database, state: State) -> StationsOut:
+    statuses = centre_statuses(db, principal.centre_id, state.heartbeat_s)
+    return StationsOut(stations=[StationStatus.model_validate(s) for s in statuses])
 
 
 class CommandIn(BaseModel):
@@ -59,10 +84,26 @@ class CommandIn(BaseModel):
     text: str | None = Field(default=None, max_length=2000)
 
 
-@router.post("/console/v1/stations/{station_id}/commands", status_code=201)
+@router.post(
+    "/console/v1/stations/{station_id}/commands",
+    status_code=201,
+    responses={
+        **SIGNED_IN,
+        **error_responses(
+            400,
+            403,
+            404,
+            409,
+            422,
+            s400=BODY_NOT_JSON,
+            s404="your centre has no such station",
+            s409="the station is revoked",
+        ),
+    },
+)
 def issue_command(
     station_id: str, payload: CommandIn, principal: Console, db: Database, state: State
-) -> dict[str, Any]:
+) -> CommandCreated:
     station = db.get(Station, station_id)
     if station is None or station.centre_id != principal.centre_id:
         raise ApiError(404, "station_not_found", "your centre has no station with that id")
@@ -93,7 +134,7 @@ def issue_command(
     )
     state.fanout.notify(db, station.id)
     db.commit()
-    return {"id": command.id}
+    return CommandCreated(id=command.id)
 
 
 # The live console ---------------------------------------------------------------

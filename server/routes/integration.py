@@ -35,7 +35,7 @@ from server.api_keys import SCOPES, ApiKey, KeyPrincipal, create_api_key, key_fo
 from server.db.models import Candidate, Centre, Flag, Report, Score, SessionChain, SessionRecord
 from server.db.models import Station as StationRow
 from server.deps import Console, Database, bearer_token, require_role
-from server.errors import ApiError
+from server.errors import BODY_NOT_JSON, ApiError, error_responses
 from server.ratelimit import RateLimiter, limits_from_env
 
 __all__ = ["router"]
@@ -44,14 +44,24 @@ router = APIRouter(prefix="/api/v1", tags=["integration"])
 
 MAX_LIMIT = 500
 MAX_PDF_BYTES = 20 * 1024 * 1024
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": None, "description": text}
-    for status, text in (
-        (401, "no key, or a key that is unknown, revoked or malformed"),
-        (403, "the key lacks the scope this needs"),
-        (429, "too many requests: wait Retry-After seconds"),
-    )
-}
+_ERRORS = error_responses(
+    401,
+    403,
+    422,
+    429,
+    s401="no key, or a key that is unknown, revoked or malformed",
+    s403="the key lacks the scope this needs",
+)
+_NOT_FOUND = error_responses(404, s404="your centre has no such session (or report)")
+_PAGED = error_responses(400, s400="a cursor this server did not make")
+_CONSOLE = error_responses(
+    401,
+    403,
+    404,
+    422,
+    s401="not signed in, or the sign-in expired",
+    s403="you are not an admin of that centre",
+)
 
 
 # -- authentication and limits ---------------------------------------------------------
@@ -216,7 +226,7 @@ def _session_out(db: Session, record: SessionRecord) -> SessionOut:
     )
 
 
-@router.get("/sessions", responses=_ERRORS)
+@router.get("/sessions", responses={**_ERRORS, **_PAGED})
 def list_sessions(
     principal: Key,
     db: Database,
@@ -247,7 +257,7 @@ def _session(db: Session, principal: KeyPrincipal, session_id: str) -> SessionRe
     return record
 
 
-@router.get("/sessions/{session_id}", responses={**_ERRORS, 404: {"model": None}})
+@router.get("/sessions/{session_id}", responses={**_ERRORS, **_NOT_FOUND})
 def get_session(session_id: str, principal: Key, db: Database) -> SessionOut:
     """One session (``sessions:read``)."""
     need(principal, "sessions:read")
@@ -307,7 +317,7 @@ def _scores(db: Session, record: SessionRecord, scope: str | None) -> list[Score
     return [s for s in items if scope is None or s.scope == scope]
 
 
-@router.get("/sessions/{session_id}/scores", responses={**_ERRORS, 404: {"model": None}})
+@router.get("/sessions/{session_id}/scores", responses={**_ERRORS, **_NOT_FOUND})
 def get_scores(session_id: str, principal: Key, db: Database) -> ScoresOut:
     """Every metric and trait of a session, with CIs and percentiles (``scores:read``)."""
     need(principal, "scores:read")
@@ -315,7 +325,7 @@ def get_scores(session_id: str, principal: Key, db: Database) -> ScoresOut:
     return ScoresOut(session_id=record.id, items=_scores(db, record, None))
 
 
-@router.get("/sessions/{session_id}/traits", responses={**_ERRORS, 404: {"model": None}})
+@router.get("/sessions/{session_id}/traits", responses={**_ERRORS, **_NOT_FOUND})
 def get_traits(session_id: str, principal: Key, db: Database) -> ScoresOut:
     """The session's traits only (``scores:read``)."""
     need(principal, "scores:read")
@@ -342,7 +352,7 @@ def _latest_report(db: Session, record: SessionRecord) -> Report | None:
     responses={
         200: {"content": {"application/pdf": {}}, "description": "the signed PDF"},
         **_ERRORS,
-        404: {"model": None},
+        **_NOT_FOUND,
     },
 )
 def get_report(session_id: str, principal: Key, db: Database) -> Response:
@@ -379,7 +389,7 @@ class VerificationOut(BaseModel):
 
 @router.post(
     "/reports/verify",
-    responses={**_ERRORS, 413: {"model": None}, 415: {"model": None}},
+    responses={**_ERRORS, **error_responses(413, 415)},
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -487,7 +497,7 @@ class ExportPage(Page):
     items: list[ExportRow]
 
 
-@router.get("/export/scores", responses=_ERRORS)
+@router.get("/export/scores", responses={**_ERRORS, **_PAGED})
 def export_scores(
     principal: Key, db: Database, limit: Limit = 500, cursor: Cursor = None
 ) -> ExportPage:
@@ -558,7 +568,11 @@ def _key_out(row: ApiKey, full: str | None = None) -> ApiKeyOut:
     )
 
 
-@router.post("/centres/{centre_id}/api-keys", status_code=201)
+@router.post(
+    "/centres/{centre_id}/api-keys",
+    status_code=201,
+    responses={**_CONSOLE, **error_responses(400, s400=BODY_NOT_JSON)},
+)
 def create_key(centre_id: str, payload: ApiKeyIn, principal: Console, db: Database) -> ApiKeyOut:
     """A new API key for the centre (admin); the full key is in this answer only."""
     centre = db.get(Centre, centre_id)
@@ -573,7 +587,7 @@ def create_key(centre_id: str, payload: ApiKeyIn, principal: Console, db: Databa
     return _key_out(row, full)
 
 
-@router.post("/api-keys/{key_id}/revoke")
+@router.post("/api-keys/{key_id}/revoke", responses=_CONSOLE)
 def revoke_key(key_id: str, principal: Console, db: Database) -> ApiKeyOut:
     """Revoke a key at once (admin of its centre)."""
     row = db.get(ApiKey, key_id)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from server.accounts import as_utc, audit, claim_enrolment_code
 from server.db.models import Centre, Command, Station, new_id, utcnow
 from server.deps import Database, RawBody, SignedStation, State
-from server.errors import ApiError, describe_validation
+from server.errors import ApiError, describe_validation, error_responses
 from server.ingest import receive_batch
 from server.protocol import MAX_EVENTS_PER_BATCH, PROTOCOL_VERSION, certificate_fingerprint
 
@@ -25,6 +25,10 @@ __all__ = ["router"]
 router = APIRouter(prefix="/sync/v1", tags=["sync"])
 
 Hex64 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+# What the database's integer columns hold.
+Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+Seq = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 class EnrolIn(BaseModel):
@@ -37,10 +41,10 @@ class EnrolIn(BaseModel):
 
 class EventIn(BaseModel):
     session_id: str = Field(min_length=1, max_length=36)
-    seq: int = Field(ge=1)
-    t_ns: int
+    seq: Seq
+    t_ns: Int64
     game_run_id: str | None = Field(max_length=36)
-    trial_index: int | None
+    trial_index: Int32 | None
     kind: str = Field(min_length=1, max_length=40)
     payload: str
     prev_hash: Hex64
@@ -48,8 +52,8 @@ class EventIn(BaseModel):
 
 
 class AuditIn(BaseModel):
-    seq: int = Field(ge=1)
-    at_utc_ns: int
+    seq: Seq
+    at_utc_ns: Int64
     actor: str = Field(max_length=80)
     action: str = Field(max_length=60)
     target: str | None = Field(max_length=120)
@@ -65,7 +69,7 @@ class BatchIn(BaseModel):
 
     protocol: Literal[1]
     station_id: str
-    batch_seq: int = Field(ge=1)
+    batch_seq: Seq
     created_at: str
     events: list[EventIn] = Field(max_length=MAX_EVENTS_PER_BATCH)
     audit: list[AuditIn]
@@ -78,8 +82,8 @@ class HeartbeatIn(BaseModel):
     protocol: Literal[1]
     station_id: str
     sent_at: str | None = None
-    acked_through: int | None = None
-    outbox_pending: int = Field(default=0, ge=0)
+    acked_through: Int32 | None = None
+    outbox_pending: int = Field(default=0, ge=0, le=2**31 - 1)
     live: dict[str, Any] | None = None
 
 
@@ -89,6 +93,79 @@ class AckIn(BaseModel):
     outcome: Literal["applied", "refused"]
     detail: str | None = Field(default=None, max_length=4000)
 
+
+class EnrolOut(BaseModel):
+    station_id: str
+    centre_id: str
+    centre_name: str
+    personal_data: bool
+    heartbeat_s: float = Field(description="seconds between heartbeats")
+    server_time: str
+
+
+class FlagOut(BaseModel):
+    session_id: str | None
+    code: str
+    message: str
+
+
+class BatchOut(BaseModel):
+    acked_through: int = Field(description="every batch 1..N is stored")
+    flags: list[FlagOut]
+
+
+class CommandOut(BaseModel):
+    id: str
+    kind: str
+    session_id: str | None
+    reason: str | None
+    text: str | None
+    issued_by: str
+    issued_at: str
+
+
+class HeartbeatOut(BaseModel):
+    commands: list[CommandOut] = Field(description="every command not yet acknowledged")
+
+
+class AckOut(BaseModel):
+    id: str
+    outcome: str | None
+    detail: str | None
+    acked_at: str
+
+
+def _json_body(model: type[BaseModel]) -> dict[str, Any]:
+    """``openapi_extra`` declaring ``model`` as the JSON body of an endpoint that reads
+    its raw bytes (they are signed), with the model's definitions inlined."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return inline(definitions[ref.removeprefix("#/$defs/")])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": inline(schema)}},
+        }
+    }
+
+
+_SIGNED = error_responses(
+    401,
+    403,
+    422,
+    s401="no station headers, an unknown station, or a signature that does not verify",
+    s403="the station is revoked, or the body names another station",
+)
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -109,8 +186,18 @@ def _same_station(station: Station, claimed: str) -> None:
         )
 
 
-@router.post("/enrol", status_code=201)
-def enrol(payload: EnrolIn, db: Database, state: State) -> dict[str, Any]:
+@router.post(
+    "/enrol",
+    status_code=201,
+    responses=error_responses(
+        400,
+        403,
+        422,
+        s400="the body is not JSON, or speaks another protocol version",
+        s403="the enrolment code is used, expired or unknown",
+    ),
+)
+def enrol(payload: EnrolIn, db: Database, state: State) -> EnrolOut:
     if payload.protocol != PROTOCOL_VERSION:
         raise ApiError(
             400,
@@ -145,18 +232,25 @@ def enrol(payload: EnrolIn, db: Database, state: State) -> dict[str, Any]:
     )
     state.fanout.notify(db, station_id)
     db.commit()
-    return {
-        "station_id": station_id,
-        "centre_id": centre.id,
-        "centre_name": centre.name,
-        "personal_data": centre.personal_data,
-        "heartbeat_s": state.heartbeat_s,
-        "server_time": utcnow().isoformat(),
-    }
+    return EnrolOut(
+        station_id=station_id,
+        centre_id=centre.id,
+        centre_name=centre.name,
+        personal_data=centre.personal_data,
+        heartbeat_s=state.heartbeat_s,
+        server_time=utcnow().isoformat(),
+    )
 
 
-@router.post("/batches")
-def post_batch(station: SignedStation, body: RawBody, db: Database, state: State) -> dict[str, Any]:
+@router.post(
+    "/batches",
+    responses={
+        **_SIGNED,
+        **error_responses(409, s409="that batch is stored with other bytes (batch_conflict)"),
+    },
+    openapi_extra=_json_body(BatchIn),
+)
+def post_batch(station: SignedStation, body: RawBody, db: Database, state: State) -> BatchOut:
     batch = _parse(BatchIn, body)
     _same_station(station, batch.station_id)
     centre = db.get(Centre, station.centre_id)
@@ -171,26 +265,26 @@ def post_batch(station: SignedStation, body: RawBody, db: Database, state: State
     metrics.events_ingested.inc(outcome.events_ingested)
     for flag in outcome.flags:
         metrics.flags.labels(flag.code).inc()
-    return {
-        "acked_through": outcome.acked_through,
-        "flags": [flag.as_json() for flag in outcome.flags],
-    }
+    return BatchOut(
+        acked_through=outcome.acked_through,
+        flags=[FlagOut.model_validate(flag.as_json()) for flag in outcome.flags],
+    )
 
 
-def _command_json(command: Command) -> dict[str, Any]:
-    return {
-        "id": command.id,
-        "kind": command.kind,
-        "session_id": command.session_id,
-        "reason": command.reason,
-        "text": command.text,
-        "issued_by": command.issued_by,
-        "issued_at": as_utc(command.issued_at).isoformat(),
-    }
+def _command_out(command: Command) -> CommandOut:
+    return CommandOut(
+        id=command.id,
+        kind=command.kind,
+        session_id=command.session_id,
+        reason=command.reason,
+        text=command.text,
+        issued_by=command.issued_by,
+        issued_at=as_utc(command.issued_at).isoformat(),
+    )
 
 
-@router.post("/heartbeat")
-def heartbeat(station: SignedStation, body: RawBody, db: Database, state: State) -> dict[str, Any]:
+@router.post("/heartbeat", responses=_SIGNED, openapi_extra=_json_body(HeartbeatIn))
+def heartbeat(station: SignedStation, body: RawBody, db: Database, state: State) -> HeartbeatOut:
     beat = _parse(HeartbeatIn, body)
     _same_station(station, beat.station_id)
     station.last_heartbeat = utcnow()
@@ -203,13 +297,17 @@ def heartbeat(station: SignedStation, body: RawBody, db: Database, state: State)
         .order_by(Command.issued_at, Command.id)
     ).all()
     db.commit()
-    return {"commands": [_command_json(c) for c in commands]}
+    return HeartbeatOut(commands=[_command_out(c) for c in commands])
 
 
-@router.post("/commands/{command_id}/ack")
+@router.post(
+    "/commands/{command_id}/ack",
+    responses={**_SIGNED, **error_responses(404, s404="this station has no such command")},
+    openapi_extra=_json_body(AckIn),
+)
 def ack_command(
     command_id: str, station: SignedStation, body: RawBody, db: Database, state: State
-) -> dict[str, Any]:
+) -> AckOut:
     ack = _parse(AckIn, body)
     _same_station(station, ack.station_id)
     command = db.get(Command, command_id)
@@ -228,9 +326,10 @@ def ack_command(
         )
         state.fanout.notify(db, station.id)
         db.commit()
-    return {
-        "id": command.id,
-        "outcome": command.outcome,
-        "detail": command.detail,
-        "acked_at": as_utc(command.acked_at).isoformat(),
-    }
+    assert command.acked_at is not None
+    return AckOut(
+        id=command.id,
+        outcome=command.outcome,
+        detail=command.detail,
+        acked_at=as_utc(command.acked_at).isoformat(),
+    )

@@ -131,6 +131,7 @@ def test_the_snapshot_lists_this_centres_stations(
     assert status["revoked"] is False
     assert status["stale"] is False
     assert status["sync_lag_s"] >= 0
+    assert status["heartbeat_s"] == 0.3  # the app fixture's
     assert set(status) == {
         "station_id",
         "name",
@@ -141,6 +142,7 @@ def test_the_snapshot_lists_this_centres_stations(
         "outbox_pending",
         "sync_lag_s",
         "revoked",
+        "heartbeat_s",
     }
 
 
