@@ -337,6 +337,7 @@ class ArrowsTask(TrialTask[ArrowsTrial, Phase, ArrowsOutcome]):
     """
 
     game_id = GAME_ID
+    window_param = "response_window_ms"
 
     def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
         valid = validate_params(params)
@@ -354,19 +355,6 @@ class ArrowsTask(TrialTask[ArrowsTrial, Phase, ArrowsOutcome]):
     def cue_onset_ns(self) -> int | None:
         """Stamp of the cue's frame in the current trial."""
         return self._cue_onset
-
-    @property
-    def current_deadline_ns(self) -> int | None:
-        """Time-out, ns after the arrows' onset, while a response is awaited."""
-        if self._phase is Phase.RESPONSE:
-            return int(self._params["response_window_ms"]) * 1_000_000
-        return None
-
-    @property
-    def deadline_at_ns(self) -> int | None:
-        """Absolute stamp at which the view should call :meth:`timeout`."""
-        rel = self.current_deadline_ns
-        return None if rel is None or self._onset is None else self._onset + rel
 
     # ---- calls from the view -----------------------------------------------------
     def start_trial(self, t_ns: int) -> ArrowsTrial:

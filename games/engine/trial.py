@@ -53,6 +53,8 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
     """
 
     game_id: ClassVar[str]
+    window_param: ClassVar[str | None] = None
+    """The parameter (ms) of the response window that the ``"response"`` phase has."""
 
     def __init__(
         self,
@@ -101,6 +103,19 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
     def stimulus_onset_ns(self) -> int | None:
         """Stamp of the stimulus frame in the current trial."""
         return self._onset
+
+    @property
+    def current_deadline_ns(self) -> int | None:
+        """Time-out, ns after the stimulus onset, while a response is awaited."""
+        if self.window_param is not None and self._phase.value == "response":
+            return int(self._params[self.window_param]) * 1_000_000
+        return None
+
+    @property
+    def deadline_at_ns(self) -> int | None:
+        """Absolute stamp at which the view should call the game's ``timeout``."""
+        rel = self.current_deadline_ns
+        return None if rel is None or self._onset is None else self._onset + rel
 
     @property
     def last_outcome(self) -> OutcomeT | None:
@@ -153,14 +168,16 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
         """An onset of the trial in progress: ``fields`` plus the stamping method."""
         self._emit(kind, {**fields, "method": method, "refresh_ns": refresh_ns}, t_ns)
 
-    def _input_problem(self, known: bool, t_ns: int, window_ms: int) -> str | None:
+    def _input_problem(
+        self, known: bool, t_ns: int, window_ms: int, unknown: str = "unknown_key"
+    ) -> str | None:
         """Why a key stamped ``t_ns`` is no response (``None``: it is one).
 
         ``"unknown_key"`` (not a response key), ``"before_onset"`` (no stimulus yet)
         or ``"late"`` (after the response window of ``window_ms``).
         """
         if not known:
-            return "unknown_key"
+            return unknown
         if self._onset is None or t_ns < self._onset:
             return "before_onset"
         if t_ns - self._onset > window_ms * 1_000_000:

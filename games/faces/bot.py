@@ -26,7 +26,6 @@ returns the option and its delay after the face's onset. :func:`simulate` plays
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -34,13 +33,12 @@ from typing import Any
 
 import numpy as np
 
-from games.api import EventRecord, ListSink
+from games.api import BotInput, EventRecord, ListSink
+from games.engine.simclock import REFRESH_NS, SimClock, next_frame
 from games.faces.task import FacesTask, Phase
 
 __all__ = ["CONFUSED_WITH", "DEFAULT_EASE", "Bot", "BotInput", "BotParams", "simulate"]
 
-REFRESH_NS = 16_666_667  # the simulated display: 60 Hz
-T0_NS = 1_000_000_000
 
 DEFAULT_EASE: Mapping[str, float] = MappingProxyType(
     {
@@ -115,19 +113,6 @@ class BotParams:
         return [v[name] for name in options]
 
 
-@dataclass(frozen=True, slots=True)
-class BotInput:
-    """An option to choose and its delay after the face's onset (s)."""
-
-    choice: str
-    delay_s: float
-
-    @property
-    def action(self) -> str:
-        """The choice, under the name the bot driver performs (``view.input_for``)."""
-        return self.choice
-
-
 class Bot:
     """The accumulator-race policy; remembers only which trial it has answered."""
 
@@ -152,38 +137,30 @@ class Bot:
         return BotInput(task.options[winner], rt_s)
 
 
-def _next_frame(t_ns: int) -> int:
-    return math.ceil(t_ns / REFRESH_NS) * REFRESH_NS
-
-
 def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[EventRecord]:
     """Play a whole game with a simulated clock; the schedule uses ``seed``."""
     sink = ListSink(clock=lambda: 0)
     task = FacesTask(params, seed, sink)
     player = Bot(bot, np.random.default_rng([seed, 0xFACE]))
     p = task.params
-    ms = 1_000_000
-    clock = T0_NS
+    clock = SimClock()
     while not task.finished:
-        clock += int(p["iti_ms"]) * ms
-        task.start_trial(clock)
-        clock = _next_frame(clock + int(p["fixation_ms"]) * ms)
-        task.stimulus_shown(clock, "simulated", REFRESH_NS)
-        onset = clock
+        task.start_trial(clock.wait_ms(p["iti_ms"]))
+        onset = clock.frame_after_ms(p["fixation_ms"])
+        task.stimulus_shown(onset, "simulated", REFRESH_NS)
         deadline = task.deadline_at_ns
         assert deadline is not None
         move = player.next_input(task)
         answer_at = deadline if move is None else onset + max(1, round(move.delay_s * 1e9))
         if int(p["stimulus_ms"]) > 0:
-            offset = _next_frame(onset + int(p["stimulus_ms"]) * ms)
+            offset = next_frame(onset + int(p["stimulus_ms"]) * 1_000_000)
             if offset <= answer_at:
                 task.stimulus_hidden(offset, "simulated", REFRESH_NS)
         if move is None:
-            clock = _next_frame(deadline)
-            task.timeout(clock)
+            task.timeout(clock.frame_at(deadline))
         else:
-            clock = answer_at
-            task.respond(move.choice, clock)
+            clock.now = answer_at
+            task.respond(move.key, answer_at)
         if task.last_feedback is not None:
-            clock += int(p["feedback_ms"]) * ms
+            clock.wait_ms(p["feedback_ms"])
     return sink.events

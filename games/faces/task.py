@@ -65,8 +65,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
+from games.api import ConfigError, EventRecord, EventSink, completed_trials
 from games.engine.params import check_ints, merge_params
+from games.engine.trial import TableBuilder, TrialTask, first_event, ms_between
 
 __all__ = [
     "COLUMNS",
@@ -273,132 +274,54 @@ class FacesOutcome:
     rt_ms: float | None
 
 
-class FacesTask:
+class FacesTask(TrialTask[FacesTrial, Phase, FacesOutcome]):
     """The Faces state machine, driven by the view or a bot.
 
-    Read-only state: :attr:`phase`, :attr:`current_trial`, :attr:`options`,
-    :attr:`stimulus_onset_ns`, :attr:`current_deadline_ns`, :attr:`deadline_at_ns`,
-    :attr:`last_outcome`, :attr:`last_feedback`, :attr:`finished`,
-    :attr:`trials_done`, :attr:`trials_planned` (practice included).
+    Read-only state (beyond :class:`~games.engine.trial.TrialTask`'s): :attr:`options`.
+    Feedback is given on practice trials only.
     """
 
+    game_id = GAME_ID
+    window_param = "response_window_ms"
+
     def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
-        self._params = validate_params(params)
-        self._schedule = make_schedule(self._params, seed)
-        self._options = options_for(self._params)
-        self._sink = sink
-        self._phase = Phase.IDLE if self._schedule else Phase.FINISHED
-        self._next = 0
-        self._onset: int | None = None
+        valid = validate_params(params)
+        super().__init__(valid, make_schedule(valid, seed), sink, Phase)
+        self._options = options_for(valid)
         self._face_visible = False
-        self._last: FacesOutcome | None = None
-        self._feedback: Mapping[str, Any] | None = None
 
     # ---- read-only state -------------------------------------------------------
-    @property
-    def params(self) -> Mapping[str, Any]:
-        return MappingProxyType(self._params)
-
-    @property
-    def schedule(self) -> tuple[FacesTrial, ...]:
-        return self._schedule
-
     @property
     def options(self) -> tuple[str, ...]:
         return self._options
 
-    @property
-    def phase(self) -> Phase:
-        return self._phase
-
-    @property
-    def trial_running(self) -> bool:
-        """A trial has started and has not ended yet."""
-        return self.phase not in (Phase.IDLE, Phase.FINISHED)
-
-    @property
-    def current_trial(self) -> FacesTrial | None:
-        """The trial in progress, else the next one to start, else ``None``."""
-        if self._phase in (Phase.FIXATION, Phase.RESPONSE):
-            return self._schedule[self._next - 1]
-        return self._schedule[self._next] if self._next < len(self._schedule) else None
-
-    @property
-    def stimulus_onset_ns(self) -> int | None:
-        return self._onset
-
-    @property
-    def current_deadline_ns(self) -> int | None:
-        """Time-out, ns after the face's onset, while a choice is awaited."""
-        if self._phase is Phase.RESPONSE:
-            return int(self._params["response_window_ms"]) * 1_000_000
-        return None
-
-    @property
-    def deadline_at_ns(self) -> int | None:
-        rel = self.current_deadline_ns
-        return None if rel is None or self._onset is None else self._onset + rel
-
-    @property
-    def last_outcome(self) -> FacesOutcome | None:
-        return self._last
-
-    @property
-    def last_feedback(self) -> Mapping[str, Any] | None:
-        """Feedback of the last ended trial (practice only), else ``None``."""
-        return self._feedback
-
-    @property
-    def finished(self) -> bool:
-        return self._phase is Phase.FINISHED
-
-    @property
-    def trials_done(self) -> int:
-        return self._next if self._phase in (Phase.IDLE, Phase.FINISHED) else self._next - 1
-
-    @property
-    def trials_planned(self) -> int:
-        return len(self._schedule)
-
     # ---- calls from the view -----------------------------------------------------
     def start_trial(self, t_ns: int) -> FacesTrial:
         """Begin the next trial (the view shows the fixation cross)."""
-        if self._phase is not Phase.IDLE:
-            raise RuntimeError(f"start_trial: not allowed in phase {self._phase.value!r}")
-        trial = self._schedule[self._next]
-        self._next += 1
-        self._phase = Phase.FIXATION
-        self._onset = None
-        self._feedback = None
-        payload = trial.design()
-        payload.update(
-            options=list(self._options),
-            stimulus_ms=self._params["stimulus_ms"],
-            response_window_ms=self._params["response_window_ms"],
-        )
-        self._sink.emit("trial_start", payload, trial_index=trial.index, t_ns=t_ns)
-        return trial
+        extra = {
+            "options": list(self._options),
+            "stimulus_ms": self._params["stimulus_ms"],
+            "response_window_ms": self._params["response_window_ms"],
+        }
+        return self._begin(t_ns, Phase.FIXATION, extra)
 
     def stimulus_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
         """The frame showing the face was presented at ``t_ns``."""
         if self._phase is not Phase.FIXATION:
             return False
-        trial = self._schedule[self._next - 1]
+        trial = self._running
         self._onset = t_ns
         self._face_visible = True
         self._phase = Phase.RESPONSE
-        self._sink.emit(
+        self._emit_onset(
             "stimulus_onset",
-            {
-                "stimulus": "face",
-                "emotion": trial.emotion,
-                "intensity": trial.intensity,
-                "identity": trial.identity,
-                "method": method,
-                "refresh_ns": refresh_ns,
-            },
-            trial_index=trial.index,
-            t_ns=t_ns,
+            t_ns,
+            method,
+            refresh_ns,
+            stimulus="face",
+            emotion=trial.emotion,
+            intensity=trial.intensity,
+            identity=trial.identity,
         )
         return True
 
@@ -407,41 +330,24 @@ class FacesTask:
         if self._phase is not Phase.RESPONSE or not self._face_visible:
             return False
         self._face_visible = False
-        self._sink.emit(
-            "stimulus_offset",
-            {"method": method, "refresh_ns": refresh_ns},
-            trial_index=self._schedule[self._next - 1].index,
-            t_ns=t_ns,
-        )
+        self._emit_onset("stimulus_offset", t_ns, method, refresh_ns)
         return True
 
     def respond(self, choice: str, t_ns: int) -> bool:
         """A choice (option label) stamped ``t_ns``; ``True`` when taken as the response."""
-        if self._phase in (Phase.IDLE, Phase.FINISHED):
+        if not self.trial_running:
             return False
-        trial = self._schedule[self._next - 1]
-        reason = None
-        if choice not in self._options:
-            reason = "unknown_choice"
-        elif self._onset is None or t_ns < self._onset:
-            reason = "before_onset"
-        elif t_ns - self._onset > int(self._params["response_window_ms"]) * 1_000_000:
-            reason = "late"
+        trial = self._running
+        window_ms = int(self._params["response_window_ms"])
+        reason = self._input_problem(choice in self._options, t_ns, window_ms, "unknown_choice")
         if reason is not None:
-            self._sink.emit(
-                "ignored_input",
-                {"choice": choice, "reason": reason},
-                trial_index=trial.index,
-                t_ns=t_ns,
-            )
+            self._emit("ignored_input", {"choice": choice, "reason": reason}, t_ns)
             if reason == "late":
                 self._end(trial, t_ns, choice="", rt_ms=None)
             return False
         assert self._onset is not None
         rt_ms = (t_ns - self._onset) / 1e6
-        self._sink.emit(
-            "response", {"choice": choice, "rt_ms": rt_ms}, trial_index=trial.index, t_ns=t_ns
-        )
+        self._emit("response", {"choice": choice, "rt_ms": rt_ms}, t_ns)
         self._end(trial, t_ns, choice=choice, rt_ms=rt_ms)
         return True
 
@@ -449,52 +355,33 @@ class FacesTask:
         """The response window has passed without a choice."""
         if self._phase is not Phase.RESPONSE:
             return False
-        self._end(self._schedule[self._next - 1], t_ns, choice="", rt_ms=None)
+        self._end(self._running, t_ns, choice="", rt_ms=None)
         return True
 
     def _end(self, trial: FacesTrial, t_ns: int, *, choice: str, rt_ms: float | None) -> None:
         correct = choice == trial.emotion
         timeout = choice == ""
         self._face_visible = False
-        self._feedback = None
         if trial.practice:
             message = "correct" if correct else ("too_slow" if timeout else "incorrect")
-            self._feedback = MappingProxyType(
-                {
-                    "message": message,
-                    "correct": correct,
-                    "answer": trial.emotion,
-                    "duration_ms": self._params["feedback_ms"],
-                }
-            )
-            self._sink.emit("feedback", self._feedback, trial_index=trial.index, t_ns=t_ns)
-        self._sink.emit(
-            "trial_end",
-            {
+            feedback = {
+                "message": message,
                 "correct": correct,
-                "timeout": timeout,
-                "choice": choice,
-                "rt_ms": rt_ms,
-                "practice": trial.practice,
-            },
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
-        self._last = FacesOutcome(trial.index, correct, timeout, choice, rt_ms)
-        self._phase = Phase.IDLE
-        self._sink.flush()
-        if self._next >= len(self._schedule):
-            self._phase = Phase.FINISHED
-            self._sink.flush(durable=True)
+                "answer": trial.emotion,
+                "duration_ms": self._params["feedback_ms"],
+            }
+            self._give_feedback(trial, t_ns, feedback)
+        end = {
+            "correct": correct,
+            "timeout": timeout,
+            "choice": choice,
+            "rt_ms": rt_ms,
+            "practice": trial.practice,
+        }
+        self._close(trial, t_ns, end, FacesOutcome(trial.index, correct, timeout, choice, rt_ms))
 
-    def summary(self) -> GameSummary:
-        return GameSummary(
-            game_id=GAME_ID,
-            completed=self.finished,
-            trials_done=self.trials_done,
-            trials_planned=self.trials_planned,
-            extra={"options": list(self._options)},
-        )
+    def summary_extra(self) -> Mapping[str, Any]:
+        return {"options": list(self._options)}
 
 
 # ---- trial table -------------------------------------------------------------------
@@ -528,39 +415,28 @@ _DTYPES: Mapping[str, Any] = MappingProxyType(
 )
 
 
-def _first(trial: Sequence[EventRecord], kind: str) -> EventRecord | None:
-    return next((e for e in trial if e.kind == kind), None)
-
-
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
     """One row per completed trial, columns as in :data:`COLUMNS`, from stored events only.
 
     A trial without its ``trial_end`` (an interrupted game) gives no row.
     """
-    rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    table = TableBuilder(COLUMNS, _DTYPES)
     for trial in completed_trials(events):
         start = trial[0]
         design = start.payload
-        onset = _first(trial, "stimulus_onset")
-        offset = _first(trial, "stimulus_offset")
-        response = _first(trial, "response")
+        onset = first_event(trial, "stimulus_onset")
+        response = first_event(trial, "response")
         choice = str(response.payload["choice"]) if response is not None else ""
-        rows["trial_index"].append(start.trial_index)
-        rows["practice"].append(bool(design["practice"]))
-        rows["emotion"].append(str(design["emotion"]))
-        rows["intensity"].append(float(design["intensity"]))
-        rows["identity"].append(int(design["identity"]))
-        rows["choice"].append(choice)
-        rows["correct"].append(choice == design["emotion"])
-        rows["timeout"].append(response is None)
-        rt = float("nan")
-        if response is not None and onset is not None:
-            rt = (response.t_ns - onset.t_ns) / 1e6
-        rows["rt_ms"].append(rt)
-        shown = float("nan")
-        if onset is not None and offset is not None:
-            shown = (offset.t_ns - onset.t_ns) / 1e6
-        rows["face_shown_ms"].append(shown)
-    return {
-        name: np.asarray(values, dtype=_DTYPES.get(name, np.str_)) for name, values in rows.items()
-    }
+        table.add(
+            trial_index=start.trial_index,
+            practice=bool(design["practice"]),
+            emotion=str(design["emotion"]),
+            intensity=float(design["intensity"]),
+            identity=int(design["identity"]),
+            choice=choice,
+            correct=choice == design["emotion"],
+            timeout=response is None,
+            rt_ms=ms_between(onset, response),
+            face_shown_ms=ms_between(onset, first_event(trial, "stimulus_offset")),
+        )
+    return table.columns()

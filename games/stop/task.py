@@ -277,6 +277,7 @@ class StopTask(TrialTask[StopTrial, Phase, StopOutcome]):
     """
 
     game_id = GAME_ID
+    window_param = "max_rt_ms"
 
     def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
         valid = validate_params(params)
@@ -310,18 +311,6 @@ class StopTask(TrialTask[StopTrial, Phase, StopOutcome]):
     def stop_signal_onset_ns(self) -> int | None:
         """Stamp of the stop signal's frame in the current trial, once shown."""
         return self._signal_onset
-
-    @property
-    def current_deadline_ns(self) -> int | None:
-        """End of the response window, ns after the arrow's onset."""
-        if self._phase is Phase.RESPONSE:
-            return int(self._params["max_rt_ms"]) * 1_000_000
-        return None
-
-    @property
-    def deadline_at_ns(self) -> int | None:
-        rel = self.current_deadline_ns
-        return None if rel is None or self._onset is None else self._onset + rel
 
     # ---- calls from the view -----------------------------------------------------
     def start_trial(self, t_ns: int) -> StopTrial:
