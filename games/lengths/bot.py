@@ -31,14 +31,12 @@ from typing import Any
 
 import numpy as np
 
-from games.api import EventRecord, ListSink
+from games.api import BotInput, EventRecord, ListSink
 from games.engine.diffusion import sample_diffusion
+from games.engine.simclock import REFRESH_NS, SimClock, next_frame
 from games.lengths.task import LengthsTask, Phase
 
 __all__ = ["Bot", "BotInput", "BotParams", "simulate"]
-
-REFRESH_NS = 16_666_667  # the simulated display: 60 Hz
-T0_NS = 1_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,14 +65,6 @@ class BotParams:
             reward_bias=float(rng.uniform(0.0, 0.35)),
             bias_scale=float(rng.uniform(10.0, 40.0)),
         )
-
-
-@dataclass(frozen=True, slots=True)
-class BotInput:
-    """A key to press and its delay after the mouth's onset (s)."""
-
-    key: str
-    delay_s: float
 
 
 class Bot:
@@ -128,25 +118,18 @@ class Bot:
         return BotInput(str(task.params[f"key_{side}"]), rt_s)
 
 
-def _next_frame(t_ns: int) -> int:
-    return math.ceil(t_ns / REFRESH_NS) * REFRESH_NS
-
-
 def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[EventRecord]:
     """Play a whole game with a simulated clock; the schedule uses ``seed``."""
     sink = ListSink(clock=lambda: 0)
     task = LengthsTask(params, seed, sink)
     player = Bot(bot, np.random.default_rng([seed, 0x1E6]))
     p = task.params
-    ms = 1_000_000
-    clock = T0_NS
+    clock = SimClock()
     while not task.finished:
-        clock += int(p["iti_ms"]) * ms
-        task.start_trial(clock)
-        clock = _next_frame(clock + (int(p["fixation_ms"]) + int(p["face_ms"])) * ms)
-        task.stimulus_shown(clock, "simulated", REFRESH_NS)
-        onset = clock
-        offset = _next_frame(onset + int(p["mouth_ms"]) * ms)
+        task.start_trial(clock.wait_ms(p["iti_ms"]))
+        onset = clock.frame_after_ms(int(p["fixation_ms"]) + int(p["face_ms"]))
+        task.stimulus_shown(onset, "simulated", REFRESH_NS)
+        offset = next_frame(onset + int(p["mouth_ms"]) * 1_000_000)
         deadline = task.deadline_at_ns
         assert deadline is not None
         move = player.next_input(task)
@@ -154,12 +137,11 @@ def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[Event
         if offset <= answer_at:
             task.stimulus_hidden(offset, "simulated", REFRESH_NS)
         if move is None:
-            clock = _next_frame(deadline)
-            task.timeout(clock)
+            task.timeout(clock.frame_at(deadline))
         else:
-            clock = answer_at
-            task.respond(move.key, clock)
+            clock.now = answer_at
+            task.respond(move.key, answer_at)
         assert player.next_input(task) is None  # the bot sees the feedback on screen
         if task.last_feedback is not None:
-            clock += int(p["feedback_ms"]) * ms
+            clock.wait_ms(p["feedback_ms"])
     return sink.events

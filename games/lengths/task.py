@@ -78,8 +78,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
+from games.api import ConfigError, EventRecord, EventSink, completed_trials
 from games.engine.params import check_choices, check_floats, check_ints, check_keys, merge_params
+from games.engine.trial import TableBuilder, TrialTask, first_event, ms_between
 
 __all__ = [
     "COLUMNS",
@@ -316,45 +317,32 @@ class LengthsOutcome:
     rewarded: bool
 
 
-class LengthsTask:
+class LengthsTask(TrialTask[LengthsTrial, Phase, LengthsOutcome]):
     """The Lengths (PRT) state machine, driven by the view or a bot.
 
-    Read-only state: :attr:`phase`, :attr:`current_trial`, :attr:`short_side`,
-    :attr:`rich_stimulus`, :attr:`stimulus_onset_ns`, :attr:`current_deadline_ns`,
-    :attr:`deadline_at_ns`, :attr:`total_cents`, :attr:`owed`, :attr:`last_outcome`,
-    :attr:`last_feedback`, :attr:`finished`, :attr:`trials_done`,
-    :attr:`trials_planned` (practice included).
+    Read-only state (beyond :class:`~games.engine.trial.TrialTask`'s):
+    :attr:`short_side`, :attr:`rich_stimulus`, :attr:`mouth_visible`,
+    :attr:`total_cents`, :attr:`owed`.
     """
 
+    game_id = GAME_ID
+    window_param = "response_window_ms"
+
     def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
-        self._params = validate_params(params)
-        self._schedule = make_schedule(self._params, seed)
-        self._short_side, self._rich = counterbalancing(self._params, seed)
-        self._sink = sink
-        self._phase = Phase.IDLE if self._schedule else Phase.FINISHED
-        self._next = 0
-        self._onset: int | None = None
+        valid = validate_params(params)
+        super().__init__(valid, make_schedule(valid, seed), sink, Phase)
+        self._short_side, self._rich = counterbalancing(valid, seed)
         self._mouth_visible = False
         self._total = 0
         self._owed = {"rich": 0, "lean": 0}
         self._block = -1
-        self._last: LengthsOutcome | None = None
-        self._feedback: Mapping[str, Any] | None = None
         long_side = "right" if self._short_side == "left" else "left"
         self._choice_of = {
-            self._params[f"key_{self._short_side}"]: ("short", self._short_side),
-            self._params[f"key_{long_side}"]: ("long", long_side),
+            valid[f"key_{self._short_side}"]: ("short", self._short_side),
+            valid[f"key_{long_side}"]: ("long", long_side),
         }
 
     # ---- read-only state -------------------------------------------------------
-    @property
-    def params(self) -> Mapping[str, Any]:
-        return MappingProxyType(self._params)
-
-    @property
-    def schedule(self) -> tuple[LengthsTrial, ...]:
-        return self._schedule
-
     @property
     def short_side(self) -> str:
         return self._short_side
@@ -364,41 +352,9 @@ class LengthsTask:
         return self._rich
 
     @property
-    def phase(self) -> Phase:
-        return self._phase
-
-    @property
-    def trial_running(self) -> bool:
-        """A trial has started and has not ended yet."""
-        return self.phase not in (Phase.IDLE, Phase.FINISHED)
-
-    @property
-    def current_trial(self) -> LengthsTrial | None:
-        """The trial in progress, else the next one to start, else ``None``."""
-        if self._phase in (Phase.FIXATION, Phase.RESPONSE):
-            return self._schedule[self._next - 1]
-        return self._schedule[self._next] if self._next < len(self._schedule) else None
-
-    @property
     def mouth_visible(self) -> bool:
         """The mouth is on screen (between its onset and offset stamps)."""
         return self._mouth_visible
-
-    @property
-    def stimulus_onset_ns(self) -> int | None:
-        return self._onset
-
-    @property
-    def current_deadline_ns(self) -> int | None:
-        """Time-out, ns after the mouth's onset, while a response is awaited."""
-        if self._phase is Phase.RESPONSE:
-            return int(self._params["response_window_ms"]) * 1_000_000
-        return None
-
-    @property
-    def deadline_at_ns(self) -> int | None:
-        rel = self.current_deadline_ns
-        return None if rel is None or self._onset is None else self._onset + rel
 
     @property
     def total_cents(self) -> int:
@@ -409,71 +365,33 @@ class LengthsTask:
         """Rewards owed in the current block, by ``"rich"`` and ``"lean"``."""
         return MappingProxyType(dict(self._owed))
 
-    @property
-    def last_outcome(self) -> LengthsOutcome | None:
-        return self._last
-
-    @property
-    def last_feedback(self) -> Mapping[str, Any] | None:
-        """Feedback of the last ended trial, or ``None`` when it shows none."""
-        return self._feedback
-
-    @property
-    def finished(self) -> bool:
-        return self._phase is Phase.FINISHED
-
-    @property
-    def trials_done(self) -> int:
-        return self._next if self._phase in (Phase.IDLE, Phase.FINISHED) else self._next - 1
-
-    @property
-    def trials_planned(self) -> int:
-        return len(self._schedule)
-
     # ---- calls from the view -----------------------------------------------------
     def start_trial(self, t_ns: int) -> LengthsTrial:
         """Begin the next trial (the view shows the fixation cross)."""
-        if self._phase is not Phase.IDLE:
-            raise RuntimeError(f"start_trial: not allowed in phase {self._phase.value!r}")
-        trial = self._schedule[self._next]
+        upcoming = self.current_trial
+        stimulus = upcoming.stimulus if upcoming is not None else "short"
+        extra = {
+            "rich_stimulus": self._rich,
+            "short_side": self._short_side,
+            "mouth_mm": self._params["short_mouth_mm" if stimulus == "short" else "long_mouth_mm"],
+            "mouth_ms": self._params["mouth_ms"],
+            "response_window_ms": self._params["response_window_ms"],
+        }
+        trial = self._begin(t_ns, Phase.FIXATION, extra)
         if trial.block != self._block:
             self._block = trial.block
             self._owed = {"rich": 0, "lean": 0}
-        self._next += 1
-        self._phase = Phase.FIXATION
-        self._onset = None
-        self._feedback = None
-        mouth_mm = self._params["short_mouth_mm" if trial.stimulus == "short" else "long_mouth_mm"]
-        payload = trial.design()
-        payload.update(
-            rich_stimulus=self._rich,
-            short_side=self._short_side,
-            mouth_mm=mouth_mm,
-            mouth_ms=self._params["mouth_ms"],
-            response_window_ms=self._params["response_window_ms"],
-        )
-        self._sink.emit("trial_start", payload, trial_index=trial.index, t_ns=t_ns)
         return trial
 
     def stimulus_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
         """The frame showing the mouth was presented at ``t_ns``."""
         if self._phase is not Phase.FIXATION:
             return False
-        trial = self._schedule[self._next - 1]
         self._onset = t_ns
         self._mouth_visible = True
         self._phase = Phase.RESPONSE
-        self._sink.emit(
-            "stimulus_onset",
-            {
-                "stimulus": "mouth",
-                "mouth": trial.stimulus,
-                "method": method,
-                "refresh_ns": refresh_ns,
-            },
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
+        mouth = self._running.stimulus
+        self._emit_onset("stimulus_onset", t_ns, method, refresh_ns, stimulus="mouth", mouth=mouth)
         return True
 
     def stimulus_hidden(self, t_ns: int, method: str, refresh_ns: int) -> bool:
@@ -481,42 +399,25 @@ class LengthsTask:
         if self._phase is not Phase.RESPONSE or not self._mouth_visible:
             return False
         self._mouth_visible = False
-        self._sink.emit(
-            "stimulus_offset",
-            {"method": method, "refresh_ns": refresh_ns},
-            trial_index=self._schedule[self._next - 1].index,
-            t_ns=t_ns,
-        )
+        self._emit_onset("stimulus_offset", t_ns, method, refresh_ns)
         return True
 
     def respond(self, key: str, t_ns: int) -> bool:
         """A key press stamped ``t_ns``; returns ``True`` when taken as the response."""
-        if self._phase in (Phase.IDLE, Phase.FINISHED):
+        if not self.trial_running:
             return False
-        trial = self._schedule[self._next - 1]
-        reason = None
-        if key not in self._choice_of:
-            reason = "unknown_key"
-        elif self._onset is None or t_ns < self._onset:
-            reason = "before_onset"
-        elif t_ns - self._onset > int(self._params["response_window_ms"]) * 1_000_000:
-            reason = "late"
+        trial = self._running
+        window_ms = int(self._params["response_window_ms"])
+        reason = self._input_problem(key in self._choice_of, t_ns, window_ms)
         if reason is not None:
-            self._sink.emit(
-                "ignored_input", {"key": key, "reason": reason}, trial_index=trial.index, t_ns=t_ns
-            )
+            self._emit("ignored_input", {"key": key, "reason": reason}, t_ns)
             if reason == "late":
                 self._end(trial, t_ns, choice="", side="", rt_ms=None)
             return False
         assert self._onset is not None
         choice, side = self._choice_of[key]
         rt_ms = (t_ns - self._onset) / 1e6
-        self._sink.emit(
-            "response",
-            {"key": key, "side": side, "choice": choice, "rt_ms": rt_ms},
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
+        self._emit("response", {"key": key, "side": side, "choice": choice, "rt_ms": rt_ms}, t_ns)
         self._end(trial, t_ns, choice=choice, side=side, rt_ms=rt_ms)
         return True
 
@@ -524,7 +425,7 @@ class LengthsTask:
         """The response window has passed without a response."""
         if self._phase is not Phase.RESPONSE:
             return False
-        self._end(self._schedule[self._next - 1], t_ns, choice="", side="", rt_ms=None)
+        self._end(self._running, t_ns, choice="", side="", rt_ms=None)
         return True
 
     def _reward(self, trial: LengthsTrial, correct: bool) -> bool:
@@ -555,55 +456,37 @@ class LengthsTask:
             message = "reward"
         elif trial.practice:
             message = "correct" if correct else ("too_slow" if timeout else "incorrect")
-        self._feedback = None
         if message is not None:
-            self._feedback = MappingProxyType(
-                {
-                    "message": message,
-                    "rewarded": rewarded,
-                    "amount_cents": cents,
-                    "total_cents": self._total,
-                    "duration_ms": self._params["feedback_ms"],
-                }
-            )
-            self._sink.emit("feedback", self._feedback, trial_index=trial.index, t_ns=t_ns)
-        self._sink.emit(
-            "trial_end",
-            {
-                "correct": correct,
-                "timeout": timeout,
-                "response_side": side,
-                "choice": choice,
-                "rt_ms": rt_ms,
+            feedback = {
+                "message": message,
                 "rewarded": rewarded,
-                "reward_cents": cents,
+                "amount_cents": cents,
                 "total_cents": self._total,
-                "owed_rich": self._owed["rich"],
-                "owed_lean": self._owed["lean"],
-                "practice": trial.practice,
-            },
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
-        self._last = LengthsOutcome(trial.index, correct, timeout, choice, rt_ms, rewarded)
-        self._phase = Phase.IDLE
-        self._sink.flush()
-        if self._next >= len(self._schedule):
-            self._phase = Phase.FINISHED
-            self._sink.flush(durable=True)
+                "duration_ms": self._params["feedback_ms"],
+            }
+            self._give_feedback(trial, t_ns, feedback)
+        end = {
+            "correct": correct,
+            "timeout": timeout,
+            "response_side": side,
+            "choice": choice,
+            "rt_ms": rt_ms,
+            "rewarded": rewarded,
+            "reward_cents": cents,
+            "total_cents": self._total,
+            "owed_rich": self._owed["rich"],
+            "owed_lean": self._owed["lean"],
+            "practice": trial.practice,
+        }
+        outcome = LengthsOutcome(trial.index, correct, timeout, choice, rt_ms, rewarded)
+        self._close(trial, t_ns, end, outcome)
 
-    def summary(self) -> GameSummary:
-        return GameSummary(
-            game_id=GAME_ID,
-            completed=self.finished,
-            trials_done=self.trials_done,
-            trials_planned=self.trials_planned,
-            extra={
-                "total_cents": self._total,
-                "short_side": self._short_side,
-                "rich_stimulus": self._rich,
-            },
-        )
+    def summary_extra(self) -> Mapping[str, Any]:
+        return {
+            "total_cents": self._total,
+            "short_side": self._short_side,
+            "rich_stimulus": self._rich,
+        }
 
 
 # ---- trial table -------------------------------------------------------------------
@@ -647,47 +530,37 @@ _DTYPES: Mapping[str, Any] = MappingProxyType(
 )
 
 
-def _first(trial: Sequence[EventRecord], kind: str) -> EventRecord | None:
-    return next((e for e in trial if e.kind == kind), None)
-
-
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
     """One row per completed trial, columns as in :data:`COLUMNS`, from stored events only.
 
     A trial without its ``trial_end`` (an interrupted game) gives no row.
     """
-    rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    table = TableBuilder(COLUMNS, _DTYPES)
     for trial in completed_trials(events):
         start, end = trial[0], trial[-1]
         design = start.payload
-        onset = _first(trial, "stimulus_onset")
-        offset = _first(trial, "stimulus_offset")
-        response = _first(trial, "response")
-        feedback = _first(trial, "feedback")
-        rows["trial_index"].append(start.trial_index)
-        for name in ("block", "trial_in_block"):
-            rows[name].append(int(design[name]))
-        for name in ("practice", "rich", "scheduled_reward"):
-            rows[name].append(bool(design[name]))
-        rows["stimulus"].append(str(design["stimulus"]))
-        rows["correct_side"].append(str(design["correct_side"]))
+        onset = first_event(trial, "stimulus_onset")
+        response = first_event(trial, "response")
+        feedback = first_event(trial, "feedback")
         side = str(response.payload["side"]) if response is not None else ""
         choice = str(response.payload["choice"]) if response is not None else ""
-        rows["response_side"].append(side)
-        rows["choice"].append(choice)
-        rows["correct"].append(choice == design["stimulus"])
-        rows["timeout"].append(response is None)
-        rt = float("nan")
-        if response is not None and onset is not None:
-            rt = (response.t_ns - onset.t_ns) / 1e6
-        rows["rt_ms"].append(rt)
         rewarded = feedback is not None and bool(feedback.payload.get("rewarded", False))
-        rows["rewarded"].append(rewarded)
-        rows["reward_cents"].append(int(end.payload.get("reward_cents", 0)) if rewarded else 0)
-        shown = float("nan")
-        if onset is not None and offset is not None:
-            shown = (offset.t_ns - onset.t_ns) / 1e6
-        rows["mouth_shown_ms"].append(shown)
-    return {
-        name: np.asarray(values, dtype=_DTYPES.get(name, np.str_)) for name, values in rows.items()
-    }
+        table.add(
+            trial_index=start.trial_index,
+            block=int(design["block"]),
+            trial_in_block=int(design["trial_in_block"]),
+            practice=bool(design["practice"]),
+            rich=bool(design["rich"]),
+            scheduled_reward=bool(design["scheduled_reward"]),
+            stimulus=str(design["stimulus"]),
+            correct_side=str(design["correct_side"]),
+            response_side=side,
+            choice=choice,
+            correct=choice == design["stimulus"],
+            timeout=response is None,
+            rt_ms=ms_between(onset, response),
+            rewarded=rewarded,
+            reward_cents=int(end.payload.get("reward_cents", 0)) if rewarded else 0,
+            mouth_shown_ms=ms_between(onset, first_event(trial, "stimulus_offset")),
+        )
+    return table.columns()
