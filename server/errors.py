@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from server.protocol import error_body
@@ -131,6 +132,21 @@ def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body("invalid_request", describe_validation(exc.errors())), 422)
 
 
+def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    """A value the database refused to store or compare (PostgreSQL takes no NUL
+    character in text, for one): the client's input, so a 422, never a 500."""
+    assert isinstance(exc, DataError)
+    log.info("database refused a value on %s %s: %s", request.method, request.url.path, exc.orig)
+    return JSONResponse(
+        error_body(
+            "invalid_request",
+            "the request holds a value the database cannot take (a NUL character in text, "
+            "or a number out of range): fix it and send it again",
+        ),
+        422,
+    )
+
+
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return JSONResponse(
@@ -143,4 +159,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -232,3 +232,13 @@ def test_the_live_console_ends_when_the_sign_in_expires(
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
     assert closed.value.code == 1008
+
+
+def test_a_nul_character_in_a_sign_in_is_refused_not_a_server_failure(
+    client: TestClient, centre: Centre
+) -> None:
+    # PostgreSQL takes no NUL in text: the server answers 422, SQLite just finds no user.
+    body = {"username": "North-admin\x00", "password": PASSWORD, "centre": "North"}
+    response = client.post("/api/v1/auth/token", json=body)
+    assert response.status_code in {401, 422}, response.text
+    assert response.json()["error"]["code"] in {"bad_credentials", "invalid_request"}
