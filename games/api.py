@@ -253,6 +253,13 @@ class BotInput:
             raise TypeError(f"not a key input: {self.action!r}")
         return self.action
 
+    @property
+    def value(self) -> Any:
+        """The value of a ``(kind, value)`` input (the option, deck or digit)."""
+        if isinstance(self.action, str):
+            raise TypeError(f"not a (kind, value) input: {self.action!r}")
+        return self.action[1]
+
 
 TaskT_contra = TypeVar("TaskT_contra", contravariant=True)
 

@@ -40,6 +40,11 @@ class SimClock:
         self.now += max(1, round(delay_s * 1e9))
         return self.now
 
+    def wait_frames(self, n: int) -> int:
+        """Let ``n`` refresh periods pass."""
+        self.now += n * self.refresh_ns
+        return self.now
+
     def frame_after(self, delta_ns: int) -> int:
         """Move to the first frame flip at or after ``delta_ns`` from now."""
         self.now = next_frame(self.now + delta_ns, self.refresh_ns)
