@@ -39,16 +39,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-from games.api import EventRecord, ListSink
+from games.api import BotInput, EventRecord, ListSink
 from games.cards.task import DECKS, CardsTask
+from games.engine.simclock import REFRESH_NS, SimClock, gamma_delay
 
 __all__ = ["Bot", "BotInput", "BotParams", "simulate"]
 
-REFRESH_NS = 16_666_667
 ITI_S = 1.5  # feedback and pause between picks, s
 
 
@@ -79,25 +79,6 @@ class BotParams:
             rt_mean_s=float(rng.uniform(0.8, 2.5)),
             rt_cv=float(rng.uniform(0.25, 0.6)),
         )
-
-
-@dataclass(frozen=True, slots=True)
-class BotInput:
-    """The bot's next input and how long after the decks' onset it comes."""
-
-    kind: Literal["choose"]
-    deck: str
-    delay_s: float
-
-    @property
-    def action(self) -> tuple[str, str]:
-        """What the view performs (``CardsView.input_for``): ``("choose", deck)``."""
-        return (self.kind, self.deck)
-
-
-def _gamma_delay(rng: np.random.Generator, mean_s: float, cv: float) -> float:
-    shape = 1.0 / max(cv, 1e-3) ** 2
-    return float(rng.gamma(shape, mean_s / shape))
 
 
 class Bot:
@@ -135,23 +116,19 @@ class Bot:
         probs = np.exp(logits - logits.max())
         probs /= probs.sum()
         deck = DECKS[int(self._rng.choice(len(DECKS), p=probs))]
-        return BotInput(
-            "choose", deck, _gamma_delay(self._rng, self.params.rt_mean_s, self.params.rt_cv)
-        )
+        delay = gamma_delay(self._rng, self.params.rt_mean_s, self.params.rt_cv)
+        return BotInput(("choose", deck), delay)
 
 
 def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[EventRecord]:
     """Play a whole game with a simulated clock; the decks use ``seed``."""
-    clock = [0]
-    sink = ListSink(clock=lambda: clock[0])
+    clock = SimClock(now=0)
+    sink = ListSink(clock=lambda: clock.now)
     task = CardsTask(params, seed, sink)
     player = Bot(bot, np.random.default_rng([seed, 0xB07]))
     while not task.finished:
-        clock[0] += round(ITI_S * 1e9)
-        task.start_trial(clock[0])
-        clock[0] += 2 * REFRESH_NS
-        task.stimulus_shown(clock[0], "simulated", REFRESH_NS)
+        task.start_trial(clock.wait_s(ITI_S))
+        task.stimulus_shown(clock.wait_frames(2), "simulated", REFRESH_NS)
         while (move := player.next_input(task)) is not None:
-            clock[0] += max(1, round(move.delay_s * 1e9))
-            task.choose(move.deck, clock[0])
+            task.choose(str(move.value), clock.wait_s(move.delay_s))
     return sink.events
