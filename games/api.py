@@ -254,6 +254,11 @@ class BotInput:
         return self.action
 
     @property
+    def kind(self) -> str:
+        """``"key"`` for a key input, else the kind of a ``(kind, value)`` input."""
+        return "key" if isinstance(self.action, str) else self.action[0]
+
+    @property
     def value(self) -> Any:
         """The value of a ``(kind, value)`` input (the option, deck or digit)."""
         if isinstance(self.action, str):

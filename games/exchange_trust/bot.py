@@ -22,16 +22,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-from games.api import EventRecord, ListSink
+from games.api import BotInput, EventRecord, ListSink
+from games.engine.simclock import REFRESH_NS, SimClock, gamma_delay
 from games.exchange_trust.task import TrustTask
 
 __all__ = ["Bot", "BotInput", "BotParams", "simulate"]
 
-REFRESH_NS = 16_666_667
 ITI_S = 2.0  # feedback and pause between rounds, s
 
 
@@ -64,25 +64,6 @@ class BotParams:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class BotInput:
-    """The bot's decision and how long after the decision screen's onset it comes."""
-
-    kind: Literal["send", "return"]
-    amount: int
-    delay_s: float
-
-    @property
-    def action(self) -> tuple[str, int]:
-        """What the view performs (``TrustView.input_for``): ``(kind, amount)``."""
-        return (self.kind, self.amount)
-
-
-def _gamma_delay(rng: np.random.Generator, mean_s: float, cv: float) -> float:
-    shape = 1.0 / max(cv, 1e-3) ** 2
-    return float(rng.gamma(shape, mean_s / shape))
-
-
 class Bot:
     """The fixed-share policy."""
 
@@ -103,32 +84,29 @@ class Bot:
         p = self.params
         if self._decided is not None and self._decided[0] == trial.index:
             # Same round: the view needs another press to carry out the decision.
-            step = _gamma_delay(self._rng, p.step_time_s, p.rt_cv)
+            step = gamma_delay(self._rng, p.step_time_s, p.rt_cv)
             return replace(self._decided[1], delay_s=step)
-        delay = _gamma_delay(self._rng, p.rt_mean_s, p.rt_cv)
+        delay = gamma_delay(self._rng, p.rt_mean_s, p.rt_cv)
         if task.role == "investor":
-            move = BotInput("send", self._amount(p.trust, task.endowment), delay)
+            move = BotInput(("send", self._amount(p.trust, task.endowment)), delay)
         else:
-            move = BotInput("return", self._amount(p.reciprocity, task.received), delay)
+            move = BotInput(("return", self._amount(p.reciprocity, task.received)), delay)
         self._decided = (trial.index, move)
         return move
 
 
 def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[EventRecord]:
     """Play a whole game with a simulated clock; the partner policy uses ``seed``."""
-    clock = [0]
-    sink = ListSink(clock=lambda: clock[0])
+    clock = SimClock(now=0)
+    sink = ListSink(clock=lambda: clock.now)
     task = TrustTask(params, seed, sink)
     player = Bot(bot, np.random.default_rng([seed, 0xB07]))
     while not task.finished:
-        clock[0] += round(ITI_S * 1e9)
-        task.start_trial(clock[0])
-        clock[0] += 2 * REFRESH_NS
-        task.stimulus_shown(clock[0], "simulated", REFRESH_NS)
+        task.start_trial(clock.wait_s(ITI_S))
+        task.stimulus_shown(clock.wait_frames(2), "simulated", REFRESH_NS)
         while (move := player.next_input(task)) is not None:
-            clock[0] += max(1, round(move.delay_s * 1e9))
             if move.kind == "send":
-                task.send(move.amount, clock[0])
+                task.send(int(move.value), clock.wait_s(move.delay_s))
             else:
-                task.return_amount(move.amount, clock[0])
+                task.return_amount(int(move.value), clock.wait_s(move.delay_s))
     return sink.events
