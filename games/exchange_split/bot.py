@@ -26,16 +26,16 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-from games.api import EventRecord, ListSink
+from games.api import BotInput, EventRecord, ListSink
+from games.engine.simclock import REFRESH_NS, SimClock, gamma_delay
 from games.exchange_split.task import SplitTask
 
 __all__ = ["Bot", "BotInput", "BotParams", "simulate"]
 
-REFRESH_NS = 16_666_667
 ITI_S = 2.0  # feedback and pause between rounds, s
 
 
@@ -80,30 +80,6 @@ class BotParams:
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
-@dataclass(frozen=True, slots=True)
-class BotInput:
-    """The bot's decision and how long after the decision screen's onset it comes.
-
-    ``amount`` is used by ``offer`` and ``give``, ``accept`` by ``respond``.
-    """
-
-    kind: Literal["offer", "respond", "give"]
-    amount: int
-    accept: bool
-    delay_s: float
-
-    @property
-    def action(self) -> tuple[str, int | bool]:
-        """What the view performs (``SplitView.input_for``): ``(kind, amount)`` for an
-        offer or gift, ``("respond", accept)`` for a response."""
-        return (self.kind, self.accept if self.kind == "respond" else self.amount)
-
-
-def _gamma_delay(rng: np.random.Generator, mean_s: float, cv: float) -> float:
-    shape = 1.0 / max(cv, 1e-3) ** 2
-    return float(rng.gamma(shape, mean_s / shape))
-
-
 class Bot:
     """The fixed-share, soft-threshold policy."""
 
@@ -124,38 +100,36 @@ class Bot:
         p = self.params
         if self._decided is not None and self._decided[0] == trial.index:
             # Same round: the view needs another press to carry out the decision.
-            step = _gamma_delay(self._rng, p.step_time_s, p.rt_cv)
+            step = gamma_delay(self._rng, p.step_time_s, p.rt_cv)
             return replace(self._decided[1], delay_s=step)
-        delay = _gamma_delay(self._rng, p.rt_mean_s, p.rt_cv)
+        delay = gamma_delay(self._rng, p.rt_mean_s, p.rt_cv)
         pot = task.pot
         if task.role == "proposer":
-            move = BotInput("offer", self._amount(p.offer_share, pot), False, delay)
+            move = BotInput(("offer", self._amount(p.offer_share, pot)), delay)
         elif task.role == "dictator":
-            move = BotInput("give", self._amount(p.dictator_share, pot), False, delay)
+            move = BotInput(("give", self._amount(p.dictator_share, pot)), delay)
         else:
             accept = bool(self._rng.random() < p.p_accept(task.offer_to_candidate / pot))
-            move = BotInput("respond", 0, accept, delay)
+            move = BotInput(("respond", accept), delay)
         self._decided = (trial.index, move)
         return move
 
 
 def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[EventRecord]:
     """Play a whole game with a simulated clock; the partner policy uses ``seed``."""
-    clock = [0]
-    sink = ListSink(clock=lambda: clock[0])
+    clock = SimClock(now=0)
+    sink = ListSink(clock=lambda: clock.now)
     task = SplitTask(params, seed, sink)
     player = Bot(bot, np.random.default_rng([seed, 0xB07]))
     while not task.finished:
-        clock[0] += round(ITI_S * 1e9)
-        task.start_trial(clock[0])
-        clock[0] += 2 * REFRESH_NS
-        task.stimulus_shown(clock[0], "simulated", REFRESH_NS)
+        task.start_trial(clock.wait_s(ITI_S))
+        task.stimulus_shown(clock.wait_frames(2), "simulated", REFRESH_NS)
         while (move := player.next_input(task)) is not None:
-            clock[0] += max(1, round(move.delay_s * 1e9))
+            t_ns = clock.wait_s(move.delay_s)
             if move.kind == "offer":
-                task.offer(move.amount, clock[0])
+                task.offer(int(move.value), t_ns)
             elif move.kind == "give":
-                task.give(move.amount, clock[0])
+                task.give(int(move.value), t_ns)
             else:
-                task.respond(move.accept, clock[0])
+                task.respond(bool(move.value), t_ns)
     return sink.events
