@@ -41,16 +41,16 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-from games.api import EventRecord, ListSink
+from games.api import BotInput, EventRecord, ListSink
 from games.balloons.task import BalloonsTask
+from games.engine.simclock import REFRESH_NS, SimClock, gamma_delay
 
 __all__ = ["Bot", "BotInput", "BotParams", "simulate"]
 
-REFRESH_NS = 16_666_667  # the simulated display: 60 Hz
 ITI_S = 1.0  # pause between balloons (feedback), s
 
 
@@ -84,19 +84,6 @@ class BotParams:
             pump_interval_s=float(rng.uniform(0.2, 0.6)),
             rt_cv=float(rng.uniform(0.15, 0.45)),
         )
-
-
-@dataclass(frozen=True, slots=True)
-class BotInput:
-    """The bot's next input and how long after the previous event it comes."""
-
-    action: Literal["pump", "collect"]
-    delay_s: float
-
-
-def _gamma_delay(rng: np.random.Generator, mean_s: float, cv: float) -> float:
-    shape = 1.0 / max(cv, 1e-3) ** 2
-    return float(rng.gamma(shape, mean_s / shape))
 
 
 class Bot:
@@ -149,26 +136,23 @@ class Bot:
         z = p.consistency * (opportunity - self._target)
         pump = self._rng.random() < 1.0 / (1.0 + math.exp(min(50.0, max(-50.0, z))))
         mean = p.first_input_s if task.pumps == 0 else p.pump_interval_s
-        delay = _gamma_delay(self._rng, mean, p.rt_cv)
+        delay = gamma_delay(self._rng, mean, p.rt_cv)
         return BotInput("pump" if pump else "collect", delay)
 
 
 def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[EventRecord]:
     """Play a whole game with a simulated clock; the schedule uses ``seed``."""
-    clock = [0]
-    sink = ListSink(clock=lambda: clock[0])
+    clock = SimClock(now=0)
+    sink = ListSink(clock=lambda: clock.now)
     task = BalloonsTask(params, seed, sink)
     rng = np.random.default_rng([seed, 0xB07])
     player = Bot(bot, rng)
     while not task.finished:
-        clock[0] += round(ITI_S * 1e9)
-        task.start_trial(clock[0])
-        clock[0] += 2 * REFRESH_NS
-        task.stimulus_shown(clock[0], "simulated", REFRESH_NS)
+        task.start_trial(clock.wait_s(ITI_S))
+        task.stimulus_shown(clock.wait_frames(2), "simulated", REFRESH_NS)
         while (move := player.next_input(task)) is not None:
-            clock[0] += max(1, round(move.delay_s * 1e9))
             if move.action == "pump":
-                task.pump(clock[0])
+                task.pump(clock.wait_s(move.delay_s))
             else:
-                task.collect(clock[0])
+                task.collect(clock.wait_s(move.delay_s))
     return sink.events
