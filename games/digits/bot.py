@@ -23,16 +23,16 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-from games.api import EventRecord, ListSink
+from games.api import BotInput, EventRecord, ListSink
 from games.digits.task import DigitsTask, DigitsTrial
+from games.engine.simclock import REFRESH_NS, SimClock, gamma_delay
 
 __all__ = ["Bot", "BotInput", "BotParams", "simulate"]
 
-REFRESH_NS = 16_666_667
 ITI_S = 1.0  # pause between trials, s
 FIRST_DIGIT_S = 0.5  # trial start to the first digit, s
 
@@ -77,25 +77,6 @@ class BotParams:
         return (1.0 - self.lapse) / (1.0 + math.exp((length - span - 0.5) / self.spread))
 
 
-@dataclass(frozen=True, slots=True)
-class BotInput:
-    """The bot's next input and how long after the previous event it comes."""
-
-    kind: Literal["digit", "delete", "submit"]
-    digit: int | None
-    delay_s: float
-
-    @property
-    def action(self) -> tuple[str, int | None]:
-        """What the view performs (``DigitsView.input_for``): ``(kind, digit)``."""
-        return (self.kind, self.digit)
-
-
-def _gamma_delay(rng: np.random.Generator, mean_s: float, cv: float) -> float:
-    shape = 1.0 / max(cv, 1e-3) ** 2
-    return float(rng.gamma(shape, mean_s / shape))
-
-
 class Bot:
     """Decides each trial's whole answer at its first entry, then types it."""
 
@@ -129,31 +110,30 @@ class Bot:
             self._plan = self._answer(trial)
         entered = len(task.answer)
         mean = self.params.first_entry_s if entered == 0 else self.params.key_interval_s
-        delay = _gamma_delay(self._rng, mean, self.params.rt_cv)
-        return BotInput("digit", self._plan[entered], delay)
+        delay = gamma_delay(self._rng, mean, self.params.rt_cv)
+        return BotInput(("digit", self._plan[entered]), delay)
 
 
 def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[EventRecord]:
     """Play a whole game with a simulated clock; the sequences use ``seed``."""
-    clock = [0]
-    sink = ListSink(clock=lambda: clock[0])
+    clock = SimClock(now=0)
+    sink = ListSink(clock=lambda: clock.now)
     task = DigitsTask(params, seed, sink)
     interval_ns = int(task.params["digit_interval_ms"]) * 1_000_000
     player = Bot(bot, np.random.default_rng([seed, 0xB07]))
     while not task.finished:
-        clock[0] += round(ITI_S * 1e9)
-        task.start_trial(clock[0])
+        task.start_trial(clock.wait_s(ITI_S))
         gap_ns = round(FIRST_DIGIT_S * 1e9)
         while task.stimulus_due is not None:
-            clock[0] += gap_ns
-            task.stimulus_shown(clock[0], "simulated", REFRESH_NS)
+            clock.now += gap_ns
+            task.stimulus_shown(clock.now, "simulated", REFRESH_NS)
             gap_ns = interval_ns  # each digit, then the prompt, one interval apart
         while (move := player.next_input(task)) is not None:
-            clock[0] += max(1, round(move.delay_s * 1e9))
-            if move.kind == "digit" and move.digit is not None:
-                task.enter_digit(move.digit, clock[0])
+            t_ns = clock.wait_s(move.delay_s)
+            if move.kind == "digit" and move.value is not None:
+                task.enter_digit(int(move.value), t_ns)
             elif move.kind == "delete":
-                task.delete_last(clock[0])
+                task.delete_last(t_ns)
             else:
-                task.submit(clock[0])
+                task.submit(t_ns)
     return sink.events
