@@ -8,11 +8,14 @@ so a simulated game's stamps look like a display's. Qt-free.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["REFRESH_NS", "T0_NS", "SimClock", "gamma_delay", "next_frame"]
+from games.api import BotInput
+
+__all__ = ["REFRESH_NS", "T0_NS", "SimClock", "gamma_delay", "next_frame", "press_until"]
 
 REFRESH_NS = 16_666_667  # the simulated display: 60 Hz
 T0_NS = 1_000_000_000  # the simulated clock's first reading
@@ -64,3 +67,18 @@ def gamma_delay(rng: np.random.Generator, mean_s: float, cv: float) -> float:
     """A gamma-distributed delay (s) with mean ``mean_s`` and coefficient of variation ``cv``."""
     shape = 1.0 / max(cv, 1e-3) ** 2
     return float(rng.gamma(shape, mean_s / shape))
+
+
+def press_until(
+    clock: SimClock,
+    deadline_ns: int,
+    next_input: Callable[[], BotInput | None],
+    respond: Callable[[str, int], object],
+) -> None:
+    """Key presses one after another, each after its delay, until none or the deadline."""
+    while (move := next_input()) is not None:
+        at = clock.now + max(1, round(move.delay_s * 1e9))
+        if at > deadline_ns:
+            break
+        clock.now = at
+        respond(move.key, at)

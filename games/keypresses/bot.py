@@ -15,20 +15,17 @@ a simulated nanosecond clock.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from games.api import EventRecord, ListSink
+from games.api import BotInput, EventRecord, ListSink
+from games.engine.simclock import REFRESH_NS, SimClock, gamma_delay, press_until
 from games.keypresses.task import KeypressesTask, Phase
 
 __all__ = ["Bot", "BotInput", "BotParams", "simulate"]
-
-REFRESH_NS = 16_666_667  # the simulated display: 60 Hz
-T0_NS = 1_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,19 +57,6 @@ class BotParams:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class BotInput:
-    """A key and its delay (s) after GO (first tap) or after the previous tap."""
-
-    key: str
-    delay_s: float
-
-
-def _gamma(rng: np.random.Generator, mean: float, cv: float) -> float:
-    shape = 1.0 / max(cv, 1e-3) ** 2
-    return float(rng.gamma(shape, mean / shape))
-
-
 class Bot:
     """The renewal-process policy; stateless beyond its random generator."""
 
@@ -89,12 +73,8 @@ class Bot:
         key = task.key_for(trial.hand)
         rate = p.tap_rate_hz * (1.0 if trial.hand == p.dominant_hand else p.nondominant_ratio)
         if task.taps == 0:
-            return BotInput(key, _gamma(self._rng, p.first_tap_ms / 1000.0, 0.3))
-        return BotInput(key, _gamma(self._rng, 1.0 / rate, p.tap_cv))
-
-
-def _next_frame(t_ns: int) -> int:
-    return math.ceil(t_ns / REFRESH_NS) * REFRESH_NS
+            return BotInput(key, gamma_delay(self._rng, p.first_tap_ms / 1000.0, 0.3))
+        return BotInput(key, gamma_delay(self._rng, 1.0 / rate, p.tap_cv))
 
 
 def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[EventRecord]:
@@ -103,21 +83,12 @@ def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[Event
     task = KeypressesTask(params, seed, sink)
     player = Bot(bot, np.random.default_rng([seed, 0x7A9]))
     p = task.params
-    ms = 1_000_000
-    clock = T0_NS
+    clock = SimClock()
     while not task.finished:
-        clock += int(p["iti_ms"]) * ms
-        task.start_trial(clock)
-        clock = _next_frame(clock + int(p["ready_ms"]) * ms)
-        task.stimulus_shown(clock, "simulated", REFRESH_NS)
+        task.start_trial(clock.wait_ms(p["iti_ms"]))
+        task.stimulus_shown(clock.frame_after_ms(p["ready_ms"]), "simulated", REFRESH_NS)
         deadline = task.deadline_at_ns
         assert deadline is not None
-        while (move := player.next_input(task)) is not None:
-            at = clock + max(1, round(move.delay_s * 1e9))
-            if at > deadline:
-                break
-            clock = at
-            task.respond(move.key, clock)
-        clock = _next_frame(deadline)
-        task.timeout(clock)
+        press_until(clock, deadline, lambda: player.next_input(task), task.respond)
+        task.timeout(clock.frame_at(deadline))
     return sink.events
