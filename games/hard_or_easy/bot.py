@@ -35,13 +35,12 @@ from typing import Any
 
 import numpy as np
 
-from games.api import EventRecord, ListSink
+from games.api import BotInput, EventRecord, ListSink
+from games.engine.simclock import REFRESH_NS, SimClock, gamma_delay, press_until
 from games.hard_or_easy.task import EffortTrial, HardOrEasyTask, Phase
 
 __all__ = ["X_REF", "Bot", "BotInput", "BotParams", "simulate"]
 
-REFRESH_NS = 16_666_667  # the simulated display: 60 Hz
-T0_NS = 1_000_000_000
 X_REF = 0.75  # centre of probability x (reward_hard - reward_easy) in the default design
 
 
@@ -85,19 +84,6 @@ class BotParams:
         return 1.0 / (1.0 + math.exp(-logit))
 
 
-@dataclass(frozen=True, slots=True)
-class BotInput:
-    """A key and its delay (s) after the screen's onset or the previous press."""
-
-    key: str
-    delay_s: float
-
-
-def _gamma(rng: np.random.Generator, mean: float, cv: float) -> float:
-    shape = 1.0 / max(cv, 1e-3) ** 2
-    return float(rng.gamma(shape, mean / shape))
-
-
 class Bot:
     """The logistic-choice, renewal-pressing policy; remembers which choice it answered."""
 
@@ -119,18 +105,14 @@ class Bot:
             if self._rng.random() < p.p_no_choice:
                 return None
             choice = "hard" if self._rng.random() < p.p_hard(trial) else "easy"
-            delay = _gamma(self._rng, p.choice_rt_s, 0.3)
+            delay = gamma_delay(self._rng, p.choice_rt_s, 0.3)
             if delay >= int(task.params["choice_time_ms"]) / 1000.0:
                 return None
             return BotInput(str(task.params[f"choice_key_{choice}"]), delay)
         if task.phase is Phase.PRESSING and task.press_key is not None:
             rate = p.press_rate_hz * (p.hard_rate_factor if task.choice == "hard" else 1.0)
-            return BotInput(task.press_key, _gamma(self._rng, 1.0 / rate, p.press_cv))
+            return BotInput(task.press_key, gamma_delay(self._rng, 1.0 / rate, p.press_cv))
         return None
-
-
-def _next_frame(t_ns: int) -> int:
-    return math.ceil(t_ns / REFRESH_NS) * REFRESH_NS
 
 
 def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[EventRecord]:
@@ -139,34 +121,22 @@ def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[Event
     task = HardOrEasyTask(params, seed, sink)
     player = Bot(bot, np.random.default_rng([seed, 0xEEF]))
     p = task.params
-    ms = 1_000_000
-    clock = T0_NS
+    clock = SimClock()
     while not task.finished:
-        clock += int(p["iti_ms"]) * ms
-        task.start_trial(clock)
-        clock = _next_frame(clock + int(p["ready_ms"]) * ms)
-        task.stimulus_shown(clock, "simulated", REFRESH_NS)
+        task.start_trial(clock.wait_ms(p["iti_ms"]))
+        task.stimulus_shown(clock.frame_after_ms(p["ready_ms"]), "simulated", REFRESH_NS)
         deadline = task.deadline_at_ns
         assert deadline is not None
         move = player.next_input(task)
-        if move is None or clock + round(move.delay_s * 1e9) > deadline:
-            clock = _next_frame(deadline)
-            task.timeout(clock)
+        if move is None or clock.now + round(move.delay_s * 1e9) > deadline:
+            task.timeout(clock.frame_at(deadline))
         else:
-            clock += max(1, round(move.delay_s * 1e9))
-            task.respond(move.key, clock)
-        clock = _next_frame(clock + int(p["ready_ms"]) * ms)
-        task.task_shown(clock, "simulated", REFRESH_NS)
+            task.respond(move.key, clock.wait_s(move.delay_s))
+        task.task_shown(clock.frame_after_ms(p["ready_ms"]), "simulated", REFRESH_NS)
         deadline = task.deadline_at_ns
         assert deadline is not None
-        while (move := player.next_input(task)) is not None:
-            at = clock + max(1, round(move.delay_s * 1e9))
-            if at > deadline:
-                break
-            clock = at
-            task.respond(move.key, clock)
+        press_until(clock, deadline, lambda: player.next_input(task), task.respond)
         if task.phase is Phase.PRESSING:
-            clock = _next_frame(deadline)
-            task.timeout(clock)
-        clock += int(p["feedback_ms"]) * ms
+            task.timeout(clock.frame_at(deadline))
+        clock.wait_ms(p["feedback_ms"])
     return sink.events
