@@ -71,11 +71,8 @@ class BotDriver(QObject):
         move = self.bot.next_input(self.view.task)
         if move is None:
             return
-        # Bots of choice games name an ``action``; those of timed games a ``key``.
-        action = getattr(move, "action", None)
-        if action is None:
-            action = move.key
-        self._later(move.delay_s, self.view.input_for(action))
+        # What the view performs: a key name, or ``(kind, value)`` for the clicked games.
+        self._later(move.delay_s, self.view.input_for(move.action))
 
     def _later(self, delay_s: float, action: tuple[str, Any]) -> None:
         self._busy = True
