@@ -164,7 +164,14 @@ def test_data_export_is_tidy_and_fully_described(tmp_path: Path) -> None:
     folder = tmp_path / "d"
     dictionary = json.loads((folder / "data_dictionary.json").read_text())
     files = sorted(p.name for p in folder.glob("*.csv"))
-    assert sorted(dictionary["files"]) == files and len(files) == 15
+    # events, scores and sessions, and one trial table per game the short battery plays
+    from kiosk.battery import load_battery
+
+    games = {g.game_id for g in load_battery("short").games}
+    assert files == sorted(
+        ["events.csv", "scores.csv", "sessions.csv"] + [f"trials_{g}.csv" for g in games]
+    )
+    assert sorted(dictionary["files"]) == files
     for name in files:
         with (folder / name).open(newline="") as fh:
             rows = list(csv.reader(fh))
