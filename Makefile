@@ -24,6 +24,11 @@ PYTEST_WORKERS ?= 2
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal -m "not soak" $(PYTEST_ARGS)
 
+# The contributors' lane: everything not marked slow (crash rounds, whole batteries
+# played through the widgets, recovery over many seeds, wheel builds, fuzzing).
+test-fast: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal -m "not slow and not soak" $(PYTEST_ARGS)
+
 soak: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m soak $(PYTEST_ARGS)
 
