@@ -56,6 +56,7 @@ def test_the_wheel_holds_every_resource_file_and_the_migrations(wheel: Path) -> 
         assert any(n.startswith(folder) and n.endswith(".py") for n in names), folder
 
 
+@pytest.mark.soak
 def test_the_installed_wheel_runs_a_demo_and_writes_a_report(wheel: Path, tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True, system_site_packages=False)

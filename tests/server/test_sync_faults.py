@@ -374,12 +374,14 @@ def rig(database_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> An
         server.stop()
 
 
+@pytest.mark.soak
 def test_five_stations_sync_whole_through_a_faulty_network(rig: Rig) -> None:
     rig.start_all()
     rig.wait_all()
     _check(rig.database_url, rig.stations, "network", rig.proxy)
 
 
+@pytest.mark.soak
 def test_the_server_killed_and_restarted_mid_sync_loses_nothing(rig: Rig) -> None:
     rig.start_all()
     for mark in ("SESSION 1", "SESSION 2"):
@@ -393,6 +395,7 @@ def test_the_server_killed_and_restarted_mid_sync_loses_nothing(rig: Rig) -> Non
 
 # What a station's outbox does after its process dies does not depend on the server's
 # database: SQLite only, to keep the file's time down.
+@pytest.mark.soak
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_stations_killed_and_restarted_mid_sync_resume_from_their_outbox(rig: Rig) -> None:
     rig.start_all()
