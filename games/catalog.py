@@ -68,7 +68,10 @@ class TaskGame:
         views = [
             obj
             for obj in vars(module).values()
-            if isinstance(obj, type) and getattr(obj, "game_id", None) == self.id
+            # Defined here, not imported: the task class names its game too.
+            if isinstance(obj, type)
+            and obj.__module__ == module.__name__
+            and getattr(obj, "game_id", None) == self.id
         ]
         if len(views) != 1:
             raise LookupError(f"games.{self.id}.view must define exactly one view class")

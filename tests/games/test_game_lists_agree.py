@@ -58,3 +58,13 @@ def test_qt_free_engine_contract_lists_every_qt_free_engine_module() -> None:
     }
     assert listed == modules
     assert "games.engine.qt" in contract["forbidden_modules"]
+
+
+def test_every_game_resolves_to_its_own_view_class() -> None:
+    """The shell finds a game's widget by its game id; a task class that names its
+    game too (imported into the view module) must not make that ambiguous."""
+    from games.catalog import GAME_IDS, TaskGame
+
+    for game_id in GAME_IDS:
+        view = TaskGame(game_id).view_class()
+        assert view.__module__ == f"games.{game_id}.view", game_id
