@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -38,6 +39,7 @@ def _bot(seed: int = 3) -> bot.Bot:
     return bot.Bot(FAST_BOT, np.random.default_rng(seed))
 
 
+@pytest.mark.slow
 def test_bot_plays_a_whole_game(qtbot, artefacts: Path) -> None:
     played = make_view(qtbot, ReversalView, task, SHORT, iti_ms=300)
     shot = screenshot_when(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -38,6 +39,7 @@ def bot(seed: int = 1) -> Bot:
     return Bot(BotParams(), np.random.default_rng(seed))
 
 
+@pytest.mark.slow
 def test_bot_plays_to_the_end_with_frame_stamped_cue_and_arrows(qtbot, artefacts) -> None:
     view, sink = make_view(qtbot, ArrowsView, task, SHORT, seed=7)
     shots = shoot_when(

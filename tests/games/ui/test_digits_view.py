@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -48,6 +49,7 @@ def _recall_shown(view: DigitsView) -> bool:
     return view.task.phase == "recall" and not view.awaiting_onset
 
 
+@pytest.mark.slow
 def test_bot_plays_both_directions(qtbot, artefacts: Path) -> None:
     played = make_view(qtbot, DigitsView, task, SHORT, seed=5, iti_ms=ITI_MS)
     shot = screenshot_when(

@@ -38,6 +38,7 @@ def play(qtbot, view, pump_target=6, timeout=20_000):
     return done[0]
 
 
+@pytest.mark.slow
 def test_bot_plays_the_widget_to_the_end_and_events_make_the_table(qtbot) -> None:
     view, sink = make_view(qtbot)
     summary = play(qtbot, view)
@@ -58,6 +59,7 @@ def test_bot_plays_the_widget_to_the_end_and_events_make_the_table(qtbot) -> Non
     assert stats["frames"] > 10 and stats["dropped"] >= 0
 
 
+@pytest.mark.slow
 def test_same_seed_same_schedule_through_the_widget(qtbot) -> None:
     points = []
     for _ in range(2):
@@ -165,6 +167,7 @@ def test_view_scales_with_the_window(qtbot, size) -> None:
     assert pump.width() == pytest.approx(min(size) / 40 * 10)
 
 
+@pytest.mark.slow
 def test_a_crashed_game_continues_from_the_first_uncommitted_trial(qtbot) -> None:
     """Replaying logged task calls rebuilds the task; the game goes on where it broke."""
     full_view, full_sink = make_view(qtbot, n_balloons=4, n_practice=0, seed=21)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
@@ -49,6 +50,7 @@ def _next_round(qtbot, view: SplitView) -> None:
         qtbot.wait(20)
 
 
+@pytest.mark.slow
 def test_bot_plays_every_role(qtbot, artefacts: Path) -> None:
     played = make_view(qtbot, SplitView, task, SHORT, seed=4, iti_ms=ITI_MS)
     shot = screenshot_when(

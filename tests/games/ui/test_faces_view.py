@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtTest import QTest
@@ -40,6 +41,7 @@ def bot(seed: int = 1) -> Bot:
     return Bot(BotParams(recognition=6.0), np.random.default_rng(seed))
 
 
+@pytest.mark.slow
 def test_bot_clicks_labels_to_the_end(qtbot, artefacts) -> None:
     view, sink = make_view(qtbot, FacesView, task, SHORT, seed=9)
     shots = shoot_when(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtTest import QTest
 
@@ -41,6 +42,7 @@ def bot(seed: int = 1, **params: float) -> Bot:
     return Bot(BotParams(**params), np.random.default_rng(seed))
 
 
+@pytest.mark.slow
 def test_bot_chooses_and_presses_to_the_end(qtbot, artefacts) -> None:
     view, sink = make_view(qtbot, HardOrEasyView, task, SHORT, seed=5)
     shots = shoot_when(

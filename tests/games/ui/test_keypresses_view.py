@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -35,6 +36,7 @@ def bot(seed: int = 1) -> Bot:
     return Bot(BotParams(), np.random.default_rng(seed))
 
 
+@pytest.mark.slow
 def test_bot_taps_to_the_end_and_windows_follow_the_frames(qtbot, artefacts) -> None:
     view, sink = make_view(qtbot, KeypressesView, task, SHORT, seed=4)  # even: right first
     shots = shoot_when(

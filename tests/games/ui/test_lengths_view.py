@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -42,6 +43,7 @@ def bot(seed: int = 1) -> Bot:
     return Bot(BotParams(drift=0.3), np.random.default_rng(seed))
 
 
+@pytest.mark.slow
 def test_bot_plays_to_the_end_and_the_mouth_shows_for_100_ms(qtbot, artefacts) -> None:
     view, sink = make_view(qtbot, LengthsView, task, SHORT, seed=6)
     shots = shoot_when(

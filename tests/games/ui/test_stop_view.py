@@ -41,6 +41,7 @@ def bot(seed: int = 1) -> Bot:
     return Bot(BotParams(), np.random.default_rng(seed))
 
 
+@pytest.mark.slow
 def test_bot_plays_and_stop_signals_follow_the_arrow_by_the_ssd(qtbot, artefacts) -> None:
     view, sink = make_view(qtbot, StopView, task, SHORT, seed=8)
     shots = shoot_when(
@@ -125,6 +126,7 @@ def test_interrupt_keeps_only_complete_trials(qtbot) -> None:
     assert [e.kind for e in sink.events][-2:] == ["game_interrupted", "frame_stats"]
 
 
+@pytest.mark.slow
 def test_a_crashed_run_continues_with_the_staircase_where_it_was(qtbot) -> None:
     """Replayed task calls rebuild the SSD tracker; the timed view continues the game."""
     view, sink = make_view(qtbot, StopView, task, SHORT, seed=8)

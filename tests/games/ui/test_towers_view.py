@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -35,6 +36,7 @@ def _board_up(view: TowersView) -> bool:
     return view.task.trial_running and not view.awaiting_onset
 
 
+@pytest.mark.slow
 def test_bot_plays_every_problem(qtbot, artefacts: Path) -> None:
     played = make_view(qtbot, TowersView, task, SHORT, seed=3)
     shot = screenshot_when(

@@ -6,6 +6,7 @@ A tiny battery keeps each path to seconds; bots play through real input events.
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
@@ -30,6 +31,7 @@ def test_unlock_holds_the_game_and_back_returns_to_it(qtbot, station) -> None:
     assert status_of(station.context.store, sid) is SessionStatus.IN_PROGRESS
 
 
+@pytest.mark.slow
 def test_unlock_mid_game_interrupts_and_continue_here_finishes(qtbot, station) -> None:
     store = station.context.store
     sid = playing(qtbot, station)

@@ -55,6 +55,7 @@ def type_into(qtbot, widget, text: str) -> None:
     qtbot.keyClicks(widget, text)
 
 
+@pytest.mark.slow
 def test_first_run_schedule_check_in_play_complete(qtbot, shell, store, artefacts) -> None:
     home = shell.open("home")
     qtbot.waitUntil(lambda: home.health_label.property("state") == "ok", timeout=5000)

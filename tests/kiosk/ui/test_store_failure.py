@@ -9,6 +9,7 @@ SQLITE_FULL ("database or disk is full"), exactly as on a full disk.
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import event, select
 
@@ -39,6 +40,7 @@ class Disk:
             conn.execute("PRAGMA max_page_count = 1073741823")
 
 
+@pytest.mark.slow
 def test_disk_full_mid_game_pauses_tells_and_continues_losing_nothing(qtbot, station) -> None:
     store = station.context.store
     disk = Disk(store)
