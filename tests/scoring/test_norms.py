@@ -37,6 +37,8 @@ NORMS_DIR = Path(__file__).resolve().parents[2] / "resources" / "norms"
 PROVISIONAL_0_2 = NORMS_DIR / "provisional-0.2.json"
 PROVISIONAL_0_3 = NORMS_DIR / "provisional-0.3.json"
 SHORT_0_3 = NORMS_DIR / "provisional-short-0.3.json"
+PROVISIONAL_0_4 = NORMS_DIR / "provisional-0.4.json"
+SHORT_0_4 = NORMS_DIR / "provisional-short-0.4.json"
 
 
 def _metric(name: str, value: float, halves: tuple[float, float] = (math.nan, math.nan)) -> Metric:
@@ -269,7 +271,15 @@ def test_design_age_band_and_selection() -> None:
         load_norms(document)
 
 
-@pytest.mark.parametrize(("path", "battery"), [(PROVISIONAL_0_3, "standard"), (SHORT_0_3, "short")])
+@pytest.mark.parametrize(
+    ("path", "battery"),
+    [
+        (PROVISIONAL_0_3, "standard"),
+        (SHORT_0_3, "short"),
+        (PROVISIONAL_0_4, "standard"),
+        (SHORT_0_4, "short"),
+    ],
+)
 def test_committed_provisional_tables(path: Path, battery: str) -> None:
     table = load_norms(path.read_text(encoding="utf-8"))
     assert table.provisional is True and table.version.endswith("-provisional")

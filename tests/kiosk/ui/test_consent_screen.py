@@ -31,9 +31,9 @@ def _open(window, qtbot, session_id: str, language: str = "en"):
     ("battery", "language", "says"),
     [
         ("short", "en", "13 short games. It takes about 10 minutes."),
-        ("standard", "en", "13 short games. It takes about 50 minutes."),
+        ("standard", "en", "13 short games. It takes about 61 minutes."),
         ("short", "de", "in 13 kurzen Spielen. Sie dauert etwa 10 Minuten."),
-        ("standard", "de", "in 13 kurzen Spielen. Sie dauert etwa 50 Minuten."),
+        ("standard", "de", "in 13 kurzen Spielen. Sie dauert etwa 61 Minuten."),
     ],
 )
 def test_consent_states_the_scheduled_batterys_length(
@@ -89,10 +89,10 @@ def test_every_consent_text_fills_in_for_one_game_and_for_many(language: str) ->
 def test_scheduled_length_reads_the_stored_battery(store) -> None:
     sid = _schedule(store, "standard")
     length = scheduled_length(store, sid)
-    assert (length.games, length.expected_minutes) == (13, 50)
+    assert (length.games, length.expected_minutes) == (13, 61)
     with store.reader() as s:
         stored = s.scalar(select(Battery.definition).where(Battery.name == "standard"))
-    assert stored["expected_minutes"] == 50
+    assert stored["expected_minutes"] == 61
 
 
 @pytest.mark.parametrize("minutes", ["50", "0", "true", "12.5", '"about 50"'])
