@@ -147,7 +147,7 @@ def test_one_deck_every_pick_is_the_same_response(misbehave: Any) -> None:
             pass
 
         def next_input(self, task: Any) -> Any:
-            return BotInput("choose", "A", 0.9) if task.trial_running else None
+            return BotInput(("choose", "A"), 0.9) if task.trial_running else None
 
     misbehave("cards", OneDeck)
     table, _ = play("cards", 3)
