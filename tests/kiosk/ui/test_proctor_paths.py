@@ -126,5 +126,7 @@ def test_the_console_shows_after_session_results(qtbot, station) -> None:
     qtbot.waitUntil(lambda: any(s.id == sid for s in console.sessions), timeout=10_000)
     station.outcomes.submit(sid)
     row = next(i for i, s in enumerate(console.sessions) if s.id == sid)
-    results = console.table.columnCount() - 1
+    from kiosk.shell.screens.console import COLUMNS
+
+    results = COLUMNS.index("Results")
     qtbot.waitUntil(lambda: console.table.item(row, results).text() == "scored", timeout=60_000)
