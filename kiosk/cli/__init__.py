@@ -12,6 +12,7 @@ Exit codes, the same for every subcommand:
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -601,15 +602,25 @@ def _score(store_path: os.PathLike[str], args: argparse.Namespace) -> int:
     for game_id, game in result.games.items():
         primary = game.metrics[game.primary]
         flags = f"  flags: {', '.join(game.flags)}" if game.flags else ""
-        print(
-            f"  {game_id:<15} {game.primary} = {primary.value:.3g} "
-            f"[{primary.ci_low:.3g}, {primary.ci_high:.3g}] n={primary.n}{flags}"
+        value = f"{primary.value:.3g}" if math.isfinite(primary.value) else "not available"
+        interval = (
+            f"[{primary.ci_low:.3g}, {primary.ci_high:.3g}]"
+            if math.isfinite(primary.ci_low) and math.isfinite(primary.ci_high)
+            else "(no interval)"
         )
+        print(f"  {game_id:<15} {game.primary} = {value} {interval} n={primary.n}{flags}")
     for name, trait in result.traits.traits.items():
-        print(
-            f"  trait {name:<16} {trait.low_end} <-> {trait.high_end}: "
-            f"percentile {trait.percentile:.0f} [{trait.ci_low:.0f}, {trait.ci_high:.0f}]"
-        )
+        if math.isfinite(trait.percentile):
+            interval = (
+                f" [{trait.ci_low:.0f}, {trait.ci_high:.0f}]"
+                if math.isfinite(trait.ci_low) and math.isfinite(trait.ci_high)
+                else " (no interval)"
+            )
+            shown = f"percentile {trait.percentile:.0f}{interval}"
+        else:
+            why = ", ".join(trait.flags) or "no percentile"
+            shown = f"not reported ({why})"
+        print(f"  trait {name:<16} {trait.low_end} <-> {trait.high_end}: {shown}")
     return EXIT_OK
 
 

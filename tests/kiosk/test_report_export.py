@@ -187,3 +187,29 @@ def test_not_a_signed_pdf_exits_2(tmp_path: Path) -> None:
     path.write_text("hello")
     result = kiosk("verify", str(path))
     assert result.returncode == 2 and "NOT SIGNED" in result.stdout
+
+
+def test_kiosk_score_says_why_a_trait_is_not_reported(tmp_path: Path) -> None:
+    """A short battery cannot cover every trait: the command says "not reported" and
+    why, never "percentile nan"."""
+    import subprocess
+    import sys
+
+    from tests.helpers import as_admin
+
+    store_path = tmp_path / "k.db"
+    with open_store(store_path) as store:
+        sid = record_simulated_session(store, "short", seed=5)
+        ensure_admin(store)
+    argv, password = as_admin("score", "--store", str(store_path), "--session", sid)
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", *argv, "--no-bootstrap"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        input=password,
+    )
+    assert result.returncode == 0, result.stderr
+    traits = [line for line in result.stdout.splitlines() if line.strip().startswith("trait ")]
+    assert traits and "nan" not in result.stdout
+    assert all("percentile " in t or "not reported (" in t for t in traits)
