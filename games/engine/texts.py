@@ -9,14 +9,15 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
-
-import kiosk_resources
 
 __all__ = ["LANGUAGES", "Texts", "texts_for"]
 
-I18N: Path = kiosk_resources.path("i18n")
+# The games' wording is package data of the shared resources, read by name: games
+# import nothing of the station (kiosk) and need no code of the resources package.
+I18N: Traversable = files("kiosk_resources") / "i18n"
 LANGUAGES = {"en": "English", "de": "Deutsch"}
 
 
