@@ -29,13 +29,16 @@ import argparse
 import math
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kiosk import fit_models
-from kiosk.access.auth import Actor
-from kiosk.access.permissions import PermissionDenied
 from kiosk.cli.signin import add_user_option
-from kiosk.store import Store
-from scoring.fit import AttributeAudit
+
+if TYPE_CHECKING:  # the model library (scikit-learn) loads only when a fit command runs,
+    # so building the kiosk command's parser stays fast for every other command
+    from kiosk import fit_models
+    from kiosk.access.auth import Actor
+    from kiosk.store import Store
+    from scoring.fit import AttributeAudit
 
 __all__ = ["add_parser", "run"]
 
@@ -195,6 +198,8 @@ def _print_version(stored: fit_models.StoredVersion) -> None:
 
 
 def _import(store: Store, actor: Actor, args: argparse.Namespace) -> int:
+    from kiosk import fit_models
+
     try:
         text = args.file.read_text(encoding="utf-8-sig")
     except OSError as exc:
@@ -213,6 +218,8 @@ def _import(store: Store, actor: Actor, args: argparse.Namespace) -> int:
 
 
 def _train(store: Store, actor: Actor, args: argparse.Namespace) -> int:
+    from kiosk import fit_models
+
     stored = fit_models.train(
         store,
         actor,
@@ -236,6 +243,8 @@ def _train(store: Store, actor: Actor, args: argparse.Namespace) -> int:
 
 
 def _history(store: Store, actor: Actor, args: argparse.Namespace) -> int:
+    from kiosk import fit_models
+
     versions = fit_models.history(store, actor, args.role)
     if not versions:
         print(f"no model versions for {args.role.strip()}")
@@ -246,6 +255,8 @@ def _history(store: Store, actor: Actor, args: argparse.Namespace) -> int:
 
 
 def _shadow(store: Store, actor: Actor, args: argparse.Namespace) -> int:
+    from kiosk import fit_models
+
     candidate, active, comparison = fit_models.shadow(store, actor, args.version)
     if active is None or comparison is None:
         print(f"no version of {candidate.version.role} is active; nothing to compare with")
@@ -267,6 +278,8 @@ def _shadow(store: Store, actor: Actor, args: argparse.Namespace) -> int:
 
 
 def _score(store: Store, actor: Actor, args: argparse.Namespace) -> int:
+    from kiosk import fit_models
+
     scores = fit_models.score_session(store, actor, args.session)
     if not scores:
         print("no role has an active model; nothing scored")
@@ -282,6 +295,9 @@ def _score(store: Store, actor: Actor, args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace, store: Store, actor: Actor) -> int:
     """Perform ``kiosk fit ACTION`` as ``actor``; returns the exit code."""
+    from kiosk import fit_models
+    from kiosk.access.permissions import PermissionDenied
+
     command = args.fit_command
     try:
         if command == "import-incumbents":

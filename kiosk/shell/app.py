@@ -80,6 +80,10 @@ class _SyncRelay(QObject):
 
 def start_sync(store: Store, window: MainWindow) -> SyncService | None:
     """Sync with the centre in the background, when the station is enrolled."""
+    from kiosk.sync.settings import sync_settings
+
+    if sync_settings(store) is None:
+        return None  # not enrolled: the sync machinery is never loaded
     from kiosk.sync.service import start_if_enrolled
 
     relay = _SyncRelay(window)

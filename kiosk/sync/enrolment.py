@@ -11,8 +11,6 @@ from batch 1, so the outbox is emptied in the same transaction.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -25,6 +23,12 @@ from kiosk.store import Store
 from kiosk.store.audit import append_audit
 from kiosk.store.models import OutboxItem, Station
 from kiosk.sync.outbox import OUTBOX_KINDS
+from kiosk.sync.settings import (
+    DEFAULT_HEARTBEAT_S,
+    SETTINGS_KEY,
+    SyncSettings,
+    sync_settings,
+)
 from server.protocol import PROTOCOL_VERSION, canonical_json
 
 __all__ = [
@@ -37,9 +41,6 @@ __all__ = [
     "sync_settings",
 ]
 
-DEFAULT_HEARTBEAT_S = 2.0
-SETTINGS_KEY = "sync"
-
 
 class EnrolmentError(Exception):
     """Enrolment did not happen; the message says what was wrong and what to do."""
@@ -47,41 +48,6 @@ class EnrolmentError(Exception):
 
 class CodeRefused(EnrolmentError):
     """The server refused the code (used, expired or unknown)."""
-
-
-@dataclass(frozen=True)
-class SyncSettings:
-    url: str
-    station_id: str
-    centre_id: str
-    centre_name: str
-    personal_data: bool
-    heartbeat_s: float = DEFAULT_HEARTBEAT_S
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "url": self.url,
-            "station_id": self.station_id,
-            "centre_id": self.centre_id,
-            "centre_name": self.centre_name,
-            "personal_data": self.personal_data,
-            "heartbeat_s": self.heartbeat_s,
-        }
-
-
-def sync_settings(store: Store) -> SyncSettings | None:
-    """The enrolment this station holds, or None when it is not enrolled."""
-    kept = (store.station().settings or {}).get(SETTINGS_KEY)
-    if not isinstance(kept, dict) or not kept.get("station_id"):
-        return None
-    return SyncSettings(
-        url=str(kept["url"]),
-        station_id=str(kept["station_id"]),
-        centre_id=str(kept.get("centre_id", "")),
-        centre_name=str(kept.get("centre_name", "")),
-        personal_data=bool(kept.get("personal_data", False)),
-        heartbeat_s=float(kept.get("heartbeat_s", DEFAULT_HEARTBEAT_S)),
-    )
 
 
 def check_url(url: str) -> str:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QVBoxLayout
 
 from kiosk.shell.context import ShellContext
 from kiosk.shell.screens.forms import button, field, label
-from kiosk.sync import EnrolmentError, SyncSettings, enrol
+from kiosk.sync.enrolment import EnrolmentError, SyncSettings, enrol
 from kiosk.sync.service import SyncOverview, sync_overview
 
 __all__ = ["SyncSettingsPanel"]

@@ -1,0 +1,52 @@
+"""Start-up stays light: what a station loads before its first screen.
+
+Every ``kiosk`` command builds the whole parser, and every ``kiosk run`` opens the
+window whether or not the station syncs. Role-fit models (scikit-learn) and the sync
+client (httpx) took seconds to import; they load only when a command or an enrolled
+station needs them. A fresh interpreter is used so modules other tests imported do
+not hide an eager import.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+HEAVY = ("sklearn", "httpx", "kiosk.fit_models", "kiosk.sync.service")
+
+
+def _loaded_after(code: str, key_dir: Path | None = None) -> set[str]:
+    probe = f"{code}\nimport sys\nprint(' '.join(m for m in {HEAVY!r} if m in sys.modules))\n"
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            **os.environ,
+            "QT_QPA_PLATFORM": "offscreen",
+            **({"KIOSK_KEY_DIR": str(key_dir)} if key_dir else {}),
+        },
+    )
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.split())
+
+
+def test_building_the_command_parser_loads_no_model_or_http_library() -> None:
+    assert _loaded_after("from kiosk.cli import build_parser\nbuild_parser()") == set()
+
+
+def test_a_station_that_is_not_enrolled_never_loads_the_sync_client(tmp_path: Path) -> None:
+    code = (
+        "from pathlib import Path\n"
+        "from kiosk.shell.app import start_sync\n"
+        "from kiosk.store import open_store\n"
+        f"with open_store(Path({str(tmp_path / 'k.db')!r}), create=True) as store:\n"
+        "    assert start_sync(store, None) is None\n"
+    )
+    assert _loaded_after(code, tmp_path / "keys") == set()
