@@ -16,7 +16,8 @@ On top of them (each module's docstring is its contract):
 
 * :mod:`scoring.metrics` – one module per game: ``score(table) -> GameScores``
 * :mod:`scoring.traits` – the nine traits: the composite table and their scoring
-* :mod:`scoring.norms` – versioned norm tables: JSON in and out, building from sessions
+* :mod:`scoring.norms` – versioned norm tables: JSON in and out, choosing a table
+* :mod:`scoring.norm_building` – building a norm table from scored sessions
 * :mod:`scoring.session` – ``score_session(tables, norms)``: games, traits, versions
 
 Every function is total over degenerate data: it returns NaN and names the
@@ -29,6 +30,7 @@ from scoring import (
     ddm,
     igt,
     metrics,
+    norm_building,
     norms,
     prt,
     reliability,
@@ -44,6 +46,7 @@ __all__ = [
     "ddm",
     "igt",
     "metrics",
+    "norm_building",
     "norms",
     "prt",
     "reliability",

@@ -70,16 +70,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import ndtr
 
 from scoring.metrics.types import FrozenMapping, GameScores, json_number
-
-if TYPE_CHECKING:  # norms imports this module at build time; only the types are needed
-    from scoring.norms import CompositeNorm, MetricNorm, NormTable
+from scoring.norms import CompositeNorm, MetricNorm, NormTable
 
 __all__ = [
     "ABILITY_NAMES",
@@ -465,8 +463,6 @@ def composite_norm(
     metric_norms: Mapping[str, MetricNorm],
 ) -> CompositeNorm:
     """The trait's component scores, their means and covariance in the norm sessions."""
-    from scoring.norms import CompositeNorm  # norms imports this module
-
     k = len(trait.components)
     rows = np.full((len(sessions), k), np.nan)
     full: list[float] = []

@@ -17,7 +17,7 @@ human norm sample.  A provisional table lets reports work end to end and keeps
 scores on a sensible scale, but it describes *bots*, not people: the report says
 the norms are provisional (the table says so in ``provisional`` and in its
 provenance), and admins should rebuild norms from their own completed sessions as
-soon as they have enough (``scoring.norms.build_norms``, at least
+soon as they have enough (``scoring.norm_building.build_norms``, at least
 :data:`scoring.norms.MIN_NORM_SESSIONS` = 200 sessions).
 
 The design.  Each simulated candidate plays the named battery: its games with the
@@ -62,7 +62,8 @@ from kiosk.battery import load_battery
 from kiosk.scoring_service import battery_design
 from scoring.metrics import GAME_IDS, SCORERS
 from scoring.metrics.types import GameScores
-from scoring.norms import build_norms, norms_to_json
+from scoring.norm_building import build_norms
+from scoring.norms import norms_to_json
 
 ROOT = Path(__file__).resolve().parent.parent
 NORMS_DIR = ROOT / "resources" / "norms"

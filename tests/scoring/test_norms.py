@@ -16,6 +16,7 @@ import pytest
 
 from scoring.metrics import PRIMARY_METRICS
 from scoring.metrics.types import FrozenMapping, GameScores, Metric
+from scoring.norm_building import build_norms
 from scoring.norms import (
     FORMAT,
     MIN_NORM_SESSIONS,
@@ -24,7 +25,6 @@ from scoring.norms import (
     MetricNorm,
     NormDesign,
     NormTable,
-    build_norms,
     load_norms,
     metric_key,
     mid_rank_percentile,
