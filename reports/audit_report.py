@@ -94,9 +94,9 @@ _LINE_COLOURS = (_ACCENT, colors.HexColor("#c05621"), colors.HexColor("#2f855a")
 
 def _fonts() -> tuple[str, str]:
     # The session report registers Vera (embedded TrueType); reuse its setup.
-    from reports.build import FONT_BOLD, FONT_REGULAR, _glyphs
+    from reports.theme import FONT_BOLD, FONT_REGULAR, register_fonts
 
-    _glyphs()
+    register_fonts()
     return FONT_REGULAR, FONT_BOLD
 
 

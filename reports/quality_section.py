@@ -17,7 +17,9 @@ from xml.sax.saxutils import escape
 
 from reportlab.platypus import Flowable
 
+from reports.formatting import markup
 from reports.model import QualityNote
+from reports.theme import para
 
 __all__ = ["ENGAGEMENT_TEXT", "engagement_block"]
 
@@ -49,17 +51,13 @@ def engagement_block(notes: Sequence[QualityNote], language: str) -> list[Flowab
     """The sub-heading, explanation and one bullet per note; empty without notes."""
     if not notes:
         return []
-    # reports.build imports this module, so its paragraph helpers are imported here,
-    # when the block is drawn (the fonts and styles are set up by then).
-    from reports.build import _markup, _p
-
     words = ENGAGEMENT_TEXT.get(language, ENGAGEMENT_TEXT["en"])
     story: list[Flowable] = [
-        _p(escape(words["heading"]), "h2"),
-        _p(escape(words["intro"]), "help"),
+        para(escape(words["heading"]), "h2"),
+        para(escape(words["intro"]), "help"),
     ]
     for note in notes:
-        bullet = _p(_markup(note.message), "bullet")
+        bullet = para(markup(note.message), "bullet")
         bullet.bulletText = "\u2022"
         story.append(bullet)
     return story
