@@ -278,7 +278,7 @@ def test_formatting_helpers() -> None:
 def test_labels_cover_both_languages() -> None:
     from reports import labels
 
-    keys = {language: set(labels._TEXTS[language]) for language in LANGUAGES}
+    keys = {language: set(labels._wording(language)["text"]) for language in LANGUAGES}
     assert keys["en"] == keys["de"]
     for language in LANGUAGES:
         for key in keys[language]:
