@@ -47,7 +47,7 @@ import numpy as np
 
 from games.api import BotInput, EventRecord, ListSink
 from games.balloons.task import BalloonsTask
-from games.engine.simclock import REFRESH_NS, SimClock, gamma_delay
+from games.engine.simclock import SimClock, gamma_delay, play_trials
 
 __all__ = ["Bot", "BotInput", "BotParams", "simulate"]
 
@@ -145,14 +145,10 @@ def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[Event
     clock = SimClock(now=0)
     sink = ListSink(clock=lambda: clock.now)
     task = BalloonsTask(params, seed, sink)
-    rng = np.random.default_rng([seed, 0xB07])
-    player = Bot(bot, rng)
-    while not task.finished:
-        task.start_trial(clock.wait_s(ITI_S))
-        task.stimulus_shown(clock.wait_frames(2), "simulated", REFRESH_NS)
-        while (move := player.next_input(task)) is not None:
-            if move.action == "pump":
-                task.pump(clock.wait_s(move.delay_s))
-            else:
-                task.collect(clock.wait_s(move.delay_s))
+    player = Bot(bot, np.random.default_rng([seed, 0xB07]))
+
+    def act(move: BotInput, t_ns: int) -> bool:
+        return task.pump(t_ns) if move.action == "pump" else task.collect(t_ns)
+
+    play_trials(clock, task, player, ITI_S, act)
     return sink.events

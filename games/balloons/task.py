@@ -77,8 +77,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import EventRecord, EventSink, GameSummary, completed_trials
+from games.api import EventRecord, EventSink, completed_trials
 from games.engine.params import check_ints, merge_params
+from games.engine.trial import OpenPhase, TableBuilder, TrialTask, first_event, ms_between
 
 __all__ = [
     "COLUMNS",
@@ -136,6 +137,14 @@ class BalloonTrial:
     practice: bool
     explosion_point: int  # the pump with this number pops the balloon
 
+    def design(self) -> dict[str, Any]:
+        """The balloon's design as a ``trial_start`` payload (without ``index``)."""
+        return {
+            "balloon": self.balloon,
+            "practice": self.practice,
+            "explosion_point": self.explosion_point,
+        }
+
 
 def make_schedule(params: Mapping[str, Any], seed: int) -> tuple[BalloonTrial, ...]:
     """Practice then main balloons, explosion points uniform on ``1..max_pumps``."""
@@ -161,50 +170,28 @@ class BalloonOutcome:
     earned_cents: int
 
 
-class BalloonsTask:
+class BalloonsTask(TrialTask[BalloonTrial, OpenPhase, BalloonOutcome]):
     """The balloons state machine, driven by the view or a bot.
 
-    Read-only state: :attr:`current_trial`, :attr:`trial_running`, :attr:`pumps`,
-    :attr:`bank_cents`, :attr:`total_cents`, :attr:`last_outcome`, :attr:`finished`,
-    :attr:`trials_done`, :attr:`trials_planned` (both count practice balloons).
+    Read-only state (beyond :class:`~games.engine.trial.TrialTask`'s): :attr:`pumps`,
+    :attr:`bank_cents`, :attr:`total_cents`. A balloon is in play while the phase is
+    ``open``; :attr:`trials_done` and :attr:`trials_planned` count practice balloons.
     """
 
+    game_id = GAME_ID
+    stimulus = "balloon"
+
     def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
-        self._params = validate_params(params)
-        self._schedule = make_schedule(self._params, seed)
-        self._sink = sink
-        self._next = 0  # index of the next trial to start
-        self._running = False
+        valid = validate_params(params)
+        super().__init__(valid, make_schedule(valid, seed), sink, OpenPhase)
         self._pumps = 0
         self._total = 0
-        self._last: BalloonOutcome | None = None
-        self._finished = False
-        self._first_input_seen = False
 
     # ---- read-only state -------------------------------------------------------
     @property
-    def params(self) -> Mapping[str, Any]:
-        return MappingProxyType(self._params)
-
-    @property
-    def schedule(self) -> tuple[BalloonTrial, ...]:
-        return self._schedule
-
-    @property
-    def current_trial(self) -> BalloonTrial | None:
-        """The balloon in play, else the next one to start, else ``None``."""
-        if self._running:
-            return self._schedule[self._next - 1]
-        return self._schedule[self._next] if self._next < len(self._schedule) else None
-
-    @property
-    def trial_running(self) -> bool:
-        return self._running
-
-    @property
     def pumps(self) -> int:
         """Pumps on the balloon in play (0 between balloons)."""
-        return self._pumps if self._running else 0
+        return self._pumps if self.trial_running else 0
 
     @property
     def bank_cents(self) -> int:
@@ -215,135 +202,57 @@ class BalloonsTask:
     def total_cents(self) -> int:
         return self._total
 
-    @property
-    def last_outcome(self) -> BalloonOutcome | None:
-        return self._last
-
-    @property
-    def finished(self) -> bool:
-        return self._finished
-
-    @property
-    def trials_done(self) -> int:
-        return self._next - 1 if self._running else self._next
-
-    @property
-    def trials_planned(self) -> int:
-        return len(self._schedule)
-
     # ---- inputs ----------------------------------------------------------------
     def start_trial(self, t_ns: int) -> BalloonTrial:
         """Begin the next balloon; raises :class:`RuntimeError` if one is in play or done."""
-        if self._finished or self._running:
-            raise RuntimeError("start_trial: a balloon is in play or the game has finished")
-        trial = self._schedule[self._next]
-        self._next += 1
-        self._running = True
-        self._pumps = 0
-        self._first_input_seen = False
-        self._sink.emit(
-            "trial_start",
-            {
-                "balloon": trial.balloon,
-                "practice": trial.practice,
-                "explosion_point": trial.explosion_point,
-                "cents_per_pump": self._params["cents_per_pump"],
-                "max_pumps": self._params["max_pumps"],
-            },
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
-        return trial
-
-    def stimulus_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
-        """The view presented the balloon at ``t_ns``; ignored between balloons."""
-        if not self._running:
-            return False
-        trial = self._schedule[self._next - 1]
-        self._sink.emit(
-            "stimulus_onset",
-            {"stimulus": "balloon", "method": method, "refresh_ns": refresh_ns},
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
-        return True
+        extra = {key: self._params[key] for key in ("cents_per_pump", "max_pumps")}
+        return self._begin(t_ns, OpenPhase.OPEN, extra)
 
     def pump(self, t_ns: int) -> bool:
         """Pump once; returns ``False`` (ignored) when no balloon is in play."""
-        if not self._running:
+        if not self.trial_running:
             return False
-        trial = self._schedule[self._next - 1]
+        trial = self._running
         self._pumps += 1
-        self._sink.emit(
-            "response",
-            {"input": "pump", "pumps": self._pumps, "bank_cents": self.bank_cents},
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
+        self._emit_response("pump", t_ns)
         if self._pumps >= trial.explosion_point:
-            self._sink.emit(
-                "explosion",
-                {"pumps": self._pumps, "lost_cents": self.bank_cents},
-                trial_index=trial.index,
-                t_ns=t_ns,
-            )
+            self._emit("explosion", {"pumps": self._pumps, "lost_cents": self.bank_cents}, t_ns)
             self._end(trial, t_ns, exploded=True)
         return True
 
     def collect(self, t_ns: int) -> bool:
         """Bank the temporary bank; returns ``False`` (ignored) when no balloon is in play."""
-        if not self._running:
+        if not self.trial_running:
             return False
-        trial = self._schedule[self._next - 1]
-        self._sink.emit(
-            "response",
-            {"input": "collect", "pumps": self._pumps, "bank_cents": self.bank_cents},
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
-        self._end(trial, t_ns, exploded=False)
+        self._emit_response("collect", t_ns)
+        self._end(self._running, t_ns, exploded=False)
         return True
+
+    def _emit_response(self, name: str, t_ns: int) -> None:
+        self._emit(
+            "response", {"input": name, "pumps": self._pumps, "bank_cents": self.bank_cents}, t_ns
+        )
 
     def _end(self, trial: BalloonTrial, t_ns: int, *, exploded: bool) -> None:
         earned = 0 if exploded else self.bank_cents
         if not trial.practice:
             self._total += earned
         outcome = "exploded" if exploded else "collected"
-        self._sink.emit(
-            "feedback",
-            {"outcome": outcome, "earned_cents": earned, "total_cents": self._total},
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
-        self._sink.emit(
-            "trial_end",
-            {
-                "outcome": outcome,
-                "pumps": self._pumps,
-                "exploded": exploded,
-                "earned_cents": earned,
-                "total_cents": self._total,
-                "practice": trial.practice,
-            },
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
-        self._last = BalloonOutcome(trial.index, exploded, self._pumps, earned)
-        self._running = False
-        self._pumps = 0
-        self._sink.flush()
-        if self._next >= len(self._schedule):
-            self._finished = True
-            self._sink.flush(durable=True)
+        feedback = {"outcome": outcome, "earned_cents": earned, "total_cents": self._total}
+        self._give_feedback(trial, t_ns, feedback)
+        end = {
+            "outcome": outcome,
+            "pumps": self._pumps,
+            "exploded": exploded,
+            "earned_cents": earned,
+            "total_cents": self._total,
+            "practice": trial.practice,
+        }
+        pumps, self._pumps = self._pumps, 0
+        self._close(trial, t_ns, end, BalloonOutcome(trial.index, exploded, pumps, earned))
 
-    def summary(self) -> GameSummary:
-        return GameSummary(
-            game_id=GAME_ID,
-            completed=self._finished,
-            trials_done=self.trials_done,
-            trials_planned=self.trials_planned,
-            extra={"total_cents": self._total},
-        )
+    def summary_extra(self) -> Mapping[str, Any]:
+        return {"total_cents": self._total}
 
 
 # ---- trial table -------------------------------------------------------------------
@@ -365,8 +274,16 @@ COLUMNS: Mapping[str, str] = MappingProxyType(
 )
 
 
-def _first(trial: Sequence[EventRecord], kind: str) -> EventRecord | None:
-    return next((e for e in trial if e.kind == kind), None)
+_DTYPES: Mapping[str, Any] = MappingProxyType(
+    {name: np.int64 for name in COLUMNS}
+    | {
+        "practice": np.bool_,
+        "exploded": np.bool_,
+        "first_response_ms": np.float64,
+        "mean_pump_interval_ms": np.float64,
+        "duration_ms": np.float64,
+    }
+)
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
@@ -374,37 +291,27 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
 
     Built from stored events only; an incomplete last balloon gives no row.
     """
-    rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    table = TableBuilder(COLUMNS, _DTYPES)
     for trial in completed_trials(events):
-        start = _first(trial, "trial_start")
-        end = _first(trial, "trial_end")
-        assert start is not None and end is not None
-        onset = _first(trial, "stimulus_onset")
-        t0 = onset.t_ns if onset is not None else start.t_ns
+        start, end = trial[0], trial[-1]
+        design = start.payload
         responses = [e for e in trial if e.kind == "response"]
         pump_times = [e.t_ns for e in responses if e.payload.get("input") == "pump"]
-        rows["trial_index"].append(start.trial_index)
-        rows["practice"].append(bool(start.payload["practice"]))
-        rows["balloon"].append(int(start.payload["balloon"]))
-        rows["explosion_point"].append(int(start.payload["explosion_point"]))
-        rows["pumps"].append(len(pump_times))
-        rows["exploded"].append(bool(end.payload["exploded"]))
-        rows["earned_cents"].append(int(end.payload["earned_cents"]))
-        rows["total_cents"].append(int(end.payload["total_cents"]))
-        rows["first_response_ms"].append(
-            (responses[0].t_ns - t0) / 1e6 if responses else float("nan")
+        table.add(
+            trial_index=start.trial_index,
+            practice=bool(design["practice"]),
+            balloon=int(design["balloon"]),
+            explosion_point=int(design["explosion_point"]),
+            pumps=len(pump_times),
+            exploded=bool(end.payload["exploded"]),
+            earned_cents=int(end.payload["earned_cents"]),
+            total_cents=int(end.payload["total_cents"]),
+            first_response_ms=ms_between(
+                first_event(trial, "stimulus_onset") or start, first_event(trial, "response")
+            ),
+            mean_pump_interval_ms=(
+                float(np.mean(np.diff(pump_times))) / 1e6 if len(pump_times) >= 2 else float("nan")
+            ),
+            duration_ms=ms_between(start, end),
         )
-        rows["mean_pump_interval_ms"].append(
-            float(np.mean(np.diff(pump_times))) / 1e6 if len(pump_times) >= 2 else float("nan")
-        )
-        rows["duration_ms"].append((end.t_ns - start.t_ns) / 1e6)
-    dtypes: Mapping[str, type] = {
-        "practice": np.bool_,
-        "exploded": np.bool_,
-        "first_response_ms": np.float64,
-        "mean_pump_interval_ms": np.float64,
-        "duration_ms": np.float64,
-    }
-    return {
-        name: np.asarray(values, dtype=dtypes.get(name, np.int64)) for name, values in rows.items()
-    }
+    return table.columns()

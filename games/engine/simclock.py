@@ -2,7 +2,8 @@
 
 A simulation never reads the real clock: :class:`SimClock` starts at ``T0_NS`` and
 moves forward by waits (ms or s) and to frame flips (a multiple of ``refresh_ns``),
-so a simulated game's stamps look like a display's. Qt-free.
+so a simulated game's stamps look like a display's. :func:`play_trials` plays a game
+whose trial is one screen that takes inputs until one ends it. Qt-free.
 """
 
 from __future__ import annotations
@@ -10,12 +11,21 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 import numpy as np
 
-from games.api import BotInput
+from games.api import BotInput, BotPolicy
 
-__all__ = ["REFRESH_NS", "T0_NS", "SimClock", "gamma_delay", "next_frame", "press_until"]
+__all__ = [
+    "REFRESH_NS",
+    "T0_NS",
+    "SimClock",
+    "gamma_delay",
+    "next_frame",
+    "play_trials",
+    "press_until",
+]
 
 REFRESH_NS = 16_666_667  # the simulated display: 60 Hz
 T0_NS = 1_000_000_000  # the simulated clock's first reading
@@ -82,3 +92,37 @@ def press_until(
             break
         clock.now = at
         respond(move.key, at)
+
+
+class PlayableTask(Protocol):
+    """What :func:`play_trials` calls on a task."""
+
+    @property
+    def finished(self) -> bool: ...
+
+    def start_trial(self, t_ns: int) -> object: ...
+
+    def stimulus_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool: ...
+
+
+TaskT = TypeVar("TaskT", bound=PlayableTask)
+
+
+def play_trials(
+    clock: SimClock,
+    task: TaskT,
+    player: BotPolicy[TaskT],
+    iti_s: float,
+    act: Callable[[BotInput, int], object],
+) -> None:
+    """Play ``task`` to its end, one screen a trial.
+
+    Each trial starts ``iti_s`` after the last one's end and its screen shows two
+    frames later; then the player's inputs follow, each after its delay, handed to
+    ``act`` with their stamps, until the player has none.
+    """
+    while not task.finished:
+        task.start_trial(clock.wait_s(iti_s))
+        task.stimulus_shown(clock.wait_frames(2), "simulated", clock.refresh_ns)
+        while (move := player.next_input(task)) is not None:
+            act(move, clock.wait_s(move.delay_s))

@@ -4,7 +4,9 @@
 validated parameters, the seeded schedule, the phase (a game's own ``StrEnum`` with
 at least ``"idle"`` and ``"finished"``), which trial runs, the last outcome and
 feedback - and emits the events that begin and close a trial. A game's task adds
-its own calls (``respond``, ``choose`` ...) and decides each outcome.
+its own calls (``respond``, ``choose`` ...) and decides each outcome. A game whose
+trial is one screen that stays until an input ends it can use :class:`OpenPhase` and
+the default :meth:`TrialTask.stimulus_shown`.
 
 :class:`TableBuilder` collects a trial table's rows and turns them into columns.
 
@@ -25,9 +27,9 @@ from games.api import EventRecord, EventSink, GameSummary
 
 __all__ = [
     "DesignedTrial",
+    "OpenPhase",
     "TableBuilder",
     "TrialTask",
-    "events_within",
     "first_event",
     "ms_between",
 ]
@@ -43,6 +45,14 @@ class DesignedTrial(Protocol):
     def practice(self) -> bool: ...
 
     def design(self) -> dict[str, Any]: ...
+
+
+class OpenPhase(StrEnum):
+    """The phases of a game whose trial is one screen that stays until an input ends it."""
+
+    IDLE = "idle"  # between trials (or before the first)
+    OPEN = "open"  # a trial's screen is up and takes inputs
+    FINISHED = "finished"
 
 
 TrialT = TypeVar("TrialT", bound=DesignedTrial)
@@ -62,6 +72,8 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
     game_id: ClassVar[str]
     window_param: ClassVar[str | None] = None
     """The parameter (ms) of the response window that the ``"response"`` phase has."""
+    stimulus: ClassVar[str] = "stimulus"
+    """The ``stimulus`` named by the default :meth:`stimulus_shown`'s onsets."""
 
     def __init__(
         self,
@@ -101,12 +113,10 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
 
     @property
     def current_trial(self) -> TrialT | None:
-        """The trial in progress, else the next one to start, else ``None`` (finished)."""
+        """The trial in progress, else the next one to start, else ``None``."""
         if self.trial_running:
             return self._schedule[self._next - 1]
-        if self.finished or self._next >= len(self._schedule):
-            return None
-        return self._schedule[self._next]
+        return self._schedule[self._next] if self._next < len(self._schedule) else None
 
     @property
     def stimulus_onset_ns(self) -> int | None:
@@ -116,8 +126,9 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
     @property
     def current_deadline_ns(self) -> int | None:
         """Time-out, ns after the stimulus onset, while a response is awaited."""
-        window_ms = self._window_ms()
-        return None if window_ms is None else window_ms * 1_000_000
+        if self.window_param is not None and self._phase.value == "response":
+            return int(self._params[self.window_param]) * 1_000_000
+        return None
 
     @property
     def deadline_at_ns(self) -> int | None:
@@ -192,41 +203,55 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
             return "late"
         return None
 
-    def _window_ms(self) -> int | None:
-        """The current phase's time limit (ms after the onset), ``None`` when it has none.
-
-        The default: :attr:`window_param` in the ``"response"`` phase. A game whose
-        phases have other limits (or a limit per trial) overrides it.
-        """
-        if self.window_param is not None and self._phase.value == "response":
-            return int(self._params[self.window_param])
-        return None
-
     def _give_feedback(self, trial: TrialT, t_ns: int, payload: Mapping[str, Any]) -> None:
         self._feedback = MappingProxyType(dict(payload))
         self._sink.emit("feedback", self._feedback, trial_index=trial.index, t_ns=t_ns)
 
     def _close(
-        self,
-        trial: TrialT,
-        t_ns: int,
-        payload: Mapping[str, Any],
-        outcome: OutcomeT,
-        *,
-        end_game: bool = False,
+        self, trial: TrialT, t_ns: int, payload: Mapping[str, Any], outcome: OutcomeT
     ) -> None:
-        """Emit ``trial_end``, keep ``outcome``, go idle (or finish) and flush.
-
-        The game finishes after the last scheduled trial, or after this one when
-        ``end_game`` (a game that stops early, e.g. at a time limit).
-        """
+        """Emit ``trial_end``, keep ``outcome``, go idle (or finish) and flush."""
         self._sink.emit("trial_end", payload, trial_index=trial.index, t_ns=t_ns)
         self._last = outcome
         self._phase = self._idle
         self._sink.flush()
-        if end_game or self._next >= len(self._schedule):
+        if self._next >= len(self._schedule):
             self._phase = self._done
             self._sink.flush(durable=True)
+
+    def _close_on_input(
+        self,
+        t_ns: int,
+        response: Mapping[str, Any],
+        shown: Mapping[str, Any],
+        end: Mapping[str, Any],
+        outcome: OutcomeT,
+    ) -> None:
+        """Close the running trial on the input stamped ``t_ns`` that decided it.
+
+        Emits ``response``, then ``feedback`` (``shown``), then ``trial_end`` (``shown``
+        and ``end``), and closes as :meth:`_close` does.
+        """
+        trial = self._running
+        self._emit("response", response, t_ns)
+        self._give_feedback(trial, t_ns, shown)
+        self._close(trial, t_ns, {**shown, **end}, outcome)
+
+    # ---- calls from the view -------------------------------------------------------
+    def stimulus_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
+        """The frame showing the trial's screen was presented at ``t_ns``.
+
+        The default, for a screen that stays for the whole trial: every frame reported
+        while a trial runs gives a ``stimulus_onset`` naming :attr:`stimulus` (the
+        first one's stamp is :attr:`stimulus_onset_ns`); between trials it is ignored
+        (``False``). A game with a stimulus phase overrides it.
+        """
+        if not self.trial_running:
+            return False
+        if self._onset is None:
+            self._onset = t_ns
+        self._emit_onset("stimulus_onset", t_ns, method, refresh_ns, stimulus=self.stimulus)
+        return True
 
     def summary_extra(self) -> Mapping[str, Any]:
         """What the game adds to its :class:`GameSummary`."""
@@ -242,29 +267,9 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
         )
 
 
-def first_event(trial: Sequence[EventRecord], kind: str, **match: Any) -> EventRecord | None:
-    """A trial's first event of ``kind`` whose payload holds ``match``, or ``None``."""
-    return next(
-        (
-            e
-            for e in trial
-            if e.kind == kind and all(e.payload.get(k) == v for k, v in match.items())
-        ),
-        None,
-    )
-
-
-def events_within(
-    trial: Sequence[EventRecord], kind: str, onset: EventRecord | None, window_ms: int
-) -> list[EventRecord]:
-    """A trial's events of ``kind`` stamped from ``onset`` to ``window_ms`` after it.
-
-    Both ends count; without an onset there are none.
-    """
-    if onset is None:
-        return []
-    end_ns = onset.t_ns + window_ms * 1_000_000
-    return [e for e in trial if e.kind == kind and onset.t_ns <= e.t_ns <= end_ns]
+def first_event(trial: Sequence[EventRecord], kind: str) -> EventRecord | None:
+    """A trial's first event of ``kind``, or ``None``."""
+    return next((e for e in trial if e.kind == kind), None)
 
 
 def ms_between(earlier: EventRecord | None, later: EventRecord | None) -> float:
