@@ -58,8 +58,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
+from games.api import ConfigError, EventRecord, EventSink, completed_trials
 from games.engine.params import check_choices, check_ints, check_keys, merge_params
+from games.engine.trial import TableBuilder, TrialTask, events_within, first_event, ms_between
 
 __all__ = [
     "COLUMNS",
@@ -197,52 +198,23 @@ class TapOutcome:
     wrong_key_taps: int
 
 
-class KeypressesTask:
+class KeypressesTask(TrialTask[TapTrial, Phase, TapOutcome]):
     """The finger tapping state machine, driven by the view or a bot.
 
-    Read-only state: :attr:`phase`, :attr:`current_trial`, :attr:`taps`,
-    :attr:`stimulus_onset_ns`, :attr:`current_deadline_ns`, :attr:`deadline_at_ns`,
-    :attr:`last_outcome`, :attr:`finished`, :attr:`trials_done`,
-    :attr:`trials_planned` (practice included).
+    Read-only state (beyond :class:`~games.engine.trial.TrialTask`'s): :attr:`taps`;
+    :attr:`current_deadline_ns` is the trial's tapping window while it is open.
     """
 
+    game_id = GAME_ID
+
     def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
-        self._params = validate_params(params)
-        self._schedule = make_schedule(self._params, seed)
-        self._sink = sink
-        self._phase = Phase.IDLE if self._schedule else Phase.FINISHED
-        self._next = 0
-        self._onset: int | None = None
+        valid = validate_params(params)
+        super().__init__(valid, make_schedule(valid, seed), sink, Phase)
         self._taps = 0
         self._wrong = 0
-        self._last: TapOutcome | None = None
-        self._hand_of = {self._params["key_left"]: "left", self._params["key_right"]: "right"}
+        self._hand_of = {valid["key_left"]: "left", valid["key_right"]: "right"}
 
     # ---- read-only state -------------------------------------------------------
-    @property
-    def params(self) -> Mapping[str, Any]:
-        return MappingProxyType(self._params)
-
-    @property
-    def schedule(self) -> tuple[TapTrial, ...]:
-        return self._schedule
-
-    @property
-    def phase(self) -> Phase:
-        return self._phase
-
-    @property
-    def trial_running(self) -> bool:
-        """A trial has started and has not ended yet."""
-        return self.phase not in (Phase.IDLE, Phase.FINISHED)
-
-    @property
-    def current_trial(self) -> TapTrial | None:
-        """The trial in progress, else the next one to start, else ``None``."""
-        if self._phase in (Phase.READY, Phase.TAPPING):
-            return self._schedule[self._next - 1]
-        return self._schedule[self._next] if self._next < len(self._schedule) else None
-
     def key_for(self, hand: str) -> str:
         """The key that ``hand`` taps."""
         return str(self._params[f"key_{hand}"])
@@ -252,85 +224,39 @@ class KeypressesTask:
         """Valid taps so far in the trial in progress."""
         return self._taps
 
-    @property
-    def stimulus_onset_ns(self) -> int | None:
-        return self._onset
+    def summary_extra(self) -> Mapping[str, Any]:
+        return {"first_hand": self._schedule[0].hand if self._schedule else ""}
 
-    @property
-    def current_deadline_ns(self) -> int | None:
-        """End of the tapping window, ns after GO, while it is open."""
-        if self._phase is Phase.TAPPING:
-            return self._schedule[self._next - 1].duration_ms * 1_000_000
-        return None
-
-    @property
-    def deadline_at_ns(self) -> int | None:
-        rel = self.current_deadline_ns
-        return None if rel is None or self._onset is None else self._onset + rel
-
-    @property
-    def last_outcome(self) -> TapOutcome | None:
-        return self._last
-
-    @property
-    def finished(self) -> bool:
-        return self._phase is Phase.FINISHED
-
-    @property
-    def trials_done(self) -> int:
-        return self._next if self._phase in (Phase.IDLE, Phase.FINISHED) else self._next - 1
-
-    @property
-    def trials_planned(self) -> int:
-        return len(self._schedule)
+    def _window_ms(self) -> int | None:
+        return self._running.duration_ms if self._phase is Phase.TAPPING else None
 
     # ---- calls from the view -----------------------------------------------------
     def start_trial(self, t_ns: int) -> TapTrial:
         """Begin the next trial (the view shows the "get ready" screen)."""
-        if self._phase is not Phase.IDLE:
-            raise RuntimeError(f"start_trial: not allowed in phase {self._phase.value!r}")
-        trial = self._schedule[self._next]
-        self._next += 1
-        self._phase = Phase.READY
-        self._onset = None
+        upcoming = self.current_trial
+        extra = {"key": self.key_for(upcoming.hand)} if upcoming is not None else {}
+        trial = self._begin(t_ns, Phase.READY, extra)
         self._taps = 0
         self._wrong = 0
-        payload = trial.design()
-        payload["key"] = self.key_for(trial.hand)
-        self._sink.emit("trial_start", payload, trial_index=trial.index, t_ns=t_ns)
         return trial
 
     def stimulus_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
         """The GO frame was presented at ``t_ns``: the tapping window opens."""
         if self._phase is not Phase.READY:
             return False
-        trial = self._schedule[self._next - 1]
         self._onset = t_ns
         self._phase = Phase.TAPPING
-        self._sink.emit(
-            "stimulus_onset",
-            {"stimulus": "go", "method": method, "refresh_ns": refresh_ns},
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
+        self._emit_onset("stimulus_onset", t_ns, method, refresh_ns, stimulus="go")
         return True
 
     def respond(self, key: str, t_ns: int) -> bool:
         """A key press stamped ``t_ns``; ``True`` when it counted as a valid tap."""
-        if self._phase in (Phase.IDLE, Phase.FINISHED):
+        if not self.trial_running:
             return False
-        trial = self._schedule[self._next - 1]
-        reason = None
-        if key not in self._hand_of:
-            reason = "unknown_key"
-        elif self._onset is None or t_ns < self._onset:
-            reason = "before_onset"
-        elif t_ns - self._onset > trial.duration_ms * 1_000_000:
-            reason = "late"
+        trial = self._running
+        reason = self._input_problem(key in self._hand_of, t_ns, trial.duration_ms)
         if reason is not None:
-            self._sink.emit(
-                "ignored_input", {"key": key, "reason": reason}, trial_index=trial.index, t_ns=t_ns
-            )
+            self._emit("ignored_input", {"key": key, "reason": reason}, t_ns)
             if reason == "late":
                 self._end(trial, t_ns)
             return False
@@ -341,17 +267,9 @@ class KeypressesTask:
             self._taps += 1
         else:
             self._wrong += 1
-        self._sink.emit(
-            "tap",
-            {
-                "key": key,
-                "hand": hand,
-                "valid": valid,
-                "n": self._taps,
-                "t_ms": (t_ns - self._onset) / 1e6,
-            },
-            trial_index=trial.index,
-            t_ns=t_ns,
+        t_ms = (t_ns - self._onset) / 1e6
+        self._emit(
+            "tap", {"key": key, "hand": hand, "valid": valid, "n": self._taps, "t_ms": t_ms}, t_ns
         )
         return valid
 
@@ -359,39 +277,35 @@ class KeypressesTask:
         """The tapping window has closed: end the trial."""
         if self._phase is not Phase.TAPPING:
             return False
-        self._end(self._schedule[self._next - 1], t_ns)
+        self._end(self._running, t_ns)
         return True
 
     def _end(self, trial: TapTrial, t_ns: int) -> None:
-        self._sink.emit(
-            "trial_end",
-            {
-                "taps": self._taps,
-                "wrong_key_taps": self._wrong,
-                "duration_ms": trial.duration_ms,
-                "practice": trial.practice,
-            },
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
-        self._last = TapOutcome(trial.index, self._taps, self._wrong)
-        self._phase = Phase.IDLE
-        self._sink.flush()
-        if self._next >= len(self._schedule):
-            self._phase = Phase.FINISHED
-            self._sink.flush(durable=True)
-
-    def summary(self) -> GameSummary:
-        return GameSummary(
-            game_id=GAME_ID,
-            completed=self.finished,
-            trials_done=self.trials_done,
-            trials_planned=self.trials_planned,
-            extra={"first_hand": self._schedule[0].hand if self._schedule else ""},
-        )
+        end = {
+            "taps": self._taps,
+            "wrong_key_taps": self._wrong,
+            "duration_ms": trial.duration_ms,
+            "practice": trial.practice,
+        }
+        self._close(trial, t_ns, end, TapOutcome(trial.index, self._taps, self._wrong))
 
 
 # ---- trial table -------------------------------------------------------------------
+
+_DTYPES: Mapping[str, Any] = MappingProxyType(
+    {
+        "trial_index": np.int64,
+        "practice": np.bool_,
+        "trial_for_hand": np.int64,
+        "duration_ms": np.int64,
+        "taps": np.int64,
+        "taps_per_10s": np.float64,
+        "wrong_key_taps": np.int64,
+        "first_tap_ms": np.float64,
+        "mean_iti_ms": np.float64,
+        "iti_cv": np.float64,
+    }
+)
 
 COLUMNS: Mapping[str, str] = MappingProxyType(
     {
@@ -409,21 +323,6 @@ COLUMNS: Mapping[str, str] = MappingProxyType(
     }
 )
 
-_DTYPES: Mapping[str, Any] = MappingProxyType(
-    {
-        "trial_index": np.int64,
-        "practice": np.bool_,
-        "trial_for_hand": np.int64,
-        "duration_ms": np.int64,
-        "taps": np.int64,
-        "taps_per_10s": np.float64,
-        "wrong_key_taps": np.int64,
-        "first_tap_ms": np.float64,
-        "mean_iti_ms": np.float64,
-        "iti_cv": np.float64,
-    }
-)
-
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
     """One row per completed trial, columns as in :data:`COLUMNS`, from stored events only.
@@ -431,36 +330,26 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
     Taps are counted from the ``tap`` events' stamps inside [GO, GO + duration]. A trial
     without its ``trial_end`` (an interrupted game) gives no row.
     """
-    rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    table = TableBuilder(COLUMNS, _DTYPES)
     for trial in completed_trials(events):
         start = trial[0]
         design = start.payload
         duration_ms = int(design["duration_ms"])
-        onset = next((e for e in trial if e.kind == "stimulus_onset"), None)
-        valid: list[int] = []
-        wrong = 0
-        if onset is not None:
-            window_end = onset.t_ns + duration_ms * 1_000_000
-            for e in trial:
-                if e.kind == "tap" and onset.t_ns <= e.t_ns <= window_end:
-                    if e.payload["hand"] == design["hand"]:
-                        valid.append(e.t_ns)
-                    else:
-                        wrong += 1
-        itis = np.diff(np.asarray(valid, dtype=np.float64)) / 1e6
-        rows["trial_index"].append(start.trial_index)
-        rows["practice"].append(bool(design["practice"]))
-        rows["hand"].append(str(design["hand"]))
-        rows["trial_for_hand"].append(int(design["trial_for_hand"]))
-        rows["duration_ms"].append(duration_ms)
-        rows["taps"].append(len(valid))
-        rows["taps_per_10s"].append(len(valid) * 10_000 / duration_ms)
-        rows["wrong_key_taps"].append(wrong)
-        first = (valid[0] - onset.t_ns) / 1e6 if valid and onset is not None else float("nan")
-        rows["first_tap_ms"].append(first)
-        rows["mean_iti_ms"].append(float(itis.mean()) if itis.size >= 1 else float("nan"))
-        cv = float(itis.std(ddof=1) / itis.mean()) if itis.size >= 2 else float("nan")
-        rows["iti_cv"].append(cv)
-    return {
-        name: np.asarray(values, dtype=_DTYPES.get(name, np.str_)) for name, values in rows.items()
-    }
+        onset = first_event(trial, "stimulus_onset")
+        taps = events_within(trial, "tap", onset, duration_ms)
+        valid = [e for e in taps if e.payload["hand"] == design["hand"]]
+        itis = np.diff(np.asarray([e.t_ns for e in valid], dtype=np.float64)) / 1e6
+        table.add(
+            trial_index=start.trial_index,
+            practice=bool(design["practice"]),
+            hand=str(design["hand"]),
+            trial_for_hand=int(design["trial_for_hand"]),
+            duration_ms=duration_ms,
+            taps=len(valid),
+            taps_per_10s=len(valid) * 10_000 / duration_ms,
+            wrong_key_taps=len(taps) - len(valid),
+            first_tap_ms=ms_between(onset, valid[0] if valid else None),
+            mean_iti_ms=float(itis.mean()) if itis.size >= 1 else float("nan"),
+            iti_cv=float(itis.std(ddof=1) / itis.mean()) if itis.size >= 2 else float("nan"),
+        )
+    return table.columns()
