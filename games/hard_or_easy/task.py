@@ -89,8 +89,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
+from games.api import ConfigError, EventRecord, EventSink, completed_trials
 from games.engine.params import check_floats, check_ints, merge_params
+from games.engine.trial import TableBuilder, TrialTask, events_within, first_event, ms_between
 
 __all__ = [
     "COLUMNS",
@@ -112,6 +113,7 @@ DISPLAY_NAME = "Hard or Easy"
 VERSION = "1.0.0"
 
 CHOICES = ("easy", "hard")
+_OFFER = ("probability", "reward_hard", "reward_easy")  # what the choice screen shows
 
 DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
     {
@@ -138,6 +140,13 @@ DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
     }
 )
 
+_FLOAT_RANGES: Mapping[str, tuple[float, float]] = MappingProxyType(
+    {
+        "reward_easy": (0.0, 1000.0),
+        "reward_hard_min": (0.0, 1000.0),
+        "reward_hard_max": (0.0, 1000.0),
+    }
+)
 _INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
     {
         "n_practice": (0, 10),
@@ -151,13 +160,6 @@ _INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
         "ready_ms": (0, 10000),
         "feedback_ms": (0, 10000),
         "iti_ms": (0, 10000),
-    }
-)
-_FLOAT_RANGES: Mapping[str, tuple[float, float]] = MappingProxyType(
-    {
-        "reward_easy": (0.0, 1000.0),
-        "reward_hard_min": (0.0, 1000.0),
-        "reward_hard_max": (0.0, 1000.0),
     }
 )
 _KEYS = ("choice_key_easy", "choice_key_hard", "easy_press_key", "hard_press_key", "currency")
@@ -294,65 +296,36 @@ class EffortOutcome:
     amount: float
 
 
-class HardOrEasyTask:
+class HardOrEasyTask(TrialTask[EffortTrial, Phase, EffortOutcome]):
     """The EEfRT state machine, driven by the view or a bot.
 
-    Read-only state: :attr:`phase`, :attr:`current_trial`, :attr:`choice`,
-    :attr:`presses`, :attr:`required_presses`, :attr:`phase_onset_ns`,
-    :attr:`current_deadline_ns`, :attr:`deadline_at_ns`, :attr:`total_winnings`,
-    :attr:`last_outcome`, :attr:`last_feedback`, :attr:`finished`,
-    :attr:`stopped_by_time`, :attr:`trials_done`, :attr:`trials_planned`.
+    Read-only state (beyond :class:`~games.engine.trial.TrialTask`'s): :attr:`choice`,
+    :attr:`presses`, :attr:`required_presses`, :attr:`press_key`,
+    :attr:`phase_onset_ns`, :attr:`total_winnings`, :attr:`stopped_by_time`;
+    :attr:`current_deadline_ns` is the choice time on the choice screen and the chosen
+    task's time limit on the press screen.
     """
 
+    game_id = GAME_ID
+
     def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
-        self._params = validate_params(params)
-        self._schedule = make_schedule(self._params, seed)
-        self._sink = sink
-        self._phase = Phase.IDLE if self._schedule else Phase.FINISHED
-        self._next = 0
+        valid = validate_params(params)
+        super().__init__(valid, make_schedule(valid, seed), sink, Phase)
         self._game_start: int | None = None
-        self._onset: int | None = None
         self._choice = ""
         self._assigned = False
         self._presses = 0
         self._total = 0.0
         self._stopped_by_time = False
-        self._last: EffortOutcome | None = None
-        self._feedback: Mapping[str, Any] | None = None
         self._choice_of = {
             "easy": "easy",
             "hard": "hard",
-            self._params["choice_key_easy"]: "easy",
-            self._params["choice_key_hard"]: "hard",
+            valid["choice_key_easy"]: "easy",
+            valid["choice_key_hard"]: "hard",
         }
+        self._press_keys = (valid["easy_press_key"], valid["hard_press_key"])
 
     # ---- read-only state -------------------------------------------------------
-    @property
-    def params(self) -> Mapping[str, Any]:
-        return MappingProxyType(self._params)
-
-    @property
-    def schedule(self) -> tuple[EffortTrial, ...]:
-        return self._schedule
-
-    @property
-    def phase(self) -> Phase:
-        return self._phase
-
-    @property
-    def trial_running(self) -> bool:
-        """A trial has started and has not ended yet."""
-        return self.phase not in (Phase.IDLE, Phase.FINISHED)
-
-    @property
-    def current_trial(self) -> EffortTrial | None:
-        """The trial in progress, else the next one to start, else ``None``."""
-        if self._phase is Phase.FINISHED:
-            return None
-        if self._phase is not Phase.IDLE:
-            return self._schedule[self._next - 1]
-        return self._schedule[self._next]
-
     @property
     def choice(self) -> str:
         """The chosen (or assigned) task of the trial in progress, ``""`` before."""
@@ -379,95 +352,44 @@ class HardOrEasyTask:
         return self._onset if self._phase in (Phase.CHOICE, Phase.PRESSING) else None
 
     @property
-    def current_deadline_ns(self) -> int | None:
-        """Time limit of the current phase, ns after :attr:`phase_onset_ns`."""
-        if self._phase is Phase.CHOICE:
-            return int(self._params["choice_time_ms"]) * 1_000_000
-        if self._phase is Phase.PRESSING:
-            return int(self._params[f"{self._choice}_time_ms"]) * 1_000_000
-        return None
-
-    @property
-    def deadline_at_ns(self) -> int | None:
-        rel = self.current_deadline_ns
-        return None if rel is None or self._onset is None else self._onset + rel
-
-    @property
     def total_winnings(self) -> float:
         return self._total
-
-    @property
-    def last_outcome(self) -> EffortOutcome | None:
-        return self._last
-
-    @property
-    def last_feedback(self) -> Mapping[str, Any] | None:
-        return self._feedback
-
-    @property
-    def finished(self) -> bool:
-        return self._phase is Phase.FINISHED
 
     @property
     def stopped_by_time(self) -> bool:
         """The game ended because ``duration_limit_s`` had passed."""
         return self._stopped_by_time
 
-    @property
-    def trials_done(self) -> int:
-        return self._next if self._phase in (Phase.IDLE, Phase.FINISHED) else self._next - 1
+    def summary_extra(self) -> Mapping[str, Any]:
+        return {"total_winnings": self._total, "stopped_by_time": self._stopped_by_time}
 
-    @property
-    def trials_planned(self) -> int:
-        return len(self._schedule)
+    def _window_ms(self) -> int | None:
+        if self._phase is Phase.CHOICE:
+            return int(self._params["choice_time_ms"])
+        if self._phase is Phase.PRESSING:
+            return int(self._params[f"{self._choice}_time_ms"])
+        return None
 
     # ---- calls from the view -----------------------------------------------------
     def start_trial(self, t_ns: int) -> EffortTrial:
         """Begin the next trial (the view shows the "ready" screen)."""
-        if self._phase is not Phase.IDLE:
-            raise RuntimeError(f"start_trial: not allowed in phase {self._phase.value!r}")
-        trial = self._schedule[self._next]
+        limits = ("choice_time_ms", "easy_presses", "easy_time_ms", "hard_presses", "hard_time_ms")
+        trial = self._begin(t_ns, Phase.READY, {key: self._params[key] for key in limits})
         if self._game_start is None:
             self._game_start = t_ns
-        self._next += 1
-        self._phase = Phase.READY
-        self._onset = None
         self._choice = ""
         self._assigned = False
         self._presses = 0
-        self._feedback = None
-        payload = trial.design()
-        for key in (
-            "choice_time_ms",
-            "easy_presses",
-            "easy_time_ms",
-            "hard_presses",
-            "hard_time_ms",
-        ):
-            payload[key] = self._params[key]
-        self._sink.emit("trial_start", payload, trial_index=trial.index, t_ns=t_ns)
         return trial
 
     def stimulus_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
         """The frame showing the choice screen was presented at ``t_ns``."""
         if self._phase is not Phase.READY:
             return False
-        trial = self._schedule[self._next - 1]
         self._onset = t_ns
         self._phase = Phase.CHOICE
-        self._sink.emit(
-            "stimulus_onset",
-            {
-                "stimulus": "choice",
-                "probability": trial.probability,
-                "reward_hard": trial.reward_hard,
-                "reward_easy": trial.reward_easy,
-                "method": method,
-                "refresh_ns": refresh_ns,
-            },
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
+        offer = {name: getattr(self._running, name) for name in _OFFER}
+        self._emit_onset("stimulus_onset", t_ns, method, refresh_ns, stimulus="choice", **offer)
         return True
 
     def task_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
@@ -476,18 +398,15 @@ class HardOrEasyTask:
             return False
         self._onset = t_ns
         self._phase = Phase.PRESSING
-        self._sink.emit(
+        self._emit_onset(
             "task_onset",
-            {
-                "task": self._choice,
-                "required_presses": self.required_presses,
-                "time_limit_ms": self._params[f"{self._choice}_time_ms"],
-                "key": self.press_key,
-                "method": method,
-                "refresh_ns": refresh_ns,
-            },
-            trial_index=self._schedule[self._next - 1].index,
-            t_ns=t_ns,
+            t_ns,
+            method,
+            refresh_ns,
+            task=self._choice,
+            required_presses=self.required_presses,
+            time_limit_ms=self._params[f"{self._choice}_time_ms"],
+            key=self.press_key,
         )
         return True
 
@@ -496,107 +415,76 @@ class HardOrEasyTask:
 
         Returns ``True`` when it was taken (a choice, or a press counted).
         """
-        if self._phase in (Phase.IDLE, Phase.FINISHED):
+        if not self.trial_running:
             return False
-        trial = self._schedule[self._next - 1]
         if self._phase is Phase.CHOICE:
-            return self._respond_choice(trial, key_or_choice, t_ns)
+            return self._respond_choice(key_or_choice, t_ns)
         if self._phase is Phase.PRESSING:
-            return self._respond_press(trial, key_or_choice, t_ns)
-        known = key_or_choice in self._choice_of or key_or_choice in (
-            self._params["easy_press_key"],
-            self._params["hard_press_key"],
-        )
-        self._ignore(trial, key_or_choice, "before_onset" if known else "unknown_key", t_ns)
+            return self._respond_press(key_or_choice, t_ns)
+        known = key_or_choice in self._choice_of or key_or_choice in self._press_keys
+        self._ignore(key_or_choice, "before_onset" if known else "unknown_key", t_ns)
         return False
 
     def timeout(self, t_ns: int) -> bool:
         """The current phase's time limit has passed."""
         if self._phase is Phase.CHOICE:
-            self._assign(self._schedule[self._next - 1], t_ns)
+            self._assign(t_ns)
             return True
         if self._phase is Phase.PRESSING:
-            self._end(self._schedule[self._next - 1], t_ns, completed=False)
+            self._end(t_ns, completed=False)
             return True
         return False
 
     # ---- internals -------------------------------------------------------------------
-    def _ignore(self, trial: EffortTrial, key: str, reason: str, t_ns: int) -> None:
-        self._sink.emit(
-            "ignored_input", {"key": key, "reason": reason}, trial_index=trial.index, t_ns=t_ns
-        )
+    def _ignore(self, key: str, reason: str, t_ns: int) -> None:
+        self._emit("ignored_input", {"key": key, "reason": reason}, t_ns)
 
-    def _late(self, t_ns: int) -> bool:
-        deadline = self.deadline_at_ns
-        return deadline is not None and t_ns > deadline
-
-    def _respond_choice(self, trial: EffortTrial, key: str, t_ns: int) -> bool:
+    def _respond_choice(self, key: str, t_ns: int) -> bool:
+        window_ms = int(self._params["choice_time_ms"])
+        reason = self._input_problem(key in self._choice_of, t_ns, window_ms)
+        if reason is not None:
+            self._ignore(key, reason, t_ns)
+            if reason == "late":
+                self._assign(t_ns)
+            return False
         assert self._onset is not None
-        if key not in self._choice_of:
-            self._ignore(trial, key, "unknown_key", t_ns)
-            return False
-        if t_ns < self._onset:
-            self._ignore(trial, key, "before_onset", t_ns)
-            return False
-        if self._late(t_ns):
-            self._ignore(trial, key, "late", t_ns)
-            self._assign(trial, t_ns)
-            return False
-        self._choice = self._choice_of[key]
-        self._sink.emit(
-            "choice",
-            {
-                "choice": self._choice,
-                "assigned": False,
-                "input": key,
-                "rt_ms": (t_ns - self._onset) / 1e6,
-            },
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
-        self._phase = Phase.TASK_READY
-        self._onset = None
+        self._choose(self._choice_of[key], t_ns, entered=key, rt_ms=(t_ns - self._onset) / 1e6)
         return True
 
-    def _assign(self, trial: EffortTrial, t_ns: int) -> None:
-        self._choice = trial.random_choice
+    def _assign(self, t_ns: int) -> None:
         self._assigned = True
-        self._sink.emit(
-            "choice",
-            {"choice": self._choice, "assigned": True, "input": "", "rt_ms": None},
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
+        self._choose(self._running.random_choice, t_ns, entered="", rt_ms=None)
+
+    def _choose(self, choice: str, t_ns: int, *, entered: str, rt_ms: float | None) -> None:
+        """The task is chosen (or assigned): on to the press screen's "ready" screen."""
+        self._choice = choice
+        payload = {"choice": choice, "assigned": self._assigned, "input": entered, "rt_ms": rt_ms}
+        self._emit("choice", payload, t_ns)
         self._phase = Phase.TASK_READY
         self._onset = None
 
-    def _respond_press(self, trial: EffortTrial, key: str, t_ns: int) -> bool:
+    def _respond_press(self, key: str, t_ns: int) -> bool:
+        unknown = "wrong_key" if key in self._press_keys else "unknown_key"
+        window_ms = int(self._params[f"{self._choice}_time_ms"])
+        reason = self._input_problem(key == self.press_key, t_ns, window_ms, unknown)
+        if reason is not None:
+            self._ignore(key, reason, t_ns)
+            if reason == "late":
+                self._end(t_ns, completed=False)
+            return False
         assert self._onset is not None
-        if key != self.press_key:
-            known = key in (self._params["easy_press_key"], self._params["hard_press_key"])
-            self._ignore(trial, key, "wrong_key" if known else "unknown_key", t_ns)
-            return False
-        if t_ns < self._onset:
-            self._ignore(trial, key, "before_onset", t_ns)
-            return False
-        if self._late(t_ns):
-            self._ignore(trial, key, "late", t_ns)
-            self._end(trial, t_ns, completed=False)
-            return False
         self._presses += 1
-        self._sink.emit(
-            "press",
-            {"key": key, "n": self._presses, "t_ms": (t_ns - self._onset) / 1e6},
-            trial_index=trial.index,
-            t_ns=t_ns,
+        self._emit(
+            "press", {"key": key, "n": self._presses, "t_ms": (t_ns - self._onset) / 1e6}, t_ns
         )
         required = self.required_presses
         if required is not None and self._presses >= required:
-            self._end(trial, t_ns, completed=True)
+            self._end(t_ns, completed=True)
         return True
 
-    def _end(self, trial: EffortTrial, t_ns: int, *, completed: bool) -> None:
-        assert self._onset is not None
+    def _end(self, t_ns: int, *, completed: bool) -> None:
+        assert self._onset is not None and self._game_start is not None
+        trial = self._running
         won = completed and trial.lottery_win
         amount = 0.0
         if won and not trial.practice:
@@ -605,54 +493,33 @@ class HardOrEasyTask:
         limit_ms = int(self._params[f"{self._choice}_time_ms"])
         active_s = (t_ns - self._onset) / 1e9 if completed else limit_ms / 1000.0
         rate = self._presses / active_s if active_s > 0 else 0.0
-        self._feedback = MappingProxyType(
-            {
-                "completed": completed,
-                "won": won,
-                "amount": amount,
-                "total_winnings": self._total,
-                "duration_ms": self._params["feedback_ms"],
-            }
-        )
-        self._sink.emit("feedback", self._feedback, trial_index=trial.index, t_ns=t_ns)
-        self._sink.emit(
-            "trial_end",
-            {
-                "choice": self._choice,
-                "assigned": self._assigned,
-                "completed": completed,
-                "presses": self._presses,
-                "press_rate_hz": rate,
-                "won": won,
-                "amount": amount,
-                "total_winnings": self._total,
-                "practice": trial.practice,
-            },
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
-        self._last = EffortOutcome(
+        feedback = {
+            "completed": completed,
+            "won": won,
+            "amount": amount,
+            "total_winnings": self._total,
+            "duration_ms": self._params["feedback_ms"],
+        }
+        self._give_feedback(trial, t_ns, feedback)
+        end = {
+            "choice": self._choice,
+            "assigned": self._assigned,
+            "completed": completed,
+            "presses": self._presses,
+            "press_rate_hz": rate,
+            "won": won,
+            "amount": amount,
+            "total_winnings": self._total,
+            "practice": trial.practice,
+        }
+        outcome = EffortOutcome(
             trial.index, self._choice, self._assigned, completed, self._presses, won, amount
         )
-        self._phase = Phase.IDLE
-        self._onset = None
-        self._sink.flush()
         limit_s = int(self._params["duration_limit_s"])
-        assert self._game_start is not None
         out_of_time = limit_s > 0 and t_ns - self._game_start >= limit_s * 1_000_000_000
-        if self._next >= len(self._schedule) or out_of_time:
-            self._stopped_by_time = out_of_time and self._next < len(self._schedule)
-            self._phase = Phase.FINISHED
-            self._sink.flush(durable=True)
-
-    def summary(self) -> GameSummary:
-        return GameSummary(
-            game_id=GAME_ID,
-            completed=self.finished,
-            trials_done=self.trials_done,
-            trials_planned=self.trials_planned,
-            extra={"total_winnings": self._total, "stopped_by_time": self._stopped_by_time},
-        )
+        self._stopped_by_time = out_of_time and self._next < len(self._schedule)
+        self._onset = None
+        self._close(trial, t_ns, end, outcome, end_game=out_of_time)
 
 
 # ---- trial table -------------------------------------------------------------------
@@ -701,10 +568,6 @@ _DTYPES: Mapping[str, Any] = MappingProxyType(
 )
 
 
-def _first(trial: Sequence[EventRecord], kind: str) -> EventRecord | None:
-    return next((e for e in trial if e.kind == kind), None)
-
-
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
     """One row per completed trial, columns as in :data:`COLUMNS`, from stored events only.
 
@@ -712,49 +575,42 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
     completion and the win follow the rules above. A trial without its
     ``trial_end`` (an interrupted game) gives no row.
     """
-    rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    table = TableBuilder(COLUMNS, _DTYPES)
     for trial in completed_trials(events):
         start = trial[0]
         design = start.payload
-        screen = _first(trial, "stimulus_onset")
-        choice = _first(trial, "choice")
-        onset = _first(trial, "task_onset")
+        choice = first_event(trial, "choice")
+        onset = first_event(trial, "task_onset")
         chosen = str(choice.payload["choice"]) if choice is not None else ""
         assigned = bool(choice.payload["assigned"]) if choice is not None else True
         required = int(design.get(f"{chosen}_presses", 0)) if chosen else 0
         limit_ms = int(design.get(f"{chosen}_time_ms", 0)) if chosen else 0
-        times: list[int] = []
-        if onset is not None:
-            end_ns = onset.t_ns + limit_ms * 1_000_000
-            times = [e.t_ns for e in trial if e.kind == "press" and onset.t_ns <= e.t_ns <= end_ns]
-        completed = chosen != "" and len(times) >= required
+        presses = events_within(trial, "press", onset, limit_ms)
+        completed = chosen != "" and len(presses) >= required
         completion = float("nan")
         if completed and onset is not None:
-            completion = (times[required - 1] - onset.t_ns) / 1e6
+            completion = ms_between(onset, presses[required - 1])
         active_ms = completion if completed else float(limit_ms)
-        rate = len(times) / (active_ms / 1000.0) if active_ms > 0 else float("nan")
         reward = float(design["reward_hard"] if chosen == "hard" else design["reward_easy"])
         won = completed and bool(design["lottery_win"])
-        rt = float("nan")
-        if choice is not None and screen is not None and not assigned:
-            rt = (choice.t_ns - screen.t_ns) / 1e6
-        rows["trial_index"].append(start.trial_index)
-        rows["practice"].append(bool(design["practice"]))
-        rows["probability"].append(float(design["probability"]))
-        rows["reward_hard"].append(float(design["reward_hard"]))
-        rows["reward_easy"].append(float(design["reward_easy"]))
-        rows["chosen"].append(chosen)
-        rows["choice_assigned"].append(assigned)
-        rows["choice_rt_ms"].append(rt)
-        rows["reward"].append(reward)
-        rows["required_presses"].append(required)
-        rows["time_limit_ms"].append(limit_ms)
-        rows["presses"].append(len(times))
-        rows["completed"].append(completed)
-        rows["completion_ms"].append(completion)
-        rows["press_rate_hz"].append(rate)
-        rows["won"].append(won)
-        rows["winnings"].append(reward if won and not design["practice"] else 0.0)
-    return {
-        name: np.asarray(values, dtype=_DTYPES.get(name, np.str_)) for name, values in rows.items()
-    }
+        screen = first_event(trial, "stimulus_onset")
+        table.add(
+            trial_index=start.trial_index,
+            practice=bool(design["practice"]),
+            probability=float(design["probability"]),
+            reward_hard=float(design["reward_hard"]),
+            reward_easy=float(design["reward_easy"]),
+            chosen=chosen,
+            choice_assigned=assigned,
+            choice_rt_ms=float("nan") if assigned else ms_between(screen, choice),
+            reward=reward,
+            required_presses=required,
+            time_limit_ms=limit_ms,
+            presses=len(presses),
+            completed=completed,
+            completion_ms=completion,
+            press_rate_hz=len(presses) / (active_ms / 1000.0) if active_ms > 0 else float("nan"),
+            won=won,
+            winnings=reward if won and not design["practice"] else 0.0,
+        )
+    return table.columns()
