@@ -17,7 +17,8 @@ bot decides a move once per board position; asked again before the board changed
 view still needs the second input), it repeats the same move after a short delay of
 mean ``drop_time_s``. :func:`simulate` applies each move at once and never asks twice.
 
-:class:`Bot` is a pure policy over the task's public state; :func:`simulate` plays
+:class:`Bot` is a pure policy over the task's public state; its input's ``action`` is
+``("move", (from_peg, to_peg))``. :func:`simulate` plays
 :class:`~games.towers.task.TowersTask` with a simulated nanosecond clock, and calls
 ``time_out`` when the bot would move after an attempt's deadline.
 """
@@ -26,16 +27,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-from games.api import EventRecord, ListSink
+from games.api import BotInput, EventRecord, ListSink
+from games.engine.simclock import REFRESH_NS, SimClock, gamma_delay
 from games.towers.task import TowersTask, apply_move, distances_to, legal_moves
 
 __all__ = ["Bot", "BotInput", "BotParams", "simulate"]
 
-REFRESH_NS = 16_666_667
 ITI_S = 1.5  # pause between problems and attempts (feedback), s
 
 
@@ -65,26 +66,6 @@ class BotParams:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class BotInput:
-    """The bot's next input and how long after the previous event it comes."""
-
-    kind: Literal["move", "give_up"]
-    from_peg: int
-    to_peg: int
-    delay_s: float
-
-    @property
-    def action(self) -> tuple[str, int, int]:
-        """What the view performs (``TowersView.input_for``): ``(kind, from_peg, to_peg)``."""
-        return (self.kind, self.from_peg, self.to_peg)
-
-
-def _gamma_delay(rng: np.random.Generator, mean_s: float, cv: float) -> float:
-    shape = 1.0 / max(cv, 1e-3) ** 2
-    return float(rng.gamma(shape, mean_s / shape))
-
-
 class Bot:
     """The noisy optimal-move policy."""
 
@@ -101,7 +82,7 @@ class Bot:
         position = (trial.index, task.attempt, task.moves_in_attempt)
         if self._planned is not None and self._planned[0] == position:
             # The board has not changed: the view needs another input for the same move.
-            delay = _gamma_delay(self._rng, self.params.drop_time_s, self.params.rt_cv)
+            delay = gamma_delay(self._rng, self.params.drop_time_s, self.params.rt_cv)
             return replace(self._planned[1], delay_s=delay)
         board = task.board
         dist = distances_to(trial.goal)
@@ -115,7 +96,7 @@ class Bot:
             mean = p.planning_time_s * trial.min_moves / 3.0
         else:
             mean = p.move_time_s
-        move = BotInput("move", src, dst, _gamma_delay(self._rng, mean, p.rt_cv))
+        move = BotInput(("move", (src, dst)), gamma_delay(self._rng, mean, p.rt_cv))
         self._planned = (position, move)
         return move
 
@@ -123,28 +104,28 @@ class Bot:
 def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[EventRecord]:
     """Play a whole game with a simulated clock; ``seed`` seeds the player's choices and
     delays (the problems are the same fixed set for every seed)."""
-    clock = [0]
-    sink = ListSink(clock=lambda: clock[0])
+    clock = SimClock(now=0)
+    sink = ListSink(clock=lambda: clock.now)
     task = TowersTask(params, seed, sink)
     player = Bot(bot, np.random.default_rng([seed, 0xB07]))
     while not task.finished:
-        clock[0] += round(ITI_S * 1e9)
-        task.start_trial(clock[0])
+        task.start_trial(clock.wait_s(ITI_S))
         while task.trial_running:
             if task.awaiting_onset:
-                clock[0] += round(ITI_S * 1e9) if task.attempt > 1 else 2 * REFRESH_NS
-                task.stimulus_shown(clock[0], "simulated", REFRESH_NS)
+                shown = clock.wait_s(ITI_S) if task.attempt > 1 else clock.wait_frames(2)
+                task.stimulus_shown(shown, "simulated", REFRESH_NS)
             move = player.next_input(task)
             assert move is not None
-            due = clock[0] + max(1, round(move.delay_s * 1e9))
+            due = clock.now + max(1, round(move.delay_s * 1e9))
             deadline = task.attempt_deadline_ns
             if deadline is not None and due >= deadline:
-                clock[0] = deadline
-                task.time_out(clock[0])
+                clock.now = deadline
+                task.time_out(deadline)
                 continue
-            clock[0] = due
+            clock.now = due
             if move.kind == "move":
-                task.move(move.from_peg, move.to_peg, clock[0])
+                from_peg, to_peg = move.value
+                task.move(from_peg, to_peg, due)
             else:
-                task.give_up(clock[0])
+                task.give_up(due)
     return sink.events

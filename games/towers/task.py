@@ -138,6 +138,7 @@ import itertools
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
@@ -145,8 +146,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
+from games.api import ConfigError, EventRecord, EventSink, completed_trials
 from games.engine.params import check_ints, merge_params
+from games.engine.trial import TableBuilder, TrialTask, first_event, ms_between
 
 __all__ = [
     "BALLS",
@@ -160,6 +162,7 @@ __all__ = [
     "SHALLICE_1982_START",
     "VERSION",
     "AttemptOutcome",
+    "Phase",
     "State",
     "TowersTask",
     "TowersTrial",
@@ -349,6 +352,17 @@ class TowersTrial:
     min_moves: int
     item: int = 0  # 1-based number in the Shallice (1982) set; 0: practice
 
+    def design(self) -> dict[str, Any]:
+        """The problem as a JSON-ready ``trial_start`` payload (without ``index``)."""
+        return {
+            "problem": self.problem,
+            "practice": self.practice,
+            "item": self.item,
+            "start": _state_json(self.start),
+            "goal": _state_json(self.goal),
+            "min_moves": self.min_moves,
+        }
+
 
 def make_schedule(params: Mapping[str, Any], seed: int) -> tuple[TowersTrial, ...]:
     """Practice then main problems from the fixed Shallice (1982) set (see the module doc).
@@ -374,6 +388,15 @@ def make_schedule(params: Mapping[str, Any], seed: int) -> tuple[TowersTrial, ..
 # ---- the state machine ---------------------------------------------------------------
 
 
+class Phase(StrEnum):
+    """Where the task is; the view draws according to it."""
+
+    IDLE = "idle"  # between problems (or before the first)
+    BOARD = "board"  # an attempt has begun: its board is to be shown
+    MOVES = "moves"  # the attempt's board is on screen
+    FINISHED = "finished"
+
+
 @dataclass(frozen=True, slots=True)
 class TowersOutcome:
     trial_index: int
@@ -395,49 +418,26 @@ class AttemptOutcome:
     moves: int
 
 
-class TowersTask:
+class TowersTask(TrialTask[TowersTrial, Phase, TowersOutcome]):
     """The Tower of London state machine, driven by the view or a bot.
 
-    Read-only state: :attr:`current_trial`, :attr:`trial_running`, :attr:`board`,
-    :attr:`attempt`, :attr:`moves_in_attempt`, :attr:`move_limit`,
-    :attr:`attempt_deadline_ns`, :attr:`last_attempt`, :attr:`last_outcome`,
-    :attr:`finished`, :attr:`trials_done`, :attr:`trials_planned` (both count practice
-    problems).
+    Read-only state (beyond :class:`~games.engine.trial.TrialTask`'s, whose trial counts
+    include practice problems): :attr:`board`, :attr:`attempt`,
+    :attr:`moves_in_attempt`, :attr:`move_limit`, :attr:`awaiting_onset`,
+    :attr:`attempt_deadline_ns`, :attr:`last_attempt`.
     """
 
+    game_id = GAME_ID
+
     def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
-        self._params = validate_params(params)
-        self._schedule = make_schedule(self._params, seed)
-        self._sink = sink
-        self._next = 0
-        self._running = False
+        valid = validate_params(params)
+        super().__init__(valid, make_schedule(valid, seed), sink, Phase)
         self._board: State = self._schedule[0].start
         self._attempt = 0
         self._moves = 0  # in the current attempt
         self._total_moves = 0
         self._attempt_t0 = 0
-        self._onset_reported = False
-        self._last: TowersOutcome | None = None
         self._last_attempt: AttemptOutcome | None = None
-        self._finished = False
-
-    @property
-    def params(self) -> Mapping[str, Any]:
-        return MappingProxyType(self._params)
-
-    @property
-    def schedule(self) -> tuple[TowersTrial, ...]:
-        return self._schedule
-
-    @property
-    def current_trial(self) -> TowersTrial | None:
-        if self._running:
-            return self._schedule[self._next - 1]
-        return self._schedule[self._next] if self._next < len(self._schedule) else None
-
-    @property
-    def trial_running(self) -> bool:
-        return self._running
 
     @property
     def board(self) -> State:
@@ -446,11 +446,11 @@ class TowersTask:
     @property
     def attempt(self) -> int:
         """1-based attempt in progress (0 between problems)."""
-        return self._attempt if self._running else 0
+        return self._attempt if self.trial_running else 0
 
     @property
     def moves_in_attempt(self) -> int:
-        return self._moves if self._running else 0
+        return self._moves if self.trial_running else 0
 
     @property
     def move_limit(self) -> int:
@@ -460,13 +460,13 @@ class TowersTask:
     @property
     def awaiting_onset(self) -> bool:
         """True when the current attempt's onset has not been reported yet."""
-        return self._running and not self._onset_reported
+        return self._phase is Phase.BOARD
 
     @property
     def attempt_deadline_ns(self) -> int | None:
         """When the current attempt times out (``None``: no limit or no attempt)."""
         limit = float(self._params["attempt_time_limit_s"])
-        if not self._running or limit <= 0:
+        if not self.trial_running or limit <= 0:
             return None
         return self._attempt_t0 + round(limit * 1e9)
 
@@ -475,75 +475,36 @@ class TowersTask:
         """How the most recent attempt ended (``None`` before the first ends)."""
         return self._last_attempt
 
-    @property
-    def last_outcome(self) -> TowersOutcome | None:
-        return self._last
-
-    @property
-    def finished(self) -> bool:
-        return self._finished
-
-    @property
-    def trials_done(self) -> int:
-        return self._next - 1 if self._running else self._next
-
-    @property
-    def trials_planned(self) -> int:
-        return len(self._schedule)
-
     # ---- inputs ----------------------------------------------------------------
     def start_trial(self, t_ns: int) -> TowersTrial:
         """Begin the next problem; raises :class:`RuntimeError` if one runs or all are done."""
-        if self._finished or self._running:
-            raise RuntimeError("start_trial: a problem is running or the game has finished")
-        trial = self._schedule[self._next]
-        self._next += 1
-        self._running = True
+        extra = {
+            "max_attempts": self._params["max_attempts"],
+            "move_limit": self.move_limit,
+            "time_limit_s": self._params["attempt_time_limit_s"],
+        }
+        trial = self._begin(t_ns, Phase.BOARD, extra)
         self._total_moves = 0
-        self._sink.emit(
-            "trial_start",
-            {
-                "problem": trial.problem,
-                "practice": trial.practice,
-                "item": trial.item,
-                "start": _state_json(trial.start),
-                "goal": _state_json(trial.goal),
-                "min_moves": trial.min_moves,
-                "max_attempts": self._params["max_attempts"],
-                "move_limit": self.move_limit,
-                "time_limit_s": self._params["attempt_time_limit_s"],
-            },
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
         self._begin_attempt(1, t_ns)
         return trial
 
     def _begin_attempt(self, attempt: int, t_ns: int) -> None:
-        trial = self._schedule[self._next - 1]
         self._attempt = attempt
         self._moves = 0
-        self._board = trial.start
+        self._board = self._running.start
         self._attempt_t0 = t_ns
-        self._onset_reported = False
-        self._sink.emit("attempt_start", {"attempt": attempt}, trial_index=trial.index, t_ns=t_ns)
+        self._onset = None
+        self._phase = Phase.BOARD
+        self._emit("attempt_start", {"attempt": attempt}, t_ns)
 
     def stimulus_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
         """The view presented the attempt's board at ``t_ns``; the time limit runs from here."""
-        if not self._running or self._onset_reported:
+        if self._phase is not Phase.BOARD:
             return False
-        self._onset_reported = True
-        self._attempt_t0 = t_ns
-        self._sink.emit(
-            "stimulus_onset",
-            {
-                "stimulus": "problem",
-                "attempt": self._attempt,
-                "method": method,
-                "refresh_ns": refresh_ns,
-            },
-            trial_index=self._schedule[self._next - 1].index,
-            t_ns=t_ns,
+        self._phase = Phase.MOVES
+        self._onset = self._attempt_t0 = t_ns
+        self._emit_onset(
+            "stimulus_onset", t_ns, method, refresh_ns, stimulus="problem", attempt=self._attempt
         )
         return True
 
@@ -552,68 +513,39 @@ class TowersTask:
         for name, peg in (("from_peg", from_peg), ("to_peg", to_peg)):
             if isinstance(peg, bool) or not isinstance(peg, int) or not 0 <= peg < len(CAPACITY):
                 raise ValueError(f"move: {name} must be a peg number 0..2, got {peg!r}")
-        if not self._running:
+        if not self.trial_running:
             return False
         deadline = self.attempt_deadline_ns
         if deadline is not None and t_ns > deadline:
-            self._fail_attempt("time_limit", deadline)
+            self._end_attempt(False, "time_limit", deadline)
             return False
-        trial = self._schedule[self._next - 1]
-        reason = None
-        if from_peg == to_peg:
-            reason = "same_peg"
-        elif not self._board[from_peg]:
-            reason = "empty_peg"
-        elif len(self._board[to_peg]) >= CAPACITY[to_peg]:
-            reason = "full_peg"
+        pegs = {"from_peg": from_peg, "to_peg": to_peg, "attempt": self._attempt}
+        reason = _illegal(self._board, from_peg, to_peg)
         if reason is not None:
-            self._sink.emit(
-                "illegal_move",
-                {
-                    "from_peg": from_peg,
-                    "to_peg": to_peg,
-                    "attempt": self._attempt,
-                    "reason": reason,
-                },
-                trial_index=trial.index,
-                t_ns=t_ns,
-            )
+            self._emit("illegal_move", {**pegs, "reason": reason}, t_ns)
             return False
         ball = self._board[from_peg][-1]
         self._board = apply_move(self._board, from_peg, to_peg)
         self._moves += 1
         self._total_moves += 1
-        self._sink.emit(
+        state = _state_json(self._board)
+        self._emit(
             "response",
-            {
-                "input": "move",
-                "from_peg": from_peg,
-                "to_peg": to_peg,
-                "ball": ball,
-                "move": self._moves,
-                "attempt": self._attempt,
-                "state": _state_json(self._board),
-            },
-            trial_index=trial.index,
-            t_ns=t_ns,
+            {"input": "move", **pegs, "ball": ball, "move": self._moves, "state": state},
+            t_ns,
         )
-        if self._board == trial.goal:
+        if self._board == self._running.goal:
             self._end_attempt(True, "solved", t_ns)
         elif self._moves >= self.move_limit:
-            self._fail_attempt("move_limit", t_ns)
+            self._end_attempt(False, "move_limit", t_ns)
         return True
 
     def give_up(self, t_ns: int) -> bool:
         """The candidate abandons the current attempt."""
-        if not self._running:
+        if not self.trial_running:
             return False
-        self._sink.emit(
-            "response",
-            {"input": "give_up", "attempt": self._attempt},
-            trial_index=self._schedule[self._next - 1].index,
-            t_ns=t_ns,
-        )
-        self._fail_attempt("gave_up", t_ns)
+        self._emit("response", {"input": "give_up", "attempt": self._attempt}, t_ns)
+        self._end_attempt(False, "gave_up", t_ns)
         return True
 
     def time_out(self, t_ns: int) -> bool:
@@ -621,7 +553,7 @@ class TowersTask:
         deadline = self.attempt_deadline_ns
         if deadline is None or t_ns < deadline:
             return False
-        self._fail_attempt("time_limit", t_ns)
+        self._end_attempt(False, "time_limit", t_ns)
         return True
 
     def extend_time_limit(self, by_ns: int, t_ns: int) -> bool:
@@ -629,74 +561,54 @@ class TowersTask:
 
         ``False`` (nothing changes) when no attempt with a time limit is on screen.
         """
-        if self.attempt_deadline_ns is None or not self._onset_reported or by_ns <= 0:
+        if self.attempt_deadline_ns is None or self._phase is not Phase.MOVES or by_ns <= 0:
             return False
         self._attempt_t0 += by_ns
-        self._sink.emit(
-            "time_limit_extended",
-            {"attempt": self._attempt, "by_ns": by_ns},
-            trial_index=self._schedule[self._next - 1].index,
-            t_ns=t_ns,
-        )
+        self._emit("time_limit_extended", {"attempt": self._attempt, "by_ns": by_ns}, t_ns)
         return True
 
-    def _fail_attempt(self, reason: str, t_ns: int) -> None:
-        self._end_attempt(False, reason, t_ns)
-
     def _end_attempt(self, solved: bool, reason: str, t_ns: int) -> None:
-        trial = self._schedule[self._next - 1]
+        trial = self._running
         max_attempts = int(self._params["max_attempts"])
         left = 0 if solved else max_attempts - self._attempt
         self._last_attempt = AttemptOutcome(trial.index, self._attempt, solved, reason, self._moves)
-        self._sink.emit(
-            "attempt_end",
-            {"attempt": self._attempt, "solved": solved, "moves": self._moves, "reason": reason},
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
-        self._sink.emit(
-            "feedback",
-            {"solved": solved, "attempt": self._attempt, "reason": reason, "attempts_left": left},
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
+        ended = {"attempt": self._attempt, "solved": solved, "moves": self._moves, "reason": reason}
+        self._emit("attempt_end", ended, t_ns)
+        feedback = {"solved": solved, "attempt": self._attempt, "reason": reason}
+        self._give_feedback(trial, t_ns, {**feedback, "attempts_left": left})
         if left > 0:
             self._begin_attempt(self._attempt + 1, t_ns)
             return
         solved_attempt = self._attempt if solved else 0
         score = max_attempts - self._attempt + 1 if solved else 0
-        self._sink.emit(
-            "trial_end",
-            {
-                "solved": solved,
-                "solved_attempt": solved_attempt,
-                "attempts": self._attempt,
-                "score": score,
-                "moves": self._total_moves,
-                "min_moves": trial.min_moves,
-                "practice": trial.practice,
-            },
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
-        self._last = TowersOutcome(
+        end = {
+            "solved": solved,
+            "solved_attempt": solved_attempt,
+            "attempts": self._attempt,
+            "score": score,
+            "moves": self._total_moves,
+            "min_moves": trial.min_moves,
+            "practice": trial.practice,
+        }
+        outcome = TowersOutcome(
             trial.index, solved, solved_attempt, self._attempt, score, self._total_moves
         )
-        self._running = False
-        self._sink.flush()
-        if self._next >= len(self._schedule):
-            self._finished = True
-            self._sink.flush(durable=True)
+        self._close(trial, t_ns, end, outcome)
 
-    def summary(self) -> GameSummary:
+    def summary_extra(self) -> Mapping[str, Any]:
         main = [t for t in self._schedule[: self.trials_done] if not t.practice]
-        return GameSummary(
-            game_id=GAME_ID,
-            completed=self._finished,
-            trials_done=self.trials_done,
-            trials_planned=self.trials_planned,
-            extra={"main_problems_done": len(main)},
-        )
+        return {"main_problems_done": len(main)}
+
+
+def _illegal(board: State, from_peg: int, to_peg: int) -> str | None:
+    """Why a move breaks the rules (``None``: it is legal)."""
+    if from_peg == to_peg:
+        return "same_peg"
+    if not board[from_peg]:
+        return "empty_peg"
+    if len(board[to_peg]) >= CAPACITY[to_peg]:
+        return "full_peg"
+    return None
 
 
 # ---- trial table -------------------------------------------------------------------
@@ -724,15 +636,18 @@ COLUMNS: Mapping[str, str] = MappingProxyType(
 )
 
 
-def _first(trial: Sequence[EventRecord], kind: str, **match: Any) -> EventRecord | None:
-    return next(
-        (
-            e
-            for e in trial
-            if e.kind == kind and all(e.payload.get(k) == v for k, v in match.items())
-        ),
-        None,
-    )
+_DTYPES: Mapping[str, Any] = MappingProxyType(
+    {
+        **{name: np.int64 for name in COLUMNS},
+        "practice": np.bool_,
+        "solved": np.bool_,
+        "solving_moves": np.float64,
+        "excess_moves": np.float64,
+        "planning_time_ms": np.float64,
+        "first_attempt_ms": np.float64,
+        "problem_time_ms": np.float64,
+    }
+)
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
@@ -740,52 +655,34 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
 
     Built from stored events only; an incomplete last problem gives no row.
     """
-    nan = float("nan")
-    rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    table = TableBuilder(COLUMNS, _DTYPES)
     for trial in completed_trials(events):
-        start = _first(trial, "trial_start")
-        end = _first(trial, "trial_end")
-        assert start is not None and end is not None
-        onset = _first(trial, "stimulus_onset", attempt=1)
-        t0 = onset.t_ns if onset is not None else start.t_ns
+        start, end = trial[0], trial[-1]
+        design = start.payload
+        onset = first_event(trial, "stimulus_onset", attempt=1) or start
         moves = [e for e in trial if e.kind == "response" and e.payload.get("input") == "move"]
         first_moves = [e for e in moves if e.payload.get("attempt") == 1]
-        first_end = _first(trial, "attempt_end", attempt=1)
         solved_attempt = int(end.payload["solved_attempt"])
-        min_moves_ = int(start.payload["min_moves"])
-        solving = (
-            float(sum(e.payload.get("attempt") == solved_attempt for e in moves))
-            if solved_attempt
-            else nan
+        solving = float("nan")
+        if solved_attempt:
+            solving = float(sum(e.payload.get("attempt") == solved_attempt for e in moves))
+        table.add(
+            trial_index=start.trial_index,
+            practice=bool(design["practice"]),
+            problem=int(design["problem"]),
+            item=int(design.get("item", 0)),  # version 1 events: 0
+            min_moves=int(design["min_moves"]),
+            solved=bool(end.payload["solved"]),
+            solved_attempt=solved_attempt,
+            attempts=int(end.payload["attempts"]),
+            score=int(end.payload["score"]),
+            first_attempt_moves=len(first_moves),
+            solving_moves=solving,
+            excess_moves=solving - int(design["min_moves"]),
+            total_moves=len(moves),
+            illegal_moves=sum(e.kind == "illegal_move" for e in trial),
+            planning_time_ms=ms_between(onset, first_moves[0] if first_moves else None),
+            first_attempt_ms=ms_between(onset, first_event(trial, "attempt_end", attempt=1) or end),
+            problem_time_ms=ms_between(onset, end),
         )
-        rows["trial_index"].append(start.trial_index)
-        rows["practice"].append(bool(start.payload["practice"]))
-        rows["problem"].append(int(start.payload["problem"]))
-        rows["item"].append(int(start.payload.get("item", 0)))  # version 1 events: 0
-        rows["min_moves"].append(min_moves_)
-        rows["solved"].append(bool(end.payload["solved"]))
-        rows["solved_attempt"].append(solved_attempt)
-        rows["attempts"].append(int(end.payload["attempts"]))
-        rows["score"].append(int(end.payload["score"]))
-        rows["first_attempt_moves"].append(len(first_moves))
-        rows["solving_moves"].append(solving)
-        rows["excess_moves"].append(solving - min_moves_)
-        rows["total_moves"].append(len(moves))
-        rows["illegal_moves"].append(sum(e.kind == "illegal_move" for e in trial))
-        rows["planning_time_ms"].append((first_moves[0].t_ns - t0) / 1e6 if first_moves else nan)
-        rows["first_attempt_ms"].append(
-            ((first_end.t_ns if first_end is not None else end.t_ns) - t0) / 1e6
-        )
-        rows["problem_time_ms"].append((end.t_ns - t0) / 1e6)
-    floats = {
-        "solving_moves",
-        "excess_moves",
-        "planning_time_ms",
-        "first_attempt_ms",
-        "problem_time_ms",
-    }
-    dtypes: dict[str, Any] = {name: np.float64 for name in floats}
-    dtypes.update(practice=np.bool_, solved=np.bool_)
-    return {
-        name: np.asarray(values, dtype=dtypes.get(name, np.int64)) for name, values in rows.items()
-    }
+    return table.columns()

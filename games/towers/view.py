@@ -174,12 +174,13 @@ class TowersView(GameView):
         return QRectF(rect.center().x() - w / 2, self._origin_y(rect) + 35.4 * u, w, h)
 
     def input_for(self, action: Any) -> BotAction:
-        kind, from_peg, to_peg = getattr(action, "action", action)
+        kind, pegs = getattr(action, "action", action)  # ("move", (from_peg, to_peg))
         rect = QRectF(self.canvas.rect())
         if kind == "give_up":
             return ("click", self._start_over_button(rect).center())
         if kind != "move":
             raise ValueError(f"towers: no input for action {action!r}")
+        from_peg, to_peg = pegs
         columns = self._columns(rect)
         if self._lifted is None:
             peg = from_peg  # lift first
