@@ -13,11 +13,17 @@ Contract
 * :data:`TRAIT_WORDS` gives the nine traits' display names and their two ends in
   both languages, keyed by the trait's name in ``scoring.traits`` – for the kiosk
   to fill :class:`reports.model.TraitRow`.
+* :func:`metric_meaning` puts what a metric measures into the report's language.
+  It takes the description as ``scoring`` words it (English, the candidate
+  addressed as "you") and returns the wording of the same metric in ``language``;
+  a text it does not know, such as a description already translated, comes back
+  unchanged.  :func:`metric_descriptions` lists every metric's wording by key
+  (``"stop.ssrt_ms"``).
 * :func:`month_name` for dates written out in full.
 
 The wording lives in one TOML file per language, ``i18n/report-<language>.toml`` of
 the resources package ``kiosk_resources`` (read by package name, as the games read
-theirs): ``months``, and the tables ``text``, ``traits`` and ``flags``.
+theirs): ``months``, and the tables ``text``, ``traits``, ``flags`` and ``metrics``.
 Each file is read once, when first needed.
 
 Wording rules: a style's two ends are never "good" or "bad"; an ability is said
@@ -31,6 +37,8 @@ the two ends apart instead).  German addresses the reader formally ("Sie").
 
 from __future__ import annotations
 
+import re
+import string
 import tomllib
 from collections.abc import Mapping
 from functools import cache
@@ -45,6 +53,8 @@ __all__ = [
     "TRAIT_WORDS",
     "flag_explanation",
     "flag_name",
+    "metric_descriptions",
+    "metric_meaning",
     "month_name",
     "text",
 ]
@@ -112,3 +122,44 @@ def flag_explanation(language: str, flag: str) -> str | None:
     """One sentence explaining a flag, or ``None`` for a flag this module does not know."""
     entry, _ = _flag_entry(language, flag)
     return None if entry is None else entry["explanation"]
+
+
+def metric_descriptions(language: str) -> Mapping[str, str]:
+    """What each metric measures in ``language``, by ``"<game>.<metric>"``.
+
+    A key with ``{...}`` stands for a family of metrics (``"cards.net_score_block{block}"``);
+    its wording has ``{placeholders}`` for numbers.
+    """
+    descriptions: dict[str, str] = _wording(language)["metrics"]
+    return descriptions
+
+
+@cache
+def _scoring_descriptions() -> tuple[dict[str, str], tuple[tuple[re.Pattern[str], str], ...]]:
+    """Scoring's descriptions (the English wording) to their keys: exact texts, then patterns."""
+    exact: dict[str, str] = {}
+    patterns: list[tuple[re.Pattern[str], str]] = []
+    for key, template in metric_descriptions("en").items():
+        parts = list(string.Formatter().parse(template))
+        if all(field is None for _, field, _, _ in parts):
+            exact.setdefault(template, key)
+            continue
+        regex = "".join(
+            re.escape(literal) + (rf"(?P<{field}>\d+)" if field else "")
+            for literal, field, _, _ in parts
+        )
+        patterns.append((re.compile(regex), key))
+    return exact, tuple(patterns)
+
+
+def metric_meaning(language: str, description: str) -> str:
+    """``description`` (a metric's, as scoring words it) in ``language``; else unchanged."""
+    wording = metric_descriptions(language)
+    exact, patterns = _scoring_descriptions()
+    if description in exact:
+        return wording[exact[description]]
+    for pattern, key in patterns:
+        found = pattern.fullmatch(description)
+        if found:
+            return wording[key].format(**found.groupdict())
+    return description

@@ -12,7 +12,9 @@ Conventions the builder relies on:
 
 * All free text (names, meanings, units, notes) is already in the report's
   ``language`` ("en" or "de"); the builder translates only its own wording
-  (:mod:`reports.labels`).  Trait and game names are shown as given.
+  (:mod:`reports.labels`) and a metric's meaning given as ``scoring`` words it in
+  English (:func:`reports.labels.metric_meaning`).  Trait and game names are shown
+  as given.
 * Numbers are plain floats.  ``float("nan")`` means "not estimated" (shown as a
   dash); ``None`` means "not applicable" where a field says so.
 * Percentiles are on 0–100, against the norm table in :class:`NormInfo`; the
@@ -126,12 +128,14 @@ class TraitRow:
 class MetricRow:
     """One metric of one game: value with its 95% CI, percentile and trial count.
 
-    ``meaning`` is one plain sentence a lay reader understands.  ``percentile`` is
-    ``None`` when there is none, and ``percentile_note`` then says why: ``"pinned"``
-    (the design holds the metric near a target), ``"low_data"`` (fewer trials than
-    the design's minimum), ``"undefined"`` (no value), ``"no_norm"`` or
-    ``"small_norm_sample"``.  ``decimals`` fixes how many decimals the value and CI
-    are printed with; ``None`` picks a sensible number from the size of the value.
+    ``meaning`` is one plain sentence a lay reader understands: in the report's
+    language, or scoring's English description, which the report shows in its own
+    language when it knows the metric.  ``percentile`` is ``None`` when there is
+    none, and ``percentile_note`` then says why: ``"pinned"`` (the design holds the
+    metric near a target), ``"low_data"`` (fewer trials than the design's minimum),
+    ``"undefined"`` (no value), ``"no_norm"`` or ``"small_norm_sample"``.
+    ``decimals`` fixes how many decimals the value and CI are printed with; ``None``
+    picks a sensible number from the size of the value.
     """
 
     name: str

@@ -11,7 +11,9 @@ sections a report has, in which order, and which stay whole on a page is decided
   better) and the behavioural styles (neither end better), each as a
   :class:`~reports.chart.TraitProfileChart` with the flags in words.
 * :func:`games_section`: one table per game; a metric without a percentile says
-  why in the percentile column ("none: too few trials" ...).
+  why in the percentile column ("none: too few trials" ...).  A metric's meaning
+  in scoring's English words is shown in the report's language
+  (:func:`reports.labels.metric_meaning`).
 * :func:`quality_section`: the session's quality notes, the engagement block
   (:mod:`reports.quality_section`) and a glossary of every flag used.
 * :func:`timing_section`, :func:`incident_section`, :func:`norms_section`,
@@ -50,7 +52,7 @@ from reports.formatting import (
     note_markup,
     plain,
 )
-from reports.labels import flag_explanation, flag_name, text
+from reports.labels import flag_explanation, flag_name, metric_meaning, text
 from reports.model import GameSection, MetricRow, ReportData
 from reports.quality_section import engagement_block
 from reports.theme import (
@@ -261,7 +263,7 @@ def _game_table(game: GameSection, language: str) -> Table:
             [
                 [
                     para(markup(metric.name), "cell_bold"),
-                    para(markup(metric.meaning), "cell_meaning"),
+                    para(markup(metric_meaning(language, metric.meaning)), "cell_meaning"),
                 ],
                 para(value, "cell_right"),
                 para(

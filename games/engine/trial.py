@@ -30,6 +30,7 @@ __all__ = [
     "OpenPhase",
     "TableBuilder",
     "TrialTask",
+    "events_within",
     "first_event",
     "ms_between",
 ]
@@ -113,10 +114,12 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
 
     @property
     def current_trial(self) -> TrialT | None:
-        """The trial in progress, else the next one to start, else ``None``."""
+        """The trial in progress, else the next one to start, else ``None`` (finished)."""
         if self.trial_running:
             return self._schedule[self._next - 1]
-        return self._schedule[self._next] if self._next < len(self._schedule) else None
+        if self.finished or self._next >= len(self._schedule):
+            return None
+        return self._schedule[self._next]
 
     @property
     def stimulus_onset_ns(self) -> int | None:
@@ -126,9 +129,8 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
     @property
     def current_deadline_ns(self) -> int | None:
         """Time-out, ns after the stimulus onset, while a response is awaited."""
-        if self.window_param is not None and self._phase.value == "response":
-            return int(self._params[self.window_param]) * 1_000_000
-        return None
+        window_ms = self._window_ms()
+        return None if window_ms is None else window_ms * 1_000_000
 
     @property
     def deadline_at_ns(self) -> int | None:
@@ -203,19 +205,39 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
             return "late"
         return None
 
+    def _window_ms(self) -> int | None:
+        """The current phase's time limit (ms after the onset), ``None`` when it has none.
+
+        The default: :attr:`window_param` in the ``"response"`` phase. A game whose
+        phases have other limits (or a limit per trial) overrides it.
+        """
+        if self.window_param is not None and self._phase.value == "response":
+            return int(self._params[self.window_param])
+        return None
+
     def _give_feedback(self, trial: TrialT, t_ns: int, payload: Mapping[str, Any]) -> None:
         self._feedback = MappingProxyType(dict(payload))
         self._sink.emit("feedback", self._feedback, trial_index=trial.index, t_ns=t_ns)
 
     def _close(
-        self, trial: TrialT, t_ns: int, payload: Mapping[str, Any], outcome: OutcomeT
+        self,
+        trial: TrialT,
+        t_ns: int,
+        payload: Mapping[str, Any],
+        outcome: OutcomeT,
+        *,
+        end_game: bool = False,
     ) -> None:
-        """Emit ``trial_end``, keep ``outcome``, go idle (or finish) and flush."""
+        """Emit ``trial_end``, keep ``outcome``, go idle (or finish) and flush.
+
+        The game finishes after the last scheduled trial, or after this one when
+        ``end_game`` (a game that stops early, e.g. at a time limit).
+        """
         self._sink.emit("trial_end", payload, trial_index=trial.index, t_ns=t_ns)
         self._last = outcome
         self._phase = self._idle
         self._sink.flush()
-        if self._next >= len(self._schedule):
+        if end_game or self._next >= len(self._schedule):
             self._phase = self._done
             self._sink.flush(durable=True)
 
@@ -267,9 +289,29 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
         )
 
 
-def first_event(trial: Sequence[EventRecord], kind: str) -> EventRecord | None:
-    """A trial's first event of ``kind``, or ``None``."""
-    return next((e for e in trial if e.kind == kind), None)
+def first_event(trial: Sequence[EventRecord], kind: str, **match: Any) -> EventRecord | None:
+    """A trial's first event of ``kind`` whose payload holds ``match``, or ``None``."""
+    return next(
+        (
+            e
+            for e in trial
+            if e.kind == kind and all(e.payload.get(k) == v for k, v in match.items())
+        ),
+        None,
+    )
+
+
+def events_within(
+    trial: Sequence[EventRecord], kind: str, onset: EventRecord | None, window_ms: int
+) -> list[EventRecord]:
+    """A trial's events of ``kind`` stamped from ``onset`` to ``window_ms`` after it.
+
+    Both ends count; without an onset there are none.
+    """
+    if onset is None:
+        return []
+    end_ns = onset.t_ns + window_ms * 1_000_000
+    return [e for e in trial if e.kind == kind and onset.t_ns <= e.t_ns <= end_ns]
 
 
 def ms_between(earlier: EventRecord | None, later: EventRecord | None) -> float:
