@@ -98,8 +98,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
+from games.api import ConfigError, EventRecord, EventSink, completed_trials
 from games.engine.params import merge_params
+from games.engine.trial import OpenPhase, TableBuilder, TrialTask, first_event, ms_between
 
 __all__ = [
     "BECHARA_1994_LOSSES",
@@ -243,6 +244,10 @@ class CardsTrial:
     practice: bool
     block: int  # 1-based block of picks_per_block main picks; 0 for practice
 
+    def design(self) -> dict[str, Any]:
+        """The pick's design as a ``trial_start`` payload (without ``index``)."""
+        return {"pick": self.pick, "practice": self.practice, "block": self.block}
+
 
 def make_schedule(params: Mapping[str, Any], seed: int = 0) -> tuple[DeckCard, ...]:
     """Every deck's cards (deck A's, then B's ...), ``n_picks`` of each.
@@ -284,47 +289,30 @@ class PickOutcome:
         return self.win - self.loss
 
 
-class CardsTask:
+class CardsTask(TrialTask[CardsTrial, OpenPhase, PickOutcome]):
     """The IGT state machine, driven by the view or a bot.
 
-    Read-only state: :attr:`current_trial`, :attr:`trial_running`, :attr:`bank`,
-    :attr:`deck_counts` (main picks per deck), :attr:`last_outcome`, :attr:`finished`,
-    :attr:`trials_done`, :attr:`trials_planned` (both count practice picks).
+    Read-only state (beyond :class:`~games.engine.trial.TrialTask`'s): :attr:`trials`
+    (the picks, as :attr:`schedule`), :attr:`bank`, :attr:`deck_counts` (main picks
+    per deck). :attr:`trials_done` and :attr:`trials_planned` count practice picks.
     """
 
-    def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
-        self._params = validate_params(params)
-        self._cards: dict[str, list[DeckCard]] = {d: [] for d in DECKS}
-        for card in make_schedule(self._params, seed):
-            self._cards[card.deck].append(card)
-        self._advantageous = {d: n > 0 for d, n in net_per_sequence(self._params).items()}
-        self._trials = _trials(self._params)
-        self._sink = sink
-        self._next = 0
-        self._running = False
-        self._bank = int(self._params["loan"])
-        self._counts = dict.fromkeys(DECKS, 0)
-        self._last: PickOutcome | None = None
-        self._finished = False
+    game_id = GAME_ID
+    stimulus = "decks"
 
-    @property
-    def params(self) -> Mapping[str, Any]:
-        return MappingProxyType(self._params)
+    def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
+        valid = validate_params(params)
+        super().__init__(valid, _trials(valid), sink, OpenPhase)
+        self._cards: dict[str, list[DeckCard]] = {d: [] for d in DECKS}
+        for card in make_schedule(valid, seed):
+            self._cards[card.deck].append(card)
+        self._advantageous = {d: n > 0 for d, n in net_per_sequence(valid).items()}
+        self._bank = int(valid["loan"])
+        self._counts = dict.fromkeys(DECKS, 0)
 
     @property
     def trials(self) -> tuple[CardsTrial, ...]:
-        return self._trials
-
-    @property
-    def current_trial(self) -> CardsTrial | None:
-        """The pick in progress, else the next one, else ``None``."""
-        if self._running:
-            return self._trials[self._next - 1]
-        return self._trials[self._next] if self._next < len(self._trials) else None
-
-    @property
-    def trial_running(self) -> bool:
-        return self._running
+        return self.schedule
 
     @property
     def bank(self) -> int:
@@ -334,56 +322,17 @@ class CardsTask:
     def deck_counts(self) -> Mapping[str, int]:
         return MappingProxyType(self._counts)
 
-    @property
-    def last_outcome(self) -> PickOutcome | None:
-        return self._last
-
-    @property
-    def finished(self) -> bool:
-        return self._finished
-
-    @property
-    def trials_done(self) -> int:
-        return self._next - 1 if self._running else self._next
-
-    @property
-    def trials_planned(self) -> int:
-        return len(self._trials)
-
     def start_trial(self, t_ns: int) -> CardsTrial:
         """Begin the next pick; raises :class:`RuntimeError` if one is running or done."""
-        if self._finished or self._running:
-            raise RuntimeError("start_trial: a pick is running or the game has finished")
-        trial = self._trials[self._next]
-        self._next += 1
-        self._running = True
-        self._sink.emit(
-            "trial_start",
-            {"pick": trial.pick, "practice": trial.practice, "block": trial.block},
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
-        return trial
-
-    def stimulus_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
-        """The view presented the decks at ``t_ns``; ignored between picks."""
-        if not self._running:
-            return False
-        self._sink.emit(
-            "stimulus_onset",
-            {"stimulus": "decks", "method": method, "refresh_ns": refresh_ns},
-            trial_index=self._trials[self._next - 1].index,
-            t_ns=t_ns,
-        )
-        return True
+        return self._begin(t_ns, OpenPhase.OPEN, {})
 
     def choose(self, deck: str, t_ns: int) -> bool:
         """Take the top card of ``deck``; ``False`` (ignored) when no pick is running."""
         if deck not in DECKS:
             raise ValueError(f"unknown deck {deck!r}; decks are {', '.join(DECKS)}")
-        if not self._running:
+        if not self.trial_running:
             return False
-        trial = self._trials[self._next - 1]
+        trial = self._running
         if trial.practice:
             win, loss, deck_pick = int(self._params["deck_win"][deck]), 0, 0
         else:
@@ -391,37 +340,17 @@ class CardsTask:
             self._counts[deck] += 1
             win, loss, deck_pick = card.win, card.loss, self._counts[deck]
             self._bank += win - loss
-        index = trial.index
-        self._sink.emit(
-            "response",
+        self._close_on_input(
+            t_ns,
             {"input": "deck", "deck": deck, "deck_pick": deck_pick},
-            trial_index=index,
-            t_ns=t_ns,
+            {"deck": deck, "win": win, "loss": loss, "net": win - loss, "bank": self._bank},
+            {"advantageous": self._advantageous[deck], "practice": trial.practice},
+            PickOutcome(trial.index, deck, win, loss, self._bank, trial.practice),
         )
-        outcome = {"deck": deck, "win": win, "loss": loss, "net": win - loss, "bank": self._bank}
-        self._sink.emit("feedback", outcome, trial_index=index, t_ns=t_ns)
-        self._sink.emit(
-            "trial_end",
-            {**outcome, "advantageous": self._advantageous[deck], "practice": trial.practice},
-            trial_index=index,
-            t_ns=t_ns,
-        )
-        self._last = PickOutcome(index, deck, win, loss, self._bank, trial.practice)
-        self._running = False
-        self._sink.flush()
-        if self._next >= len(self._trials):
-            self._finished = True
-            self._sink.flush(durable=True)
         return True
 
-    def summary(self) -> GameSummary:
-        return GameSummary(
-            game_id=GAME_ID,
-            completed=self._finished,
-            trials_done=self.trials_done,
-            trials_planned=self.trials_planned,
-            extra={"bank": self._bank, "deck_counts": dict(self._counts)},
-        )
+    def summary_extra(self) -> Mapping[str, Any]:
+        return {"bank": self._bank, "deck_counts": dict(self._counts)}
 
 
 # ---- trial table -------------------------------------------------------------------
@@ -445,8 +374,10 @@ COLUMNS: Mapping[str, str] = MappingProxyType(
 )
 
 
-def _first(trial: Sequence[EventRecord], kind: str) -> EventRecord | None:
-    return next((e for e in trial if e.kind == kind), None)
+_DTYPES: Mapping[str, Any] = MappingProxyType(
+    {name: np.int64 for name in COLUMNS}
+    | {"practice": np.bool_, "advantageous": np.bool_, "deck": np.dtype("<U1"), "rt_ms": np.float64}
+)
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
@@ -454,34 +385,24 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
 
     Built from stored events only; an incomplete last pick gives no row.
     """
-    rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    table = TableBuilder(COLUMNS, _DTYPES)
     for trial in completed_trials(events):
-        start = _first(trial, "trial_start")
-        end = _first(trial, "trial_end")
-        response = _first(trial, "response")
-        assert start is not None and end is not None
-        onset = _first(trial, "stimulus_onset")
-        t0 = onset.t_ns if onset is not None else start.t_ns
+        start, end = trial[0], trial[-1]
+        response = first_event(trial, "response")
         deck = str(end.payload["deck"])
-        rows["trial_index"].append(start.trial_index)
-        rows["practice"].append(bool(start.payload["practice"]))
-        rows["pick"].append(int(start.payload["pick"]))
-        rows["block"].append(int(start.payload["block"]))
-        rows["deck"].append(deck)
-        rows["deck_number"].append(DECKS.index(deck))
-        rows["advantageous"].append(bool(end.payload["advantageous"]))
-        rows["deck_pick"].append(int(response.payload["deck_pick"]) if response else 0)
-        rows["win"].append(int(end.payload["win"]))
-        rows["loss"].append(int(end.payload["loss"]))
-        rows["net"].append(int(end.payload["net"]))
-        rows["bank"].append(int(end.payload["bank"]))
-        rows["rt_ms"].append(((response.t_ns if response else end.t_ns) - t0) / 1e6)
-    dtypes: Mapping[str, Any] = {
-        "practice": np.bool_,
-        "advantageous": np.bool_,
-        "deck": np.dtype("<U1"),
-        "rt_ms": np.float64,
-    }
-    return {
-        name: np.asarray(values, dtype=dtypes.get(name, np.int64)) for name, values in rows.items()
-    }
+        table.add(
+            trial_index=start.trial_index,
+            practice=bool(start.payload["practice"]),
+            pick=int(start.payload["pick"]),
+            block=int(start.payload["block"]),
+            deck=deck,
+            deck_number=DECKS.index(deck),
+            advantageous=bool(end.payload["advantageous"]),
+            deck_pick=int(response.payload["deck_pick"]) if response else 0,
+            win=int(end.payload["win"]),
+            loss=int(end.payload["loss"]),
+            net=int(end.payload["net"]),
+            bank=int(end.payload["bank"]),
+            rt_ms=ms_between(first_event(trial, "stimulus_onset") or start, response or end),
+        )
+    return table.columns()
