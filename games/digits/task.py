@@ -81,14 +81,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
-from games.engine.params import merge_params
+from games.api import ConfigError, EventRecord, EventSink, completed_trials
+from games.engine.params import check_ints, merge_params
+from games.engine.trial import TableBuilder, TrialTask, first_event, ms_between
 
 __all__ = [
     "COLUMNS",
@@ -97,8 +99,11 @@ __all__ = [
     "DISPLAY_NAME",
     "GAME_ID",
     "VERSION",
+    "DigitsOutcome",
     "DigitsTask",
     "DigitsTrial",
+    "GivenTrial",
+    "Phase",
     "Stimulus",
     "make_schedule",
     "make_sequence",
@@ -155,10 +160,7 @@ def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
     Raises :class:`ConfigError` naming the key and the allowed values or range.
     """
     merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
-    for key, (low, high) in _INT_RANGES.items():
-        value = merged[key]
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise _bad(key, f"an integer in {low}..{high}", value)
+    check_ints(GAME_ID, merged, _INT_RANGES)
     directions = merged["directions"]
     if (
         isinstance(directions, str)
@@ -216,6 +218,28 @@ class DigitsTrial:
         """The correct answer: the digits, reversed for the backward direction."""
         return self.digits if self.direction == "forward" else self.digits[::-1]
 
+    def design(self) -> dict[str, Any]:
+        """The trial as a JSON-ready ``trial_start`` payload (without the timing)."""
+        return {
+            "direction": self.direction,
+            "length": self.length,
+            "rep": self.rep,
+            "practice": self.practice,
+            "digits": list(self.digits),
+            "target": list(self.target),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class GivenTrial(DigitsTrial):
+    """A possible trial as the task gives it, with its ``index`` in the order given."""
+
+    index: int
+
+    @classmethod
+    def of(cls, trial: DigitsTrial, index: int) -> GivenTrial:
+        return cls(trial.direction, trial.length, trial.rep, trial.practice, trial.digits, index)
+
 
 def _trial(seed: int, direction: str, length: int, rep: int) -> DigitsTrial:
     return DigitsTrial(direction, length, rep, False, make_sequence(seed, direction, length, rep))
@@ -252,54 +276,68 @@ class Stimulus:
     digit: int = 0
 
 
+class Phase(StrEnum):
+    """Where the task is; the view draws according to it."""
+
+    IDLE = "idle"  # between trials (or before the first)
+    PRESENTING = "presenting"  # the digits are shown one by one
+    RECALL = "recall"  # the last digit has been shown: answers are taken
+    FINISHED = "finished"
+
+
 @dataclass(frozen=True, slots=True)
 class DigitsOutcome:
+    """How a trial ended."""
+
     trial_index: int
-    trial: DigitsTrial
+    trial: GivenTrial
     answer: tuple[int, ...]
     correct: bool
 
 
-class DigitsTask:
+class DigitsTask(TrialTask[GivenTrial, Phase, DigitsOutcome]):
     """The digit span state machine, driven by the view or a bot.
 
-    Read-only state: :attr:`current_trial` (running, else next), :attr:`trial_running`,
-    :attr:`phase` (``"idle"``, ``"presenting"``, ``"recall"``, ``"finished"``),
-    :attr:`stimulus_due`, :attr:`answer`, :attr:`last_outcome`, :attr:`longest_span`,
-    :attr:`finished`, :attr:`trials_done` and :attr:`trials_planned` (practice
-    included; ``trials_planned`` is the most trials still possible, so it shrinks when
-    a direction stops early and equals ``trials_done`` at the end).
+    The schedule adapts: :attr:`schedule` lists the trials of a candidate who never
+    fails, :attr:`current_trial` is the trial in progress or the next one under the
+    stop rule. Read-only state (beyond :class:`~games.engine.trial.TrialTask`'s):
+    :attr:`stimulus_due`, :attr:`answer`, :attr:`longest_span`. ``trials_planned``
+    (practice included) is the most trials still possible, so it shrinks when a
+    direction stops early and equals ``trials_done`` at the end.
     """
 
+    game_id = GAME_ID
+
     def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
-        self._params = validate_params(params)
+        valid = validate_params(params)
+        never_failing = make_schedule(valid, seed)
+        super().__init__(
+            valid, [GivenTrial.of(t, i) for i, t in enumerate(never_failing)], sink, Phase
+        )
         self._seed = seed
-        self._sink = sink
-        self._directions: tuple[str, ...] = self._params["directions"]
+        self._directions: tuple[str, ...] = valid["directions"]
         self._dir_pos = 0
-        self._practice_left = int(self._params["n_practice"])
-        self._length = _start(self._params, self._directions[0])
+        self._practice_left = int(valid["n_practice"])
+        self._length = _start(valid, self._directions[0])
         self._rep = 1
         self._failures = 0
-        self._index = 0  # trial_index of the next trial
-        self._trial: DigitsTrial | None = self._pending()
-        self._phase = "idle"
         self._shown = 0
         self._recall_shown = False
         self._answer: list[int] = []
-        self._last: DigitsOutcome | None = None
         self._longest: dict[str, int] = dict.fromkeys(self._directions, 0)
 
-    # ---- schedule ------------------------------------------------------------
-    def _pending(self) -> DigitsTrial | None:
-        """The next trial under the adaptive rule, or ``None`` when all are done."""
+    # ---- the adaptive schedule ---------------------------------------------------
+    def _upcoming(self) -> GivenTrial | None:
+        """The next trial under the stop rule, or ``None`` when all are done."""
         if self._dir_pos >= len(self._directions):
             return None
         direction = self._directions[self._dir_pos]
         if self._practice_left > 0:
             rep = self._params["n_practice"] - self._practice_left + 1
-            return _practice(self._params, self._seed, direction, rep)
-        return _trial(self._seed, direction, self._length, self._rep)
+            trial = _practice(self._params, self._seed, direction, rep)
+        else:
+            trial = _trial(self._seed, direction, self._length, self._rep)
+        return GivenTrial.of(trial, self._next)
 
     def _advance(self, correct: bool, practice: bool) -> None:
         p = self._params
@@ -340,28 +378,17 @@ class DigitsTask:
 
     # ---- read-only state -----------------------------------------------------
     @property
-    def params(self) -> Mapping[str, Any]:
-        return MappingProxyType(self._params)
-
-    @property
-    def current_trial(self) -> DigitsTrial | None:
-        return self._trial
-
-    @property
-    def trial_running(self) -> bool:
-        return self._phase in ("presenting", "recall")
-
-    @property
-    def phase(self) -> str:
-        return self._phase
+    def trials_planned(self) -> int:
+        if self.trial_running:
+            return self._next - 1 + self._remaining_max()
+        return self._next + (self._remaining_max() if not self.finished else 0)
 
     @property
     def stimulus_due(self) -> Stimulus | None:
         """The next item to present, or ``None`` (between trials, prompt already shown)."""
-        trial = self._trial
-        if self._phase == "presenting" and trial is not None:
-            return Stimulus("digit", self._shown + 1, trial.digits[self._shown])
-        if self._phase == "recall" and not self._recall_shown:
+        if self._phase is Phase.PRESENTING:
+            return Stimulus("digit", self._shown + 1, self._running.digits[self._shown])
+        if self._phase is Phase.RECALL and not self._recall_shown:
             return Stimulus("recall")
         return None
 
@@ -370,54 +397,21 @@ class DigitsTask:
         return tuple(self._answer)
 
     @property
-    def last_outcome(self) -> DigitsOutcome | None:
-        return self._last
-
-    @property
     def longest_span(self) -> Mapping[str, int]:
         """Longest correctly recalled main-trial length per direction so far."""
         return MappingProxyType(self._longest)
 
-    @property
-    def finished(self) -> bool:
-        return self._phase == "finished"
-
-    @property
-    def trials_done(self) -> int:
-        return self._index - 1 if self.trial_running else self._index
-
-    @property
-    def trials_planned(self) -> int:
-        if self.trial_running:
-            return self._index - 1 + self._remaining_max()
-        return self._index + (self._remaining_max() if self._trial is not None else 0)
+    def summary_extra(self) -> Mapping[str, Any]:
+        return {"longest_span": dict(self._longest)}
 
     # ---- inputs ----------------------------------------------------------------
-    def start_trial(self, t_ns: int) -> DigitsTrial:
+    def start_trial(self, t_ns: int) -> GivenTrial:
         """Begin the next trial; raises :class:`RuntimeError` if one runs or all are done."""
-        trial = self._trial
-        if self._phase != "idle" or trial is None:
-            raise RuntimeError("start_trial: a trial is running or the game has finished")
-        self._phase = "presenting"
+        timing = {key: self._params[key] for key in ("digit_interval_ms", "digit_duration_ms")}
+        trial = self._begin(t_ns, Phase.PRESENTING, timing)
         self._shown = 0
         self._recall_shown = False
         self._answer = []
-        self._index += 1
-        self._sink.emit(
-            "trial_start",
-            {
-                "direction": trial.direction,
-                "length": trial.length,
-                "rep": trial.rep,
-                "practice": trial.practice,
-                "digits": list(trial.digits),
-                "target": list(trial.target),
-                "digit_interval_ms": self._params["digit_interval_ms"],
-                "digit_duration_ms": self._params["digit_duration_ms"],
-            },
-            trial_index=self._index - 1,
-            t_ns=t_ns,
-        )
         return trial
 
     def stimulus_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
@@ -425,105 +419,69 @@ class DigitsTask:
         due = self.stimulus_due
         if due is None:
             return False
-        payload: dict[str, Any] = {"stimulus": due.kind, "method": method, "refresh_ns": refresh_ns}
+        where: dict[str, int] = {}
         if due.kind == "digit":
-            payload.update(position=due.position, digit=due.digit)
+            where = {"position": due.position, "digit": due.digit}
             self._shown += 1
-            assert self._trial is not None
-            if self._shown >= self._trial.length:
-                self._phase = "recall"
+            if self._shown >= self._running.length:
+                self._phase = Phase.RECALL
         else:
             self._recall_shown = True
-        self._sink.emit("stimulus_onset", payload, trial_index=self._index - 1, t_ns=t_ns)
+        self._emit_onset("stimulus_onset", t_ns, method, refresh_ns, stimulus=due.kind, **where)
         return True
 
     def enter_digit(self, digit: int, t_ns: int) -> bool:
         """Add ``digit`` to the answer; the trial ends when the answer is full."""
         if isinstance(digit, bool) or not isinstance(digit, int) or not 0 <= digit <= 9:
             raise ValueError(f"enter_digit: digit must be an integer 0..9, got {digit!r}")
-        if self._phase != "recall" or self._trial is None:
+        if self._phase is not Phase.RECALL:
             return False
         self._answer.append(digit)
-        self._sink.emit(
-            "response",
-            {"input": "digit", "digit": digit, "position": len(self._answer)},
-            trial_index=self._index - 1,
-            t_ns=t_ns,
+        self._emit(
+            "response", {"input": "digit", "digit": digit, "position": len(self._answer)}, t_ns
         )
-        if len(self._answer) >= self._trial.length:
+        if len(self._answer) >= self._running.length:
             self._end(t_ns)
         return True
 
     def delete_last(self, t_ns: int) -> bool:
         """Remove the last entered digit; ``False`` if there is none or no recall is running."""
-        if self._phase != "recall" or not self._answer:
+        if self._phase is not Phase.RECALL or not self._answer:
             return False
         position = len(self._answer)
         self._answer.pop()
-        self._sink.emit(
-            "response",
-            {"input": "delete", "position": position},
-            trial_index=self._index - 1,
-            t_ns=t_ns,
-        )
+        self._emit("response", {"input": "delete", "position": position}, t_ns)
         return True
 
     def submit(self, t_ns: int) -> bool:
         """End the recall with the digits entered so far (fewer than needed: incorrect)."""
-        if self._phase != "recall":
+        if self._phase is not Phase.RECALL:
             return False
-        self._sink.emit(
-            "response",
-            {"input": "submit", "n_entered": len(self._answer)},
-            trial_index=self._index - 1,
-            t_ns=t_ns,
-        )
+        self._emit("response", {"input": "submit", "n_entered": len(self._answer)}, t_ns)
         self._end(t_ns)
         return True
 
     def _end(self, t_ns: int) -> None:
-        trial = self._trial
-        assert trial is not None
-        index = self._index - 1
+        trial = self._running
         answer = tuple(self._answer)
         correct = answer == trial.target
-        positions = sum(a == b for a, b in zip(answer, trial.target, strict=False))
         mode = self._params["feedback"]
         if mode == "all" or (mode == "practice" and trial.practice):
-            self._sink.emit("feedback", {"correct": correct}, trial_index=index, t_ns=t_ns)
-        self._sink.emit(
-            "trial_end",
-            {
-                "direction": trial.direction,
-                "length": trial.length,
-                "rep": trial.rep,
-                "practice": trial.practice,
-                "correct": correct,
-                "answer": list(answer),
-                "target": list(trial.target),
-                "positions_correct": positions,
-            },
-            trial_index=index,
-            t_ns=t_ns,
-        )
+            self._give_feedback(trial, t_ns, {"correct": correct})
         if correct and not trial.practice:
             self._longest[trial.direction] = max(self._longest[trial.direction], trial.length)
-        self._last = DigitsOutcome(index, trial, answer, correct)
         self._advance(correct, trial.practice)
-        self._trial = self._pending()
-        self._phase = "idle" if self._trial is not None else "finished"
-        self._sink.flush()
-        if self._trial is None:
-            self._sink.flush(durable=True)
-
-    def summary(self) -> GameSummary:
-        return GameSummary(
-            game_id=GAME_ID,
-            completed=self.finished,
-            trials_done=self.trials_done,
-            trials_planned=self.trials_planned,
-            extra={"longest_span": dict(self._longest)},
-        )
+        end = {
+            "direction": trial.direction,
+            "length": trial.length,
+            "rep": trial.rep,
+            "practice": trial.practice,
+            "correct": correct,
+            "answer": list(answer),
+            "target": list(trial.target),
+            "positions_correct": sum(a == b for a, b in zip(answer, trial.target, strict=False)),
+        }
+        self._close(trial, t_ns, end, DigitsOutcome(trial.index, trial, answer, correct))
 
 
 # ---- trial table -------------------------------------------------------------------
@@ -545,9 +503,22 @@ COLUMNS: Mapping[str, str] = MappingProxyType(
     }
 )
 
+_DTYPES: Mapping[str, Any] = MappingProxyType(
+    {
+        **dict.fromkeys(("trial_index", "length", "rep", "n_entered"), np.int64),
+        **dict.fromkeys(("positions_correct", "deletions"), np.int64),
+        **dict.fromkeys(("practice", "correct"), np.bool_),
+        **dict.fromkeys(("mean_digit_interval_ms", "first_entry_ms", "recall_ms"), np.float64),
+        "direction": np.dtype("<U8"),
+    }
+)
 
-def _first(trial: Sequence[EventRecord], kind: str) -> EventRecord | None:
-    return next((e for e in trial if e.kind == kind), None)
+
+def _mean_interval_ms(onsets: Sequence[EventRecord]) -> float:
+    """Mean onset-to-onset time (ms) of ``onsets``; NaN for fewer than two."""
+    if len(onsets) < 2:
+        return float("nan")
+    return float(np.mean(np.diff([e.t_ns for e in onsets]))) / 1e6
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
@@ -555,39 +526,27 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
 
     Built from stored events only; an incomplete last trial gives no row.
     """
-    nan = float("nan")
-    rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    table = TableBuilder(COLUMNS, _DTYPES)
     for trial in completed_trials(events):
-        start = _first(trial, "trial_start")
-        end = _first(trial, "trial_end")
-        assert start is not None and end is not None
-        onsets = [e for e in trial if e.kind == "stimulus_onset"]
-        digit_onsets = [e.t_ns for e in onsets if e.payload.get("stimulus") == "digit"]
-        recall = next((e.t_ns for e in onsets if e.payload.get("stimulus") == "recall"), None)
-        t_recall = recall if recall is not None else (digit_onsets or [start.t_ns])[-1]
+        start, end = trial[0], trial[-1]
+        digits = [
+            e for e in trial if e.kind == "stimulus_onset" and e.payload.get("stimulus") == "digit"
+        ]
+        recall = first_event(trial, "stimulus_onset", stimulus="recall") or (digits or [start])[-1]
         responses = [e for e in trial if e.kind == "response"]
-        rows["trial_index"].append(start.trial_index)
-        rows["practice"].append(bool(start.payload["practice"]))
-        rows["direction"].append(str(start.payload["direction"]))
-        rows["length"].append(int(start.payload["length"]))
-        rows["rep"].append(int(start.payload["rep"]))
-        rows["correct"].append(bool(end.payload["correct"]))
-        rows["n_entered"].append(len(end.payload["answer"]))
-        rows["positions_correct"].append(int(end.payload["positions_correct"]))
-        rows["deletions"].append(sum(e.payload.get("input") == "delete" for e in responses))
-        rows["mean_digit_interval_ms"].append(
-            float(np.mean(np.diff(digit_onsets))) / 1e6 if len(digit_onsets) >= 2 else nan
+        design, result = start.payload, end.payload
+        table.add(
+            trial_index=start.trial_index,
+            practice=bool(design["practice"]),
+            direction=str(design["direction"]),
+            length=int(design["length"]),
+            rep=int(design["rep"]),
+            correct=bool(result["correct"]),
+            n_entered=len(result["answer"]),
+            positions_correct=int(result["positions_correct"]),
+            deletions=sum(e.payload.get("input") == "delete" for e in responses),
+            mean_digit_interval_ms=_mean_interval_ms(digits),
+            first_entry_ms=ms_between(recall, responses[0] if responses else None),
+            recall_ms=ms_between(recall, end),
         )
-        rows["first_entry_ms"].append((responses[0].t_ns - t_recall) / 1e6 if responses else nan)
-        rows["recall_ms"].append((end.t_ns - t_recall) / 1e6)
-    dtypes: Mapping[str, Any] = {
-        "practice": np.bool_,
-        "correct": np.bool_,
-        "direction": np.dtype("<U8"),
-        "mean_digit_interval_ms": np.float64,
-        "first_entry_ms": np.float64,
-        "recall_ms": np.float64,
-    }
-    return {
-        name: np.asarray(values, dtype=dtypes.get(name, np.int64)) for name, values in rows.items()
-    }
+    return table.columns()

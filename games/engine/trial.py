@@ -6,7 +6,10 @@ at least ``"idle"`` and ``"finished"``), which trial runs, the last outcome and
 feedback - and emits the events that begin and close a trial. A game's task adds
 its own calls (``respond``, ``choose`` ...) and decides each outcome. A game whose
 trial is one screen that stays until an input ends it can use :class:`OpenPhase` and
-the default :meth:`TrialTask.stimulus_shown`.
+the default :meth:`TrialTask.stimulus_shown`. An adaptive task, whose next trial
+depends on the answers so far, overrides :meth:`TrialTask._upcoming` (and
+:attr:`TrialTask.trials_planned`); the trial it returns carries the index it will
+be given.
 
 :class:`TableBuilder` collects a trial table's rows and turns them into columns.
 
@@ -90,6 +93,7 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
         self._done = phases("finished")
         self._phase = self._idle if self._schedule else self._done
         self._next = 0
+        self._started: TrialT | None = None
         self._last: OutcomeT | None = None
         self._feedback: Mapping[str, Any] | None = None
         self._onset: int | None = None
@@ -116,10 +120,8 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
     def current_trial(self) -> TrialT | None:
         """The trial in progress, else the next one to start, else ``None`` (finished)."""
         if self.trial_running:
-            return self._schedule[self._next - 1]
-        if self.finished or self._next >= len(self._schedule):
-            return None
-        return self._schedule[self._next]
+            return self._running
+        return None if self.finished else self._upcoming()
 
     @property
     def stimulus_onset_ns(self) -> int | None:
@@ -160,16 +162,24 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
         return len(self._schedule)
 
     # ---- bookkeeping for the game's calls ------------------------------------------
+    def _upcoming(self) -> TrialT | None:
+        """The next trial to start, ``None`` when none is left (by default: the schedule's)."""
+        return self._schedule[self._next] if self._next < len(self._schedule) else None
+
     @property
     def _running(self) -> TrialT:
         """The trial in progress (only while one runs)."""
-        return self._schedule[self._next - 1]
+        if self._started is None:
+            return self._schedule[self._next - 1]
+        return self._started
 
     def _begin(self, t_ns: int, phase: PhaseT, extra: Mapping[str, Any]) -> TrialT:
         """Start the next trial in ``phase``; emits ``trial_start`` (design + ``extra``)."""
         if self._phase is not self._idle:
             raise RuntimeError(f"start_trial: not allowed in phase {self._phase.value!r}")
-        trial = self._schedule[self._next]
+        trial = self._upcoming()
+        assert trial is not None  # idle: a trial is left
+        self._started = trial
         self._next += 1
         self._phase = phase
         self._feedback = None
@@ -237,7 +247,7 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
         self._last = outcome
         self._phase = self._idle
         self._sink.flush()
-        if end_game or self._next >= len(self._schedule):
+        if end_game or self._upcoming() is None:
             self._phase = self._done
             self._sink.flush(durable=True)
 
