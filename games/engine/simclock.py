@@ -3,23 +3,25 @@
 A simulation never reads the real clock: :class:`SimClock` starts at ``T0_NS`` and
 moves forward by waits (ms or s) and to frame flips (a multiple of ``refresh_ns``),
 so a simulated game's stamps look like a display's. :func:`play_trials` plays a game
-whose trial is one screen that takes inputs until one ends it. Qt-free.
+whose trial is one screen that takes inputs until one ends it; :class:`HeldDecision`
+lets a bot decide once a trial where the view asks for every press. Qt-free.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
 import numpy as np
 
-from games.api import BotInput, BotPolicy
+from games.api import BotInput, BotPolicy, GameTask
 
 __all__ = [
     "REFRESH_NS",
     "T0_NS",
+    "HeldDecision",
     "SimClock",
     "gamma_delay",
     "next_frame",
@@ -126,3 +128,31 @@ def play_trials(
         task.stimulus_shown(clock.wait_frames(2), "simulated", clock.refresh_ns)
         while (move := player.next_input(task)) is not None:
             act(move, clock.wait_s(move.delay_s))
+
+
+class HeldDecision:
+    """A bot's decision for the trial in progress, repeated when the view asks again.
+
+    On screen one decision may take several inputs (set an amount step by step, then
+    confirm), and the view asks the bot before each. The bot decides once a trial; asked
+    again in the same trial it repeats that decision after the delay of one press.
+    """
+
+    def __init__(self) -> None:
+        self._held: tuple[int, BotInput] | None = None
+
+    def next_input(
+        self, task: GameTask, decide: Callable[[], BotInput], press_s: Callable[[], float]
+    ) -> BotInput | None:
+        """``decide()`` on a trial's first call, then the same input after ``press_s()``.
+
+        ``None`` while no trial runs.
+        """
+        trial = task.current_trial
+        if not task.trial_running or trial is None:
+            return None
+        if self._held is not None and self._held[0] == trial.index:
+            return replace(self._held[1], delay_s=press_s())
+        move = decide()
+        self._held = (trial.index, move)
+        return move

@@ -12,26 +12,25 @@ Policy.
 to ``0..pot``. Decision times are gamma distributed with mean ``rt_mean_s`` and
 coefficient of variation ``rt_cv``.
 
-On screen an offer or gift takes several inputs (set the amount step by step, then
-confirm). The bot decides once per round; asked again in the same round it repeats its
-decision after a short delay of mean ``step_time_s``, the time between two presses.
-:func:`simulate` applies each decision at once and never asks twice.
-
-:class:`Bot` is a pure policy over the task's public state; :func:`simulate` plays
-:class:`~games.exchange_split.task.SplitTask` with a simulated nanosecond clock.
+:class:`Bot` is a pure policy over the task's public state. It decides once per
+round (:class:`~games.engine.simclock.HeldDecision`): the view, which needs several
+presses to set an offer or gift and confirm it, gets the same decision again after a
+press delay of mean ``step_time_s``. :func:`simulate` plays
+:class:`~games.exchange_split.task.SplitTask` with a simulated nanosecond clock and
+applies each decision at once.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from games.api import BotInput, EventRecord, ListSink
-from games.engine.simclock import REFRESH_NS, SimClock, gamma_delay
+from games.engine.simclock import HeldDecision, SimClock, gamma_delay, play_trials
 from games.exchange_split.task import SplitTask
 
 __all__ = ["Bot", "BotInput", "BotParams", "simulate"]
@@ -86,33 +85,34 @@ class Bot:
     def __init__(self, params: BotParams, rng: np.random.Generator) -> None:
         self.params = params
         self._rng = rng
-        self._decided: tuple[int, BotInput] | None = None
-
-    def _amount(self, share: float, pot: int) -> int:
-        noisy = share + float(self._rng.normal(0.0, self.params.noise))
-        return int(np.clip(round(noisy * pot), 0, pot))
+        self._decision = HeldDecision()
 
     def next_input(self, task: SplitTask) -> BotInput | None:
         """The decision for the round in progress, or ``None`` when none runs."""
-        trial = task.current_trial
-        if not task.trial_running or trial is None:
-            return None
+        return self._decision.next_input(task, lambda: self._decide(task), self._press_delay)
+
+    def _press_delay(self) -> float:
+        return gamma_delay(self._rng, self.params.step_time_s, self.params.rt_cv)
+
+    def _decide(self, task: SplitTask) -> BotInput:
         p = self.params
-        if self._decided is not None and self._decided[0] == trial.index:
-            # Same round: the view needs another press to carry out the decision.
-            step = gamma_delay(self._rng, p.step_time_s, p.rt_cv)
-            return replace(self._decided[1], delay_s=step)
         delay = gamma_delay(self._rng, p.rt_mean_s, p.rt_cv)
-        pot = task.pot
-        if task.role == "proposer":
-            move = BotInput(("offer", self._amount(p.offer_share, pot)), delay)
-        elif task.role == "dictator":
-            move = BotInput(("give", self._amount(p.dictator_share, pot)), delay)
-        else:
-            accept = bool(self._rng.random() < p.p_accept(task.offer_to_candidate / pot))
-            move = BotInput(("respond", accept), delay)
-        self._decided = (trial.index, move)
-        return move
+        if task.role == "responder":
+            accept = bool(self._rng.random() < p.p_accept(task.offer_to_candidate / task.pot))
+            return BotInput(("respond", accept), delay)
+        share = p.offer_share if task.role == "proposer" else p.dictator_share
+        noisy = share + float(self._rng.normal(0.0, p.noise))
+        amount = int(np.clip(round(noisy * task.pot), 0, task.pot))
+        return BotInput(("offer" if task.role == "proposer" else "give", amount), delay)
+
+
+def _act(task: SplitTask, move: BotInput, t_ns: int) -> bool:
+    """Carry out ``move`` at ``t_ns``."""
+    if move.kind == "offer":
+        return task.offer(int(move.value), t_ns)
+    if move.kind == "give":
+        return task.give(int(move.value), t_ns)
+    return task.respond(bool(move.value), t_ns)
 
 
 def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[EventRecord]:
@@ -121,15 +121,5 @@ def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[Event
     sink = ListSink(clock=lambda: clock.now)
     task = SplitTask(params, seed, sink)
     player = Bot(bot, np.random.default_rng([seed, 0xB07]))
-    while not task.finished:
-        task.start_trial(clock.wait_s(ITI_S))
-        task.stimulus_shown(clock.wait_frames(2), "simulated", REFRESH_NS)
-        while (move := player.next_input(task)) is not None:
-            t_ns = clock.wait_s(move.delay_s)
-            if move.kind == "offer":
-                task.offer(int(move.value), t_ns)
-            elif move.kind == "give":
-                task.give(int(move.value), t_ns)
-            else:
-                task.respond(bool(move.value), t_ns)
+    play_trials(clock, task, player, ITI_S, lambda move, t_ns: _act(task, move, t_ns))
     return sink.events

@@ -99,8 +99,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
-from games.engine.params import merge_params
+from games.api import ConfigError, EventRecord, EventSink, completed_trials
+from games.engine.params import check_ints, merge_params
+from games.engine.trial import OpenPhase, TableBuilder, TrialTask, first_event, ms_between
 
 __all__ = [
     "COLUMNS",
@@ -161,10 +162,7 @@ def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
     Raises :class:`ConfigError` naming the key and the allowed values or range.
     """
     merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
-    for key, (low, high) in _INT_RANGES.items():
-        value = merged[key]
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise _bad(key, f"an integer in {low}..{high}", value)
+    check_ints(GAME_ID, merged, _INT_RANGES)
     shares = merged["responder_offer_shares"]
     if (
         isinstance(shares, str)
@@ -225,6 +223,15 @@ class SplitTrial:
     offer: int | None  # units the partner offers the candidate (responder rounds)
     partner_threshold: float | None  # simulated responder's minimum share (proposer)
 
+    def design(self) -> dict[str, Any]:
+        """The round as a JSON-ready ``trial_start`` payload (without ``index`` and ``pot``)."""
+        design: dict[str, Any] = {"role": self.role, "round": self.round, "practice": self.practice}
+        if self.role == "responder":
+            design["offer"] = self.offer
+        elif self.role == "proposer":
+            design["partner_threshold"] = self.partner_threshold
+        return design
+
 
 def make_schedule(params: Mapping[str, Any], seed: int) -> tuple[SplitTrial, ...]:
     """All rounds in order: per role block with main rounds, practice then main."""
@@ -257,6 +264,8 @@ def make_schedule(params: Mapping[str, Any], seed: int) -> tuple[SplitTrial, ...
 
 @dataclass(frozen=True, slots=True)
 class SplitOutcome:
+    """How a round ended (the ``trial_end`` payload as a value)."""
+
     trial_index: int
     role: str
     offer: int
@@ -265,42 +274,22 @@ class SplitOutcome:
     payoff_partner: int
 
 
-class SplitTask:
+class SplitTask(TrialTask[SplitTrial, OpenPhase, SplitOutcome]):
     """The ultimatum / dictator state machine, driven by the view or a bot.
 
-    Read-only state: :attr:`current_trial`, :attr:`trial_running`, :attr:`role`,
-    :attr:`pot`, :attr:`offer_to_candidate` (responder rounds), :attr:`earnings`,
-    :attr:`last_outcome`, :attr:`finished`, :attr:`trials_done`, :attr:`trials_planned`.
+    Read-only state (beyond :class:`~games.engine.trial.TrialTask`'s): :attr:`role`,
+    :attr:`pot`, :attr:`offer_to_candidate` (responder rounds), :attr:`earnings`.
     """
 
+    game_id = GAME_ID
+    stimulus = "decision"
+
     def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
-        self._params = validate_params(params)
-        self._schedule = make_schedule(self._params, seed)
-        self._sink = sink
-        self._next = 0
-        self._running = False
+        valid = validate_params(params)
+        super().__init__(valid, make_schedule(valid, seed), sink, OpenPhase)
         self._earnings = 0
-        self._last: SplitOutcome | None = None
-        self._finished = False
 
-    @property
-    def params(self) -> Mapping[str, Any]:
-        return MappingProxyType(self._params)
-
-    @property
-    def schedule(self) -> tuple[SplitTrial, ...]:
-        return self._schedule
-
-    @property
-    def current_trial(self) -> SplitTrial | None:
-        if self._running:
-            return self._schedule[self._next - 1]
-        return self._schedule[self._next] if self._next < len(self._schedule) else None
-
-    @property
-    def trial_running(self) -> bool:
-        return self._running
-
+    # ---- read-only state -------------------------------------------------------
     @property
     def role(self) -> str | None:
         trial = self.current_trial
@@ -320,59 +309,20 @@ class SplitTask:
     def earnings(self) -> int:
         return self._earnings
 
-    @property
-    def last_outcome(self) -> SplitOutcome | None:
-        return self._last
-
-    @property
-    def finished(self) -> bool:
-        return self._finished
-
-    @property
-    def trials_done(self) -> int:
-        return self._next - 1 if self._running else self._next
-
-    @property
-    def trials_planned(self) -> int:
-        return len(self._schedule)
-
+    # ---- calls from the view -----------------------------------------------------
     def start_trial(self, t_ns: int) -> SplitTrial:
         """Begin the next round; raises :class:`RuntimeError` if one runs or all are done."""
-        if self._finished or self._running:
-            raise RuntimeError("start_trial: a round is running or the game has finished")
-        trial = self._schedule[self._next]
-        self._next += 1
-        self._running = True
-        payload: dict[str, Any] = {
-            "role": trial.role,
-            "round": trial.round,
-            "practice": trial.practice,
-            "pot": self.pot,
-        }
-        if trial.role == "responder":
-            payload.update(offer=trial.offer, offer_share=self.offer_to_candidate / self.pot)
-        elif trial.role == "proposer":
-            payload["partner_threshold"] = trial.partner_threshold
-        self._sink.emit("trial_start", payload, trial_index=trial.index, t_ns=t_ns)
-        return trial
-
-    def stimulus_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
-        """The view presented the decision screen at ``t_ns``; ignored between rounds."""
-        if not self._running:
-            return False
-        self._sink.emit(
-            "stimulus_onset",
-            {"stimulus": "decision", "method": method, "refresh_ns": refresh_ns},
-            trial_index=self._schedule[self._next - 1].index,
-            t_ns=t_ns,
-        )
-        return True
+        offer = self.offer_to_candidate
+        extra: dict[str, Any] = {"pot": self.pot}
+        if self.role == "responder":
+            extra["offer_share"] = offer / self.pot
+        return self._begin(t_ns, OpenPhase.OPEN, extra)
 
     def _running_as(self, role: str) -> SplitTrial | None:
-        trial = self.current_trial
-        if not self._running or trial is None or trial.role != role:
+        """The round in progress if the candidate plays ``role`` in it."""
+        if not self.trial_running or self._running.role != role:
             return None
-        return trial
+        return self._running
 
     def _check_amount(self, name: str, amount: int) -> None:
         if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= self.pot:
@@ -384,21 +334,12 @@ class SplitTask:
         trial = self._running_as("proposer")
         if trial is None:
             return False
-        self._sink.emit(
-            "response", {"input": "offer", "amount": amount}, trial_index=trial.index, t_ns=t_ns
-        )
+        self._emit("response", {"input": "offer", "amount": amount}, t_ns)
         threshold = float(trial.partner_threshold or 0.0)
         accepted = amount / self.pot >= threshold
-        self._sink.emit(
-            "partner_response",
-            {"accepted": accepted, "threshold": threshold},
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
-        mine, theirs = (self.pot - amount, amount) if accepted else (0, 0)
-        self._end(
-            trial, t_ns, offer=amount, accepted=accepted, payoff_self=mine, payoff_partner=theirs
-        )
+        self._emit("partner_response", {"accepted": accepted, "threshold": threshold}, t_ns)
+        split = (self.pot - amount, amount) if accepted else (0, 0)
+        self._end(trial, t_ns, amount, accepted, split)
         return True
 
     def respond(self, accept: bool, t_ns: int) -> bool:
@@ -408,14 +349,10 @@ class SplitTask:
         trial = self._running_as("responder")
         if trial is None:
             return False
-        self._sink.emit(
-            "response", {"input": "respond", "accept": accept}, trial_index=trial.index, t_ns=t_ns
-        )
+        self._emit("response", {"input": "respond", "accept": accept}, t_ns)
         amount = self.offer_to_candidate
-        mine, theirs = (amount, self.pot - amount) if accept else (0, 0)
-        self._end(
-            trial, t_ns, offer=amount, accepted=accept, payoff_self=mine, payoff_partner=theirs
-        )
+        split = (amount, self.pot - amount) if accept else (0, 0)
+        self._end(trial, t_ns, amount, accept, split)
         return True
 
     def give(self, amount: int, t_ns: int) -> bool:
@@ -424,65 +361,32 @@ class SplitTask:
         trial = self._running_as("dictator")
         if trial is None:
             return False
-        self._sink.emit(
-            "response", {"input": "give", "amount": amount}, trial_index=trial.index, t_ns=t_ns
-        )
-        self._end(
-            trial,
-            t_ns,
-            offer=amount,
-            accepted=True,
-            payoff_self=self.pot - amount,
-            payoff_partner=amount,
-        )
+        self._emit("response", {"input": "give", "amount": amount}, t_ns)
+        self._end(trial, t_ns, amount, True, (self.pot - amount, amount))
         return True
 
     def _end(
-        self,
-        trial: SplitTrial,
-        t_ns: int,
-        *,
-        offer: int,
-        accepted: bool,
-        payoff_self: int,
-        payoff_partner: int,
+        self, trial: SplitTrial, t_ns: int, offer: int, accepted: bool, split: tuple[int, int]
     ) -> None:
+        """Close the round: ``split`` is (the candidate's payoff, the partner's)."""
+        payoff_self, payoff_partner = split
         payoffs = {"payoff_self": payoff_self, "payoff_partner": payoff_partner}
-        self._sink.emit(
-            "feedback", {"accepted": accepted, **payoffs}, trial_index=trial.index, t_ns=t_ns
-        )
-        self._sink.emit(
-            "trial_end",
-            {
-                "role": trial.role,
-                "offer": offer,
-                "offer_share": offer / self.pot,
-                "accepted": accepted,
-                **payoffs,
-                "practice": trial.practice,
-            },
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
+        self._give_feedback(trial, t_ns, {"accepted": accepted, **payoffs})
         if not trial.practice:
             self._earnings += payoff_self
-        self._last = SplitOutcome(
-            trial.index, trial.role, offer, accepted, payoff_self, payoff_partner
-        )
-        self._running = False
-        self._sink.flush()
-        if self._next >= len(self._schedule):
-            self._finished = True
-            self._sink.flush(durable=True)
+        end = {
+            "role": trial.role,
+            "offer": offer,
+            "offer_share": offer / self.pot,
+            "accepted": accepted,
+            **payoffs,
+            "practice": trial.practice,
+        }
+        outcome = SplitOutcome(trial.index, trial.role, offer, accepted, *split)
+        self._close(trial, t_ns, end, outcome)
 
-    def summary(self) -> GameSummary:
-        return GameSummary(
-            game_id=GAME_ID,
-            completed=self._finished,
-            trials_done=self.trials_done,
-            trials_planned=self.trials_planned,
-            extra={"earnings": self._earnings},
-        )
+    def summary_extra(self) -> Mapping[str, Any]:
+        return {"earnings": self._earnings}
 
 
 # ---- trial table -------------------------------------------------------------------
@@ -506,9 +410,22 @@ COLUMNS: Mapping[str, str] = MappingProxyType(
     }
 )
 
-
-def _first(trial: Sequence[EventRecord], kind: str) -> EventRecord | None:
-    return next((e for e in trial if e.kind == kind), None)
+_DTYPES: Mapping[str, Any] = MappingProxyType(
+    {
+        "trial_index": np.int64,
+        "practice": np.bool_,
+        "role": np.dtype("<U9"),
+        "round": np.int64,
+        "pot": np.int64,
+        "offer": np.int64,
+        "offer_share": np.float64,
+        "accepted": np.bool_,
+        "partner_threshold": np.float64,
+        "payoff_self": np.int64,
+        "payoff_partner": np.int64,
+        "rt_ms": np.float64,
+    }
+)
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
@@ -516,36 +433,24 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
 
     Built from stored events only; an incomplete last round gives no row.
     """
-    rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    table = TableBuilder(COLUMNS, _DTYPES)
     for trial in completed_trials(events):
-        start = _first(trial, "trial_start")
-        end = _first(trial, "trial_end")
-        assert start is not None and end is not None
-        onset = _first(trial, "stimulus_onset")
-        response = _first(trial, "response")
-        t0 = onset.t_ns if onset is not None else start.t_ns
-        pot = int(start.payload["pot"])
-        threshold = start.payload.get("partner_threshold")
-        rows["trial_index"].append(start.trial_index)
-        rows["practice"].append(bool(start.payload["practice"]))
-        rows["role"].append(str(start.payload["role"]))
-        rows["round"].append(int(start.payload["round"]))
-        rows["pot"].append(pot)
-        rows["offer"].append(int(end.payload["offer"]))
-        rows["offer_share"].append(int(end.payload["offer"]) / pot)
-        rows["accepted"].append(bool(end.payload["accepted"]))
-        rows["partner_threshold"].append(float("nan") if threshold is None else float(threshold))
-        rows["payoff_self"].append(int(end.payload["payoff_self"]))
-        rows["payoff_partner"].append(int(end.payload["payoff_partner"]))
-        rows["rt_ms"].append(((response.t_ns if response else end.t_ns) - t0) / 1e6)
-    dtypes: Mapping[str, Any] = {
-        "practice": np.bool_,
-        "accepted": np.bool_,
-        "role": np.dtype("<U9"),
-        "offer_share": np.float64,
-        "partner_threshold": np.float64,
-        "rt_ms": np.float64,
-    }
-    return {
-        name: np.asarray(values, dtype=dtypes.get(name, np.int64)) for name, values in rows.items()
-    }
+        start, end = trial[0], trial[-1]
+        design, result = start.payload, end.payload
+        onset = first_event(trial, "stimulus_onset") or start
+        threshold = design.get("partner_threshold")
+        table.add(
+            trial_index=start.trial_index,
+            practice=bool(design["practice"]),
+            role=str(design["role"]),
+            round=int(design["round"]),
+            pot=int(design["pot"]),
+            offer=int(result["offer"]),
+            offer_share=int(result["offer"]) / int(design["pot"]),
+            accepted=bool(result["accepted"]),
+            partner_threshold=float("nan") if threshold is None else float(threshold),
+            payoff_self=int(result["payoff_self"]),
+            payoff_partner=int(result["payoff_partner"]),
+            rt_ms=ms_between(onset, first_event(trial, "response") or end),
+        )
+    return table.columns()
