@@ -9,25 +9,25 @@ of the received amount returned; the bot does not react to what partners did.
 Decision times are gamma distributed with mean ``rt_mean_s`` and coefficient of
 variation ``rt_cv``.
 
-On screen a decision takes several inputs (set the amount step by step, then
-confirm). The bot decides once per round; asked again in the same round it repeats its
-decision after a short delay of mean ``step_time_s``, the time between two presses.
-:func:`simulate` applies each decision at once and never asks twice.
+On screen one decision takes several presses (the amount is set step by step, then
+confirmed); asked again within a round, the bot repeats its decision after a delay of
+mean ``step_time_s`` (see :class:`~games.engine.simclock.HeldDecision`).
 
-:class:`Bot` is a pure policy over the task's public state; :func:`simulate` plays
-:class:`~games.exchange_trust.task.TrustTask` with a simulated nanosecond clock.
+:func:`simulate` plays :class:`~games.exchange_trust.task.TrustTask` on a simulated
+nanosecond clock, carrying out every decision at once; :class:`Bot` reads only the
+task's public state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from games.api import BotInput, EventRecord, ListSink
-from games.engine.simclock import REFRESH_NS, SimClock, gamma_delay
+from games.engine.simclock import HeldDecision, SimClock, gamma_delay, play_trials
 from games.exchange_trust.task import TrustTask
 
 __all__ = ["Bot", "BotInput", "BotParams", "simulate"]
@@ -70,29 +70,24 @@ class Bot:
     def __init__(self, params: BotParams, rng: np.random.Generator) -> None:
         self.params = params
         self._rng = rng
-        self._decided: tuple[int, BotInput] | None = None
+        self._decision = HeldDecision()
 
-    def _amount(self, share: float, total: int) -> int:
-        noisy = share + float(self._rng.normal(0.0, self.params.noise))
-        return int(np.clip(round(noisy * total), 0, total))
+    def _decide(self, task: TrustTask) -> BotInput:
+        """Send a share of the endowment, or return a share of what was received."""
+        p = self.params
+        delay = gamma_delay(self._rng, p.rt_mean_s, p.rt_cv)
+        investing = task.role == "investor"
+        share, total = (p.trust, task.endowment) if investing else (p.reciprocity, task.received)
+        noisy = share + float(self._rng.normal(0.0, p.noise))
+        amount = int(np.clip(round(noisy * total), 0, total))
+        return BotInput(("send" if investing else "return", amount), delay)
 
     def next_input(self, task: TrustTask) -> BotInput | None:
         """The decision for the round in progress, or ``None`` when none runs."""
-        trial = task.current_trial
-        if not task.trial_running or trial is None:
-            return None
         p = self.params
-        if self._decided is not None and self._decided[0] == trial.index:
-            # Same round: the view needs another press to carry out the decision.
-            step = gamma_delay(self._rng, p.step_time_s, p.rt_cv)
-            return replace(self._decided[1], delay_s=step)
-        delay = gamma_delay(self._rng, p.rt_mean_s, p.rt_cv)
-        if task.role == "investor":
-            move = BotInput(("send", self._amount(p.trust, task.endowment)), delay)
-        else:
-            move = BotInput(("return", self._amount(p.reciprocity, task.received)), delay)
-        self._decided = (trial.index, move)
-        return move
+        return self._decision.next_input(
+            task, lambda: self._decide(task), lambda: gamma_delay(self._rng, p.step_time_s, p.rt_cv)
+        )
 
 
 def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[EventRecord]:
@@ -101,12 +96,11 @@ def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[Event
     sink = ListSink(clock=lambda: clock.now)
     task = TrustTask(params, seed, sink)
     player = Bot(bot, np.random.default_rng([seed, 0xB07]))
-    while not task.finished:
-        task.start_trial(clock.wait_s(ITI_S))
-        task.stimulus_shown(clock.wait_frames(2), "simulated", REFRESH_NS)
-        while (move := player.next_input(task)) is not None:
-            if move.kind == "send":
-                task.send(int(move.value), clock.wait_s(move.delay_s))
-            else:
-                task.return_amount(int(move.value), clock.wait_s(move.delay_s))
+
+    def act(move: BotInput, t_ns: int) -> bool:
+        if move.kind == "send":
+            return task.send(int(move.value), t_ns)
+        return task.return_amount(int(move.value), t_ns)
+
+    play_trials(clock, task, player, ITI_S, act)
     return sink.events

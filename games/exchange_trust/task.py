@@ -94,8 +94,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
-from games.engine.params import merge_params
+from games.api import ConfigError, EventRecord, EventSink, completed_trials
+from games.engine.params import check_ints, merge_params
+from games.engine.trial import OpenPhase, TableBuilder, TrialTask, first_event, ms_between
 
 __all__ = [
     "COLUMNS",
@@ -115,7 +116,6 @@ __all__ = [
 GAME_ID = "exchange_trust"
 DISPLAY_NAME = "Money Exchange 1"
 VERSION = "1.0.0"
-ROLES: tuple[str, ...] = ("investor", "trustee")
 
 DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
     {
@@ -129,6 +129,7 @@ DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
         "n_practice": 0,
     }
 )
+ROLES: tuple[str, ...] = ("investor", "trustee")  # the values of ``role_order``
 
 _INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
     {
@@ -154,9 +155,7 @@ def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
     Raises :class:`ConfigError` naming the key and the allowed values or range.
     """
     merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
-    for key, (low, high) in _INT_RANGES.items():
-        if not _is_int(merged[key]) or not low <= merged[key] <= high:
-            raise _bad(key, f"an integer in {low}..{high}", merged[key])
+    check_ints(GAME_ID, merged, _INT_RANGES)
     sends = merged["trustee_sends"]
     endowment = merged["endowment"]
     if (
@@ -206,6 +205,16 @@ class TrustTrial:
     partner_return_share: float | None
     partner_sent: int | None
 
+    def design(self) -> dict[str, Any]:
+        """The round as a JSON-ready ``trial_start`` payload (without ``index``, the
+        endowment, the multiplier and what the candidate receives)."""
+        design: dict[str, Any] = {"role": self.role, "round": self.round, "practice": self.practice}
+        if self.role == "investor":
+            design["partner_return_share"] = self.partner_return_share
+        else:
+            design["partner_sent"] = self.partner_sent
+        return design
+
 
 def make_schedule(params: Mapping[str, Any], seed: int) -> tuple[TrustTrial, ...]:
     """All rounds in order: per role block, practice then main rounds."""
@@ -239,6 +248,8 @@ def partner_returns(share: float, received: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class TrustOutcome:
+    """How a round ended (the ``trial_end`` payload as a value)."""
+
     trial_index: int
     role: str
     sent: int
@@ -248,42 +259,23 @@ class TrustOutcome:
     payoff_partner: int
 
 
-class TrustTask:
+class TrustTask(TrialTask[TrustTrial, OpenPhase, TrustOutcome]):
     """The trust game state machine, driven by the view or a bot.
 
-    Read-only state: :attr:`current_trial`, :attr:`trial_running`, :attr:`role`,
-    :attr:`received` (trustee rounds), :attr:`earnings` (main rounds' payoffs),
-    :attr:`last_outcome`, :attr:`finished`, :attr:`trials_done`, :attr:`trials_planned`.
+    Read-only state (beyond :class:`~games.engine.trial.TrialTask`'s): :attr:`role`,
+    :attr:`endowment`, :attr:`received` (trustee rounds), :attr:`earnings` (main
+    rounds' payoffs).
     """
 
+    game_id = GAME_ID
+    stimulus = "decision"
+
     def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
-        self._params = validate_params(params)
-        self._schedule = make_schedule(self._params, seed)
-        self._sink = sink
-        self._next = 0
-        self._running = False
+        valid = validate_params(params)
+        super().__init__(valid, make_schedule(valid, seed), sink, OpenPhase)
         self._earnings = 0
-        self._last: TrustOutcome | None = None
-        self._finished = False
 
-    @property
-    def params(self) -> Mapping[str, Any]:
-        return MappingProxyType(self._params)
-
-    @property
-    def schedule(self) -> tuple[TrustTrial, ...]:
-        return self._schedule
-
-    @property
-    def current_trial(self) -> TrustTrial | None:
-        if self._running:
-            return self._schedule[self._next - 1]
-        return self._schedule[self._next] if self._next < len(self._schedule) else None
-
-    @property
-    def trial_running(self) -> bool:
-        return self._running
-
+    # ---- read-only state -------------------------------------------------------
     @property
     def role(self) -> str | None:
         """The candidate's role in the current (or next) round."""
@@ -306,156 +298,77 @@ class TrustTask:
     def earnings(self) -> int:
         return self._earnings
 
-    @property
-    def last_outcome(self) -> TrustOutcome | None:
-        return self._last
-
-    @property
-    def finished(self) -> bool:
-        return self._finished
-
-    @property
-    def trials_done(self) -> int:
-        return self._next - 1 if self._running else self._next
-
-    @property
-    def trials_planned(self) -> int:
-        return len(self._schedule)
-
+    # ---- calls from the view -----------------------------------------------------
     def start_trial(self, t_ns: int) -> TrustTrial:
         """Begin the next round; raises :class:`RuntimeError` if one runs or all are done."""
-        if self._finished or self._running:
-            raise RuntimeError("start_trial: a round is running or the game has finished")
-        trial = self._schedule[self._next]
-        self._next += 1
-        self._running = True
-        payload: dict[str, Any] = {
-            "role": trial.role,
-            "round": trial.round,
-            "practice": trial.practice,
+        extra: dict[str, Any] = {
             "endowment": self._params["endowment"],
             "multiplier": self._params["multiplier"],
         }
-        if trial.role == "investor":
-            payload["partner_return_share"] = trial.partner_return_share
-        else:
-            payload.update(partner_sent=trial.partner_sent, received=self.received)
-        self._sink.emit("trial_start", payload, trial_index=trial.index, t_ns=t_ns)
-        return trial
-
-    def stimulus_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
-        """The view presented the decision screen at ``t_ns``; ignored between rounds."""
-        if not self._running:
-            return False
-        self._sink.emit(
-            "stimulus_onset",
-            {"stimulus": "decision", "method": method, "refresh_ns": refresh_ns},
-            trial_index=self._schedule[self._next - 1].index,
-            t_ns=t_ns,
-        )
-        return True
+        if self.role == "trustee":
+            extra["received"] = self.received
+        return self._begin(t_ns, OpenPhase.OPEN, extra)
 
     def send(self, amount: int, t_ns: int) -> bool:
         """Investor round: send ``amount`` (0..endowment). Ignored in other states."""
-        trial = self.current_trial
-        if not self._running or trial is None or trial.role != "investor":
+        if not self.trial_running or self.role != "investor":
             return False
-        endowment = self.endowment
-        if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= endowment:
-            raise ValueError(f"send: amount must be an integer in 0..{endowment}, got {amount!r}")
-        self._sink.emit(
-            "response", {"input": "send", "amount": amount}, trial_index=trial.index, t_ns=t_ns
-        )
+        trial, endowment = self._running, self.endowment
+        _check_transfer("send", amount, endowment)
+        self._emit("response", {"input": "send", "amount": amount}, t_ns)
         received = amount * int(self._params["multiplier"])
         share = float(trial.partner_return_share or 0.0)
         returned = partner_returns(share, received)
-        self._sink.emit(
-            "partner_return",
-            {"received": received, "returned": returned, "share": share},
-            trial_index=trial.index,
-            t_ns=t_ns,
+        self._emit(
+            "partner_return", {"received": received, "returned": returned, "share": share}, t_ns
         )
-        self._end(
-            trial,
-            t_ns,
-            sent=amount,
-            received=received,
-            returned=returned,
-            payoff_self=endowment - amount + returned,
-            payoff_partner=endowment + received - returned,
-        )
+        kept = endowment - amount + returned
+        self._end(trial, t_ns, amount, received, returned, (kept, endowment + received - returned))
         return True
 
     def return_amount(self, amount: int, t_ns: int) -> bool:
         """Trustee round: return ``amount`` (0..received). Ignored in other states."""
-        trial = self.current_trial
-        if not self._running or trial is None or trial.role != "trustee":
+        if not self.trial_running or self.role != "trustee":
             return False
-        received = self.received
-        if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= received:
-            raise ValueError(
-                f"return_amount: amount must be an integer in 0..{received}, got {amount!r}"
-            )
-        self._sink.emit(
-            "response", {"input": "return", "amount": amount}, trial_index=trial.index, t_ns=t_ns
-        )
+        trial, received = self._running, self.received
+        _check_transfer("return_amount", amount, received)
+        self._emit("response", {"input": "return", "amount": amount}, t_ns)
         sent = int(trial.partner_sent or 0)
-        endowment = self.endowment
-        self._end(
-            trial,
-            t_ns,
-            sent=sent,
-            received=received,
-            returned=amount,
-            payoff_self=endowment + received - amount,
-            payoff_partner=endowment - sent + amount,
-        )
+        kept = self.endowment + received - amount
+        self._end(trial, t_ns, sent, received, amount, (kept, self.endowment - sent + amount))
         return True
 
     def _end(
         self,
         trial: TrustTrial,
         t_ns: int,
-        *,
         sent: int,
         received: int,
         returned: int,
-        payoff_self: int,
-        payoff_partner: int,
+        payoffs: tuple[int, int],
     ) -> None:
-        outcome = {
+        """Close the round: ``payoffs`` are (the candidate's, the partner's)."""
+        shown = {
             "sent": sent,
             "received": received,
             "returned": returned,
-            "payoff_self": payoff_self,
-            "payoff_partner": payoff_partner,
+            "payoff_self": payoffs[0],
+            "payoff_partner": payoffs[1],
         }
-        self._sink.emit("feedback", outcome, trial_index=trial.index, t_ns=t_ns)
-        self._sink.emit(
-            "trial_end",
-            {"role": trial.role, **outcome, "practice": trial.practice},
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
+        self._give_feedback(trial, t_ns, shown)
         if not trial.practice:
-            self._earnings += payoff_self
-        self._last = TrustOutcome(
-            trial.index, trial.role, sent, received, returned, payoff_self, payoff_partner
-        )
-        self._running = False
-        self._sink.flush()
-        if self._next >= len(self._schedule):
-            self._finished = True
-            self._sink.flush(durable=True)
+            self._earnings += payoffs[0]
+        end = {"role": trial.role, **shown, "practice": trial.practice}
+        self._close(trial, t_ns, end, TrustOutcome(trial.index, trial.role, **shown))
 
-    def summary(self) -> GameSummary:
-        return GameSummary(
-            game_id=GAME_ID,
-            completed=self._finished,
-            trials_done=self.trials_done,
-            trials_planned=self.trials_planned,
-            extra={"earnings": self._earnings},
-        )
+    def summary_extra(self) -> Mapping[str, Any]:
+        return {"earnings": self._earnings}
+
+
+def _check_transfer(call: str, amount: int, most: int) -> None:
+    """A transfer must be a whole number of units in ``0..most``."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= most:
+        raise ValueError(f"{call}: amount must be an integer in 0..{most}, got {amount!r}")
 
 
 # ---- trial table -------------------------------------------------------------------
@@ -478,9 +391,15 @@ COLUMNS: Mapping[str, str] = MappingProxyType(
     }
 )
 
-
-def _first(trial: Sequence[EventRecord], kind: str) -> EventRecord | None:
-    return next((e for e in trial if e.kind == kind), None)
+_FLOAT_COLUMNS = ("sent_share", "returned_share", "rt_ms")
+_DTYPES: Mapping[str, Any] = MappingProxyType(
+    {
+        **dict.fromkeys(COLUMNS, np.int64),
+        **dict.fromkeys(_FLOAT_COLUMNS, np.float64),
+        "practice": np.bool_,
+        "role": np.dtype("<U8"),
+    }
+)
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
@@ -488,37 +407,24 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
 
     Built from stored events only; an incomplete last round gives no row.
     """
-    rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    table = TableBuilder(COLUMNS, _DTYPES)
     for trial in completed_trials(events):
-        start = _first(trial, "trial_start")
-        end = _first(trial, "trial_end")
-        assert start is not None and end is not None
-        onset = _first(trial, "stimulus_onset")
-        response = _first(trial, "response")
-        t0 = onset.t_ns if onset is not None else start.t_ns
+        start, end = trial[0], trial[-1]
+        onset = first_event(trial, "stimulus_onset") or start
         endowment = int(start.payload["endowment"])
-        sent, received = int(end.payload["sent"]), int(end.payload["received"])
-        returned = int(end.payload["returned"])
-        rows["trial_index"].append(start.trial_index)
-        rows["practice"].append(bool(start.payload["practice"]))
-        rows["role"].append(str(start.payload["role"]))
-        rows["round"].append(int(start.payload["round"]))
-        rows["endowment"].append(endowment)
-        rows["sent"].append(sent)
-        rows["received"].append(received)
-        rows["returned"].append(returned)
-        rows["sent_share"].append(sent / endowment)
-        rows["returned_share"].append(returned / received if received else float("nan"))
-        rows["payoff_self"].append(int(end.payload["payoff_self"]))
-        rows["payoff_partner"].append(int(end.payload["payoff_partner"]))
-        rows["rt_ms"].append(((response.t_ns if response else end.t_ns) - t0) / 1e6)
-    dtypes: Mapping[str, Any] = {
-        "practice": np.bool_,
-        "role": np.dtype("<U8"),
-        "sent_share": np.float64,
-        "returned_share": np.float64,
-        "rt_ms": np.float64,
-    }
-    return {
-        name: np.asarray(values, dtype=dtypes.get(name, np.int64)) for name, values in rows.items()
-    }
+        transfers = {name: int(end.payload[name]) for name in ("sent", "received", "returned")}
+        payoffs = {name: int(end.payload[name]) for name in ("payoff_self", "payoff_partner")}
+        received = transfers["received"]
+        table.add(
+            trial_index=start.trial_index,
+            practice=bool(start.payload["practice"]),
+            role=str(start.payload["role"]),
+            round=int(start.payload["round"]),
+            endowment=endowment,
+            sent_share=transfers["sent"] / endowment,
+            returned_share=transfers["returned"] / received if received else float("nan"),
+            rt_ms=ms_between(onset, first_event(trial, "response") or end),
+            **transfers,
+            **payoffs,
+        )
+    return table.columns()
