@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from games.api import BotInput, EventRecord, ListSink
-from games.engine.simclock import REFRESH_NS, SimClock, gamma_delay
+from games.engine.simclock import SimClock, gamma_delay, play_trials
 from games.reversal.task import OPTIONS, ReversalTask
 
 __all__ = ["NUISANCE", "Bot", "BotInput", "BotParams", "simulate"]
@@ -131,9 +131,5 @@ def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[Event
     sink = ListSink(clock=lambda: clock.now)
     task = ReversalTask(params, seed, sink)
     player = Bot(bot, np.random.default_rng([seed, 0xB07]))
-    while not task.finished:
-        task.start_trial(clock.wait_s(ITI_S))
-        task.stimulus_shown(clock.wait_frames(2), "simulated", REFRESH_NS)
-        while (move := player.next_input(task)) is not None:
-            task.choose(str(move.value), clock.wait_s(move.delay_s))
+    play_trials(clock, task, player, ITI_S, lambda move, t_ns: task.choose(str(move.value), t_ns))
     return sink.events

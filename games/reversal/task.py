@@ -89,8 +89,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import ConfigError, EventRecord, EventSink, GameSummary, completed_trials
+from games.api import ConfigError, EventRecord, EventSink, completed_trials
 from games.engine.params import check_floats, check_ints, merge_params
+from games.engine.trial import OpenPhase, TableBuilder, TrialTask, first_event, ms_between
 
 __all__ = [
     "COLUMNS",
@@ -139,6 +140,14 @@ _INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
     }
 )
 
+# key, bound, other key: criterion_correct <= criterion_window <= min_phase_trials <=
+# max_phase_trials, checked in this order
+_ORDER: tuple[tuple[str, str, str], ...] = (
+    ("criterion_correct", "at most", "criterion_window"),
+    ("min_phase_trials", "at least", "criterion_window"),
+    ("max_phase_trials", "at least", "min_phase_trials"),
+)
+
 
 def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Merge ``params`` over :data:`DEFAULT_PARAMS` and check every value.
@@ -150,21 +159,12 @@ def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
     merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
     check_ints(GAME_ID, merged, _INT_RANGES)
     check_floats(GAME_ID, merged, {"p_reward": (0.5, 1.0)})
-    if merged["criterion_correct"] > merged["criterion_window"]:
-        raise ConfigError(
-            f"{GAME_ID}: parameter 'criterion_correct' must be at most criterion_window="
-            f"{merged['criterion_window']}, got {merged['criterion_correct']!r}"
-        )
-    if merged["criterion_window"] > merged["min_phase_trials"]:
-        raise ConfigError(
-            f"{GAME_ID}: parameter 'min_phase_trials' must be at least criterion_window="
-            f"{merged['criterion_window']}, got {merged['min_phase_trials']!r}"
-        )
-    if merged["min_phase_trials"] > merged["max_phase_trials"]:
-        raise ConfigError(
-            f"{GAME_ID}: parameter 'max_phase_trials' must be at least min_phase_trials="
-            f"{merged['min_phase_trials']}, got {merged['max_phase_trials']!r}"
-        )
+    for key, bound, other in _ORDER:
+        value, limit = merged[key], merged[other]
+        if value > limit if bound == "at most" else value < limit:
+            raise ConfigError(
+                f"{GAME_ID}: parameter {key!r} must be {bound} {other}={limit}, got {value!r}"
+            )
     return merged
 
 
@@ -176,6 +176,10 @@ class ReversalTrial:
     practice: bool
     left: str  # the option shown on the left
     lucky: bool  # the correct option wins (else the other one does)
+
+    def design(self) -> dict[str, Any]:
+        """What the seed fixes of the trial as shown: a ``trial_start`` payload's start."""
+        return {"practice": self.practice, "left": self.left}
 
 
 def make_schedule(params: Mapping[str, Any], seed: int) -> tuple[ReversalTrial, ...]:
@@ -211,46 +215,25 @@ class ChoiceOutcome:
     practice: bool
 
 
-class ReversalTask:
+class ReversalTask(TrialTask[ReversalTrial, OpenPhase, ChoiceOutcome]):
     """The reversal-learning state machine, driven by the view or a bot.
 
-    Read-only state: :attr:`current_trial`, :attr:`trial_running`, :attr:`total`,
-    :attr:`correct_option`, :attr:`reversals`, :attr:`last_outcome`, :attr:`finished`,
-    :attr:`trials_done`, :attr:`trials_planned` (both count practice trials).
+    Read-only state (beyond :class:`~games.engine.trial.TrialTask`'s): :attr:`total`,
+    :attr:`correct_option`, :attr:`reversals`. :attr:`trials_done` and
+    :attr:`trials_planned` count practice trials.
     """
 
+    game_id = GAME_ID
+    stimulus = "options"
+
     def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
-        self._params = validate_params(params)
-        self._schedule = make_schedule(self._params, seed)
-        self._sink = sink
-        self._next = 0
-        self._running = False
+        valid = validate_params(params)
+        super().__init__(valid, make_schedule(valid, seed), sink, OpenPhase)
         self._total = 0
         self._correct = OPTIONS[0]
         self._reversals = 0
         self._phase_trials = 0
         self._recent: list[bool] = []  # correctness of this phase's choices
-        self._last: ChoiceOutcome | None = None
-        self._finished = False
-
-    @property
-    def params(self) -> Mapping[str, Any]:
-        return MappingProxyType(self._params)
-
-    @property
-    def schedule(self) -> tuple[ReversalTrial, ...]:
-        return self._schedule
-
-    @property
-    def current_trial(self) -> ReversalTrial | None:
-        """The trial in progress, else the next one, else ``None``."""
-        if self._running:
-            return self._schedule[self._next - 1]
-        return self._schedule[self._next] if self._next < len(self._schedule) else None
-
-    @property
-    def trial_running(self) -> bool:
-        return self._running
 
     @property
     def total(self) -> int:
@@ -264,53 +247,16 @@ class ReversalTask:
     def reversals(self) -> int:
         return self._reversals
 
-    @property
-    def last_outcome(self) -> ChoiceOutcome | None:
-        return self._last
-
-    @property
-    def finished(self) -> bool:
-        return self._finished
-
-    @property
-    def trials_done(self) -> int:
-        return self._next - 1 if self._running else self._next
-
-    @property
-    def trials_planned(self) -> int:
-        return len(self._schedule)
-
     def start_trial(self, t_ns: int) -> ReversalTrial:
         """Begin the next trial; raises :class:`RuntimeError` if one is running or done."""
-        if self._finished or self._running:
-            raise RuntimeError("start_trial: a trial is running or the game has finished")
-        trial = self._schedule[self._next]
-        self._next += 1
-        self._running = True
-        self._sink.emit(
-            "trial_start",
-            {
-                "practice": trial.practice,
-                "left": trial.left,
-                "correct": OPTIONS[0] if trial.practice else self._correct,
-                "phase": 0 if trial.practice else self._reversals,
-            },
-            trial_index=trial.index,
-            t_ns=t_ns,
-        )
-        return trial
+        trial = self.current_trial
+        return self._begin(t_ns, OpenPhase.OPEN, self._rule(trial is not None and trial.practice))
 
-    def stimulus_shown(self, t_ns: int, method: str, refresh_ns: int) -> bool:
-        """The view presented the options at ``t_ns``; ignored between trials."""
-        if not self._running:
-            return False
-        self._sink.emit(
-            "stimulus_onset",
-            {"stimulus": "options", "method": method, "refresh_ns": refresh_ns},
-            trial_index=self._schedule[self._next - 1].index,
-            t_ns=t_ns,
-        )
-        return True
+    def _rule(self, practice: bool) -> dict[str, Any]:
+        """The ``correct`` option and the ``phase`` (reversals so far) a trial is played under."""
+        if practice:
+            return {"correct": OPTIONS[0], "phase": 0}
+        return {"correct": self._correct, "phase": self._reversals}
 
     def _criterion_met(self) -> bool:
         p = self._params
@@ -318,76 +264,58 @@ class ReversalTask:
         enough = len(self._recent) >= int(p["min_phase_trials"])
         return enough and sum(window) >= int(p["criterion_correct"])
 
+    def _reverses_after(self, is_correct: bool) -> bool:
+        """Count a main trial's choice towards the phase; whether the rule reverses now."""
+        p = self._params
+        self._recent.append(is_correct)
+        self._phase_trials += 1
+        more = self._next < len(self._schedule)  # never after the last trial
+        return (
+            more
+            and self._reversals < p["max_reversals"]
+            and (self._criterion_met() or self._phase_trials >= p["max_phase_trials"])
+        )
+
     def choose(self, option: str, t_ns: int) -> bool:
         """Choose ``option``; ``False`` (ignored) when no trial is running."""
         if option not in OPTIONS:
             raise ValueError(f"unknown option {option!r}; options are {', '.join(OPTIONS)}")
-        if not self._running:
+        if not self.trial_running:
             return False
-        p = self._params
-        trial = self._schedule[self._next - 1]
-        correct_option = OPTIONS[0] if trial.practice else self._correct
+        trial = self._running
+        rule = self._rule(trial.practice)
+        correct_option = rule["correct"]
         is_correct = option == correct_option
         reward = is_correct == trial.lucky
-        points = p["points"] if reward else 0
+        points = self._params["points"] if reward else 0
         side = "left" if option == trial.left else "right"
-        phase = 0 if trial.practice else self._reversals
         reversal_after = False
         if not trial.practice:
             self._total += points
-            self._recent.append(is_correct)
-            self._phase_trials += 1
-            more = self._next < len(self._schedule)  # never after the last trial
-            if (
-                more
-                and self._reversals < p["max_reversals"]
-                and (self._criterion_met() or self._phase_trials >= p["max_phase_trials"])
-            ):
-                reversal_after = True
-        index = trial.index
-        self._sink.emit(
-            "response",
-            {"input": "option", "option": option, "side": side},
-            trial_index=index,
-            t_ns=t_ns,
-        )
-        shown = {"option": option, "reward": reward, "points": points, "total": self._total}
-        self._sink.emit("feedback", shown, trial_index=index, t_ns=t_ns)
-        self._sink.emit(
-            "trial_end",
-            {
-                **shown,
-                "side": side,
-                "correct_option": correct_option,
-                "is_correct": is_correct,
-                "phase": phase,
-                "reversal_after": reversal_after,
-                "practice": trial.practice,
-            },
-            trial_index=index,
-            t_ns=t_ns,
-        )
+            reversal_after = self._reverses_after(is_correct)
         if reversal_after:
             self._correct = OPTIONS[1 - OPTIONS.index(self._correct)]
             self._reversals += 1
             self._phase_trials = 0
             self._recent = []
-        self._last = ChoiceOutcome(index, option, reward, self._total, trial.practice)
-        self._running = False
-        self._sink.flush()
-        if self._next >= len(self._schedule):
-            self._finished = True
-            self._sink.flush(durable=True)
+        self._close_on_input(
+            t_ns,
+            {"input": "option", "option": option, "side": side},
+            {"option": option, "reward": reward, "points": points, "total": self._total},
+            {
+                "side": side,
+                "correct_option": correct_option,
+                "is_correct": is_correct,
+                "phase": rule["phase"],
+                "reversal_after": reversal_after,
+                "practice": trial.practice,
+            },
+            ChoiceOutcome(trial.index, option, reward, self._total, trial.practice),
+        )
         return True
 
-    def summary(self) -> GameSummary:
-        return GameSummary(
-            game_id=GAME_ID,
-            completed=self._finished,
-            trials_done=self.trials_done,
-            trials_planned=self.trials_planned,
-            extra={"total": self._total, "reversals": self._reversals},
-        )
+    def summary_extra(self) -> Mapping[str, Any]:
+        return {"total": self._total, "reversals": self._reversals}
 
 
 # ---- trial table -------------------------------------------------------------------
@@ -409,8 +337,11 @@ COLUMNS: Mapping[str, str] = MappingProxyType(
 )
 
 
-def _first(trial: Sequence[EventRecord], kind: str) -> EventRecord | None:
-    return next((e for e in trial if e.kind == kind), None)
+_DTYPES: Mapping[str, Any] = MappingProxyType(
+    {name: np.int64 for name in COLUMNS}
+    | {name: np.bool_ for name in ("practice", "correct", "reward", "reversal_after")}
+    | {"rt_ms": np.float64}
+)
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
@@ -418,42 +349,34 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
 
     Built from stored events only; an incomplete last trial gives no row.
     """
-    rows: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    table = TableBuilder(COLUMNS, _DTYPES)
     since = 0
     last_phase = -1
     for trial in completed_trials(events):
-        start = _first(trial, "trial_start")
-        end = _first(trial, "trial_end")
-        response = _first(trial, "response")
-        assert start is not None and end is not None
-        onset = _first(trial, "stimulus_onset")
-        t0 = onset.t_ns if onset is not None else start.t_ns
-        practice = bool(end.payload["practice"])
-        phase = int(end.payload["phase"])
+        start, end = trial[0], trial[-1]
+        outcome = end.payload
+        practice = bool(outcome["practice"])
+        phase = int(outcome["phase"])
         if practice:
             position = 0
         else:
             since = since + 1 if phase == last_phase else 1
             last_phase = phase
             position = since
-        rows["trial_index"].append(start.trial_index)
-        rows["practice"].append(practice)
-        rows["choice"].append(OPTIONS.index(str(end.payload["option"])))
-        rows["side"].append(0 if end.payload["side"] == "left" else 1)
-        rows["correct_option"].append(OPTIONS.index(str(end.payload["correct_option"])))
-        rows["correct"].append(bool(end.payload["is_correct"]))
-        rows["reward"].append(bool(end.payload["reward"]))
-        rows["phase"].append(phase)
-        rows["trials_since_reversal"].append(position)
-        rows["reversal_after"].append(bool(end.payload["reversal_after"]))
-        rows["rt_ms"].append(((response.t_ns if response else end.t_ns) - t0) / 1e6)
-    dtypes: Mapping[str, Any] = {
-        "practice": np.bool_,
-        "correct": np.bool_,
-        "reward": np.bool_,
-        "reversal_after": np.bool_,
-        "rt_ms": np.float64,
-    }
-    return {
-        name: np.asarray(values, dtype=dtypes.get(name, np.int64)) for name, values in rows.items()
-    }
+        table.add(
+            trial_index=start.trial_index,
+            practice=practice,
+            choice=OPTIONS.index(str(outcome["option"])),
+            side=0 if outcome["side"] == "left" else 1,
+            correct_option=OPTIONS.index(str(outcome["correct_option"])),
+            correct=bool(outcome["is_correct"]),
+            reward=bool(outcome["reward"]),
+            phase=phase,
+            trials_since_reversal=position,
+            reversal_after=bool(outcome["reversal_after"]),
+            rt_ms=ms_between(
+                first_event(trial, "stimulus_onset") or start,
+                first_event(trial, "response") or end,
+            ),
+        )
+    return table.columns()
