@@ -471,14 +471,25 @@ class _Applier:
             if statement is not None:
                 self.db.execute(statement)
         for table, rows in records.items():
+            if not rows:
+                continue  # a station sends every table, most of them empty
             upsert = self.upserts.get(table)
             if upsert is None:
                 log.info("records of unknown table %r skipped", table)
                 continue
             if table == "candidate_personal" and not self.personal_data:
+                # Counts only: the rows themselves are the personal data.
                 log.warning(
-                    "personal data sent to a centre without it; not stored",
-                    extra={"station_id": self.station.id},
+                    "batch %d carried personal data for %d candidate(s) (%d row(s)) to a "
+                    "centre that does not keep it; dropped, not stored",
+                    self.batch_seq,
+                    len({str(row.get("candidate_id")) for row in rows}),
+                    len(rows),
+                    extra={
+                        "station_id": self.station.id,
+                        "batch_seq": self.batch_seq,
+                        "dropped_rows": len(rows),
+                    },
                 )
                 continue
             for row in rows:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -22,6 +24,7 @@ from server.db.models import (
     Station,
 )
 from server.ingest import receive_batch
+from server.logs import JsonFormatter
 from server.protocol import canonical_json
 from tests.server.helpers import (
     Centre,
@@ -103,6 +106,60 @@ def test_personal_data_is_kept_where_the_centre_enabled_it(client: TestClient) -
     erase = station.batch(audit=[station.seal(["candidate_personal", "1", None])])
     assert station.send(client, erase).json() == {"acked_through": 2, "flags": []}
     assert _count(client, CandidatePersonal) == 0
+
+
+@pytest.mark.parametrize("personal_data", [False, True])
+def test_batches_without_personal_data_log_no_warning(
+    client: TestClient, personal_data: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A station sends every table, ``candidate_personal`` empty when it has none to
+    send (or the centre takes none): nothing to say about that, batch after batch."""
+    centre = make_centre(client, "South", personal_data=personal_data)
+    station = enrol(client, centre, "S1")
+    sent: list[dict[str, list[dict[str, Any]]]] = [
+        {"candidate_personal": []},
+        {},
+        {"candidates": [{"id": 1, "pseudonym": "K-1"}], "candidate_personal": []},
+    ]
+    with caplog.at_level(logging.DEBUG, logger="server.ingest"):
+        for records in sent:
+            batch = station.batch(
+                events=station.events(SESSION, 2),
+                audit=[station.seal(["candidates", "1", "x"])],
+                records=records,
+            )
+            assert station.send(client, batch).json()["flags"] == []
+    assert [r.getMessage() for r in caplog.records if r.name == "server.ingest"] == []
+    assert _count(client, Candidate) == 1
+
+
+def test_personal_data_sent_to_a_centre_without_it_is_dropped_with_one_warning_of_counts(
+    client: TestClient, station: StationKey, caplog: pytest.LogCaptureFixture
+) -> None:
+    personal = [
+        {"candidate_id": 1, "full_name": "Ada Lovelace", "email": "ada@example.org"},
+        {"candidate_id": 2, "full_name": "Grace Hopper", "email": "grace@example.org"},
+    ]
+    batch = station.batch(
+        audit=[station.seal(["candidate_personal", "1", "x"], ["candidate_personal", "2", "y"])],
+        records={"candidate_personal": personal},
+    )
+    with caplog.at_level(logging.DEBUG, logger="server.ingest"):
+        assert station.send(client, batch).json() == {"acked_through": 1, "flags": []}
+    assert _count(client, CandidatePersonal) == 0
+    (record,) = [r for r in caplog.records if r.name == "server.ingest"]
+    assert record.levelno == logging.WARNING
+    assert record.getMessage() == (
+        "batch 1 carried personal data for 2 candidate(s) (2 row(s)) to a centre that "
+        "does not keep it; dropped, not stored"
+    )
+    assert record.station_id == station.id  # type: ignore[attr-defined]
+    assert record.dropped_rows == 2  # type: ignore[attr-defined]
+    # Nothing personal reaches the log line, in the message or beside it.
+    line = JsonFormatter().format(record)
+    for row in personal:
+        for value in (row["full_name"], row["email"]):
+            assert str(value) not in line
 
 
 def test_a_resent_batch_changes_nothing(client: TestClient, station: StationKey) -> None:
