@@ -10,9 +10,16 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from server.db import default_database_url, make_engine, make_sessionmaker, normalise_url, upgrade
+from server.db import (
+    DatabaseLimits,
+    default_database_url,
+    make_engine,
+    make_sessionmaker,
+    normalise_url,
+    upgrade,
+)
 from server.deps import AppState
-from server.errors import install_error_handlers
+from server.errors import error_responses, install_error_handlers
 from server.fanout import fanout_for
 from server.metrics import Metrics, install_metrics
 from server.routes import admin, console, integration, ops, sync
@@ -27,12 +34,15 @@ def create_app(
     *,
     heartbeat_s: float = DEFAULT_HEARTBEAT_S,
     migrate: bool = True,
+    limits: DatabaseLimits | None = None,
 ) -> FastAPI:
     """The server on ``database_url`` (default: ``KIOSK_SERVER_DATABASE_URL`` or the
     embedded SQLite file). At start-up it migrates the database (unless ``migrate`` is
-    false) and starts listening for station changes."""
+    false) and starts listening for station changes. ``limits`` bound how long a
+    request waits for the database before it is answered 503 (default: from the
+    environment, :meth:`DatabaseLimits.from_env`)."""
     url = normalise_url(database_url or default_database_url())
-    engine = make_engine(url)
+    engine = make_engine(url, limits)
     state = AppState(
         database_url=url,
         engine=engine,
@@ -59,8 +69,13 @@ def create_app(
         openapi_url="/api/v1/openapi.json",
     )
     app.state.kiosk = state
-    install_error_handlers(app)
+    install_error_handlers(app, state.metrics)
     install_metrics(app, state.metrics)
-    for module in (sync, console, admin, integration, ops):
-        app.include_router(module.router)
+    # Every endpoint that uses the database may find it too busy (503 server_busy).
+    busy = error_responses(
+        503, s503="the database is too busy now (server_busy): send it again after Retry-After"
+    )
+    for module in (sync, console, admin, integration):
+        app.include_router(module.router, responses=busy)
+    app.include_router(ops.router)
     return app

@@ -2,31 +2,45 @@
 
 Handlers replace FastAPI's defaults, so validation errors (422), unknown routes
 (404), wrong methods (405) and anything unexpected (500) answer the same way.
+
+A database too busy to serve a request in time is not a failure of the server: SQLite's
+writer lock held past the busy timeout, no pooled connection free within the pool's
+timeout, a PostgreSQL lock timeout, deadlock, serialization failure or connection limit
+(:func:`overload_cause`). Those answer 503 ``server_busy`` with ``Retry-After``, are
+logged as warnings and counted (``kiosk_server_overload_total``); the request's
+transaction is rolled back, so nothing of it is kept. Every other database error
+is still a 500.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import random
+import sqlite3
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from server.metrics import Metrics
 from server.protocol import error_body
 
 __all__ = [
     "BODY_NOT_JSON",
+    "OVERLOAD_RETRY_AFTER_S",
     "ApiError",
     "ErrorBody",
     "ErrorDetail",
     "describe_validation",
     "error_responses",
     "install_error_handlers",
+    "overload_cause",
 ]
 
 log = logging.getLogger("server.errors")
@@ -65,7 +79,7 @@ _DESCRIPTIONS = {
     415: "the body's Content-Type is not one this takes",
     422: "the request is not valid",
     429: "too many requests: wait Retry-After seconds",
-    503: "the server cannot answer now",
+    503: "the server cannot answer now: send the same request again after Retry-After seconds",
 }
 
 
@@ -147,6 +161,97 @@ def _data_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# Retry-After for an overloaded database: whole seconds, drawn from this range so that
+# the clients turned away together do not all come back together.
+OVERLOAD_RETRY_AFTER_S = (1, 5)
+
+# PostgreSQL SQLSTATEs of a database too busy to serve now (a retry will do).
+_PG_BUSY = {
+    "55P03": "pg_lock_timeout",  # lock_not_available: lock_timeout / NOWAIT
+    "40P01": "pg_deadlock",  # deadlock_detected: one of the two is rolled back
+    "40001": "pg_serialization",  # serialization_failure
+    "53300": "pg_too_many_connections",  # too_many_connections
+}
+# What a connection refused for want of slots says (psycopg reports no SQLSTATE when
+# the server refuses the connection itself): the server's, a role's or a database's
+# connection limit.
+_PG_FULL = (
+    "too many clients already",
+    "remaining connection slots are reserved",
+    "too many connections for role",
+    "too many connections for database",
+)
+
+_BUSY_REASONS = {
+    "sqlite_busy": "the database is busy with other writes",
+    "pool_timeout": "every database connection is in use",
+    "pg_lock_timeout": "what this needs stayed locked by other requests",
+    "pg_deadlock": "it collided with a concurrent request",
+    "pg_serialization": "it collided with a concurrent request",
+    "pg_too_many_connections": "the database takes no more connections",
+}
+
+
+def overload_cause(exc: BaseException) -> str | None:
+    """What made the database too busy for this request (``sqlite_busy``,
+    ``pool_timeout``, ``pg_lock_timeout``, ``pg_deadlock``, ``pg_serialization``,
+    ``pg_too_many_connections``); ``None`` when ``exc`` is anything else."""
+    if isinstance(exc, PoolTimeoutError):
+        return "pool_timeout"
+    if not isinstance(exc, OperationalError):
+        return None
+    orig = exc.orig
+    if isinstance(orig, sqlite3.OperationalError):
+        code = getattr(orig, "sqlite_errorcode", None)
+        if code is not None:
+            # SQLITE_BUSY and its extended codes (..._RECOVERY, _SNAPSHOT, _TIMEOUT).
+            return "sqlite_busy" if code & 0xFF == sqlite3.SQLITE_BUSY else None
+        return "sqlite_busy" if "database is locked" in str(orig) else None
+    sqlstate = getattr(orig, "sqlstate", None)
+    if isinstance(sqlstate, str):
+        return _PG_BUSY.get(sqlstate)
+    if any(text in str(orig) for text in _PG_FULL):
+        return "pg_too_many_connections"
+    return None
+
+
+def _driver_message(exc: Exception) -> str:
+    """The database driver's own words, first line only: never the statement or its
+    parameters, which may hold what a station sent."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+
+
+def _overload_handler(metrics: Metrics | None) -> Callable[[Request, Exception], JSONResponse]:
+    def overloaded(request: Request, exc: Exception) -> JSONResponse:
+        cause = overload_cause(exc)
+        if cause is None:
+            raise exc  # not a busy database: the 500 handler answers it
+        retry_after = random.randint(*OVERLOAD_RETRY_AFTER_S)
+        log.warning(
+            "database overloaded (%s) on %s %s: %s; answered 503, retry after %d s",
+            cause,
+            request.method,
+            request.url.path,
+            _driver_message(exc),
+            retry_after,
+            extra={"cause": cause, "retry_after_s": retry_after},
+        )
+        if metrics is not None:
+            metrics.overload.labels(cause).inc()
+        return JSONResponse(
+            error_body(
+                "server_busy",
+                f"the server is overloaded ({_BUSY_REASONS[cause]}); the request was not "
+                f"carried out: send it again after {retry_after} seconds",
+            ),
+            503,
+            headers={"Retry-After": str(retry_after)},
+        )
+
+    return overloaded
+
+
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return JSONResponse(
@@ -155,9 +260,13 @@ def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, metrics: Metrics | None = None) -> None:
+    """The one error shape for ``app``; overloads are counted in ``metrics``."""
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(DataError, _data_error)
+    overloaded = _overload_handler(metrics)
+    app.add_exception_handler(OperationalError, overloaded)
+    app.add_exception_handler(PoolTimeoutError, overloaded)
     app.add_exception_handler(Exception, _unexpected)

@@ -43,7 +43,7 @@ from server.db.models import (
     TimingTest,
     utcnow,
 )
-from server.errors import ApiError
+from server.errors import ApiError, overload_cause
 from server.protocol import GENESIS_HASH, audit_hash, event_hash, verify_signature
 
 __all__ = ["BatchOutcome", "FlagNote", "receive_batch"]
@@ -506,6 +506,8 @@ class _Applier:
                     binascii.Error,
                     DBAPIError,
                 ) as exc:
+                    if overload_cause(exc) is not None:
+                        raise  # the database is too busy: the whole batch waits (503)
                     self.flag(
                         None,
                         "bad_record",

@@ -44,6 +44,14 @@ class Metrics:
             "Events stored from stations (duplicates not counted).",
             registry=self.registry,
         )
+        self.overload = Counter(
+            "kiosk_server_overload",
+            "Requests answered 503 because the database was too busy, by cause "
+            "(sqlite_busy, pool_timeout, pg_lock_timeout, pg_deadlock, pg_serialization, "
+            "pg_too_many_connections).",
+            ["cause"],
+            registry=self.registry,
+        )
         self.flags = Counter(
             "kiosk_server_flags",
             "Things received that did not verify, by flag code.",

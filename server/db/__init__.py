@@ -2,6 +2,7 @@
 
 from server.db.engine import (
     DATABASE_URL_ENV,
+    DatabaseLimits,
     default_database_url,
     make_engine,
     make_sessionmaker,
@@ -11,6 +12,7 @@ from server.db.migrate import is_current, upgrade
 
 __all__ = [
     "DATABASE_URL_ENV",
+    "DatabaseLimits",
     "default_database_url",
     "is_current",
     "make_engine",
