@@ -406,6 +406,11 @@ class Scorecard:
         self._whole: Sample | None = None
         self._resamples: Sample | None = None
         self._halves: tuple[Sample, Sample] | None = None
+        # halves given as index arrays, by the arrays' ids (kept alive so ids stay
+        # unique): metrics given the same halves share their samples and memos
+        self._given_halves: dict[
+            tuple[int, int], tuple[NDArray[np.intp], NDArray[np.intp], tuple[Sample, Sample]]
+        ] = {}
 
     # samples, built on first use
     @property
@@ -440,7 +445,13 @@ class Scorecard:
         if split is False:
             return None
         if isinstance(split, tuple):
-            return Sample(split[0][np.newaxis, :]), Sample(split[1][np.newaxis, :])
+            key = (id(split[0]), id(split[1]))
+            given = self._given_halves.get(key)
+            if given is None:
+                samples = Sample(split[0][np.newaxis, :]), Sample(split[1][np.newaxis, :])
+                given = (split[0], split[1], samples)
+                self._given_halves[key] = given
+            return given[2]
         if self._halves is None:
             first, second = alternate_halves(self._strata)
             self._halves = Sample(first[np.newaxis, :]), Sample(second[np.newaxis, :])
