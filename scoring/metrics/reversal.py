@@ -63,7 +63,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import minimize
 
 from scoring.metrics._engine import Kind, Sample, Scorecard, TrialTable, mean_of
 from scoring.metrics._engine import silenced as _silenced
@@ -134,6 +133,64 @@ def _to_params(theta: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray
     )
 
 
+def _value_differences(
+    choices: NDArray[np.int64], rewards: NDArray[np.float64], alpha: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """``Q_B − Q_A`` before each trial (columns), for each learning rate (rows).
+
+    An option's value after its ``k``-th choice is ``y_k = (1 − α) y_{k−1} + α r_k``
+    with ``y_0 = 0.5``: a linear recurrence, computed for every α at once by a
+    doubling scan (``y_k += (1 − α)^s y_{k−s}`` for ``s`` = 1, 2, 4, …).
+    """
+    keep = 1.0 - alpha
+    out = np.zeros((alpha.shape[0], choices.shape[0]))
+    for chosen, sign in ((choices == 1, 1.0), (choices != 1, -1.0)):
+        values = np.empty((alpha.shape[0], int(np.count_nonzero(chosen)) + 1))
+        values[:, 0] = 0.5
+        scan = values[:, 1:]
+        scan[:] = alpha[:, np.newaxis] * rewards[chosen][np.newaxis, :]
+        if scan.shape[1]:
+            scan[:, 0] += keep * 0.5
+        power, shift = keep, 1
+        while shift < scan.shape[1]:
+            scan[:, shift:] = scan[:, shift:] + power[:, np.newaxis] * scan[:, :-shift]
+            power, shift = power * power, 2 * shift
+        # before each trial: the value after this option's earlier choices
+        earlier = np.cumsum(chosen) - chosen
+        out += sign * values[:, earlier]
+    return out
+
+
+def _value_differences_with_derivatives(
+    choices: Sequence[int], rewards: Sequence[float], alpha: float
+) -> tuple[list[float], list[float], list[float]]:
+    """``Q_B − Q_A`` before each trial and its first and second derivatives in α.
+
+    The chosen option's value follows ``q ← q + α (r − q)``, so its derivatives follow
+    ``q′ ← (1 − α) q′ + (r − q)`` and ``q″ ← (1 − α) q″ − 2 q′`` (old ``q``, ``q′``).
+    """
+    keep = 1.0 - alpha
+    q_a = q_b = 0.5
+    d_a = d_b = e_a = e_b = 0.0
+    n = len(choices)
+    diff, first, second = [0.0] * n, [0.0] * n, [0.0] * n
+    for t, (choice, outcome) in enumerate(zip(choices, rewards, strict=True)):
+        diff[t] = q_b - q_a
+        first[t] = d_b - d_a
+        second[t] = e_b - e_a
+        if choice == 1:
+            delta = outcome - q_b
+            e_b = keep * e_b - 2.0 * d_b
+            d_b = keep * d_b + delta
+            q_b += alpha * delta
+        else:
+            delta = outcome - q_a
+            e_a = keep * e_a - 2.0 * d_a
+            d_a = keep * d_a + delta
+            q_a += alpha * delta
+    return diff, first, second
+
+
 def rl_log_likelihood(
     choices: NDArray[Any],
     rewards: NDArray[Any],
@@ -149,14 +206,12 @@ def rl_log_likelihood(
     b = np.atleast_1d(np.asarray(beta, dtype=np.float64))
     c = np.asarray(choices, dtype=np.int64)
     r = np.asarray(rewards, dtype=np.float64)
-    q = np.full((2, a.shape[0]), 0.5)
-    total = np.zeros(a.shape[0])
-    for t in range(c.shape[0]):
-        z = b * (q[1] - q[0])
-        # log sigmoid(z) for B, log sigmoid(-z) for A, computed stably
-        signed = z if c[t] == 1 else -z
-        total -= np.logaddexp(0.0, -signed)
-        q[c[t]] += a * (r[t] - q[c[t]])
+    sign = np.where(c == 1, 1.0, -1.0)
+    unique, where = np.unique(a, return_inverse=True)
+    diffs = _value_differences(c, r, unique)
+    # log sigmoid(z) for B, log sigmoid(-z) for A, computed stably
+    signed = b[:, np.newaxis] * diffs[where.reshape(-1)] * sign
+    total: NDArray[np.float64] = 0.0 - np.logaddexp(0.0, -signed).sum(axis=1)
     return total
 
 
@@ -171,55 +226,170 @@ def _neg_log_posterior(
     return value
 
 
+#: The box the fit searches, on ``logit α`` and ``log β``: α 0.0015–0.9985, β
+#: 0.011–49, inside :data:`_ALPHA_BOUNDS` and :data:`_BETA_BOUNDS`, so that the
+#: clipping of :func:`_to_params` never flattens the objective inside it.
+_LOWER = (-6.5, -4.5)
+_UPPER = (6.5, 3.9)
+#: The start grid over ``logit α`` and ``log β``.
+_GRID_X = np.linspace(-4.0, 4.0, 13)
+_GRID_Y = np.linspace(-2.0, 3.5, 10)
+_GRID_ALPHA = 1.0 / (1.0 + np.exp(-_GRID_X))
+#: Newton stops when a step moves neither parameter by more than this (on the logit
+#: and log scales) or the projected gradient is below :data:`_GRADIENT_TOL`.
+_STEP_TOL = 1e-10
+_GRADIENT_TOL = 1e-9
+_MAX_NEWTON = 100
+
+
+class _Posterior:
+    """The negative log posterior of one run, with its gradient and Hessian.
+
+    On ``θ = (logit α, log β)``.  With ``D_t`` the value difference ``Q_B − Q_A`` before
+    trial ``t`` and ``s_t = ±β D_t`` (+ when B was chosen), the negative log likelihood
+    is ``Σ log(1 + exp(−s_t))``; its derivatives follow from those of ``D_t`` in α
+    (:func:`_value_differences_with_derivatives`) and ``dα/dx = α(1 − α)``,
+    ``dβ/dy = β``.
+    """
+
+    def __init__(
+        self, choices: NDArray[np.int64], rewards: NDArray[np.float64], prior: RLPrior | None
+    ) -> None:
+        self.choice_array, self.reward_array = choices, rewards
+        self.choices = choices.tolist()
+        self.rewards = rewards.tolist()
+        self.sign = np.where(choices == 1, 1.0, -1.0)
+        self.prior = prior
+
+    def start(self) -> tuple[float, float]:
+        """The best point of the start grid (the first one on a tie)."""
+        diffs = _value_differences(self.choice_array, self.reward_array, _GRID_ALPHA)
+        beta = np.exp(_GRID_Y)
+        signed = (diffs * self.sign)[:, np.newaxis, :] * beta[np.newaxis, :, np.newaxis]
+        values = np.logaddexp(0.0, -signed).sum(axis=2)
+        if self.prior is not None:
+            p = self.prior
+            values += 0.5 * ((_GRID_X[:, np.newaxis] - p.logit_alpha_mean) / p.logit_alpha_sd) ** 2
+            values += 0.5 * ((_GRID_Y[np.newaxis, :] - p.log_beta_mean) / p.log_beta_sd) ** 2
+        best = int(np.argmin(values))
+        return float(_GRID_X[best // _GRID_Y.shape[0]]), float(_GRID_Y[best % _GRID_Y.shape[0]])
+
+    def evaluate(
+        self, x: float, y: float
+    ) -> tuple[float, float, tuple[float, float], tuple[float, float, float]]:
+        """``(value, log likelihood, gradient, Hessian (xx, xy, yy))`` at ``(x, y)``."""
+        alpha = 1.0 / (1.0 + math.exp(-x))
+        beta = math.exp(y)
+        lists = _value_differences_with_derivatives(self.choices, self.rewards, alpha)
+        diff, first, second = (np.array(values) * self.sign for values in lists)
+        signed = beta * diff
+        nll_terms = np.logaddexp(0.0, -signed)
+        # sigmoid(−s) = exp(−s − log(1 + exp(−s))); sigmoid(s) sigmoid(−s) its slope
+        miss = np.exp(-signed - nll_terms)
+        weight = miss * np.exp(-nll_terms)
+        nll = float(nll_terms.sum())
+        f_a = -beta * float(miss @ first)
+        f_b = -float(miss @ diff)
+        f_aa = beta * beta * float(weight @ (first * first)) - beta * float(miss @ second)
+        f_ab = beta * float(weight @ (first * diff)) - float(miss @ first)
+        f_bb = float(weight @ (diff * diff))
+        slope = alpha * (1.0 - alpha)
+        value = nll
+        g_x = f_a * slope
+        g_y = f_b * beta
+        h_xx = f_aa * slope * slope + f_a * slope * (1.0 - 2.0 * alpha)
+        h_xy = f_ab * slope * beta
+        h_yy = f_bb * beta * beta + f_b * beta
+        if self.prior is not None:
+            p = self.prior
+            zx = (x - p.logit_alpha_mean) / p.logit_alpha_sd
+            zy = (y - p.log_beta_mean) / p.log_beta_sd
+            value += 0.5 * zx * zx + 0.5 * zy * zy
+            g_x += zx / p.logit_alpha_sd
+            g_y += zy / p.log_beta_sd
+            h_xx += 1.0 / p.logit_alpha_sd**2
+            h_yy += 1.0 / p.log_beta_sd**2
+        return value, 0.0 - nll, (g_x, g_y), (h_xx, h_xy, h_yy)
+
+
+def _newton_direction(
+    gradient: tuple[float, float], hessian: tuple[float, float, float], free: tuple[bool, bool]
+) -> tuple[float, float]:
+    """A descent direction (Bertsekas 1982): Newton's on the free parameters, the
+    gradient scaled by the Hessian's diagonal on the others; the Hessian is shifted
+    (Levenberg–Marquardt) until it is positive definite."""
+    g_x, g_y = gradient
+    h_xx, h_xy, h_yy = hessian
+    if not (free[0] and free[1]):
+        h_xy = 0.0
+    shift = 0.0
+    scale = max(abs(h_xx), abs(h_yy), abs(h_xy), 1e-12)
+    for _ in range(60):
+        a, c = h_xx + shift, h_yy + shift
+        det = a * c - h_xy * h_xy
+        if a > 0.0 and c > 0.0 and det > 1e-12 * scale * scale:
+            return (-(c * g_x - h_xy * g_y) / det, -(a * g_y - h_xy * g_x) / det)
+        shift = max(2.0 * shift, 1e-6 * scale)
+    return -g_x, -g_y
+
+
+def _clip(value: float, axis: int) -> float:
+    return min(max(value, _LOWER[axis]), _UPPER[axis])
+
+
+def _minimise(posterior: _Posterior, x: float, y: float) -> tuple[float, float, float]:
+    """Projected Newton with backtracking in the box; returns ``(x, y, log likelihood)``."""
+    value, loglik, gradient, hessian = posterior.evaluate(x, y)
+    for _ in range(_MAX_NEWTON):
+        # the projected gradient step: zero at a point that satisfies the KKT conditions
+        moves = (x - _clip(x - gradient[0], 0), y - _clip(y - gradient[1], 1))
+        if max(abs(moves[0]), abs(moves[1])) < _GRADIENT_TOL:
+            break
+        # a parameter within epsilon of a bound its gradient pushes it against is held
+        epsilon = min(1e-3, math.hypot(*moves))
+        free = (
+            not (
+                (x <= _LOWER[0] + epsilon and gradient[0] > 0.0)
+                or (x >= _UPPER[0] - epsilon and gradient[0] < 0.0)
+            ),
+            not (
+                (y <= _LOWER[1] + epsilon and gradient[1] > 0.0)
+                or (y >= _UPPER[1] - epsilon and gradient[1] < 0.0)
+            ),
+        )
+        step_x, step_y = _newton_direction(gradient, hessian, free)
+        length = 1.0
+        moved = False
+        while length > 1e-12:
+            new_x, new_y = _clip(x + length * step_x, 0), _clip(y + length * step_y, 1)
+            trial = posterior.evaluate(new_x, new_y)
+            decrease = gradient[0] * (new_x - x) + gradient[1] * (new_y - y)
+            if trial[0] <= value + 1e-4 * min(decrease, 0.0):
+                moved = max(abs(new_x - x), abs(new_y - y)) > _STEP_TOL
+                x, y = new_x, new_y
+                value, loglik, gradient, hessian = trial
+                break
+            length *= 0.5
+        if not moved:
+            break
+    return x, y, loglik
+
+
 def fit_rl(
     choices: NDArray[Any], rewards: NDArray[Any], prior: RLPrior | None = NORM_PRIOR
 ) -> RLFit:
     """MAP fit of α and β (maximum likelihood when ``prior`` is ``None``).
 
     A coarse grid over ``logit α`` (−4..4) and ``log β`` (−2..3.5) finds the start;
-    Nelder–Mead refines it (bounded: α 0.0015–0.9985, β 0.011–49).  Deterministic.
+    Newton's method with the exact gradient and Hessian refines it, projected onto the
+    box α 0.0015–0.9985, β 0.011–49 and with a backtracking line search, until the
+    projected gradient is below 1e-9 or a step moves less than 1e-10.  Deterministic.
     """
     c = np.asarray(choices, dtype=np.int64)
     r = np.asarray(rewards, dtype=np.float64)
-    grid_a = np.linspace(-4.0, 4.0, 13)
-    grid_b = np.linspace(-2.0, 3.5, 10)
-    mesh = np.array([(x, y) for x in grid_a for y in grid_b], dtype=np.float64)
-    values = _neg_log_posterior(mesh, c, r, prior)
-    start = mesh[int(np.argmin(values))]
-
-    pairs = list(zip(c.tolist(), r.tolist(), strict=True))
-
-    def objective(theta: NDArray[np.float64]) -> float:
-        # One parameter pair: a plain float loop is much faster than numpy here.
-        x, y = float(theta[0]), float(theta[1])
-        alpha = min(max(1.0 / (1.0 + math.exp(-x)), _ALPHA_BOUNDS[0]), _ALPHA_BOUNDS[1])
-        beta = min(max(math.exp(y), _BETA_BOUNDS[0]), _BETA_BOUNDS[1])
-        q_a = q_b = 0.5
-        total = 0.0
-        for choice, outcome in pairs:
-            z = beta * (q_b - q_a)
-            signed = z if choice == 1 else -z
-            # -log sigmoid(signed), stably
-            total += math.log1p(math.exp(-signed)) if signed > -30.0 else -signed
-            if choice == 1:
-                q_b += alpha * (outcome - q_b)
-            else:
-                q_a += alpha * (outcome - q_a)
-        if prior is not None:
-            total += 0.5 * ((x - prior.logit_alpha_mean) / prior.logit_alpha_sd) ** 2
-            total += 0.5 * ((y - prior.log_beta_mean) / prior.log_beta_sd) ** 2
-        return total
-
-    result = minimize(
-        objective,
-        start,
-        method="Nelder-Mead",
-        bounds=[(-6.5, 6.5), (-4.5, 3.9)],
-        options={"xatol": 1e-4, "fatol": 1e-6},
-    )
-    best = result.x if result.fun <= float(values.min()) else start
-    alpha, beta = _to_params(np.asarray(best, dtype=np.float64)[np.newaxis, :])
-    loglik = float(rl_log_likelihood(c, r, alpha, beta)[0])
+    posterior = _Posterior(c, r, prior)
+    x, y, loglik = _minimise(posterior, *posterior.start())
+    alpha, beta = _to_params(np.array([[x, y]], dtype=np.float64))
     return RLFit(float(alpha[0]), float(beta[0]), loglik, int(c.shape[0]))
 
 
