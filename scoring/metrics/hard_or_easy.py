@@ -41,6 +41,7 @@ Sources:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -67,6 +68,8 @@ DEFAULT_PROBABILITIES = (0.12, 0.50, 0.88)
 _MAX_ITERATIONS = 100
 _TOLERANCE = 1e-8
 _MAX_STEP = 5.0  # cap on a Newton step (log-odds units) to keep early steps stable
+#: One replicate of at most this many trials is fitted with plain floats.
+_SCALAR_MAX_TRIALS = 64
 _COLUMNS: Mapping[str, Kind] = {
     "probability": "float",
     "reward_hard": "float",
@@ -89,6 +92,8 @@ def firth_logistic_slope(
     do not converge in 100 iterations, give NaN.
     """
     rows = x.shape[0]
+    if rows == 1 and x.shape[1] <= _SCALAR_MAX_TRIALS:
+        return np.array([_firth_slope_one(x[0], y[0], used[0])], dtype=np.float64)
     weight = used.astype(np.float64)
     xs = np.where(used, x, 0.0)
     ys = np.where(used, y, False).astype(np.float64)
@@ -135,6 +140,61 @@ def firth_logistic_slope(
             active = active[ok & ~done]
     estimates: NDArray[np.float64] = np.where(fittable & converged, slope, np.nan)
     return estimates
+
+
+def _firth_slope_one(
+    x: NDArray[np.float64], y: NDArray[np.bool_], used: NDArray[np.bool_]
+) -> float:
+    """:func:`firth_logistic_slope` of one replicate, with plain floats.
+
+    The same iteration, start, step cap and stopping rule; for a few dozen trials a
+    float loop costs a fraction of numpy's per-call overhead.
+    """
+    xs = [float(v) for v, u in zip(x.tolist(), used.tolist(), strict=True) if u]
+    ys = [1.0 if bool(v) else 0.0 for v, u in zip(y.tolist(), used.tolist(), strict=True) if u]
+    n_used = len(xs)
+    y_sum = sum(ys)
+    if n_used < 2 or not 0.0 < y_sum < n_used:
+        return math.nan
+    x_mean = sum(xs) / n_used
+    if not sum((v - x_mean) ** 2 for v in xs) > 1e-12:
+        return math.nan
+    pairs = list(zip(xs, ys, strict=True))
+    intercept = slope = 0.0
+    for _ in range(_MAX_ITERATIONS):
+        probabilities = [_expit(intercept + slope * v) for v in xs]
+        weights = [p * (1.0 - p) for p in probabilities]
+        i00 = sum(weights)
+        i01 = sum(w * v for w, v in zip(weights, xs, strict=True))
+        i11 = sum(w * v * v for w, v in zip(weights, xs, strict=True))
+        det = i00 * i11 - i01 * i01
+        if det == 0.0 or not math.isfinite(det):
+            return math.nan
+        inv00, inv01, inv11 = i11 / det, -i01 / det, i00 / det
+        u0 = u1 = 0.0
+        for (v, observed), p, w in zip(pairs, probabilities, weights, strict=True):
+            h = w * (inv00 + 2.0 * inv01 * v + inv11 * v * v)
+            residual = observed - p + h * (0.5 - p)
+            u0 += residual
+            u1 += residual * v
+        step0 = inv00 * u0 + inv01 * u1
+        step1 = inv01 * u0 + inv11 * u1
+        largest = max(abs(step0), abs(step1))
+        if not math.isfinite(largest):
+            return math.nan
+        scale = _MAX_STEP / largest if largest > _MAX_STEP else 1.0
+        intercept += scale * step0
+        slope += scale * step1
+        if largest < _TOLERANCE:
+            return slope
+    return math.nan
+
+
+def _expit(z: float) -> float:
+    if z >= 0.0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
 
 
 def _separated(x: NDArray[np.float64], y: NDArray[np.bool_]) -> bool:

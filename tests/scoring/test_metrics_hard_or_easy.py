@@ -106,3 +106,23 @@ def test_no_variation_gives_nan() -> None:
     table = _table([0.12, 0.5, 0.88], [2, 3, 4], ["hard", "hard", "hard"])
     metric = hard_or_easy.score(table).metrics["reward_sensitivity"]
     assert math.isnan(metric.value) and metric.flags == ("no_choice_variation",)
+
+
+def test_one_replicate_and_a_replicate_matrix_give_the_same_slope() -> None:
+    # One replicate (a point estimate, a split half) is fitted with plain floats, a
+    # matrix of replicates (the bootstrap) with numpy: the same iteration either way.
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        n = int(rng.integers(2, 30))
+        x = rng.normal(0.0, rng.uniform(0.1, 4.0), (1, n)).round(int(rng.integers(0, 3)))
+        y = rng.random((1, n)) < expit(rng.normal(0.0, 3.0) * x)
+        used = rng.random((1, n)) < 0.9
+        one = firth_logistic_slope(x, y, used)[0]
+        pair = firth_logistic_slope(
+            np.repeat(x, 2, axis=0), np.repeat(y, 2, axis=0), np.repeat(used, 2, axis=0)
+        )
+        assert pair[0] == pair[1] or (math.isnan(pair[0]) and math.isnan(pair[1]))
+        if math.isnan(pair[0]):
+            assert math.isnan(one)
+        else:
+            assert one == pytest.approx(pair[0], rel=1e-9, abs=1e-12)
