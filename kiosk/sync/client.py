@@ -45,7 +45,15 @@ class SyncError(Exception):
 
 
 class ServerUnavailable(SyncError):
-    """Nothing usable came back; try again later (nothing is lost)."""
+    """Nothing usable came back; try again later (nothing is lost).
+
+    ``retry_after_s``: how long the server asked the station to wait (its
+    ``Retry-After`` header on a 503 or 429, capped at :data:`BACKOFF_CAP_S`), or None.
+    """
+
+    def __init__(self, message: str, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class SyncHalted(SyncError):
@@ -71,6 +79,20 @@ def backoff_delay(
 ) -> float:
     """Seconds to wait before retry ``attempt`` (0, 1, 2 ...): full jitter."""
     return uniform(0.0, min(cap, base * 2 ** min(attempt, 60)))
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """The seconds a 503 or 429 asks for (``Retry-After`` as a number of seconds;
+    an HTTP date or anything else is ignored), capped at :data:`BACKOFF_CAP_S`."""
+    if response.status_code not in (429, 503):
+        return None
+    try:
+        seconds = float(response.headers.get("Retry-After", ""))
+    except ValueError:
+        return None
+    if not 0 <= seconds < float("inf"):
+        return None
+    return min(seconds, BACKOFF_CAP_S)
 
 
 def _error_text(response: httpx.Response) -> tuple[str, str]:
@@ -143,7 +165,10 @@ class SyncClient:
             )
         if status != 200:
             code, message = _error_text(response)
-            raise ServerUnavailable(f"{path} answered {status} {code}: {message}".rstrip(": "))
+            raise ServerUnavailable(
+                f"{path} answered {status} {code}: {message}".rstrip(": "),
+                retry_after_s=_retry_after(response),
+            )
         try:
             answer = response.json()
         except ValueError:

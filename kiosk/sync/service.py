@@ -11,7 +11,8 @@ simply carries on where the outbox stands.
 
 Failures: a network error, 5xx or an answer that is not the protocol's JSON is retried
 with exponential backoff and full jitter (base 0.5 s, cap 30 s, reset by the next
-success); batches keep being built meanwhile. A revoked station (401/403) stops
+success), and never sooner than a 503's or 429's ``Retry-After`` asks; batches keep
+being built meanwhile. A revoked station (401/403) stops
 syncing altogether; a batch conflict (409) stops sending batches (heartbeats go on, so
 the centre sees the station and its growing outbox). Both are remembered in the
 outbox's state row, logged as errors and passed to ``on_problem``.
@@ -334,6 +335,9 @@ class SyncService:
                         log.exception("sync round failed")
                     base, cap, uniform = self._backoff
                     delay = backoff_delay(self.attempt, base=base, cap=cap, uniform=uniform)
+                    asked = exc.retry_after_s if isinstance(exc, ServerUnavailable) else None
+                    if asked is not None:
+                        delay = max(delay, asked)  # never sooner than the server asked
                     self.attempt += 1
                     retry_at = time.monotonic() + delay
                     self._failed(str(exc))

@@ -3,6 +3,7 @@ history diverged, and never makes the calling (GUI) thread wait on the network."
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 
@@ -158,3 +159,47 @@ def test_the_calling_thread_never_waits_on_the_network(enrolled, server, recorde
     finally:
         sync.stop()
     assert server.request_threads and caller not in server.request_threads
+
+
+def test_a_busy_server_s_retry_after_is_the_least_wait(enrolled, server) -> None:
+    """503 with Retry-After: the station waits at least that long, though its own
+    backoff (capped at 0.05 s here) would come back sooner."""
+    asked: list[float] = []
+    busy = {"left": 3}
+    real = transport(server)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(time.monotonic())
+        if busy["left"] > 0:
+            busy["left"] -= 1
+            return httpx.Response(
+                503,
+                headers={"Retry-After": "0.4"},
+                json={"error": {"code": "server_busy", "message": "database busy"}},
+            )
+        return real.handle_request(request)
+
+    sync = service(enrolled, httpx.MockTransport(handler))
+    sync.start()
+    try:
+        until(lambda: busy["left"] == 0 and sync.status().last_error is None)
+    finally:
+        sync.stop()
+    gaps = [later - earlier for earlier, later in itertools.pairwise(asked[:4])]
+    assert len(gaps) == 3 and min(gaps) >= 0.38, gaps
+
+
+def test_retry_after_is_read_as_seconds_and_capped() -> None:
+    from kiosk.sync.client import BACKOFF_CAP_S, _retry_after
+
+    def answer(status: int, value: str | None) -> httpx.Response:
+        headers = {"Retry-After": value} if value is not None else {}
+        return httpx.Response(status, headers=headers)
+
+    assert _retry_after(answer(503, "3")) == 3.0
+    assert _retry_after(answer(429, "1.5")) == 1.5
+    assert _retry_after(answer(503, "3600")) == BACKOFF_CAP_S
+    assert _retry_after(answer(503, "Wed, 21 Oct 2026 07:28:00 GMT")) is None  # a date: ignored
+    assert _retry_after(answer(503, "-2")) is None
+    assert _retry_after(answer(503, None)) is None
+    assert _retry_after(answer(500, "3")) is None  # only busy answers ask for a wait
