@@ -71,15 +71,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import ConfigError, EventRecord, EventSink, completed_trials
-from games.engine.params import check_choices, check_floats, check_ints, check_keys, merge_params
-from games.engine.trial import TableBuilder, TrialTask, first_event, ms_between
+from games.api import EventRecord, EventSink, completed_trials
+from games.engine.params import ParamSchema, check_distinct
+from games.engine.trial import TableSchema, TrialTask, first_event, ms_between
 
 __all__ = [
     "COLUMNS",
@@ -104,58 +103,18 @@ TASKS = ("direction", "colour")
 SIDES = ("left", "right")
 COLOURS = ("blue", "orange")
 
-DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
-    {
-        "n_practice": 8,  # practice trials (block 0)
-        # 4 x 32 = 128 scored trials: with fewer, the switch cost (the primary metric)
-        # ranks simulated players below Spearman 0.9 (tests/scoring/test_recovery.py).
-        "n_blocks": 4,
-        "trials_per_block": 32,
-        "p_switch": 0.5,  # share of switch trials among non-first trials of a block
-        "p_congruent": 0.5,  # share of congruent-flanker trials
-        "cue_ms": 500,  # cue onset to arrows onset (cue-stimulus interval), ms
-        "response_window_ms": 2000,  # arrows onset to time-out, ms
-        "feedback_ms": 500,  # how long the view shows feedback, ms
-        "iti_ms": 500,  # blank between trials, ms
-        "main_feedback": "errors",  # feedback on main trials: all | errors | none
-        "key_left": "f",
-        "key_right": "j",
-        "colour_left": "auto",  # colour answered with the left key: auto | blue | orange
-    }
-)
-
-_INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
-    {
-        "n_practice": (0, 64),
-        "n_blocks": (1, 20),
-        "trials_per_block": (2, 400),
-        "cue_ms": (0, 5000),
-        "response_window_ms": (200, 10000),
-        "feedback_ms": (0, 5000),
-        "iti_ms": (0, 5000),
-    }
-)
-_FLOAT_RANGES: Mapping[str, tuple[float, float]] = MappingProxyType(
-    {"p_switch": (0.0, 1.0), "p_congruent": (0.0, 1.0)}
-)
-_CHOICES: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {"main_feedback": ("all", "errors", "none"), "colour_left": ("auto", "blue", "orange")}
-)
-_KEYS = ("key_left", "key_right")
+_PARAMS = ParamSchema.load(GAME_ID)
+DEFAULT_PARAMS: Mapping[str, Any] = _PARAMS.defaults
 
 
 def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Merge ``params`` over :data:`DEFAULT_PARAMS` and check every value.
 
-    Raises :class:`ConfigError` naming the key and its allowed values or range.
+    Raises :class:`~games.api.ConfigError` naming the key and its allowed values or
+    range (as ``params.toml`` declares them).
     """
-    merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
-    check_ints(GAME_ID, merged, _INT_RANGES)
-    check_floats(GAME_ID, merged, _FLOAT_RANGES)
-    check_choices(GAME_ID, merged, _CHOICES)
-    check_keys(GAME_ID, merged, _KEYS)
-    if merged["key_left"] == merged["key_right"]:
-        raise ConfigError(f"{GAME_ID}: parameters 'key_left' and 'key_right' must differ")
+    merged = _PARAMS.validate(params)
+    check_distinct(GAME_ID, merged, "key_left", "key_right")
     return merged
 
 
@@ -389,29 +348,16 @@ class ArrowsTask(TrialTask[ArrowsTrial, Phase, ArrowsOutcome]):
 
     def respond(self, key: str, t_ns: int) -> bool:
         """A key press stamped ``t_ns``; returns ``True`` when it was taken as the response."""
-        if not self.trial_running:
+        rt_ms = self._response_rt(key in self._side_of, t_ns, {"key": key})
+        if rt_ms is None:
             return False
-        trial = self._running
-        window_ms = int(self._params["response_window_ms"])
-        reason = self._input_problem(key in self._side_of, t_ns, window_ms)
-        if reason is not None:
-            self._emit("ignored_input", {"key": key, "reason": reason}, t_ns)
-            if reason == "late":
-                self._end(trial, t_ns, side="", rt_ms=None)
-            return False
-        assert self._onset is not None
         side = self._side_of[key]
-        rt_ms = (t_ns - self._onset) / 1e6
         self._emit("response", {"key": key, "side": side, "rt_ms": rt_ms}, t_ns)
-        self._end(trial, t_ns, side=side, rt_ms=rt_ms)
+        self._end(self._running, t_ns, side=side, rt_ms=rt_ms)
         return True
 
-    def timeout(self, t_ns: int) -> bool:
-        """The response window has passed without a response."""
-        if self._phase is not Phase.RESPONSE:
-            return False
-        self._end(self._running, t_ns, side="", rt_ms=None)
-        return True
+    def _end_unanswered(self, trial: ArrowsTrial, t_ns: int) -> None:
+        self._end(trial, t_ns, side="", rt_ms=None)
 
     def _end(self, trial: ArrowsTrial, t_ns: int, *, side: str, rt_ms: float | None) -> None:
         correct = side == trial.correct_side
@@ -440,45 +386,8 @@ class ArrowsTask(TrialTask[ArrowsTrial, Phase, ArrowsOutcome]):
 
 # ---- trial table -------------------------------------------------------------------
 
-COLUMNS: Mapping[str, str] = MappingProxyType(
-    {
-        "trial_index": "0-based index over practice and main trials (int)",
-        "block": "block number, 0 = practice (int)",
-        "trial_in_block": "1-based position within the block (int)",
-        "practice": "True for a practice trial (bool)",
-        "task": "cued task: 'direction' or 'colour' (str)",
-        "transition": "'first' (of its block), 'switch' or 'repeat' (str)",
-        "switch": "True on switch trials; False on repeats and first trials (bool)",
-        "first_in_block": "True on the first trial of a block: exclude from switch costs (bool)",
-        "congruent": "flankers equal the centre arrow (bool)",
-        "rule_congruent": "the centre arrow's direction and colour map to the same key (bool)",
-        "direction": "centre arrow direction: 'left' or 'right' (str)",
-        "colour": "centre arrow colour: 'blue' or 'orange' (str)",
-        "correct_side": "side of the correct key: 'left' or 'right' (str)",
-        "response_side": "side of the key pressed, '' when none (str)",
-        "correct": "the correct key was pressed in time (bool)",
-        "timeout": "no response within the window (bool)",
-        "rt_ms": "arrows onset to key press (ms, float; NaN when none)",
-        "cue_stimulus_ms": "cue onset to arrows onset as presented (ms, float; NaN if unknown)",
-    }
-)
-
-_DTYPES: Mapping[str, Any] = MappingProxyType(
-    {
-        "trial_index": np.int64,
-        "block": np.int64,
-        "trial_in_block": np.int64,
-        "practice": np.bool_,
-        "switch": np.bool_,
-        "first_in_block": np.bool_,
-        "congruent": np.bool_,
-        "rule_congruent": np.bool_,
-        "correct": np.bool_,
-        "timeout": np.bool_,
-        "rt_ms": np.float64,
-        "cue_stimulus_ms": np.float64,
-    }
-)
+_TABLE = TableSchema.load(GAME_ID)
+COLUMNS: Mapping[str, str] = _TABLE.descriptions
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
@@ -486,28 +395,17 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
 
     A trial without its ``trial_end`` (an interrupted game) gives no row.
     """
-    table = TableBuilder(COLUMNS, _DTYPES)
+    table = _TABLE.builder()
     for trial in completed_trials(events):
-        start = trial[0]
-        design = start.payload
+        design = trial[0].payload
         cue = first_event(trial, "cue_onset")
         onset = first_event(trial, "stimulus_onset")
         response = first_event(trial, "response")
         side = str(response.payload["side"]) if response is not None else ""
-        table.add(
-            trial_index=start.trial_index,
-            block=int(design["block"]),
-            trial_in_block=int(design["trial_in_block"]),
-            practice=bool(design["practice"]),
-            task=str(design["task"]),
-            transition=str(design["transition"]),
+        table.add_trial(
+            trial,
             switch=design["transition"] == "switch",
             first_in_block=design["transition"] == "first",
-            congruent=bool(design["congruent"]),
-            rule_congruent=bool(design["rule_congruent"]),
-            direction=str(design["direction"]),
-            colour=str(design["colour"]),
-            correct_side=str(design["correct_side"]),
             response_side=side,
             correct=side == design["correct_side"],
             timeout=response is None,

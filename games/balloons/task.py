@@ -50,36 +50,23 @@ The game flushes the sink at each trial end and flushes durably when it ends.
 
 Trial table
 -----------
-:func:`trial_table` gives one row per completed trial (practice rows included,
-flagged by ``practice``); an unfinished last trial gives no row. Columns (also in
-:data:`COLUMNS`):
-
-``trial_index``            0-based index of the balloon over practice and main (int)
-``practice``               True for a practice balloon (bool)
-``balloon``                1-based number of the balloon within its block (int)
-``explosion_point``        scheduled pump number that pops the balloon (pumps, int)
-``pumps``                  accepted pumps, counting the one that popped it (pumps, int)
-``exploded``               True when the balloon popped (bool)
-``earned_cents``           cents banked from this balloon; 0 if it popped (cents, int)
-``total_cents``            running total after this balloon, main balloons only (cents, int)
-``first_response_ms``      balloon onset to the first pump or collect (ms, float; NaN: none)
-``mean_pump_interval_ms``  mean time between successive pumps (ms, float; NaN: < 2)
-``duration_ms``            trial_start to trial_end (ms, float)
+:func:`trial_table` gives one row per completed trial (practice rows included, flagged
+by ``practice``); an unfinished last trial gives no row. Its columns are declared, with
+their types and meanings, in ``table.toml`` (read into :data:`COLUMNS`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from games.api import EventRecord, EventSink, completed_trials
-from games.engine.params import check_ints, merge_params
-from games.engine.trial import OpenPhase, TableBuilder, TrialTask, first_event, ms_between
+from games.engine.params import ParamSchema
+from games.engine.trial import OpenPhase, TableSchema, TrialTask, first_event, ms_between
 
 __all__ = [
     "COLUMNS",
@@ -98,33 +85,17 @@ GAME_ID = "balloons"
 DISPLAY_NAME = "Balloons"
 VERSION = "1.0.0"
 
-DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
-    {
-        "n_balloons": 30,
-        "n_practice": 0,
-        "cents_per_pump": 5,
-        "max_pumps": 128,
-    }
-)
-
-# key -> (low, high) inclusive integer ranges
-_INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
-    {
-        "n_balloons": (1, 500),
-        "n_practice": (0, 10),
-        "cents_per_pump": (1, 1000),
-        "max_pumps": (2, 1000),
-    }
-)
+_PARAMS = ParamSchema.load(GAME_ID)
+DEFAULT_PARAMS: Mapping[str, Any] = _PARAMS.defaults
 
 
 def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Merge ``params`` over :data:`DEFAULT_PARAMS` and check every value.
 
-    Raises :class:`ConfigError` naming the key and its allowed values.
+    Raises :class:`~games.api.ConfigError` naming the key and its allowed values (as
+    ``params.toml`` declares them).
     """
-    merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
-    check_ints(GAME_ID, merged, _INT_RANGES)
+    merged = _PARAMS.validate(params)
     return merged
 
 
@@ -257,33 +228,8 @@ class BalloonsTask(TrialTask[BalloonTrial, OpenPhase, BalloonOutcome]):
 
 # ---- trial table -------------------------------------------------------------------
 
-COLUMNS: Mapping[str, str] = MappingProxyType(
-    {
-        "trial_index": "0-based index of the balloon over practice and main (int)",
-        "practice": "True for a practice balloon (bool)",
-        "balloon": "1-based number of the balloon within its block (int)",
-        "explosion_point": "scheduled pump number that pops the balloon (pumps, int)",
-        "pumps": "accepted pumps, counting the one that popped it (pumps, int)",
-        "exploded": "True when the balloon popped (bool)",
-        "earned_cents": "cents banked from this balloon; 0 if it popped (cents, int)",
-        "total_cents": "running total after this balloon, main balloons only (cents, int)",
-        "first_response_ms": "balloon onset to the first pump or collect (ms, float; NaN: none)",
-        "mean_pump_interval_ms": "mean time between successive pumps (ms, float; NaN: < 2)",
-        "duration_ms": "trial_start to trial_end (ms, float)",
-    }
-)
-
-
-_DTYPES: Mapping[str, Any] = MappingProxyType(
-    {name: np.int64 for name in COLUMNS}
-    | {
-        "practice": np.bool_,
-        "exploded": np.bool_,
-        "first_response_ms": np.float64,
-        "mean_pump_interval_ms": np.float64,
-        "duration_ms": np.float64,
-    }
-)
+_TABLE = TableSchema.load(GAME_ID)
+COLUMNS: Mapping[str, str] = _TABLE.descriptions
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
@@ -291,21 +237,14 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
 
     Built from stored events only; an incomplete last balloon gives no row.
     """
-    table = TableBuilder(COLUMNS, _DTYPES)
+    table = _TABLE.builder()
     for trial in completed_trials(events):
         start, end = trial[0], trial[-1]
-        design = start.payload
         responses = [e for e in trial if e.kind == "response"]
         pump_times = [e.t_ns for e in responses if e.payload.get("input") == "pump"]
-        table.add(
-            trial_index=start.trial_index,
-            practice=bool(design["practice"]),
-            balloon=int(design["balloon"]),
-            explosion_point=int(design["explosion_point"]),
+        table.add_trial(
+            trial,
             pumps=len(pump_times),
-            exploded=bool(end.payload["exploded"]),
-            earned_cents=int(end.payload["earned_cents"]),
-            total_cents=int(end.payload["total_cents"]),
             first_response_ms=ms_between(
                 first_event(trial, "stimulus_onset") or start, first_event(trial, "response")
             ),

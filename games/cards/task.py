@@ -69,23 +69,9 @@ the choice. The sink is flushed at each trial end and durably at the end.
 
 Trial table
 -----------
-:func:`trial_table` gives one row per completed trial (practice rows included,
-flagged by ``practice``); an unfinished last trial gives no row. Columns (also in
-:data:`COLUMNS`):
-
-``trial_index``   0-based index of the pick over practice and main (int)
-``practice``      True for a practice pick (bool)
-``pick``          1-based number of the pick within its block (int)
-``block``         1-based block of picks_per_block (20) main picks; 0 for practice (int)
-``deck``          chosen deck, 'A'..'D' (str)
-``deck_number``   chosen deck as 0..3 for A..D (int)
-``advantageous``  True when the chosen deck's net over its sequence is positive (bool)
-``deck_pick``     1-based count of main picks from the chosen deck; 0 for practice (int)
-``win``           amount won on the card (task units, int)
-``loss``          amount lost on the card (task units, int)
-``net``           win - loss (task units, int)
-``bank``          bank after the pick; starts at the loan (task units, int)
-``rt_ms``         decks onset (trial start if no onset) to the choice (ms, float)
+:func:`trial_table` gives one row per completed trial (practice rows included, flagged
+by ``practice``); an unfinished last trial gives no row. Its columns are declared, with
+their types and meanings, in ``table.toml`` (read into :data:`COLUMNS`).
 """
 
 from __future__ import annotations
@@ -95,12 +81,11 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-import numpy as np
 from numpy.typing import NDArray
 
 from games.api import ConfigError, EventRecord, EventSink, completed_trials
-from games.engine.params import merge_params
-from games.engine.trial import OpenPhase, TableBuilder, TrialTask, first_event, ms_between
+from games.engine.params import ParamSchema, is_int
+from games.engine.trial import OpenPhase, TableSchema, TrialTask, first_event, ms_between
 
 __all__ = [
     "BECHARA_1994_LOSSES",
@@ -141,47 +126,21 @@ BECHARA_1994_LOSSES: Mapping[str, tuple[int, ...]] = MappingProxyType(
 )
 # fmt: on
 
-DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
-    {
-        "n_picks": 100,
-        "n_practice": 0,
-        "loan": 2000,
-        "picks_per_block": 20,
-        "deck_win": MappingProxyType({"A": 100, "B": 100, "C": 50, "D": 50}),
-        "deck_losses": BECHARA_1994_LOSSES,
-    }
-)
-
-_INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
-    {
-        "n_picks": (1, 1000),
-        "n_practice": (0, 10),
-        "loan": (0, 1_000_000),
-        "picks_per_block": (1, 1000),
-    }
-)
+_PARAMS = ParamSchema.load(GAME_ID, deck_losses=BECHARA_1994_LOSSES)
+DEFAULT_PARAMS: Mapping[str, Any] = _PARAMS.defaults
 _MAX_AMOUNT = 100_000
 _MAX_SEQUENCE = 1000
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Merge ``params`` over :data:`DEFAULT_PARAMS` and check every value.
 
-    ``deck_win`` maps each of A-D to an integer 0..100000; ``deck_losses`` maps each of
-    A-D to a non-empty list of at most 1000 integers 0..100000 (0: no loss). Raises
-    :class:`ConfigError` naming the key and the allowed values.
+    The counts are checked as ``params.toml`` declares them; ``deck_win`` maps each of
+    A-D to an integer 0..100000; ``deck_losses`` maps each of A-D to a non-empty list
+    of at most 1000 integers 0..100000 (0: no loss). Raises :class:`ConfigError` naming
+    the key and the allowed values.
     """
-    merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
-    for key, (low, high) in _INT_RANGES.items():
-        value = merged[key]
-        if not _is_int(value) or not low <= value <= high:
-            raise ConfigError(
-                f"{GAME_ID}: parameter {key!r} must be an integer in {low}..{high}, got {value!r}"
-            )
+    merged = _PARAMS.validate(params)
     wins = merged["deck_win"]
     if not isinstance(wins, Mapping) or set(wins) != set(DECKS):
         raise ConfigError(
@@ -189,7 +148,7 @@ def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
             f"integers in 0..{_MAX_AMOUNT}, got {wins!r}"
         )
     for deck in DECKS:
-        if not _is_int(wins[deck]) or not 0 <= wins[deck] <= _MAX_AMOUNT:
+        if not is_int(wins[deck]) or not 0 <= wins[deck] <= _MAX_AMOUNT:
             raise ConfigError(
                 f"{GAME_ID}: parameter 'deck_win' for deck {deck} must be an integer in "
                 f"0..{_MAX_AMOUNT}, got {wins[deck]!r}"
@@ -206,7 +165,7 @@ def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
             isinstance(amounts, str | bytes)
             or not isinstance(amounts, Sequence)
             or not 1 <= len(amounts) <= _MAX_SEQUENCE
-            or not all(_is_int(a) and 0 <= a <= _MAX_AMOUNT for a in amounts)
+            or not all(is_int(a) and 0 <= a <= _MAX_AMOUNT for a in amounts)
         ):
             raise ConfigError(
                 f"{GAME_ID}: parameter 'deck_losses' for deck {deck} must be a list of 1 to "
@@ -355,29 +314,8 @@ class CardsTask(TrialTask[CardsTrial, OpenPhase, PickOutcome]):
 
 # ---- trial table -------------------------------------------------------------------
 
-COLUMNS: Mapping[str, str] = MappingProxyType(
-    {
-        "trial_index": "0-based index of the pick over practice and main (int)",
-        "practice": "True for a practice pick (bool)",
-        "pick": "1-based number of the pick within its block (int)",
-        "block": "1-based block of picks_per_block (20) main picks; 0 for practice (int)",
-        "deck": "chosen deck, 'A'..'D' (str)",
-        "deck_number": "chosen deck as 0..3 for A..D (int)",
-        "advantageous": "True when the chosen deck's net over its sequence is positive (bool)",
-        "deck_pick": "1-based count of main picks from the chosen deck; 0 for practice (int)",
-        "win": "amount won on the card (task units, int)",
-        "loss": "amount lost on the card (task units, int)",
-        "net": "win - loss (task units, int)",
-        "bank": "bank after the pick; starts at the loan (task units, int)",
-        "rt_ms": "decks onset (trial start if no onset) to the choice (ms, float)",
-    }
-)
-
-
-_DTYPES: Mapping[str, Any] = MappingProxyType(
-    {name: np.int64 for name in COLUMNS}
-    | {"practice": np.bool_, "advantageous": np.bool_, "deck": np.dtype("<U1"), "rt_ms": np.float64}
-)
+_TABLE = TableSchema.load(GAME_ID)
+COLUMNS: Mapping[str, str] = _TABLE.descriptions
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
@@ -385,24 +323,14 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
 
     Built from stored events only; an incomplete last pick gives no row.
     """
-    table = TableBuilder(COLUMNS, _DTYPES)
+    table = _TABLE.builder()
     for trial in completed_trials(events):
         start, end = trial[0], trial[-1]
         response = first_event(trial, "response")
-        deck = str(end.payload["deck"])
-        table.add(
-            trial_index=start.trial_index,
-            practice=bool(start.payload["practice"]),
-            pick=int(start.payload["pick"]),
-            block=int(start.payload["block"]),
-            deck=deck,
-            deck_number=DECKS.index(deck),
-            advantageous=bool(end.payload["advantageous"]),
+        table.add_trial(
+            trial,
+            deck_number=DECKS.index(str(end.payload["deck"])),
             deck_pick=int(response.payload["deck_pick"]) if response else 0,
-            win=int(end.payload["win"]),
-            loss=int(end.payload["loss"]),
-            net=int(end.payload["net"]),
-            bank=int(end.payload["bank"]),
             rt_ms=ms_between(first_event(trial, "stimulus_onset") or start, response or end),
         )
     return table.columns()

@@ -59,22 +59,9 @@ flushed at each trial end and durably at the end.
 
 Trial table
 -----------
-:func:`trial_table` gives one row per completed trial (practice rows included,
-flagged by ``practice``); an unfinished last trial gives no row. Columns (also in
-:data:`COLUMNS`):
-
-``trial_index``             0-based index of the trial in the order given (int)
-``practice``                True for a practice trial (bool)
-``direction``               'forward' or 'backward' (str)
-``length``                  number of digits shown (digits, int)
-``rep``                     1-based repetition at this length (int)
-``correct``                 True when the answer equals the target exactly (bool)
-``n_entered``               digits in the final answer (digits, int)
-``positions_correct``       answer digits matching the target at the same place (int)
-``deletions``               delete inputs during the recall (int)
-``mean_digit_interval_ms``  mean onset-to-onset time of the digits (ms, float; NaN: 1)
-``first_entry_ms``          recall onset (else last digit onset) to the first input (ms, float)
-``recall_ms``               recall onset (else last digit onset) to the trial end (ms, float)
+:func:`trial_table` gives one row per completed trial (practice rows included, flagged
+by ``practice``); an unfinished last trial gives no row. Its columns are declared, with
+their types and meanings, in ``table.toml`` (read into :data:`COLUMNS`).
 """
 
 from __future__ import annotations
@@ -88,9 +75,9 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import ConfigError, EventRecord, EventSink, completed_trials
-from games.engine.params import check_ints, merge_params
-from games.engine.trial import TableBuilder, TrialTask, first_event, ms_between
+from games.api import EventRecord, EventSink, completed_trials
+from games.engine.params import ParamSchema, bad_param, check_bound
+from games.engine.trial import TableSchema, TrialTask, first_event, ms_between
 
 __all__ = [
     "COLUMNS",
@@ -115,52 +102,27 @@ GAME_ID = "digits"
 DISPLAY_NAME = "Digits"
 VERSION = "1.0.0"
 DIRECTIONS: tuple[str, ...] = ("forward", "backward")
-_MAX_LENGTH = 12
 _PRACTICE_REP_BASE = 1000  # keeps practice generators apart from main ones
 
-DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
-    {
-        "directions": ("forward", "backward"),
-        "forward_start": 3,
-        "backward_start": 2,
-        "max_length": 9,
-        "trials_per_length": 2,
-        "failures_to_stop": 2,
-        "n_practice": 1,
-        "practice_length": 2,
-        "digit_interval_ms": 1000,
-        "digit_duration_ms": 800,
-        "feedback": "practice",
-    }
-)
-
-_INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
-    {
-        "forward_start": (1, _MAX_LENGTH),
-        "backward_start": (1, _MAX_LENGTH),
-        "max_length": (1, _MAX_LENGTH),
-        "trials_per_length": (1, 5),
-        "failures_to_stop": (1, 5),
-        "n_practice": (0, 3),
-        "practice_length": (1, _MAX_LENGTH),
-        "digit_interval_ms": (200, 5000),
-        "digit_duration_ms": (50, 5000),
-    }
-)
+_PARAMS = ParamSchema.load(GAME_ID)
+DEFAULT_PARAMS: Mapping[str, Any] = _PARAMS.defaults
 _FEEDBACK = ("none", "practice", "all")
-
-
-def _bad(key: str, allowed: str, value: object) -> ConfigError:
-    return ConfigError(f"{GAME_ID}: parameter {key!r} must be {allowed}, got {value!r}")
+_AT_MOST = (  # key, the parameter it must not exceed
+    ("forward_start", "max_length"),
+    ("backward_start", "max_length"),
+    ("failures_to_stop", "trials_per_length"),
+    ("digit_duration_ms", "digit_interval_ms"),
+)
 
 
 def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Merge ``params`` over :data:`DEFAULT_PARAMS` and check every value.
 
-    Raises :class:`ConfigError` naming the key and the allowed values or range.
+    Raises :class:`~games.api.ConfigError` naming the key and the allowed values or
+    range (as ``params.toml`` declares them, and the bounds that relate lengths and
+    times).
     """
-    merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
-    check_ints(GAME_ID, merged, _INT_RANGES)
+    merged = _PARAMS.validate(params)
     directions = merged["directions"]
     if (
         isinstance(directions, str)
@@ -169,25 +131,13 @@ def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
         or len(set(directions)) != len(directions)
         or not all(d in DIRECTIONS for d in directions)
     ):
-        raise _bad("directions", "a list of distinct values from 'forward', 'backward'", directions)
+        allowed = "a list of distinct values from 'forward', 'backward'"
+        raise bad_param(GAME_ID, "directions", allowed, directions)
     merged["directions"] = tuple(directions)
-    for key in ("forward_start", "backward_start"):
-        if merged[key] > merged["max_length"]:
-            raise _bad(key, f"at most max_length={merged['max_length']}", merged[key])
-    if merged["failures_to_stop"] > merged["trials_per_length"]:
-        raise _bad(
-            "failures_to_stop",
-            f"at most trials_per_length={merged['trials_per_length']}",
-            merged["failures_to_stop"],
-        )
-    if merged["digit_duration_ms"] > merged["digit_interval_ms"]:
-        raise _bad(
-            "digit_duration_ms",
-            f"at most digit_interval_ms={merged['digit_interval_ms']}",
-            merged["digit_duration_ms"],
-        )
+    for key, other in _AT_MOST:
+        check_bound(GAME_ID, merged, key, "at most", other)
     if merged["feedback"] not in _FEEDBACK:
-        raise _bad("feedback", "one of 'none', 'practice', 'all'", merged["feedback"])
+        raise bad_param(GAME_ID, "feedback", "one of 'none', 'practice', 'all'", merged["feedback"])
     return merged
 
 
@@ -486,32 +436,8 @@ class DigitsTask(TrialTask[GivenTrial, Phase, DigitsOutcome]):
 
 # ---- trial table -------------------------------------------------------------------
 
-COLUMNS: Mapping[str, str] = MappingProxyType(
-    {
-        "trial_index": "0-based index of the trial in the order given (int)",
-        "practice": "True for a practice trial (bool)",
-        "direction": "'forward' or 'backward' (str)",
-        "length": "number of digits shown (digits, int)",
-        "rep": "1-based repetition at this length (int)",
-        "correct": "True when the answer equals the target exactly (bool)",
-        "n_entered": "digits in the final answer (digits, int)",
-        "positions_correct": "answer digits matching the target at the same place (int)",
-        "deletions": "delete inputs during the recall (int)",
-        "mean_digit_interval_ms": "mean onset-to-onset time of the digits (ms, float; NaN: 1)",
-        "first_entry_ms": "recall onset (else last digit onset) to the first input (ms, float)",
-        "recall_ms": "recall onset (else last digit onset) to the trial end (ms, float)",
-    }
-)
-
-_DTYPES: Mapping[str, Any] = MappingProxyType(
-    {
-        **dict.fromkeys(("trial_index", "length", "rep", "n_entered"), np.int64),
-        **dict.fromkeys(("positions_correct", "deletions"), np.int64),
-        **dict.fromkeys(("practice", "correct"), np.bool_),
-        **dict.fromkeys(("mean_digit_interval_ms", "first_entry_ms", "recall_ms"), np.float64),
-        "direction": np.dtype("<U8"),
-    }
-)
+_TABLE = TableSchema.load(GAME_ID)
+COLUMNS: Mapping[str, str] = _TABLE.descriptions
 
 
 def _mean_interval_ms(onsets: Sequence[EventRecord]) -> float:
@@ -526,7 +452,7 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
 
     Built from stored events only; an incomplete last trial gives no row.
     """
-    table = TableBuilder(COLUMNS, _DTYPES)
+    table = _TABLE.builder()
     for trial in completed_trials(events):
         start, end = trial[0], trial[-1]
         digits = [
@@ -534,16 +460,9 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
         ]
         recall = first_event(trial, "stimulus_onset", stimulus="recall") or (digits or [start])[-1]
         responses = [e for e in trial if e.kind == "response"]
-        design, result = start.payload, end.payload
-        table.add(
-            trial_index=start.trial_index,
-            practice=bool(design["practice"]),
-            direction=str(design["direction"]),
-            length=int(design["length"]),
-            rep=int(design["rep"]),
-            correct=bool(result["correct"]),
-            n_entered=len(result["answer"]),
-            positions_correct=int(result["positions_correct"]),
+        table.add_trial(
+            trial,
+            n_entered=len(end.payload["answer"]),
             deletions=sum(e.payload.get("input") == "delete" for e in responses),
             mean_digit_interval_ms=_mean_interval_ms(digits),
             first_entry_ms=ms_between(recall, responses[0] if responses else None),

@@ -11,14 +11,26 @@ depends on the answers so far, overrides :meth:`TrialTask._upcoming` (and
 :attr:`TrialTask.trials_planned`); the trial it returns carries the index it will
 be given.
 
-:class:`TableBuilder` collects a trial table's rows and turns them into columns.
+:class:`TableBuilder` collects a trial table's rows and turns them into columns. The
+columns are declared as data in ``table.toml`` next to a game's ``task.py`` and read
+into a :class:`TableSchema`: one TOML table a column, in column order, with
+
+- ``dtype``: ``"int"``, ``"float"``, ``"bool"``, ``"str"`` or a fixed-width text type
+  such as ``"<U8"``;
+- ``description``: what the column holds, ending with its unit and type in brackets
+  (the game's ``COLUMNS``, which the exports' data dictionary prints);
+- ``source`` (optional): where :meth:`TableBuilder.add_trial` finds the value when the
+  game's ``trial_table`` does not compute it - ``"index"`` (the trial's index),
+  ``"design"`` (the field of the column's name in the ``trial_start`` payload) or
+  ``"outcome"`` (that field in the ``trial_end`` payload), converted to the dtype.
 
 Qt-free, like every ``task.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
@@ -27,11 +39,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from games.api import EventRecord, EventSink, GameSummary
+from games.engine.params import game_data
 
 __all__ = [
+    "Column",
     "DesignedTrial",
     "OpenPhase",
     "TableBuilder",
+    "TableSchema",
     "TrialTask",
     "events_within",
     "first_event",
@@ -215,6 +230,34 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
             return "late"
         return None
 
+    def _response_rt(
+        self, known: bool, t_ns: int, ignored: Mapping[str, Any], unknown: str = "unknown_key"
+    ) -> float | None:
+        """The RT (ms after the onset) of an input stamped ``t_ns`` that is the response.
+
+        For a trial that takes one response within the window of :attr:`window_param`.
+        ``None`` when no trial runs or the input is no response (see
+        :meth:`_input_problem`): then it is recorded as ``ignored_input`` (``ignored``
+        and the ``reason``), and one that came after the window ends the trial as a
+        time-out (:meth:`timeout`).
+        """
+        if not self.trial_running:
+            return None
+        assert self.window_param is not None
+        window_ms = int(self._params[self.window_param])
+        reason = self._input_problem(known, t_ns, window_ms, unknown)
+        if reason is not None:
+            self._emit("ignored_input", {**ignored, "reason": reason}, t_ns)
+            if reason == "late":
+                self.timeout(t_ns)
+            return None
+        assert self._onset is not None
+        return (t_ns - self._onset) / 1e6
+
+    def _end_unanswered(self, trial: TrialT, t_ns: int) -> None:
+        """End ``trial`` at its time-out, without a response (see :meth:`timeout`)."""
+        raise NotImplementedError
+
     def _window_ms(self) -> int | None:
         """The current phase's time limit (ms after the onset), ``None`` when it has none.
 
@@ -285,6 +328,18 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
         self._emit_onset("stimulus_onset", t_ns, method, refresh_ns, stimulus=self.stimulus)
         return True
 
+    def timeout(self, t_ns: int) -> bool:
+        """The response window has passed at ``t_ns`` without a response.
+
+        The default: in the ``"response"`` phase the trial ends unanswered
+        (:meth:`_end_unanswered`, ``True``); otherwise nothing happens (``False``). A
+        game whose phases have other limits overrides it.
+        """
+        if self._phase.value != "response":
+            return False
+        self._end_unanswered(self._running, t_ns)
+        return True
+
     def summary_extra(self) -> Mapping[str, Any]:
         """What the game adds to its :class:`GameSummary`."""
         return {}
@@ -331,16 +386,86 @@ def ms_between(earlier: EventRecord | None, later: EventRecord | None) -> float:
     return (later.t_ns - earlier.t_ns) / 1e6
 
 
+_DTYPES: Mapping[str, Any] = MappingProxyType(
+    {"int": np.int64, "float": np.float64, "bool": np.bool_, "str": np.str_}
+)
+_CASTS: Mapping[str, Any] = MappingProxyType({"i": int, "f": float, "b": bool, "U": str})
+_SOURCES = ("index", "design", "outcome")
+
+
+def _dtype(name: str) -> Any:
+    """The numpy type a ``table.toml`` dtype names."""
+    if name in _DTYPES:
+        return _DTYPES[name]
+    if name.startswith("<U") and name[2:].isdigit():
+        return np.dtype(name)
+    raise ValueError(f"unknown column dtype {name!r}: int, float, bool, str or <U<width>")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One declared trial-table column (see the module docstring)."""
+
+    name: str
+    dtype: Any
+    description: str
+    source: str | None = None
+
+    def value(self, start: EventRecord, end: EventRecord) -> Any:
+        """The value its ``source`` gives in the trial from ``start`` to ``end``."""
+        if self.source == "index":
+            return start.trial_index
+        payload = start.payload if self.source == "design" else end.payload
+        return _CASTS[np.dtype(self.dtype).kind](payload[self.name])
+
+
+class TableSchema:
+    """A game's declared trial-table columns: names, numpy types, meanings, sources."""
+
+    def __init__(self, columns: Iterable[Column]) -> None:
+        self.columns = tuple(columns)
+        for column in self.columns:
+            if column.source is not None and column.source not in _SOURCES:
+                raise ValueError(f"column {column.name!r}: unknown source {column.source!r}")
+
+    @classmethod
+    def load(cls, game_id: str) -> TableSchema:
+        """The columns declared in ``table.toml`` of the game ``games.<game_id>``."""
+        columns = []
+        for name, entry in game_data(game_id, "table.toml").items():
+            unknown = set(entry) - {"dtype", "description", "source"}
+            if unknown or not entry.get("description"):
+                raise ValueError(f"{game_id}: column {name!r} needs a description, no {unknown}")
+            columns.append(
+                Column(name, _dtype(entry["dtype"]), entry["description"], entry.get("source"))
+            )
+        return cls(columns)
+
+    @property
+    def descriptions(self) -> Mapping[str, str]:
+        """Each column's description, in column order (a game's ``COLUMNS``)."""
+        return MappingProxyType({c.name: c.description for c in self.columns})
+
+    @property
+    def dtypes(self) -> Mapping[str, Any]:
+        """Each column's numpy type, in column order."""
+        return MappingProxyType({c.name: c.dtype for c in self.columns})
+
+    def builder(self) -> TableBuilder:
+        """An empty table of these columns."""
+        return TableBuilder(self)
+
+
 class TableBuilder:
     """A trial table's rows, turned into columns (numpy arrays) by :meth:`columns`.
 
-    Every row names every column of ``columns``; ``dtypes`` gives a column's numpy
-    type (a column not named there holds strings).
+    Every row names every column of ``schema``, either given to :meth:`add` or, with
+    :meth:`add_trial`, taken from the trial's events as the column's ``source`` says.
     """
 
-    def __init__(self, columns: Mapping[str, str], dtypes: Mapping[str, Any]) -> None:
-        self._names = tuple(columns)
-        self._dtypes = dtypes
+    def __init__(self, schema: TableSchema) -> None:
+        self._schema = schema
+        self._names = tuple(c.name for c in schema.columns)
         self._rows: dict[str, list[Any]] = {name: [] for name in self._names}
 
     def add(self, **row: Any) -> None:
@@ -351,8 +476,19 @@ class TableBuilder:
         for name in self._names:
             self._rows[name].append(row[name])
 
+    def add_trial(self, trial: Sequence[EventRecord], **computed: Any) -> None:
+        """A row for ``trial`` (its events, ``trial_start`` to ``trial_end``).
+
+        The columns with a ``source`` come from the trial's index, design or outcome;
+        ``computed`` gives the others.
+        """
+        start, end = trial[0], trial[-1]
+        sourced = {c.name: c.value(start, end) for c in self._schema.columns if c.source}
+        clash = sorted(set(sourced) & set(computed))
+        if clash:
+            raise KeyError(f"columns taken from the events are not computed: {clash}")
+        self.add(**sourced, **computed)
+
     def columns(self) -> dict[str, NDArray[Any]]:
-        return {
-            name: np.asarray(values, dtype=self._dtypes.get(name, np.str_))
-            for name, values in self._rows.items()
-        }
+        dtypes = self._schema.dtypes
+        return {name: np.asarray(values, dtype=dtypes[name]) for name, values in self._rows.items()}

@@ -68,24 +68,9 @@ end and durably at the end.
 
 Trial table
 -----------
-:func:`trial_table` gives one row per completed trial (practice rows included,
-flagged by ``practice``); an unfinished last trial gives no row. Columns (also in
-:data:`COLUMNS`):
-
-``trial_index``        0-based index of the round (int)
-``practice``           True for a practice round (bool)
-``role``               the candidate's role: 'proposer', 'responder' or 'dictator' (str)
-``round``              1-based round within the role's practice or main rounds (int)
-``pot``                the amount split (units, int)
-``offer``              units going to the non-proposing side: the candidate's offer or gift, or the
-                       partner's offer to the candidate (units, int)
-``offer_share``        offer / pot (proportion, float)
-``accepted``           True when the split stood; always True for dictator rounds (bool)
-``partner_threshold``  simulated responder's minimum acceptable share in proposer rounds
-                       (proportion, float; NaN in other roles)
-``payoff_self``        the candidate's payoff (units, int)
-``payoff_partner``     the simulated partner's payoff (units, int)
-``rt_ms``              decision onset (trial start if none) to the candidate's input (ms, float)
+:func:`trial_table` gives one row per completed trial (practice rows included, flagged
+by ``practice``); an unfinished last trial gives no row. Its columns are declared, with
+their types and meanings, in ``table.toml`` (read into :data:`COLUMNS`).
 """
 
 from __future__ import annotations
@@ -93,15 +78,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import ConfigError, EventRecord, EventSink, completed_trials
-from games.engine.params import check_ints, merge_params
-from games.engine.trial import OpenPhase, TableBuilder, TrialTask, first_event, ms_between
+from games.api import EventRecord, EventSink, completed_trials
+from games.engine.params import ParamSchema, bad_param, check_bound
+from games.engine.trial import OpenPhase, TableSchema, TrialTask, first_event, ms_between
 
 __all__ = [
     "COLUMNS",
@@ -121,35 +105,10 @@ __all__ = [
 GAME_ID = "exchange_split"
 DISPLAY_NAME = "Money Exchange 2"
 VERSION = "1.0.0"
-ROLES: tuple[str, ...] = ("proposer", "responder", "dictator")
 
-DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
-    {
-        "pot": 10,
-        "proposer_rounds": 5,
-        "responder_offer_shares": (0.1, 0.2, 0.3, 0.4, 0.5),
-        "responder_repeats": 2,
-        "dictator_rounds": 3,
-        "partner_threshold_min": 0.1,
-        "partner_threshold_max": 0.4,
-        "role_order": ("proposer", "responder", "dictator"),
-        "n_practice": 0,
-    }
-)
-
-_INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
-    {
-        "pot": (2, 1000),
-        "proposer_rounds": (0, 50),
-        "responder_repeats": (0, 10),
-        "dictator_rounds": (0, 50),
-        "n_practice": (0, 5),
-    }
-)
-
-
-def _bad(key: str, allowed: str, value: object) -> ConfigError:
-    return ConfigError(f"{GAME_ID}: parameter {key!r} must be {allowed}, got {value!r}")
+_PARAMS = ParamSchema.load(GAME_ID)
+DEFAULT_PARAMS: Mapping[str, Any] = _PARAMS.defaults
+ROLES: tuple[str, ...] = DEFAULT_PARAMS["role_order"]  # each once in a ``role_order``
 
 
 def _is_share(value: object) -> bool:
@@ -159,10 +118,10 @@ def _is_share(value: object) -> bool:
 def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Merge ``params`` over :data:`DEFAULT_PARAMS` and check every value.
 
-    Raises :class:`ConfigError` naming the key and the allowed values or range.
+    Raises :class:`~games.api.ConfigError` naming the key and the allowed values or
+    range (as ``params.toml`` declares them, and the shares and rounds checked here).
     """
-    merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
-    check_ints(GAME_ID, merged, _INT_RANGES)
+    merged = _PARAMS.validate(params)
     shares = merged["responder_offer_shares"]
     if (
         isinstance(shares, str)
@@ -170,31 +129,16 @@ def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
         or len(shares) > 20
         or not all(_is_share(s) for s in shares)
     ):
-        raise _bad("responder_offer_shares", "a list of at most 20 numbers in 0..1", shares)
+        allowed = "a list of at most 20 numbers in 0..1"
+        raise bad_param(GAME_ID, "responder_offer_shares", allowed, shares)
     merged["responder_offer_shares"] = tuple(float(s) for s in shares)
     for key in ("partner_threshold_min", "partner_threshold_max"):
         if not _is_share(merged[key]):
-            raise _bad(key, "a number in 0..1 (share of the pot)", merged[key])
+            raise bad_param(GAME_ID, key, "a number in 0..1 (share of the pot)", merged[key])
         merged[key] = float(merged[key])
-    if merged["partner_threshold_min"] > merged["partner_threshold_max"]:
-        raise _bad(
-            "partner_threshold_min",
-            f"at most partner_threshold_max={merged['partner_threshold_max']}",
-            merged["partner_threshold_min"],
-        )
-    order = merged["role_order"]
-    if (
-        isinstance(order, str)
-        or not isinstance(order, Sequence)
-        or not all(isinstance(role, str) for role in order)
-        or sorted(order) != sorted(ROLES)
-    ):
-        raise _bad(
-            "role_order", "a list holding 'proposer', 'responder' and 'dictator' once each", order
-        )
-    merged["role_order"] = tuple(order)
+    check_bound(GAME_ID, merged, "partner_threshold_min", "at most", "partner_threshold_max")
     if sum(_main_rounds(merged, role) for role in ROLES) == 0:
-        raise _bad("proposer_rounds", "at least 1 when no other role has rounds", 0)
+        raise bad_param(GAME_ID, "proposer_rounds", "at least 1 when no other role has rounds", 0)
     return merged
 
 
@@ -391,41 +335,8 @@ class SplitTask(TrialTask[SplitTrial, OpenPhase, SplitOutcome]):
 
 # ---- trial table -------------------------------------------------------------------
 
-COLUMNS: Mapping[str, str] = MappingProxyType(
-    {
-        "trial_index": "0-based index of the round (int)",
-        "practice": "True for a practice round (bool)",
-        "role": "the candidate's role: 'proposer', 'responder' or 'dictator' (str)",
-        "round": "1-based round within the role's practice or main rounds (int)",
-        "pot": "the amount split (units, int)",
-        "offer": "units going to the non-proposing side: the candidate's offer or gift, "
-        "or the partner's offer to the candidate (units, int)",
-        "offer_share": "offer / pot (proportion, float)",
-        "accepted": "True when the split stood; always True for dictator rounds (bool)",
-        "partner_threshold": "simulated responder's minimum acceptable share in proposer "
-        "rounds (proportion, float; NaN in other roles)",
-        "payoff_self": "the candidate's payoff (units, int)",
-        "payoff_partner": "the simulated partner's payoff (units, int)",
-        "rt_ms": "decision onset (trial start if none) to the candidate's input (ms, float)",
-    }
-)
-
-_DTYPES: Mapping[str, Any] = MappingProxyType(
-    {
-        "trial_index": np.int64,
-        "practice": np.bool_,
-        "role": np.dtype("<U9"),
-        "round": np.int64,
-        "pot": np.int64,
-        "offer": np.int64,
-        "offer_share": np.float64,
-        "accepted": np.bool_,
-        "partner_threshold": np.float64,
-        "payoff_self": np.int64,
-        "payoff_partner": np.int64,
-        "rt_ms": np.float64,
-    }
-)
+_TABLE = TableSchema.load(GAME_ID)
+COLUMNS: Mapping[str, str] = _TABLE.descriptions
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
@@ -433,24 +344,15 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
 
     Built from stored events only; an incomplete last round gives no row.
     """
-    table = TableBuilder(COLUMNS, _DTYPES)
+    table = _TABLE.builder()
     for trial in completed_trials(events):
         start, end = trial[0], trial[-1]
-        design, result = start.payload, end.payload
         onset = first_event(trial, "stimulus_onset") or start
-        threshold = design.get("partner_threshold")
-        table.add(
-            trial_index=start.trial_index,
-            practice=bool(design["practice"]),
-            role=str(design["role"]),
-            round=int(design["round"]),
-            pot=int(design["pot"]),
-            offer=int(result["offer"]),
-            offer_share=int(result["offer"]) / int(design["pot"]),
-            accepted=bool(result["accepted"]),
+        threshold = start.payload.get("partner_threshold")
+        table.add_trial(
+            trial,
+            offer_share=int(end.payload["offer"]) / int(start.payload["pot"]),
             partner_threshold=float("nan") if threshold is None else float(threshold),
-            payoff_self=int(result["payoff_self"]),
-            payoff_partner=int(result["payoff_partner"]),
             rt_ms=ms_between(onset, first_event(trial, "response") or end),
         )
     return table.columns()

@@ -64,23 +64,9 @@ each trial end and durably at the end.
 
 Trial table
 -----------
-:func:`trial_table` gives one row per completed trial (practice rows included,
-flagged by ``practice``); an unfinished last trial gives no row. Columns (also in
-:data:`COLUMNS`):
-
-``trial_index``     0-based index of the round (int)
-``practice``        True for a practice round (bool)
-``role``            the candidate's role, 'investor' or 'trustee' (str)
-``round``           1-based round within the role's practice or main rounds (int)
-``endowment``       each player's endowment (units, int)
-``sent``            the investor's transfer, before multiplication (units, int)
-``received``        what the trustee received, sent * multiplier (units, int)
-``returned``        the trustee's transfer back (units, int)
-``sent_share``      sent / endowment (proportion, float)
-``returned_share``  returned / received (proportion, float; NaN when 0 received)
-``payoff_self``     the candidate's payoff (units, int)
-``payoff_partner``  the simulated partner's payoff (units, int)
-``rt_ms``           decision onset (trial start if none) to the candidate's input (ms, float)
+:func:`trial_table` gives one row per completed trial (practice rows included, flagged
+by ``practice``); an unfinished last trial gives no row. Its columns are declared, with
+their types and meanings, in ``table.toml`` (read into :data:`COLUMNS`).
 """
 
 from __future__ import annotations
@@ -88,15 +74,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import ConfigError, EventRecord, EventSink, completed_trials
-from games.engine.params import check_ints, merge_params
-from games.engine.trial import OpenPhase, TableBuilder, TrialTask, first_event, ms_between
+from games.api import EventRecord, EventSink, completed_trials
+from games.engine.params import ParamSchema, bad_param, check_bound, is_int
+from games.engine.trial import OpenPhase, TableSchema, TrialTask, first_event, ms_between
 
 __all__ = [
     "COLUMNS",
@@ -117,79 +102,37 @@ GAME_ID = "exchange_trust"
 DISPLAY_NAME = "Money Exchange 1"
 VERSION = "1.0.0"
 
-DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
-    {
-        "endowment": 10,
-        "multiplier": 3,
-        "investor_rounds": 5,
-        "trustee_sends": (2, 4, 6, 8, 10),
-        "partner_return_min": 0.1,
-        "partner_return_max": 0.5,
-        "role_order": ("investor", "trustee"),
-        "n_practice": 0,
-    }
-)
-ROLES: tuple[str, ...] = ("investor", "trustee")  # the values of ``role_order``
-
-_INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
-    {
-        "endowment": (1, 1000),
-        "multiplier": (1, 10),
-        "investor_rounds": (0, 50),
-        "n_practice": (0, 5),
-    }
-)
-
-
-def _bad(key: str, allowed: str, value: object) -> ConfigError:
-    return ConfigError(f"{GAME_ID}: parameter {key!r} must be {allowed}, got {value!r}")
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+_PARAMS = ParamSchema.load(GAME_ID)
+DEFAULT_PARAMS: Mapping[str, Any] = _PARAMS.defaults
+ROLES: tuple[str, ...] = DEFAULT_PARAMS["role_order"]  # each once in a ``role_order``
 
 
 def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Merge ``params`` over :data:`DEFAULT_PARAMS` and check every value.
 
-    Raises :class:`ConfigError` naming the key and the allowed values or range.
+    Raises :class:`~games.api.ConfigError` naming the key and the allowed values or
+    range (as ``params.toml`` declares them, and the transfers checked here).
     """
-    merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
-    check_ints(GAME_ID, merged, _INT_RANGES)
+    merged = _PARAMS.validate(params)
     sends = merged["trustee_sends"]
     endowment = merged["endowment"]
     if (
         isinstance(sends, str)
         or not isinstance(sends, Sequence)
         or len(sends) > 50
-        or not all(_is_int(s) and 1 <= s <= endowment for s in sends)
+        or not all(is_int(s) and 1 <= s <= endowment for s in sends)
     ):
-        raise _bad(
-            "trustee_sends", f"a list of at most 50 integers in 1..endowment={endowment}", sends
-        )
+        allowed = f"a list of at most 50 integers in 1..endowment={endowment}"
+        raise bad_param(GAME_ID, "trustee_sends", allowed, sends)
     merged["trustee_sends"] = tuple(int(s) for s in sends)
     for key in ("partner_return_min", "partner_return_max"):
         value = merged[key]
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-            raise _bad(key, "a number in 0..1 (share of the received amount)", value)
+            raise bad_param(GAME_ID, key, "a number in 0..1 (share of the received amount)", value)
         merged[key] = float(value)
-    if merged["partner_return_min"] > merged["partner_return_max"]:
-        raise _bad(
-            "partner_return_min",
-            f"at most partner_return_max={merged['partner_return_max']}",
-            merged["partner_return_min"],
-        )
-    order = merged["role_order"]
-    if (
-        isinstance(order, str)
-        or not isinstance(order, Sequence)
-        or not all(isinstance(role, str) for role in order)
-        or sorted(order) != sorted(ROLES)
-    ):
-        raise _bad("role_order", "a list holding 'investor' and 'trustee' once each", order)
-    merged["role_order"] = tuple(order)
+    check_bound(GAME_ID, merged, "partner_return_min", "at most", "partner_return_max")
     if merged["investor_rounds"] + len(merged["trustee_sends"]) == 0:
-        raise _bad("investor_rounds", "at least 1 when trustee_sends is empty", 0)
+        raise bad_param(GAME_ID, "investor_rounds", "at least 1 when trustee_sends is empty", 0)
     return merged
 
 
@@ -373,33 +316,8 @@ def _check_transfer(call: str, amount: int, most: int) -> None:
 
 # ---- trial table -------------------------------------------------------------------
 
-COLUMNS: Mapping[str, str] = MappingProxyType(
-    {
-        "trial_index": "0-based index of the round (int)",
-        "practice": "True for a practice round (bool)",
-        "role": "the candidate's role, 'investor' or 'trustee' (str)",
-        "round": "1-based round within the role's practice or main rounds (int)",
-        "endowment": "each player's endowment (units, int)",
-        "sent": "the investor's transfer, before multiplication (units, int)",
-        "received": "what the trustee received, sent * multiplier (units, int)",
-        "returned": "the trustee's transfer back (units, int)",
-        "sent_share": "sent / endowment (proportion, float)",
-        "returned_share": "returned / received (proportion, float; NaN when 0 received)",
-        "payoff_self": "the candidate's payoff (units, int)",
-        "payoff_partner": "the simulated partner's payoff (units, int)",
-        "rt_ms": "decision onset (trial start if none) to the candidate's input (ms, float)",
-    }
-)
-
-_FLOAT_COLUMNS = ("sent_share", "returned_share", "rt_ms")
-_DTYPES: Mapping[str, Any] = MappingProxyType(
-    {
-        **dict.fromkeys(COLUMNS, np.int64),
-        **dict.fromkeys(_FLOAT_COLUMNS, np.float64),
-        "practice": np.bool_,
-        "role": np.dtype("<U8"),
-    }
-)
+_TABLE = TableSchema.load(GAME_ID)
+COLUMNS: Mapping[str, str] = _TABLE.descriptions
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
@@ -407,24 +325,15 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
 
     Built from stored events only; an incomplete last round gives no row.
     """
-    table = TableBuilder(COLUMNS, _DTYPES)
+    table = _TABLE.builder()
     for trial in completed_trials(events):
         start, end = trial[0], trial[-1]
         onset = first_event(trial, "stimulus_onset") or start
-        endowment = int(start.payload["endowment"])
-        transfers = {name: int(end.payload[name]) for name in ("sent", "received", "returned")}
-        payoffs = {name: int(end.payload[name]) for name in ("payoff_self", "payoff_partner")}
-        received = transfers["received"]
-        table.add(
-            trial_index=start.trial_index,
-            practice=bool(start.payload["practice"]),
-            role=str(start.payload["role"]),
-            round=int(start.payload["round"]),
-            endowment=endowment,
-            sent_share=transfers["sent"] / endowment,
-            returned_share=transfers["returned"] / received if received else float("nan"),
+        sent, received, returned = (int(end.payload[k]) for k in ("sent", "received", "returned"))
+        table.add_trial(
+            trial,
+            sent_share=sent / int(start.payload["endowment"]),
+            returned_share=returned / received if received else float("nan"),
             rt_ms=ms_between(onset, first_event(trial, "response") or end),
-            **transfers,
-            **payoffs,
         )
     return table.columns()

@@ -59,15 +59,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from games.api import ConfigError, EventRecord, EventSink, completed_trials
-from games.engine.params import check_ints, merge_params
-from games.engine.trial import TableBuilder, TrialTask, first_event, ms_between
+from games.engine.params import ParamSchema, bad_param
+from games.engine.trial import TableSchema, TrialTask, first_event, ms_between
 
 __all__ = [
     "COLUMNS",
@@ -93,50 +92,17 @@ VERSION = "1.1.0"
 EMOTIONS = ("anger", "disgust", "fear", "happiness", "sadness", "surprise")
 NEUTRAL = "neutral"
 
-DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
-    {
-        "n_practice": 3,  # full-intensity practice faces with feedback
-        "emotions": EMOTIONS,  # the emotions shown (a subset of the six, in screen order)
-        "include_neutral": True,  # neutral faces and a "neutral" option
-        # Five strengths, 20-100% as in Montagne et al. (2007)'s morph steps: weak
-        # expressions separate able recognisers where full ones are at ceiling.
-        "intensities": (0.2, 0.4, 0.6, 0.8, 1.0),  # expression strengths (0 < i <= 1)
-        "repeats": 2,  # trials per emotion x intensity
-        "n_neutral": -1,  # neutral trials; -1 = repeats x len(intensities)
-        "n_identities": 4,  # schematic face shapes
-        "max_run": 2,  # at most this many trials of one emotion in a row
-        "fixation_ms": 500,
-        "stimulus_ms": 0,  # face duration; 0 = until the choice
-        "response_window_ms": 10000,
-        "feedback_ms": 800,  # practice feedback
-        "iti_ms": 500,
-    }
-)
-
-_INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
-    {
-        "n_practice": (0, 50),
-        "repeats": (1, 50),
-        "n_neutral": (-1, 500),
-        "n_identities": (1, 20),
-        "max_run": (1, 100),
-        "fixation_ms": (0, 5000),
-        "stimulus_ms": (0, 10000),
-        "response_window_ms": (500, 60000),
-        "feedback_ms": (0, 10000),
-        "iti_ms": (0, 10000),
-    }
-)
+_PARAMS = ParamSchema.load(GAME_ID, emotions=EMOTIONS)
+DEFAULT_PARAMS: Mapping[str, Any] = _PARAMS.defaults
 
 
 def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Merge ``params`` over :data:`DEFAULT_PARAMS` and check every value.
 
-    Raises :class:`ConfigError` naming the key and its allowed values or range.
-    Sequences are returned as tuples.
+    Raises :class:`ConfigError` naming the key and its allowed values or range (as
+    ``params.toml`` declares them). Sequences are returned as tuples.
     """
-    merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
-    check_ints(GAME_ID, merged, _INT_RANGES)
+    merged = _PARAMS.validate(params)
     emotions = merged["emotions"]
     if (
         isinstance(emotions, str)
@@ -145,26 +111,11 @@ def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
         or any(e not in EMOTIONS for e in emotions)
         or len(set(emotions)) != len(emotions)
     ):
-        raise ConfigError(
-            f"{GAME_ID}: parameter 'emotions' must be a non-empty list of distinct values "
-            f"from {', '.join(EMOTIONS)}, got {emotions!r}"
-        )
+        allowed = f"a non-empty list of distinct values from {', '.join(EMOTIONS)}"
+        raise bad_param(GAME_ID, "emotions", allowed, emotions)
     merged["emotions"] = tuple(emotions)
     if not isinstance(merged["include_neutral"], bool):
         raise ConfigError(f"{GAME_ID}: parameter 'include_neutral' must be true or false")
-    intensities = merged["intensities"]
-    if (
-        isinstance(intensities, str)
-        or not isinstance(intensities, Sequence)
-        or not intensities
-        or any(isinstance(i, bool) or not isinstance(i, int | float) for i in intensities)
-        or any(not 0.0 < float(i) <= 1.0 for i in intensities)
-    ):
-        raise ConfigError(
-            f"{GAME_ID}: parameter 'intensities' must be a non-empty list of numbers in "
-            f"(0, 1], got {intensities!r}"
-        )
-    merged["intensities"] = tuple(float(i) for i in intensities)
     if len(merged["emotions"]) + merged["include_neutral"] < 2:
         raise ConfigError(f"{GAME_ID}: parameter 'emotions' must leave at least two options")
     return merged
@@ -335,28 +286,16 @@ class FacesTask(TrialTask[FacesTrial, Phase, FacesOutcome]):
 
     def respond(self, choice: str, t_ns: int) -> bool:
         """A choice (option label) stamped ``t_ns``; ``True`` when taken as the response."""
-        if not self.trial_running:
+        known = choice in self._options
+        rt_ms = self._response_rt(known, t_ns, {"choice": choice}, "unknown_choice")
+        if rt_ms is None:
             return False
-        trial = self._running
-        window_ms = int(self._params["response_window_ms"])
-        reason = self._input_problem(choice in self._options, t_ns, window_ms, "unknown_choice")
-        if reason is not None:
-            self._emit("ignored_input", {"choice": choice, "reason": reason}, t_ns)
-            if reason == "late":
-                self._end(trial, t_ns, choice="", rt_ms=None)
-            return False
-        assert self._onset is not None
-        rt_ms = (t_ns - self._onset) / 1e6
         self._emit("response", {"choice": choice, "rt_ms": rt_ms}, t_ns)
-        self._end(trial, t_ns, choice=choice, rt_ms=rt_ms)
+        self._end(self._running, t_ns, choice=choice, rt_ms=rt_ms)
         return True
 
-    def timeout(self, t_ns: int) -> bool:
-        """The response window has passed without a choice."""
-        if self._phase is not Phase.RESPONSE:
-            return False
-        self._end(self._running, t_ns, choice="", rt_ms=None)
-        return True
+    def _end_unanswered(self, trial: FacesTrial, t_ns: int) -> None:
+        self._end(trial, t_ns, choice="", rt_ms=None)
 
     def _end(self, trial: FacesTrial, t_ns: int, *, choice: str, rt_ms: float | None) -> None:
         correct = choice == trial.emotion
@@ -386,33 +325,8 @@ class FacesTask(TrialTask[FacesTrial, Phase, FacesOutcome]):
 
 # ---- trial table -------------------------------------------------------------------
 
-COLUMNS: Mapping[str, str] = MappingProxyType(
-    {
-        "trial_index": "0-based index over practice and main trials (int)",
-        "practice": "True for a practice trial (bool)",
-        "emotion": "emotion shown, 'neutral' for a neutral face (str)",
-        "intensity": "expression strength, 0 = neutral .. 1 = full (fraction, float)",
-        "identity": "0-based schematic face shape (int)",
-        "choice": "option chosen, '' when none (str)",
-        "correct": "the chosen option names the emotion shown (bool)",
-        "timeout": "no choice within the window (bool)",
-        "rt_ms": "face onset to choice (ms, float; NaN when none)",
-        "face_shown_ms": "face onset to offset as presented (ms, float; NaN if it stayed)",
-    }
-)
-
-_DTYPES: Mapping[str, Any] = MappingProxyType(
-    {
-        "trial_index": np.int64,
-        "practice": np.bool_,
-        "intensity": np.float64,
-        "identity": np.int64,
-        "correct": np.bool_,
-        "timeout": np.bool_,
-        "rt_ms": np.float64,
-        "face_shown_ms": np.float64,
-    }
-)
+_TABLE = TableSchema.load(GAME_ID)
+COLUMNS: Mapping[str, str] = _TABLE.descriptions
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
@@ -420,21 +334,15 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
 
     A trial without its ``trial_end`` (an interrupted game) gives no row.
     """
-    table = TableBuilder(COLUMNS, _DTYPES)
+    table = _TABLE.builder()
     for trial in completed_trials(events):
-        start = trial[0]
-        design = start.payload
         onset = first_event(trial, "stimulus_onset")
         response = first_event(trial, "response")
         choice = str(response.payload["choice"]) if response is not None else ""
-        table.add(
-            trial_index=start.trial_index,
-            practice=bool(design["practice"]),
-            emotion=str(design["emotion"]),
-            intensity=float(design["intensity"]),
-            identity=int(design["identity"]),
+        table.add_trial(
+            trial,
             choice=choice,
-            correct=choice == design["emotion"],
+            correct=choice == trial[0].payload["emotion"],
             timeout=response is None,
             rt_ms=ms_between(onset, response),
             face_shown_ms=ms_between(onset, first_event(trial, "stimulus_offset")),

@@ -83,15 +83,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from games.api import ConfigError, EventRecord, EventSink, completed_trials
-from games.engine.params import check_floats, check_ints, merge_params
-from games.engine.trial import TableBuilder, TrialTask, events_within, first_event, ms_between
+from games.engine.params import ParamSchema, check_distinct
+from games.engine.trial import TableSchema, TrialTask, events_within, first_event, ms_between
 
 __all__ = [
     "COLUMNS",
@@ -115,85 +114,18 @@ VERSION = "1.0.0"
 CHOICES = ("easy", "hard")
 _OFFER = ("probability", "reward_hard", "reward_easy")  # what the choice screen shows
 
-DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
-    {
-        "n_practice": 2,
-        "n_trials": 24,  # main trials (3 probabilities x 8 reward levels)
-        "duration_limit_s": 0,  # > 0: also end at the first trial end after this many s
-        "probabilities": (0.12, 0.50, 0.88),
-        "reward_easy": 1.00,
-        "reward_hard_min": 1.24,
-        "reward_hard_max": 4.30,
-        "easy_presses": 30,
-        "easy_time_ms": 7000,
-        "hard_presses": 100,
-        "hard_time_ms": 21000,
-        "choice_time_ms": 5000,
-        "ready_ms": 1000,  # "ready" screens before the choice and before the task
-        "feedback_ms": 2000,
-        "iti_ms": 1000,
-        "choice_key_easy": "f",
-        "choice_key_hard": "j",
-        "easy_press_key": "j",  # dominant index finger (right-handed default)
-        "hard_press_key": "a",  # non-dominant little finger (right-handed default)
-        "currency": "$",
-    }
-)
-
-_FLOAT_RANGES: Mapping[str, tuple[float, float]] = MappingProxyType(
-    {
-        "reward_easy": (0.0, 1000.0),
-        "reward_hard_min": (0.0, 1000.0),
-        "reward_hard_max": (0.0, 1000.0),
-    }
-)
-_INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
-    {
-        "n_practice": (0, 10),
-        "n_trials": (1, 500),
-        "duration_limit_s": (0, 7200),
-        "easy_presses": (1, 1000),
-        "easy_time_ms": (1000, 120000),
-        "hard_presses": (1, 1000),
-        "hard_time_ms": (1000, 120000),
-        "choice_time_ms": (500, 60000),
-        "ready_ms": (0, 10000),
-        "feedback_ms": (0, 10000),
-        "iti_ms": (0, 10000),
-    }
-)
-_KEYS = ("choice_key_easy", "choice_key_hard", "easy_press_key", "hard_press_key", "currency")
+_PARAMS = ParamSchema.load(GAME_ID)
+DEFAULT_PARAMS: Mapping[str, Any] = _PARAMS.defaults
 
 
 def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Merge ``params`` over :data:`DEFAULT_PARAMS` and check every value.
 
-    Raises :class:`ConfigError` naming the key and its allowed values or range.
+    Raises :class:`ConfigError` naming the key and its allowed values or range (as
+    ``params.toml`` declares them).
     """
-    merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
-    check_ints(GAME_ID, merged, _INT_RANGES)
-    check_floats(GAME_ID, merged, _FLOAT_RANGES)
-    probs = merged["probabilities"]
-    if (
-        isinstance(probs, str)
-        or not isinstance(probs, Sequence)
-        or not probs
-        or any(isinstance(x, bool) or not isinstance(x, int | float) for x in probs)
-        or any(not 0.0 < float(x) <= 1.0 for x in probs)
-    ):
-        raise ConfigError(
-            f"{GAME_ID}: parameter 'probabilities' must be a non-empty list of numbers in "
-            f"(0, 1], got {probs!r}"
-        )
-    merged["probabilities"] = tuple(float(x) for x in probs)
-    for key in _KEYS:
-        value = merged[key]
-        if not isinstance(value, str) or not value:
-            raise ConfigError(f"{GAME_ID}: parameter {key!r} must be a non-empty string")
-    if merged["choice_key_easy"] == merged["choice_key_hard"]:
-        raise ConfigError(
-            f"{GAME_ID}: parameters 'choice_key_easy' and 'choice_key_hard' must differ"
-        )
+    merged = _PARAMS.validate(params)
+    check_distinct(GAME_ID, merged, "choice_key_easy", "choice_key_hard")
     if merged["reward_hard_min"] > merged["reward_hard_max"]:
         raise ConfigError(
             f"{GAME_ID}: parameter 'reward_hard_min' must not exceed 'reward_hard_max' "
@@ -524,48 +456,8 @@ class HardOrEasyTask(TrialTask[EffortTrial, Phase, EffortOutcome]):
 
 # ---- trial table -------------------------------------------------------------------
 
-COLUMNS: Mapping[str, str] = MappingProxyType(
-    {
-        "trial_index": "0-based index over practice and main trials (int)",
-        "practice": "True for a practice trial (bool)",
-        "probability": "win probability shown (fraction, float)",
-        "reward_hard": "reward offered for the hard task (currency units, float)",
-        "reward_easy": "reward offered for the easy task (currency units, float)",
-        "chosen": "task done: 'hard' or 'easy' (str)",
-        "choice_assigned": "no choice in time: the task was assigned at random (bool)",
-        "choice_rt_ms": "choice screen onset to choice (ms, float; NaN when assigned)",
-        "reward": "reward at stake for the chosen task (currency units, float)",
-        "required_presses": "presses the chosen task needs (count, int)",
-        "time_limit_ms": "time allowed for the chosen task (ms, int)",
-        "presses": "presses of the task's key inside the time limit (count, int)",
-        "completed": "the required presses were reached in time (bool)",
-        "completion_ms": "task onset to the last required press (ms, float; NaN if not)",
-        "press_rate_hz": "presses / (completion time, or the time limit) (presses/s, float)",
-        "won": "completed and the lottery came up (bool)",
-        "winnings": "amount won on this trial, 0 on practice (currency units, float)",
-    }
-)
-
-_DTYPES: Mapping[str, Any] = MappingProxyType(
-    {
-        "trial_index": np.int64,
-        "practice": np.bool_,
-        "probability": np.float64,
-        "reward_hard": np.float64,
-        "reward_easy": np.float64,
-        "choice_assigned": np.bool_,
-        "choice_rt_ms": np.float64,
-        "reward": np.float64,
-        "required_presses": np.int64,
-        "time_limit_ms": np.int64,
-        "presses": np.int64,
-        "completed": np.bool_,
-        "completion_ms": np.float64,
-        "press_rate_hz": np.float64,
-        "won": np.bool_,
-        "winnings": np.float64,
-    }
-)
+_TABLE = TableSchema.load(GAME_ID)
+COLUMNS: Mapping[str, str] = _TABLE.descriptions
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
@@ -575,10 +467,9 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
     completion and the win follow the rules above. A trial without its
     ``trial_end`` (an interrupted game) gives no row.
     """
-    table = TableBuilder(COLUMNS, _DTYPES)
+    table = _TABLE.builder()
     for trial in completed_trials(events):
-        start = trial[0]
-        design = start.payload
+        design = trial[0].payload
         choice = first_event(trial, "choice")
         onset = first_event(trial, "task_onset")
         chosen = str(choice.payload["choice"]) if choice is not None else ""
@@ -594,12 +485,8 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
         reward = float(design["reward_hard"] if chosen == "hard" else design["reward_easy"])
         won = completed and bool(design["lottery_win"])
         screen = first_event(trial, "stimulus_onset")
-        table.add(
-            trial_index=start.trial_index,
-            practice=bool(design["practice"]),
-            probability=float(design["probability"]),
-            reward_hard=float(design["reward_hard"]),
-            reward_easy=float(design["reward_easy"]),
+        table.add_trial(
+            trial,
             chosen=chosen,
             choice_assigned=assigned,
             choice_rt_ms=float("nan") if assigned else ms_between(screen, choice),

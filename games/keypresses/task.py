@@ -52,15 +52,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import ConfigError, EventRecord, EventSink, completed_trials
-from games.engine.params import check_choices, check_ints, check_keys, merge_params
-from games.engine.trial import TableBuilder, TrialTask, events_within, first_event, ms_between
+from games.api import EventRecord, EventSink, completed_trials
+from games.engine.params import ParamSchema, check_distinct
+from games.engine.trial import TableSchema, TrialTask, events_within, first_event, ms_between
 
 __all__ = [
     "COLUMNS",
@@ -84,47 +83,18 @@ VERSION = "1.0.0"
 
 HANDS = ("left", "right")
 
-DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
-    {
-        "n_practice": 2,  # practice trials, alternating hands
-        "practice_ms": 5000,  # practice trial duration
-        "trials_per_hand": 5,
-        "trial_ms": 10000,  # tapping window of a main trial
-        "first_hand": "auto",  # auto | left | right
-        "ready_ms": 2000,  # "get ready" screen before GO
-        "iti_ms": 3000,  # rest between trials
-        "key_left": "f",
-        "key_right": "j",
-    }
-)
-
-_INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
-    {
-        "n_practice": (0, 10),
-        "practice_ms": (1000, 60000),
-        "trials_per_hand": (1, 20),
-        "trial_ms": (1000, 60000),
-        "ready_ms": (0, 10000),
-        "iti_ms": (0, 60000),
-    }
-)
-_CHOICES: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {"first_hand": ("auto", "left", "right")}
-)
-_KEYS = ("key_left", "key_right")
+_PARAMS = ParamSchema.load(GAME_ID)
+DEFAULT_PARAMS: Mapping[str, Any] = _PARAMS.defaults
 
 
 def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Merge ``params`` over :data:`DEFAULT_PARAMS` and check every value.
 
-    Raises :class:`ConfigError` naming the key and its allowed values or range.
+    Raises :class:`~games.api.ConfigError` naming the key and its allowed values or
+    range (as ``params.toml`` declares them).
     """
-    merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
-    check_ints(GAME_ID, merged, _INT_RANGES)
-    check_choices(GAME_ID, merged, _CHOICES)
-    check_keys(GAME_ID, merged, _KEYS)
-    if merged["key_left"] == merged["key_right"]:
-        raise ConfigError(f"{GAME_ID}: parameters 'key_left' and 'key_right' must differ")
+    merged = _PARAMS.validate(params)
+    check_distinct(GAME_ID, merged, "key_left", "key_right")
     return merged
 
 
@@ -292,36 +262,8 @@ class KeypressesTask(TrialTask[TapTrial, Phase, TapOutcome]):
 
 # ---- trial table -------------------------------------------------------------------
 
-_DTYPES: Mapping[str, Any] = MappingProxyType(
-    {
-        "trial_index": np.int64,
-        "practice": np.bool_,
-        "trial_for_hand": np.int64,
-        "duration_ms": np.int64,
-        "taps": np.int64,
-        "taps_per_10s": np.float64,
-        "wrong_key_taps": np.int64,
-        "first_tap_ms": np.float64,
-        "mean_iti_ms": np.float64,
-        "iti_cv": np.float64,
-    }
-)
-
-COLUMNS: Mapping[str, str] = MappingProxyType(
-    {
-        "trial_index": "0-based index over practice and main trials (int)",
-        "practice": "True for a practice trial (bool)",
-        "hand": "hand tested: 'left' or 'right' (str)",
-        "trial_for_hand": "1-based trial number within hand (practice and main apart) (int)",
-        "duration_ms": "scheduled tapping window (ms, int)",
-        "taps": "valid taps (the trial's key) inside the window (count, int)",
-        "taps_per_10s": "taps scaled to a 10-s window (taps per 10 s, float)",
-        "wrong_key_taps": "taps on the other hand's key inside the window (count, int)",
-        "first_tap_ms": "GO onset to the first valid tap (ms, float; NaN without taps)",
-        "mean_iti_ms": "mean interval between successive valid taps (ms, float; NaN if < 2)",
-        "iti_cv": "SD (ddof=1) / mean of those intervals (ratio, float; NaN if < 3 taps)",
-    }
-)
+_TABLE = TableSchema.load(GAME_ID)
+COLUMNS: Mapping[str, str] = _TABLE.descriptions
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
@@ -330,21 +272,16 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
     Taps are counted from the ``tap`` events' stamps inside [GO, GO + duration]. A trial
     without its ``trial_end`` (an interrupted game) gives no row.
     """
-    table = TableBuilder(COLUMNS, _DTYPES)
+    table = _TABLE.builder()
     for trial in completed_trials(events):
-        start = trial[0]
-        design = start.payload
+        design = trial[0].payload
         duration_ms = int(design["duration_ms"])
         onset = first_event(trial, "stimulus_onset")
         taps = events_within(trial, "tap", onset, duration_ms)
         valid = [e for e in taps if e.payload["hand"] == design["hand"]]
         itis = np.diff(np.asarray([e.t_ns for e in valid], dtype=np.float64)) / 1e6
-        table.add(
-            trial_index=start.trial_index,
-            practice=bool(design["practice"]),
-            hand=str(design["hand"]),
-            trial_for_hand=int(design["trial_for_hand"]),
-            duration_ms=duration_ms,
+        table.add_trial(
+            trial,
             taps=len(valid),
             taps_per_10s=len(valid) * 10_000 / duration_ms,
             wrong_key_taps=len(taps) - len(valid),

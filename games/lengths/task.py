@@ -79,8 +79,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from games.api import ConfigError, EventRecord, EventSink, completed_trials
-from games.engine.params import check_choices, check_floats, check_ints, check_keys, merge_params
-from games.engine.trial import TableBuilder, TrialTask, first_event, ms_between
+from games.engine.params import ParamSchema, bad_param, check_distinct
+from games.engine.trial import TableSchema, TrialTask, first_event, ms_between
 
 __all__ = [
     "COLUMNS",
@@ -105,75 +105,22 @@ VERSION = "1.0.0"
 MOUTHS = ("short", "long")
 SIDES = ("left", "right")
 
-DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
-    {
-        "n_practice": 6,  # unrewarded practice trials (block 0)
-        "n_blocks": 3,
-        "trials_per_block": 100,
-        "rich_rewards_per_block": 30,  # scheduled rewards for correct rich responses
-        "lean_rewards_per_block": 10,  # scheduled rewards for correct lean responses
-        "reward_cents": 5,
-        "max_run": 3,  # at most this many identical mouths in a row
-        "fixation_ms": 500,
-        "face_ms": 500,  # mouthless face before the mouth appears
-        "mouth_ms": 100,  # mouth presentation
-        "response_window_ms": 2500,  # mouth onset to time-out
-        "feedback_ms": 1750,
-        "iti_ms": 500,
-        "short_mouth_mm": 11.5,
-        "long_mouth_mm": 13.0,
-        "key_left": "z",
-        "key_right": "m",
-        "short_side": "auto",  # side of the "short" key: auto | left | right
-        "rich_stimulus": "auto",  # auto | short | long
-    }
-)
-
-_INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
-    {
-        "n_practice": (0, 100),
-        "n_blocks": (1, 10),
-        "trials_per_block": (2, 1000),
-        "rich_rewards_per_block": (0, 500),
-        "lean_rewards_per_block": (0, 500),
-        "reward_cents": (0, 1000),
-        "max_run": (1, 1000),
-        "fixation_ms": (0, 5000),
-        "face_ms": (0, 5000),
-        "mouth_ms": (10, 2000),
-        "response_window_ms": (200, 30000),
-        "feedback_ms": (0, 10000),
-        "iti_ms": (0, 10000),
-    }
-)
-_FLOAT_RANGES: Mapping[str, tuple[float, float]] = MappingProxyType(
-    {"short_mouth_mm": (1.0, 100.0), "long_mouth_mm": (1.0, 100.0)}
-)
-_CHOICES: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {"short_side": ("auto", "left", "right"), "rich_stimulus": ("auto", "short", "long")}
-)
-_KEYS = ("key_left", "key_right")
+_PARAMS = ParamSchema.load(GAME_ID)
+DEFAULT_PARAMS: Mapping[str, Any] = _PARAMS.defaults
 
 
 def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Merge ``params`` over :data:`DEFAULT_PARAMS` and check every value.
 
-    Raises :class:`ConfigError` naming the key and its allowed values or range.
+    Raises :class:`ConfigError` naming the key and its allowed values or range (as
+    ``params.toml`` declares them).
     """
-    merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
-    check_ints(GAME_ID, merged, _INT_RANGES)
-    check_floats(GAME_ID, merged, _FLOAT_RANGES)
-    check_choices(GAME_ID, merged, _CHOICES)
-    check_keys(GAME_ID, merged, _KEYS)
-    if merged["key_left"] == merged["key_right"]:
-        raise ConfigError(f"{GAME_ID}: parameters 'key_left' and 'key_right' must differ")
+    merged = _PARAMS.validate(params)
+    check_distinct(GAME_ID, merged, "key_left", "key_right")
     half = merged["trials_per_block"] // 2
     for key in ("rich_rewards_per_block", "lean_rewards_per_block"):
         if merged[key] > half:
-            raise ConfigError(
-                f"{GAME_ID}: parameter {key!r} must be at most trials_per_block // 2 = {half}, "
-                f"got {merged[key]!r}"
-            )
+            raise bad_param(GAME_ID, key, f"at most trials_per_block // 2 = {half}", merged[key])
     if not merged["short_mouth_mm"] < merged["long_mouth_mm"]:
         raise ConfigError(
             f"{GAME_ID}: parameter 'short_mouth_mm' must be less than 'long_mouth_mm'"
@@ -404,29 +351,16 @@ class LengthsTask(TrialTask[LengthsTrial, Phase, LengthsOutcome]):
 
     def respond(self, key: str, t_ns: int) -> bool:
         """A key press stamped ``t_ns``; returns ``True`` when taken as the response."""
-        if not self.trial_running:
+        rt_ms = self._response_rt(key in self._choice_of, t_ns, {"key": key})
+        if rt_ms is None:
             return False
-        trial = self._running
-        window_ms = int(self._params["response_window_ms"])
-        reason = self._input_problem(key in self._choice_of, t_ns, window_ms)
-        if reason is not None:
-            self._emit("ignored_input", {"key": key, "reason": reason}, t_ns)
-            if reason == "late":
-                self._end(trial, t_ns, choice="", side="", rt_ms=None)
-            return False
-        assert self._onset is not None
         choice, side = self._choice_of[key]
-        rt_ms = (t_ns - self._onset) / 1e6
         self._emit("response", {"key": key, "side": side, "choice": choice, "rt_ms": rt_ms}, t_ns)
-        self._end(trial, t_ns, choice=choice, side=side, rt_ms=rt_ms)
+        self._end(self._running, t_ns, choice=choice, side=side, rt_ms=rt_ms)
         return True
 
-    def timeout(self, t_ns: int) -> bool:
-        """The response window has passed without a response."""
-        if self._phase is not Phase.RESPONSE:
-            return False
-        self._end(self._running, t_ns, choice="", side="", rt_ms=None)
-        return True
+    def _end_unanswered(self, trial: LengthsTrial, t_ns: int) -> None:
+        self._end(trial, t_ns, choice="", side="", rt_ms=None)
 
     def _reward(self, trial: LengthsTrial, correct: bool) -> bool:
         """Controlled reinforcement: scheduled rewards, or owed ones paid on a later hit."""
@@ -491,43 +425,8 @@ class LengthsTask(TrialTask[LengthsTrial, Phase, LengthsOutcome]):
 
 # ---- trial table -------------------------------------------------------------------
 
-COLUMNS: Mapping[str, str] = MappingProxyType(
-    {
-        "trial_index": "0-based index over practice and main trials (int)",
-        "block": "block number, 0 = practice (int)",
-        "trial_in_block": "1-based position within the block (int)",
-        "practice": "True for a practice trial (bool)",
-        "stimulus": "mouth shown: 'short' or 'long' (str)",
-        "rich": "the stimulus is the rich (more often rewarded) one (bool)",
-        "correct_side": "side of the correct key: 'left' or 'right' (str)",
-        "response_side": "side of the key pressed, '' when none (str)",
-        "choice": "mouth the pressed key stands for: 'short', 'long' or '' (str)",
-        "correct": "the key matched the mouth, in time (bool)",
-        "timeout": "no response within the window (bool)",
-        "rt_ms": "mouth onset to key press (ms, float; NaN when none)",
-        "scheduled_reward": "the reward list marks this trial (bool)",
-        "rewarded": "a reward was shown after this trial (bool)",
-        "reward_cents": "reward won on this trial (cents, int)",
-        "mouth_shown_ms": "mouth onset to offset as presented (ms, float; NaN if unknown)",
-    }
-)
-
-_DTYPES: Mapping[str, Any] = MappingProxyType(
-    {
-        "trial_index": np.int64,
-        "block": np.int64,
-        "trial_in_block": np.int64,
-        "practice": np.bool_,
-        "rich": np.bool_,
-        "correct": np.bool_,
-        "timeout": np.bool_,
-        "rt_ms": np.float64,
-        "scheduled_reward": np.bool_,
-        "rewarded": np.bool_,
-        "reward_cents": np.int64,
-        "mouth_shown_ms": np.float64,
-    }
-)
+_TABLE = TableSchema.load(GAME_ID)
+COLUMNS: Mapping[str, str] = _TABLE.descriptions
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
@@ -535,32 +434,24 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
 
     A trial without its ``trial_end`` (an interrupted game) gives no row.
     """
-    table = TableBuilder(COLUMNS, _DTYPES)
+    table = _TABLE.builder()
     for trial in completed_trials(events):
-        start, end = trial[0], trial[-1]
-        design = start.payload
+        design, end = trial[0].payload, trial[-1].payload
         onset = first_event(trial, "stimulus_onset")
         response = first_event(trial, "response")
         feedback = first_event(trial, "feedback")
         side = str(response.payload["side"]) if response is not None else ""
         choice = str(response.payload["choice"]) if response is not None else ""
         rewarded = feedback is not None and bool(feedback.payload.get("rewarded", False))
-        table.add(
-            trial_index=start.trial_index,
-            block=int(design["block"]),
-            trial_in_block=int(design["trial_in_block"]),
-            practice=bool(design["practice"]),
-            rich=bool(design["rich"]),
-            scheduled_reward=bool(design["scheduled_reward"]),
-            stimulus=str(design["stimulus"]),
-            correct_side=str(design["correct_side"]),
+        table.add_trial(
+            trial,
             response_side=side,
             choice=choice,
             correct=choice == design["stimulus"],
             timeout=response is None,
             rt_ms=ms_between(onset, response),
             rewarded=rewarded,
-            reward_cents=int(end.payload.get("reward_cents", 0)) if rewarded else 0,
+            reward_cents=int(end.get("reward_cents", 0)) if rewarded else 0,
             mouth_shown_ms=ms_between(onset, first_event(trial, "stimulus_offset")),
         )
     return table.columns()

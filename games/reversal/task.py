@@ -63,35 +63,22 @@ end and durably at the end.
 Trial table
 -----------
 :func:`trial_table` gives one row per completed trial (practice rows included, flagged
-by ``practice``); an unfinished last trial gives no row. Columns (also in
-:data:`COLUMNS`):
-
-``trial_index``          0-based index over practice and main trials (int)
-``practice``             True for a practice trial (bool)
-``choice``               chosen option, 0 for A and 1 for B (int)
-``side``                 0 when the chosen option was on the left, 1 on the right (int)
-``correct_option``       the correct option at the time, 0 for A and 1 for B (int)
-``correct``              the choice was the correct option (bool)
-``reward``               the choice won (bool)
-``phase``                reversals before this trial (0-based, int)
-``trials_since_reversal``  1 on the first trial of a phase (int)
-``reversal_after``       the rule reversed after this trial (bool)
-``rt_ms``                options onset (trial start if no onset) to the choice (ms, float)
+by ``practice``); an unfinished last trial gives no row. Its columns are declared, with
+their types and meanings, in ``table.toml`` (read into :data:`COLUMNS`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import ConfigError, EventRecord, EventSink, completed_trials
-from games.engine.params import check_floats, check_ints, merge_params
-from games.engine.trial import OpenPhase, TableBuilder, TrialTask, first_event, ms_between
+from games.api import EventRecord, EventSink, completed_trials
+from games.engine.params import ParamSchema, check_bound
+from games.engine.trial import OpenPhase, TableSchema, TrialTask, first_event, ms_between
 
 __all__ = [
     "COLUMNS",
@@ -113,32 +100,8 @@ DISPLAY_NAME = "Reversal"
 VERSION = "1.0.0"
 OPTIONS: tuple[str, ...] = ("A", "B")
 
-DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
-    {
-        "n_trials": 160,
-        "n_practice": 0,
-        "p_reward": 0.8,
-        "points": 10,
-        "criterion_window": 10,
-        "criterion_correct": 8,
-        "min_phase_trials": 16,
-        "max_phase_trials": 40,
-        "max_reversals": 4,
-    }
-)
-
-_INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
-    {
-        "n_trials": (1, 1000),
-        "n_practice": (0, 20),
-        "points": (1, 1000),
-        "criterion_window": (1, 100),
-        "criterion_correct": (1, 100),
-        "min_phase_trials": (1, 1000),
-        "max_phase_trials": (1, 1000),
-        "max_reversals": (0, 100),
-    }
-)
+_PARAMS = ParamSchema.load(GAME_ID)
+DEFAULT_PARAMS: Mapping[str, Any] = _PARAMS.defaults
 
 # key, bound, other key: criterion_correct <= criterion_window <= min_phase_trials <=
 # max_phase_trials, checked in this order
@@ -152,19 +115,13 @@ _ORDER: tuple[tuple[str, str, str], ...] = (
 def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Merge ``params`` over :data:`DEFAULT_PARAMS` and check every value.
 
-    Raises :class:`ConfigError` naming the key and the allowed values. Besides the
-    ranges: ``criterion_correct <= criterion_window <= min_phase_trials <=
-    max_phase_trials``; ``p_reward`` in 0.5..1.
+    Raises :class:`~games.api.ConfigError` naming the key and the allowed values.
+    Besides the ranges of ``params.toml`` (``p_reward`` in 0.5..1):
+    ``criterion_correct <= criterion_window <= min_phase_trials <= max_phase_trials``.
     """
-    merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
-    check_ints(GAME_ID, merged, _INT_RANGES)
-    check_floats(GAME_ID, merged, {"p_reward": (0.5, 1.0)})
+    merged = _PARAMS.validate(params)
     for key, bound, other in _ORDER:
-        value, limit = merged[key], merged[other]
-        if value > limit if bound == "at most" else value < limit:
-            raise ConfigError(
-                f"{GAME_ID}: parameter {key!r} must be {bound} {other}={limit}, got {value!r}"
-            )
+        check_bound(GAME_ID, merged, key, bound, other)
     return merged
 
 
@@ -320,28 +277,8 @@ class ReversalTask(TrialTask[ReversalTrial, OpenPhase, ChoiceOutcome]):
 
 # ---- trial table -------------------------------------------------------------------
 
-COLUMNS: Mapping[str, str] = MappingProxyType(
-    {
-        "trial_index": "0-based index over practice and main trials (int)",
-        "practice": "True for a practice trial (bool)",
-        "choice": "chosen option, 0 for A and 1 for B (int)",
-        "side": "0 when the chosen option was on the left, 1 on the right (int)",
-        "correct_option": "the correct option at the time, 0 for A and 1 for B (int)",
-        "correct": "the choice was the correct option (bool)",
-        "reward": "the choice won (bool)",
-        "phase": "reversals before this trial (0-based, int)",
-        "trials_since_reversal": "1 on the first trial of a phase (int)",
-        "reversal_after": "the rule reversed after this trial (bool)",
-        "rt_ms": "options onset (trial start if no onset) to the choice (ms, float)",
-    }
-)
-
-
-_DTYPES: Mapping[str, Any] = MappingProxyType(
-    {name: np.int64 for name in COLUMNS}
-    | {name: np.bool_ for name in ("practice", "correct", "reward", "reversal_after")}
-    | {"rt_ms": np.float64}
-)
+_TABLE = TableSchema.load(GAME_ID)
+COLUMNS: Mapping[str, str] = _TABLE.descriptions
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
@@ -349,7 +286,7 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
 
     Built from stored events only; an incomplete last trial gives no row.
     """
-    table = TableBuilder(COLUMNS, _DTYPES)
+    table = _TABLE.builder()
     since = 0
     last_phase = -1
     for trial in completed_trials(events):
@@ -363,17 +300,13 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
             since = since + 1 if phase == last_phase else 1
             last_phase = phase
             position = since
-        table.add(
-            trial_index=start.trial_index,
-            practice=practice,
+        table.add_trial(
+            trial,
             choice=OPTIONS.index(str(outcome["option"])),
             side=0 if outcome["side"] == "left" else 1,
             correct_option=OPTIONS.index(str(outcome["correct_option"])),
             correct=bool(outcome["is_correct"]),
-            reward=bool(outcome["reward"]),
-            phase=phase,
             trials_since_reversal=position,
-            reversal_after=bool(outcome["reversal_after"]),
             rt_ms=ms_between(
                 first_event(trial, "stimulus_onset") or start,
                 first_event(trial, "response") or end,

@@ -72,15 +72,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from games.api import ConfigError, EventRecord, EventSink, completed_trials
-from games.engine.params import check_choices, check_ints, check_keys, merge_params
-from games.engine.trial import TableBuilder, TrialTask, first_event, ms_between
+from games.engine.params import ParamSchema, bad_param, check_distinct
+from games.engine.trial import TableSchema, TrialTask, first_event, ms_between
 
 __all__ = [
     "COLUMNS",
@@ -103,67 +102,22 @@ VERSION = "1.0.0"
 
 SIDES = ("left", "right")
 
-DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
-    {
-        "n_practice": 16,  # practice trials (block 0), same stop proportion
-        "n_blocks": 5,
-        "trials_per_block": 40,  # 5 x 40 x 0.25 = 50 stop trials
-        "p_stop": 0.25,
-        "ssd_start_ms": 200,
-        "ssd_step_ms": 50,  # 0 = fixed SSD
-        "ssd_min_ms": 0,
-        "ssd_max_ms": 1150,
-        "max_rt_ms": 1250,  # arrow onset to the end of the response window
-        "fixation_ms": 250,
-        "iti_ms": 750,
-        "feedback_ms": 750,
-        "main_feedback": "none",  # feedback on main trials: all | errors | none
-        "stop_signal": "visual",  # visual | auditory
-        "stop_signal_ms": 0,  # 0 = until the end of the trial
-        "key_left": "left",
-        "key_right": "right",
-    }
-)
-
-_INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
-    {
-        "n_practice": (0, 200),
-        "n_blocks": (1, 20),
-        "trials_per_block": (1, 1000),
-        "ssd_start_ms": (0, 5000),
-        "ssd_step_ms": (0, 500),
-        "ssd_min_ms": (0, 5000),
-        "ssd_max_ms": (0, 5000),
-        "max_rt_ms": (200, 5000),
-        "fixation_ms": (0, 5000),
-        "iti_ms": (0, 10000),
-        "feedback_ms": (0, 10000),
-        "stop_signal_ms": (0, 5000),
-    }
-)
-_CHOICES: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {"main_feedback": ("all", "errors", "none"), "stop_signal": ("visual", "auditory")}
-)
-_KEYS = ("key_left", "key_right")
+_PARAMS = ParamSchema.load(GAME_ID)
+DEFAULT_PARAMS: Mapping[str, Any] = _PARAMS.defaults
 
 
 def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Merge ``params`` over :data:`DEFAULT_PARAMS` and check every value.
 
-    Raises :class:`ConfigError` naming the key and its allowed values or range.
+    Raises :class:`ConfigError` naming the key and its allowed values or range (as
+    ``params.toml`` declares them, and ``p_stop`` in 0..0.5).
     """
-    merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
-    check_ints(GAME_ID, merged, _INT_RANGES)
+    merged = _PARAMS.validate(params)
     value = merged["p_stop"]
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 0.5:
-        raise ConfigError(
-            f"{GAME_ID}: parameter 'p_stop' must be a number in 0..0.5, got {value!r}"
-        )
+        raise bad_param(GAME_ID, "p_stop", "a number in 0..0.5", value)
     merged["p_stop"] = float(value)
-    check_choices(GAME_ID, merged, _CHOICES)
-    check_keys(GAME_ID, merged, _KEYS)
-    if merged["key_left"] == merged["key_right"]:
-        raise ConfigError(f"{GAME_ID}: parameters 'key_left' and 'key_right' must differ")
+    check_distinct(GAME_ID, merged, "key_left", "key_right")
     if not merged["ssd_min_ms"] <= merged["ssd_start_ms"] <= merged["ssd_max_ms"]:
         raise ConfigError(
             f"{GAME_ID}: parameter 'ssd_start_ms' must lie in ssd_min_ms..ssd_max_ms "
@@ -359,28 +313,16 @@ class StopTask(TrialTask[StopTrial, Phase, StopOutcome]):
 
     def respond(self, key: str, t_ns: int) -> bool:
         """A key press stamped ``t_ns``; ``True`` when taken as the trial's response."""
-        if not self.trial_running:
+        rt_ms = self._response_rt(key in self._side_of, t_ns, {"key": key})
+        if rt_ms is None:
             return False
-        trial = self._running
-        reason = self._input_problem(key in self._side_of, t_ns, int(self._params["max_rt_ms"]))
-        if reason is not None:
-            self._emit("ignored_input", {"key": key, "reason": reason}, t_ns)
-            if reason == "late":
-                self._end(trial, t_ns, side="", rt_ms=None)
-            return False
-        assert self._onset is not None
         side = self._side_of[key]
-        rt_ms = (t_ns - self._onset) / 1e6
         self._emit("response", {"key": key, "side": side, "rt_ms": rt_ms}, t_ns)
-        self._end(trial, t_ns, side=side, rt_ms=rt_ms)
+        self._end(self._running, t_ns, side=side, rt_ms=rt_ms)
         return True
 
-    def timeout(self, t_ns: int) -> bool:
-        """The response window (``max_rt_ms``) has passed without a response."""
-        if self._phase is not Phase.RESPONSE:
-            return False
-        self._end(self._running, t_ns, side="", rt_ms=None)
-        return True
+    def _end_unanswered(self, trial: StopTrial, t_ns: int) -> None:
+        self._end(trial, t_ns, side="", rt_ms=None)
 
     def _track(self, stopped: bool) -> None:
         """The staircase: up after a successful stop, down after a failed one, bounded."""
@@ -433,43 +375,8 @@ class StopTask(TrialTask[StopTrial, Phase, StopOutcome]):
 
 # ---- trial table -------------------------------------------------------------------
 
-COLUMNS: Mapping[str, str] = MappingProxyType(
-    {
-        "trial_index": "0-based index over practice and main trials (int)",
-        "block": "block number, 0 = practice (int)",
-        "trial_in_block": "1-based position within the block (int)",
-        "practice": "True for a practice trial (bool)",
-        "stop": "a stop signal was scheduled (bool)",
-        "direction": "arrow direction = correct side: 'left' or 'right' (str)",
-        "ssd_ms": "stop-signal delay from the tracker (ms, float; NaN on go trials)",
-        "signal_shown": "the stop signal was presented (bool; False if a response came first)",
-        "ssd_actual_ms": "arrow onset to signal onset as presented (ms, float; NaN if not shown)",
-        "responded": "a response key was pressed within max_rt_ms (bool)",
-        "response_side": "side of the key pressed, '' when none (str)",
-        "correct": "go: right key in time; stop: no response (bool)",
-        "omission": "go trial without a response (bool)",
-        "choice_error": "a response on the wrong side (bool)",
-        "rt_ms": "arrow onset to key press; on stop trials signal-respond RT (ms, float; NaN)",
-    }
-)
-
-_DTYPES: Mapping[str, Any] = MappingProxyType(
-    {
-        "trial_index": np.int64,
-        "block": np.int64,
-        "trial_in_block": np.int64,
-        "practice": np.bool_,
-        "stop": np.bool_,
-        "ssd_ms": np.float64,
-        "signal_shown": np.bool_,
-        "ssd_actual_ms": np.float64,
-        "responded": np.bool_,
-        "correct": np.bool_,
-        "omission": np.bool_,
-        "choice_error": np.bool_,
-        "rt_ms": np.float64,
-    }
-)
+_TABLE = TableSchema.load(GAME_ID)
+COLUMNS: Mapping[str, str] = _TABLE.descriptions
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
@@ -477,23 +384,17 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
 
     A trial without its ``trial_end`` (an interrupted game) gives no row.
     """
-    table = TableBuilder(COLUMNS, _DTYPES)
+    table = _TABLE.builder()
     for trial in completed_trials(events):
-        start = trial[0]
-        design = start.payload
+        design = trial[0].payload
         onset = first_event(trial, "stimulus_onset")
         signal = first_event(trial, "stop_signal_onset")
         response = first_event(trial, "response")
         stop = bool(design["stop"])
         side = str(response.payload["side"]) if response is not None else ""
         ssd = design.get("ssd_ms")
-        table.add(
-            trial_index=start.trial_index,
-            block=int(design["block"]),
-            trial_in_block=int(design["trial_in_block"]),
-            practice=bool(design["practice"]),
-            stop=stop,
-            direction=str(design["direction"]),
+        table.add_trial(
+            trial,
             ssd_ms=float(ssd) if stop and ssd is not None else float("nan"),
             signal_shown=signal is not None,
             ssd_actual_ms=ms_between(onset, signal),

@@ -109,27 +109,9 @@ The sink is flushed at each trial end and durably at the end.
 
 Trial table
 -----------
-:func:`trial_table` gives one row per completed trial (practice rows included,
-flagged by ``practice``); an unfinished last trial gives no row. Columns (also in
-:data:`COLUMNS`):
-
-``trial_index``          0-based index of the problem over practice and main (int)
-``practice``             True for a practice problem (bool)
-``problem``              1-based number of the problem within its block (int)
-``item``                 number in the Shallice (1982) set, 1..12; 0 for practice (int)
-``min_moves``            minimum moves from start to goal (moves, int)
-``solved``               True when some attempt reached the goal (bool)
-``solved_attempt``       1-based attempt of first success; 0 when unsolved (int)
-``attempts``             attempts made (int)
-``score``                max_attempts - solved_attempt + 1 when solved, else 0 (points, int)
-``first_attempt_moves``  moves made in the first attempt (moves, int)
-``solving_moves``        moves in the successful attempt (moves, float; NaN: unsolved)
-``excess_moves``         solving_moves - min_moves (moves, float; NaN: unsolved)
-``total_moves``          moves over all attempts (moves, int)
-``illegal_moves``        rule-breaking move inputs over all attempts (int)
-``planning_time_ms``     first attempt onset to its first move (ms, float; NaN: none)
-``first_attempt_ms``     first attempt onset to its end (ms, float)
-``problem_time_ms``      first attempt onset to the trial end (ms, float)
+:func:`trial_table` gives one row per completed trial (practice rows included, flagged
+by ``practice``); an unfinished last trial gives no row. Its columns are declared, with
+their types and meanings, in ``table.toml`` (read into :data:`COLUMNS`).
 """
 
 from __future__ import annotations
@@ -143,12 +125,11 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
-import numpy as np
 from numpy.typing import NDArray
 
 from games.api import ConfigError, EventRecord, EventSink, completed_trials
-from games.engine.params import check_ints, merge_params
-from games.engine.trial import TableBuilder, TrialTask, first_event, ms_between
+from games.engine.params import ParamSchema, bad_param
+from games.engine.trial import TableSchema, TrialTask, first_event, ms_between
 
 __all__ = [
     "BALLS",
@@ -206,23 +187,10 @@ SHALLICE_1982_PROBLEMS: tuple[tuple[State, int], ...] = (
 # The practice problem: 2 moves from the same start, not one of the twelve.
 PRACTICE_PROBLEM: tuple[State, int] = (((_G, _B), (), (_R,)), 2)
 
-DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
-    {
-        "problem_moves": tuple(moves for _, moves in SHALLICE_1982_PROBLEMS),
-        "n_practice": 1,
-        "max_attempts": 3,
-        "extra_moves": 2,
-        "attempt_time_limit_s": 60.0,
-    }
+_PARAMS = ParamSchema.load(
+    GAME_ID, problem_moves=tuple(moves for _, moves in SHALLICE_1982_PROBLEMS)
 )
-
-_INT_RANGES: Mapping[str, tuple[int, int]] = MappingProxyType(
-    {
-        "n_practice": (0, 1),
-        "max_attempts": (1, 5),
-        "extra_moves": (0, 20),
-    }
-)
+DEFAULT_PARAMS: Mapping[str, Any] = _PARAMS.defaults
 
 
 # ---- the board -----------------------------------------------------------------------
@@ -304,8 +272,7 @@ def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
 
     Raises :class:`ConfigError` naming the key and the allowed values or range.
     """
-    merged = merge_params(GAME_ID, DEFAULT_PARAMS, params)
-    check_ints(GAME_ID, merged, _INT_RANGES)
+    merged = _PARAMS.validate(params)
     moves = merged["problem_moves"]
     available = _problems_by_moves()
     if (
@@ -324,10 +291,7 @@ def validate_params(params: Mapping[str, Any]) -> dict[str, Any]:
     merged["problem_moves"] = tuple(int(m) for m in moves)
     limit = merged["attempt_time_limit_s"]
     if isinstance(limit, bool) or not isinstance(limit, int | float) or not 0 <= limit <= 600:
-        raise ConfigError(
-            f"{GAME_ID}: parameter 'attempt_time_limit_s' must be a number in 0..600 "
-            f"(0: no limit), got {limit!r}"
-        )
+        raise bad_param(GAME_ID, "attempt_time_limit_s", "a number in 0..600 (0: no limit)", limit)
     merged["attempt_time_limit_s"] = float(limit)
     return merged
 
@@ -613,41 +577,8 @@ def _illegal(board: State, from_peg: int, to_peg: int) -> str | None:
 
 # ---- trial table -------------------------------------------------------------------
 
-COLUMNS: Mapping[str, str] = MappingProxyType(
-    {
-        "trial_index": "0-based index of the problem over practice and main (int)",
-        "practice": "True for a practice problem (bool)",
-        "problem": "1-based number of the problem within its block (int)",
-        "item": "number in the Shallice (1982) set, 1..12; 0 for practice (int)",
-        "min_moves": "minimum moves from start to goal (moves, int)",
-        "solved": "True when some attempt reached the goal (bool)",
-        "solved_attempt": "1-based attempt of first success; 0 when unsolved (int)",
-        "attempts": "attempts made (int)",
-        "score": "max_attempts - solved_attempt + 1 when solved, else 0 (points, int)",
-        "first_attempt_moves": "moves made in the first attempt (moves, int)",
-        "solving_moves": "moves in the successful attempt (moves, float; NaN: unsolved)",
-        "excess_moves": "solving_moves - min_moves (moves, float; NaN: unsolved)",
-        "total_moves": "moves over all attempts (moves, int)",
-        "illegal_moves": "rule-breaking move inputs over all attempts (int)",
-        "planning_time_ms": "first attempt onset to its first move (ms, float; NaN: none)",
-        "first_attempt_ms": "first attempt onset to its end (ms, float)",
-        "problem_time_ms": "first attempt onset to the trial end (ms, float)",
-    }
-)
-
-
-_DTYPES: Mapping[str, Any] = MappingProxyType(
-    {
-        **{name: np.int64 for name in COLUMNS},
-        "practice": np.bool_,
-        "solved": np.bool_,
-        "solving_moves": np.float64,
-        "excess_moves": np.float64,
-        "planning_time_ms": np.float64,
-        "first_attempt_ms": np.float64,
-        "problem_time_ms": np.float64,
-    }
-)
+_TABLE = TableSchema.load(GAME_ID)
+COLUMNS: Mapping[str, str] = _TABLE.descriptions
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
@@ -655,7 +586,7 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
 
     Built from stored events only; an incomplete last problem gives no row.
     """
-    table = TableBuilder(COLUMNS, _DTYPES)
+    table = _TABLE.builder()
     for trial in completed_trials(events):
         start, end = trial[0], trial[-1]
         design = start.payload
@@ -666,16 +597,10 @@ def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
         solving = float("nan")
         if solved_attempt:
             solving = float(sum(e.payload.get("attempt") == solved_attempt for e in moves))
-        table.add(
-            trial_index=start.trial_index,
-            practice=bool(design["practice"]),
-            problem=int(design["problem"]),
+        table.add_trial(
+            trial,
             item=int(design.get("item", 0)),  # version 1 events: 0
-            min_moves=int(design["min_moves"]),
-            solved=bool(end.payload["solved"]),
             solved_attempt=solved_attempt,
-            attempts=int(end.payload["attempts"]),
-            score=int(end.payload["score"]),
             first_attempt_moves=len(first_moves),
             solving_moves=solving,
             excess_moves=solving - int(design["min_moves"]),
