@@ -34,10 +34,11 @@ Contract (private to :mod:`scoring.metrics`):
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from types import TracebackType
 from typing import Any, Literal, TypeVar, cast
 
 import numpy as np
@@ -81,16 +82,43 @@ _TRUE_TEXT = frozenset({"true", "1", "1.0", "yes"})
 _FALSE_TEXT = frozenset({"false", "0", "0.0", "no", ""})
 
 
-@contextlib.contextmanager
-def quiet() -> Iterator[None]:
+class _Quiet:
+    """What :func:`quiet` returns: ``numpy.errstate(all="ignore")`` for the outermost use
+    on a thread; inside it (every primitive a game's ``score`` calls) nothing more to do."""
+
+    __slots__ = ("_errstate",)
+
+    def __enter__(self) -> None:
+        depth = getattr(_QUIET, "depth", 0)
+        _QUIET.depth = depth + 1
+        self._errstate = np.errstate(all="ignore") if depth == 0 else None
+        if self._errstate is not None:
+            self._errstate.__enter__()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        _QUIET.depth -= 1
+        if self._errstate is not None:
+            self._errstate.__exit__(kind, error, traceback)
+
+
+_QUIET = threading.local()
+
+
+def quiet() -> _Quiet:
     """Silence numpy's floating-point warnings (overflow, 0/0): NaN results are flagged.
 
     Only ``numpy.errstate``, which is local to the thread, so scoring on a worker
     thread never touches the process-wide ``warnings`` filters; the code avoids the
-    ``nan*`` reductions, whose "empty slice" warnings errstate cannot silence.
+    ``nan*`` reductions, whose "empty slice" warnings errstate cannot silence.  Nested
+    uses on one thread enter ``errstate`` once (the outermost), which keeps the many
+    small primitives cheap.
     """
-    with np.errstate(all="ignore"):
-        yield
+    return _Quiet()
 
 
 # ---- reading tables ------------------------------------------------------------------

@@ -29,6 +29,7 @@ battery falls below it:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 __all__ = ["MIN_TRIALS", "minimum_trials"]
@@ -57,6 +58,7 @@ MIN_TRIALS: Mapping[str, Mapping[str, int]] = {
 }  # fmt: skip
 
 
+@functools.cache
 def minimum_trials(game_id: str, metric: str) -> int:
     """The minimum ``n`` for ``game_id``'s ``metric`` (0: none); see the module docstring."""
     table = MIN_TRIALS.get(game_id)
