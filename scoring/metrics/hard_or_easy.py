@@ -159,20 +159,30 @@ def _firth_slope_one(
     x_mean = sum(xs) / n_used
     if not sum((v - x_mean) ** 2 for v in xs) > 1e-12:
         return math.nan
-    pairs = list(zip(xs, ys, strict=True))
     intercept = slope = 0.0
     for _ in range(_MAX_ITERATIONS):
-        probabilities = [_expit(intercept + slope * v) for v in xs]
-        weights = [p * (1.0 - p) for p in probabilities]
-        i00 = sum(weights)
-        i01 = sum(w * v for w, v in zip(weights, xs, strict=True))
-        i11 = sum(w * v * v for w, v in zip(weights, xs, strict=True))
+        probabilities: list[float] = []
+        weights: list[float] = []
+        i00 = i01 = i11 = 0.0
+        for v in xs:
+            z = intercept + slope * v
+            if z >= 0.0:
+                p = 1.0 / (1.0 + math.exp(-z))
+            else:
+                e = math.exp(z)
+                p = e / (1.0 + e)
+            w = p * (1.0 - p)
+            probabilities.append(p)
+            weights.append(w)
+            i00 += w
+            i01 += w * v
+            i11 += w * v * v
         det = i00 * i11 - i01 * i01
         if det == 0.0 or not math.isfinite(det):
             return math.nan
         inv00, inv01, inv11 = i11 / det, -i01 / det, i00 / det
         u0 = u1 = 0.0
-        for (v, observed), p, w in zip(pairs, probabilities, weights, strict=True):
+        for v, observed, p, w in zip(xs, ys, probabilities, weights, strict=True):
             h = w * (inv00 + 2.0 * inv01 * v + inv11 * v * v)
             residual = observed - p + h * (0.5 - p)
             u0 += residual
@@ -188,13 +198,6 @@ def _firth_slope_one(
         if largest < _TOLERANCE:
             return slope
     return math.nan
-
-
-def _expit(z: float) -> float:
-    if z >= 0.0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
 
 
 def _separated(x: NDArray[np.float64], y: NDArray[np.bool_]) -> bool:
