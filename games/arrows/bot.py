@@ -32,8 +32,8 @@ import numpy as np
 
 from games.api import BotInput, EventRecord, ListSink
 from games.arrows.task import ArrowsTask, Phase
-from games.engine.diffusion import sample_diffusion
-from games.engine.simclock import REFRESH_NS, SimClock
+from games.engine.diffusion import response_key, sample_diffusion
+from games.engine.simclock import REFRESH_NS, SimClock, play_timed_trials
 
 __all__ = ["Bot", "BotInput", "BotParams", "simulate"]
 
@@ -91,15 +91,9 @@ class Bot:
         drift -= p.switch_interference if switching else 0.0
         nondecision = p.nondecision + (p.switch_cost_ms / 1000.0 if switching else 0.0)
         correct, rt_s = sample_diffusion(drift, p.boundary, nondecision, self._rng)
-        window_s = int(task.params["response_window_ms"]) / 1000.0
-        if rt_s >= window_s:
+        if rt_s >= int(task.params["response_window_ms"]) / 1000.0:
             return None
-        side = (
-            trial.correct_side
-            if correct
-            else ("left" if trial.correct_side == "right" else "right")
-        )
-        return BotInput(str(task.params[f"key_{side}"]), rt_s)
+        return BotInput(response_key(task.params, trial.correct_side, correct), rt_s)
 
 
 def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[EventRecord]:
@@ -107,19 +101,10 @@ def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[Event
     sink = ListSink(clock=lambda: 0)
     task = ArrowsTask(params, seed, sink)
     player = Bot(bot, np.random.default_rng([seed, 0xA770]))
-    p = task.params
     clock = SimClock()
-    while not task.finished:
-        task.start_trial(clock.wait_ms(p["iti_ms"]))
+
+    def cue() -> None:  # on the trial's first frame; the arrows follow cue_ms later
         task.cue_shown(clock.frame_after(1), "simulated", REFRESH_NS)
-        task.stimulus_shown(clock.frame_after_ms(p["cue_ms"]), "simulated", REFRESH_NS)
-        deadline = task.deadline_at_ns
-        assert deadline is not None
-        move = player.next_input(task)
-        if move is None:
-            task.timeout(clock.frame_at(deadline))
-        else:
-            task.respond(move.key, clock.wait_s(move.delay_s))
-        if task.last_feedback is not None:
-            clock.wait_ms(p["feedback_ms"])
+
+    play_timed_trials(clock, task, player, task.params["cue_ms"], cue=cue)
     return sink.events

@@ -25,11 +25,13 @@ default (30 s) and plausible parameters this essentially never happens.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["sample_diffusion", "sample_diffusion_batch"]
+__all__ = ["response_key", "sample_diffusion", "sample_diffusion_batch"]
 
 _CHUNK = 256  # Euler steps drawn at once per path
 _SHIFT = 0.5826  # continuity correction for discretely monitored barriers, in s*sqrt(dt)
@@ -152,3 +154,13 @@ def sample_diffusion_batch(
         decision[active] = max_steps * dt
     rt = decision + t0
     return correct.reshape(shape), rt.reshape(shape)
+
+
+def response_key(params: Mapping[str, Any], correct_side: str, correct: bool) -> str:
+    """The key a two-choice response presses: ``key_left`` or ``key_right`` of ``params``.
+
+    The key of ``correct_side`` when the diffusion reached the correct boundary, else
+    the key of the other side.
+    """
+    side = correct_side if correct else ("left" if correct_side == "right" else "right")
+    return str(params[f"key_{side}"])

@@ -3,16 +3,18 @@
 A simulation never reads the real clock: :class:`SimClock` starts at ``T0_NS`` and
 moves forward by waits (ms or s) and to frame flips (a multiple of ``refresh_ns``),
 so a simulated game's stamps look like a display's. :func:`play_trials` plays a game
-whose trial is one screen that takes inputs until one ends it; :class:`HeldDecision`
-lets a bot decide once a trial where the view asks for every press. Qt-free.
+whose trial is one screen that takes inputs until one ends it;
+:func:`play_timed_trials` one whose trial takes one response before a deadline;
+:class:`HeldDecision` lets a bot decide once a trial where the view asks for every
+press. Qt-free.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -21,10 +23,14 @@ from games.api import BotInput, BotPolicy, GameTask
 __all__ = [
     "REFRESH_NS",
     "T0_NS",
+    "BeforeAnswer",
     "HeldDecision",
     "SimClock",
     "gamma_delay",
+    "input_at",
     "next_frame",
+    "offset_after",
+    "play_timed_trials",
     "play_trials",
     "press_until",
 ]
@@ -75,6 +81,11 @@ class SimClock:
         return self.now
 
 
+def input_at(t_ns: int, move: BotInput) -> int:
+    """The stamp of a bot's input made its delay (at least 1 ns) after ``t_ns``."""
+    return t_ns + max(1, round(move.delay_s * 1e9))
+
+
 def gamma_delay(rng: np.random.Generator, mean_s: float, cv: float) -> float:
     """A gamma-distributed delay (s) with mean ``mean_s`` and coefficient of variation ``cv``."""
     shape = 1.0 / max(cv, 1e-3) ** 2
@@ -89,7 +100,7 @@ def press_until(
 ) -> None:
     """Key presses one after another, each after its delay, until none or the deadline."""
     while (move := next_input()) is not None:
-        at = clock.now + max(1, round(move.delay_s * 1e9))
+        at = input_at(clock.now, move)
         if at > deadline_ns:
             break
         clock.now = at
@@ -128,6 +139,94 @@ def play_trials(
         task.stimulus_shown(clock.wait_frames(2), "simulated", clock.refresh_ns)
         while (move := player.next_input(task)) is not None:
             act(move, clock.wait_s(move.delay_s))
+
+
+class TimedTask(PlayableTask, Protocol):
+    """What :func:`play_timed_trials` calls on a task, besides :class:`PlayableTask`'s.
+
+    Its ``params`` hold ``iti_ms`` and ``feedback_ms``.
+    """
+
+    @property
+    def params(self) -> Mapping[str, Any]: ...
+
+    @property
+    def deadline_at_ns(self) -> int | None: ...
+
+    @property
+    def last_feedback(self) -> Mapping[str, Any] | None: ...
+
+    def respond(self, key: str, t_ns: int) -> bool: ...
+
+    def timeout(self, t_ns: int) -> bool: ...
+
+
+TimedT = TypeVar("TimedT", bound=TimedTask)
+BeforeAnswer = Callable[[int, BotInput | None, int, int], tuple[BotInput | None, int]]
+"""``(onset, input, its stamp, deadline) -> (input, its stamp)``: see :func:`play_timed_trials`."""
+
+
+def play_timed_trials(
+    clock: SimClock,
+    task: TimedT,
+    player: BotPolicy[TimedT],
+    stimulus_after_ms: int,
+    *,
+    cue: Callable[[], object] | None = None,
+    before_answer: BeforeAnswer | None = None,
+) -> None:
+    """Play ``task`` to its end, one response (or time-out) a trial.
+
+    Each trial starts ``iti_ms`` after the last one ended (and its ``feedback_ms`` of
+    feedback, if it had any); ``cue()`` presents what comes first, if anything, and
+    the stimulus shows at the first frame ``stimulus_after_ms`` later. The player's
+    input comes its delay after that onset; ``before_answer(onset, move, at,
+    deadline)`` presents what the screen shows from the onset to that input's stamp
+    ``at`` (a stimulus offset, a stop signal) and returns the input and stamp,
+    revised if the player changed its mind. An input by the deadline is the response,
+    else the trial times out at the first frame at the deadline. The player then sees
+    the feedback (a bot may learn from it) and has no input for it.
+    """
+    while not task.finished:
+        task.start_trial(clock.wait_ms(task.params["iti_ms"]))
+        if cue is not None:
+            cue()
+        onset = clock.frame_after_ms(stimulus_after_ms)
+        task.stimulus_shown(onset, "simulated", clock.refresh_ns)
+        deadline = task.deadline_at_ns
+        assert deadline is not None
+        move = player.next_input(task)
+        at = deadline if move is None else input_at(onset, move)
+        if before_answer is not None:
+            move, at = before_answer(onset, move, at, deadline)
+        if move is not None and at <= deadline:
+            clock.now = at
+            task.respond(move.key, at)
+        else:
+            task.timeout(clock.frame_at(deadline))
+        assert player.next_input(task) is None  # the player sees the feedback on screen
+        if task.last_feedback is not None:
+            clock.wait_ms(task.params["feedback_ms"])
+
+
+def offset_after(duration_ms: int, hidden: Callable[[int, str, int], object]) -> BeforeAnswer:
+    """A ``before_answer`` for a stimulus shown for ``duration_ms`` (0: until the answer).
+
+    Its offset, on the first frame ``duration_ms`` after the onset, is reported to
+    ``hidden(t_ns, method, refresh_ns)`` (the task's ``stimulus_hidden``) when it comes
+    by the answer's stamp.
+    """
+
+    def present(
+        onset: int, move: BotInput | None, at: int, deadline: int
+    ) -> tuple[BotInput | None, int]:
+        if duration_ms > 0:
+            offset = next_frame(onset + int(duration_ms) * 1_000_000)
+            if offset <= at:
+                hidden(offset, "simulated", REFRESH_NS)
+        return move, at
+
+    return present
 
 
 class HeldDecision:

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from games.api import BotInput, EventRecord, ListSink
-from games.engine.simclock import REFRESH_NS, SimClock, next_frame
+from games.engine.simclock import SimClock, offset_after, play_timed_trials
 from games.faces.task import FacesTask, Phase
 
 __all__ = ["CONFUSED_WITH", "DEFAULT_EASE", "Bot", "BotInput", "BotParams", "simulate"]
@@ -144,23 +144,6 @@ def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[Event
     player = Bot(bot, np.random.default_rng([seed, 0xFACE]))
     p = task.params
     clock = SimClock()
-    while not task.finished:
-        task.start_trial(clock.wait_ms(p["iti_ms"]))
-        onset = clock.frame_after_ms(p["fixation_ms"])
-        task.stimulus_shown(onset, "simulated", REFRESH_NS)
-        deadline = task.deadline_at_ns
-        assert deadline is not None
-        move = player.next_input(task)
-        answer_at = deadline if move is None else onset + max(1, round(move.delay_s * 1e9))
-        if int(p["stimulus_ms"]) > 0:
-            offset = next_frame(onset + int(p["stimulus_ms"]) * 1_000_000)
-            if offset <= answer_at:
-                task.stimulus_hidden(offset, "simulated", REFRESH_NS)
-        if move is None:
-            task.timeout(clock.frame_at(deadline))
-        else:
-            clock.now = answer_at
-            task.respond(move.key, answer_at)
-        if task.last_feedback is not None:
-            clock.wait_ms(p["feedback_ms"])
+    face_off = offset_after(int(p["stimulus_ms"]), task.stimulus_hidden)
+    play_timed_trials(clock, task, player, p["fixation_ms"], before_answer=face_off)
     return sink.events

@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 
 from games.api import BotInput, EventRecord, ListSink
-from games.engine.diffusion import sample_diffusion
-from games.engine.simclock import REFRESH_NS, SimClock, next_frame
+from games.engine.diffusion import response_key, sample_diffusion
+from games.engine.simclock import SimClock, offset_after, play_timed_trials
 from games.lengths.task import LengthsTask, Phase
 
 __all__ = ["Bot", "BotInput", "BotParams", "simulate"]
@@ -110,12 +110,7 @@ class Bot:
         )
         if rt_s >= int(task.params["response_window_ms"]) / 1000.0:
             return None
-        side = (
-            trial.correct_side
-            if correct
-            else ("left" if trial.correct_side == "right" else "right")
-        )
-        return BotInput(str(task.params[f"key_{side}"]), rt_s)
+        return BotInput(response_key(task.params, trial.correct_side, correct), rt_s)
 
 
 def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[EventRecord]:
@@ -125,23 +120,7 @@ def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[Event
     player = Bot(bot, np.random.default_rng([seed, 0x1E6]))
     p = task.params
     clock = SimClock()
-    while not task.finished:
-        task.start_trial(clock.wait_ms(p["iti_ms"]))
-        onset = clock.frame_after_ms(int(p["fixation_ms"]) + int(p["face_ms"]))
-        task.stimulus_shown(onset, "simulated", REFRESH_NS)
-        offset = next_frame(onset + int(p["mouth_ms"]) * 1_000_000)
-        deadline = task.deadline_at_ns
-        assert deadline is not None
-        move = player.next_input(task)
-        answer_at = deadline if move is None else onset + max(1, round(move.delay_s * 1e9))
-        if offset <= answer_at:
-            task.stimulus_hidden(offset, "simulated", REFRESH_NS)
-        if move is None:
-            task.timeout(clock.frame_at(deadline))
-        else:
-            clock.now = answer_at
-            task.respond(move.key, answer_at)
-        assert player.next_input(task) is None  # the bot sees the feedback on screen
-        if task.last_feedback is not None:
-            clock.wait_ms(p["feedback_ms"])
+    mouth_off = offset_after(int(p["mouth_ms"]), task.stimulus_hidden)
+    face_ms = int(p["fixation_ms"]) + int(p["face_ms"])  # fixation, then the mouthless face
+    play_timed_trials(clock, task, player, face_ms, before_answer=mouth_off)
     return sink.events

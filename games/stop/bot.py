@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 
 from games.api import BotInput, EventRecord, ListSink
-from games.engine.diffusion import sample_diffusion
-from games.engine.simclock import REFRESH_NS, SimClock, next_frame
+from games.engine.diffusion import response_key, sample_diffusion
+from games.engine.simclock import REFRESH_NS, SimClock, input_at, next_frame, play_timed_trials
 from games.stop.task import Phase, StopTask
 
 __all__ = ["Bot", "BotInput", "BotParams", "simulate"]
@@ -108,12 +108,7 @@ class Bot:
             if self._rng.random() >= p.go_omission:
                 correct, rt_s = sample_diffusion(p.drift, p.boundary, p.nondecision, self._rng)
                 if rt_s < int(task.params["max_rt_ms"]) / 1000.0:
-                    side = (
-                        trial.direction
-                        if correct
-                        else ("left" if trial.direction == "right" else "right")
-                    )
-                    self._plan = (str(task.params[f"key_{side}"]), rt_s)
+                    self._plan = (response_key(task.params, trial.direction, correct), rt_s)
             signal = task.stop_signal_onset_ns
             if signal is None:
                 return None if self._plan is None else BotInput(*self._plan)
@@ -135,28 +130,20 @@ def simulate(params: Mapping[str, Any], bot: BotParams, seed: int) -> list[Event
     sink = ListSink(clock=lambda: 0)
     task = StopTask(params, seed, sink)
     player = Bot(bot, np.random.default_rng([seed, 0x5709]))
-    p = task.params
     clock = SimClock()
-    while not task.finished:
-        task.start_trial(clock.wait_ms(p["iti_ms"]))
-        onset = clock.frame_after_ms(p["fixation_ms"])
-        task.stimulus_shown(onset, "simulated", REFRESH_NS)
-        deadline = task.deadline_at_ns
-        assert deadline is not None
-        move = player.next_input(task)
-        respond_at = None if move is None else onset + max(1, round(move.delay_s * 1e9))
+
+    def signal(
+        onset: int, move: BotInput | None, at: int, deadline: int
+    ) -> tuple[BotInput | None, int]:
+        """The stop signal, if due before the response: the player runs its race."""
         due = task.stop_signal_due_ns
         if due is not None:
             signal_at = next_frame(due)
-            if signal_at < deadline and (respond_at is None or respond_at >= signal_at):
+            if signal_at < deadline and (move is None or at >= signal_at):
                 task.stop_signal_shown(signal_at, "simulated", REFRESH_NS)
                 move = player.next_input(task)
-                respond_at = None if move is None else signal_at + max(1, round(move.delay_s * 1e9))
-        if move is not None and respond_at is not None and respond_at <= deadline:
-            clock.now = respond_at
-            task.respond(move.key, respond_at)
-        else:
-            task.timeout(clock.frame_at(deadline))
-        if task.last_feedback is not None:
-            clock.wait_ms(p["feedback_ms"])
+                at = deadline if move is None else input_at(signal_at, move)
+        return move, at
+
+    play_timed_trials(clock, task, player, task.params["fixation_ms"], before_answer=signal)
     return sink.events
