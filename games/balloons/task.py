@@ -47,12 +47,6 @@ Events (all carry ``trial_index``, the 0-based index over practice and main ball
                     ``total_cents``, ``practice``
 
 The game flushes the sink at each trial end and flushes durably when it ends.
-
-Trial table
------------
-:func:`trial_table` gives one row per completed trial (practice rows included, flagged
-by ``practice``); an unfinished last trial gives no row. Its columns are declared, with
-their types and meanings, in ``table.toml`` (read into :data:`COLUMNS`).
 """
 
 from __future__ import annotations
@@ -233,7 +227,7 @@ COLUMNS: Mapping[str, str] = _TABLE.descriptions
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
-    """One row per completed balloon, columns as documented in :data:`COLUMNS`.
+    """One row per completed balloon, columns as declared in ``table.toml`` (:data:`COLUMNS`).
 
     Built from stored events only; an incomplete last balloon gives no row.
     """

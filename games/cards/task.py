@@ -66,12 +66,6 @@ Events (every event carries ``trial_index``, 0-based over practice and main pick
 
 Money is in task units (the loan is 2000). Feedback and trial end carry the stamp of
 the choice. The sink is flushed at each trial end and durably at the end.
-
-Trial table
------------
-:func:`trial_table` gives one row per completed trial (practice rows included, flagged
-by ``practice``); an unfinished last trial gives no row. Its columns are declared, with
-their types and meanings, in ``table.toml`` (read into :data:`COLUMNS`).
 """
 
 from __future__ import annotations
@@ -319,7 +313,7 @@ COLUMNS: Mapping[str, str] = _TABLE.descriptions
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
-    """One row per completed pick, columns as documented in :data:`COLUMNS`.
+    """One row per completed pick, columns as declared in ``table.toml`` (:data:`COLUMNS`).
 
     Built from stored events only; an incomplete last pick gives no row.
     """

@@ -56,12 +56,6 @@ Events (every event carries ``trial_index``, 0-based in the order trials were gi
 
 Feedback and trial end carry the stamp of the input that ended the trial. The sink is
 flushed at each trial end and durably at the end.
-
-Trial table
------------
-:func:`trial_table` gives one row per completed trial (practice rows included, flagged
-by ``practice``); an unfinished last trial gives no row. Its columns are declared, with
-their types and meanings, in ``table.toml`` (read into :data:`COLUMNS`).
 """
 
 from __future__ import annotations
@@ -448,7 +442,7 @@ def _mean_interval_ms(onsets: Sequence[EventRecord]) -> float:
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
-    """One row per completed trial, columns as documented in :data:`COLUMNS`.
+    """One row per completed trial, columns as declared in ``table.toml`` (:data:`COLUMNS`).
 
     Built from stored events only; an incomplete last trial gives no row.
     """

@@ -61,12 +61,6 @@ Events (every event carries ``trial_index``, 0-based over all rounds)
 ``sent`` is always the investor's transfer and ``returned`` the trustee's, whoever
 plays them. Feedback and trial end carry the decision's stamp. The sink is flushed at
 each trial end and durably at the end.
-
-Trial table
------------
-:func:`trial_table` gives one row per completed trial (practice rows included, flagged
-by ``practice``); an unfinished last trial gives no row. Its columns are declared, with
-their types and meanings, in ``table.toml`` (read into :data:`COLUMNS`).
 """
 
 from __future__ import annotations
@@ -321,7 +315,7 @@ COLUMNS: Mapping[str, str] = _TABLE.descriptions
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
-    """One row per completed round, columns as documented in :data:`COLUMNS`.
+    """One row per completed round, columns as declared in ``table.toml`` (:data:`COLUMNS`).
 
     Built from stored events only; an incomplete last round gives no row.
     """

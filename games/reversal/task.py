@@ -59,12 +59,6 @@ Events (every event carries ``trial_index``, 0-based over practice and main tria
 
 Feedback and trial end carry the stamp of the choice. The sink is flushed at each trial
 end and durably at the end.
-
-Trial table
------------
-:func:`trial_table` gives one row per completed trial (practice rows included, flagged
-by ``practice``); an unfinished last trial gives no row. Its columns are declared, with
-their types and meanings, in ``table.toml`` (read into :data:`COLUMNS`).
 """
 
 from __future__ import annotations
@@ -282,7 +276,7 @@ COLUMNS: Mapping[str, str] = _TABLE.descriptions
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
-    """One row per completed trial, columns as documented in :data:`COLUMNS`.
+    """One row per completed trial, columns as declared in ``table.toml`` (:data:`COLUMNS`).
 
     Built from stored events only; an incomplete last trial gives no row.
     """

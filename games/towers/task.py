@@ -106,12 +106,6 @@ Events (every event carries ``trial_index``, 0-based over practice and main prob
                     ``moves`` (all attempts), ``min_moves``, ``practice``
 
 The sink is flushed at each trial end and durably at the end.
-
-Trial table
------------
-:func:`trial_table` gives one row per completed trial (practice rows included, flagged
-by ``practice``); an unfinished last trial gives no row. Its columns are declared, with
-their types and meanings, in ``table.toml`` (read into :data:`COLUMNS`).
 """
 
 from __future__ import annotations
@@ -582,7 +576,7 @@ COLUMNS: Mapping[str, str] = _TABLE.descriptions
 
 
 def trial_table(events: Sequence[EventRecord]) -> dict[str, NDArray[Any]]:
-    """One row per completed problem, columns as documented in :data:`COLUMNS`.
+    """One row per completed problem, columns as declared in ``table.toml`` (:data:`COLUMNS`).
 
     Built from stored events only; an incomplete last problem gives no row.
     """
