@@ -178,6 +178,7 @@ def test_interrupted_game_gives_rows_for_complete_trials_only() -> None:
     assert len(task.trial_table([])["rt_ms"]) == 0
 
 
+@pytest.mark.slow
 def test_diffusion_sampler_matches_closed_forms() -> None:
     rng = np.random.default_rng(0)
     v, a, t0, s = 0.2, 0.12, 0.3, 0.1
@@ -199,6 +200,7 @@ def _rt(table: dict[str, np.ndarray], mask: np.ndarray) -> float:
     return float(np.mean(table["rt_ms"][mask & table["correct"]]))
 
 
+@pytest.mark.slow
 def test_bot_fidelity_flanker_switch_and_drift() -> None:
     """Over 40 players the parameters move the raw effects the documented way."""
     grid = np.random.default_rng(1).permutation(40)

@@ -153,6 +153,7 @@ def test_interrupted_game_gives_rows_for_complete_balloons_only() -> None:
     assert list(empty) == list(task.COLUMNS) and len(empty["pumps"]) == 0
 
 
+@pytest.mark.slow
 def test_bot_risk_propensity_drives_adjusted_pumps() -> None:
     # Over a wide range of risk propensity (gamma+), with the rest of the model sampled.
     rng = np.random.default_rng(2024)

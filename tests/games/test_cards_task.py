@@ -130,6 +130,7 @@ def test_interrupted_game_gives_rows_for_complete_picks_only() -> None:
     assert len(task.trial_table([])["deck"]) == 0
 
 
+@pytest.mark.slow
 def test_population_prefers_deck_b_as_healthy_adults_do() -> None:
     # Steingroever et al. (2013), Lin et al. (2013): deck A least chosen; deck B about
     # as popular as the good decks C and D; net score rising over the blocks.
@@ -147,6 +148,7 @@ def test_population_prefers_deck_b_as_healthy_adults_do() -> None:
     assert np.mean(first) < np.mean(later) - 2
 
 
+@pytest.mark.slow
 def test_bot_learning_rate_and_consistency_increase_good_deck_choices() -> None:
     def good_share(**fixed: float) -> float:
         rng = np.random.default_rng(7)

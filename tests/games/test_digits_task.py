@@ -170,6 +170,7 @@ def _longest(table: dict[str, np.ndarray], direction: str) -> int:
     return int(table["length"][ok].max()) if ok.any() else 0
 
 
+@pytest.mark.slow
 def test_bot_span_drives_longest_span() -> None:
     rng = np.random.default_rng(11)
     spans = np.linspace(3.0, 9.0, 40)

@@ -127,6 +127,7 @@ def test_bot_accuracy_rises_with_intensity_and_follows_ease() -> None:
     assert happy > fear + 0.15
 
 
+@pytest.mark.slow
 def test_bot_fidelity_recognition_vs_accuracy() -> None:
     """recognition moves accuracy (up) and RT (down), alone and in a varied population."""
     levels = np.linspace(0.5, 8.0, 40)

@@ -78,6 +78,7 @@ def _golden(game_id: str) -> dict[str, Any]:
     return {str(seed): _record(game_id, seed) for seed in SEEDS}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("game_id", GAME_IDS)
 def test_game_matches_its_golden_file(game_id: str) -> None:
     path = GOLDEN / f"{game_id}.json"

@@ -188,6 +188,7 @@ def test_interrupted_game_gives_rows_for_complete_trials_only() -> None:
     assert list(table["trial_index"]) == [0, 1, 2, 3]
 
 
+@pytest.mark.slow
 def test_bot_fidelity_effort_probability_and_pressing() -> None:
     rng = np.random.default_rng(0)
     willingness = np.linspace(-3.0, 3.0, 40)

@@ -117,6 +117,7 @@ def test_interrupted_game_gives_rows_for_complete_trials_only() -> None:
     assert list(table["trial_index"]) == list(range(6))
 
 
+@pytest.mark.slow
 def test_bot_fidelity_rate_and_variability() -> None:
     rates = np.linspace(2.5, 7.5, 40)
     cvs = np.linspace(0.05, 0.3, 40)[np.random.default_rng(0).permutation(40)]

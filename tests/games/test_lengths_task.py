@@ -65,6 +65,7 @@ def test_validate_params_names_the_bad_key(params: dict[str, object], key: str) 
         task.validate_params(params)
 
 
+@pytest.mark.slow
 def test_blocks_are_balanced_with_short_runs_and_a_3_to_1_reward_list() -> None:
     for seed in range(10):
         schedule = task.make_schedule({}, seed)
@@ -187,6 +188,7 @@ def test_interrupted_game_gives_rows_for_complete_trials_only() -> None:
     assert list(table["trial_index"]) == list(range(10))
 
 
+@pytest.mark.slow
 def test_bot_fidelity_reward_bias_and_drift() -> None:
     """reward_bias moves log b, drift moves log d (Spearman over 40 players)."""
     biases = np.linspace(0.0, 0.35, 40)

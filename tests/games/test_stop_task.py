@@ -205,6 +205,7 @@ def test_ignored_inputs() -> None:
     assert reasons == ["before_onset", "unknown_key", "late"]
 
 
+@pytest.mark.slow
 def test_bot_fidelity_ssrt() -> None:
     """ssrt_ms moves the integration SSRT (staircase) and p(respond|signal) (fixed SSD)."""
     ssrts = np.linspace(120.0, 380.0, 40)

@@ -297,6 +297,7 @@ def test_trial_table_rows_columns_and_interruption() -> None:
     assert len(task.trial_table([])["score"]) == 0
 
 
+@pytest.mark.slow
 def test_bot_planning_skill_drives_score_and_planning_time_drives_latency() -> None:
     rng = np.random.default_rng(3)
     skills = np.linspace(0.3, 1.0, 40)

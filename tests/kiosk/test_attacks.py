@@ -161,12 +161,14 @@ def assert_caught(store: Path, keys: Path, sid: str | None, expect: str) -> None
 # --- the attacks ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_untouched_copy_holds(station, tmp_path: Path) -> None:
     store, keys = copy_of(station, tmp_path)
     check = kiosk(store, keys, "store", "check")
     assert check.returncode == 0 and "all holds" in check.stdout, check.stdout
 
 
+@pytest.mark.slow
 def test_a_rewritten_event_with_a_recomputed_chain_is_caught(station, tmp_path: Path) -> None:
     def edit(db, sid):
         rowid, payload = db.execute(
@@ -184,6 +186,7 @@ def test_a_rewritten_event_with_a_recomputed_chain_is_caught(station, tmp_path: 
     assert_caught(store, keys, station[1], "not the one the station sealed")
 
 
+@pytest.mark.slow
 def test_an_invented_session_is_caught(station, tmp_path: Path) -> None:
     fake = str(uuid.uuid4())
 
@@ -227,6 +230,7 @@ def test_an_invented_session_is_caught(station, tmp_path: Path) -> None:
     assert_caught(store, keys, fake, "written outside kiosk")
 
 
+@pytest.mark.slow
 def test_a_broken_chain_is_never_signed(station, tmp_path: Path) -> None:
     def edit(db, sid):
         db.execute("UPDATE events SET payload = '{}' WHERE session_id = ? AND seq = 5", (sid,))
@@ -235,6 +239,7 @@ def test_a_broken_chain_is_never_signed(station, tmp_path: Path) -> None:
     assert_caught(store, keys, station[1], "hash mismatch")
 
 
+@pytest.mark.slow
 def test_a_truncated_session_with_a_fixed_head_is_caught(station, tmp_path: Path) -> None:
     def edit(db, sid):
         (last,) = db.execute("SELECT MAX(seq) FROM events WHERE session_id = ?", (sid,)).fetchone()
@@ -245,6 +250,7 @@ def test_a_truncated_session_with_a_fixed_head_is_caught(station, tmp_path: Path
     assert_caught(store, keys, station[1], "not the one the station sealed")
 
 
+@pytest.mark.slow
 def test_deleting_the_newest_audit_entry_is_caught(station, tmp_path: Path) -> None:
     def edit(db, _sid):
         db.execute("DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)")
@@ -290,11 +296,13 @@ def test_deleting_the_newest_audit_entry_is_caught(station, tmp_path: Path) -> N
         ),
     ],
 )
+@pytest.mark.slow
 def test_rows_edited_outside_kiosk_are_caught(station, tmp_path, what, sql, expect) -> None:
     store, keys = attack(station, tmp_path, lambda db, _sid: db.execute(sql))
     assert_caught(store, keys, None, expect)
 
 
+@pytest.mark.slow
 def test_a_forged_seal_entry_without_the_key_is_caught(station, tmp_path: Path) -> None:
     """Editing a row and appending a 'sealed' entry for it, hash and all: no signature."""
 
@@ -306,6 +314,7 @@ def test_a_forged_seal_entry_without_the_key_is_caught(station, tmp_path: Path) 
     assert_caught(store, keys, None, "not signed by the station")
 
 
+@pytest.mark.slow
 def test_a_copy_of_the_data_folder_carries_no_usable_key(station, tmp_path: Path) -> None:
     path, sid = station
     folder = tmp_path / "copy"
@@ -328,6 +337,7 @@ def test_a_copy_of_the_data_folder_carries_no_usable_key(station, tmp_path: Path
     assert check.returncode == 1 and "cannot tell" in check.stdout, check.stdout
 
 
+@pytest.mark.slow
 def test_export_needs_a_signed_in_admin(station, tmp_path: Path) -> None:
     store, keys = copy_of(station, tmp_path)
     out = tmp_path / "out"
@@ -363,6 +373,7 @@ def genuine_report(station) -> Path:
     return report
 
 
+@pytest.mark.slow
 def test_the_genuine_report_is_tied_to_its_session(station, tmp_path: Path) -> None:
     store, keys = copy_of(station, tmp_path)
     verdict = kiosk(store, keys, "verify", str(genuine_report(station)))
@@ -371,6 +382,7 @@ def test_the_genuine_report_is_tied_to_its_session(station, tmp_path: Path) -> N
     assert genuine_report(station).stat().st_mode & 0o777 == 0o600  # another OS user reads none
 
 
+@pytest.mark.slow
 def test_a_renamed_report_is_invalid(station, tmp_path: Path) -> None:
     store, keys = copy_of(station, tmp_path)
     renamed = tmp_path / "C-OTHER-0001.pdf"
@@ -379,12 +391,14 @@ def test_a_renamed_report_is_invalid(station, tmp_path: Path) -> None:
     assert verdict.returncode == 1 and "renamed" in verdict.stdout, verdict.stdout
 
 
+@pytest.mark.slow
 def test_a_report_the_store_does_not_hold_is_invalid(station, tmp_path: Path) -> None:
     store, keys = attack(station, tmp_path, lambda db, _sid: db.execute("DELETE FROM reports"))
     verdict = kiosk(store, keys, "verify", str(genuine_report(station)))
     assert verdict.returncode == 1 and "no record of this report" in verdict.stdout, verdict.stdout
 
 
+@pytest.mark.slow
 def test_the_demo_refuses_a_store_with_real_people(station, tmp_path: Path) -> None:
     store, keys = copy_of(station, tmp_path)
     demo = kiosk(store, keys, "demo", "--candidates", "1")
@@ -392,6 +406,7 @@ def test_the_demo_refuses_a_store_with_real_people(station, tmp_path: Path) -> N
     assert "--allow-real-store" in demo.stderr
 
 
+@pytest.mark.slow
 def test_store_check_reports_a_damaged_wal_and_keeps_it(station, tmp_path: Path) -> None:
     store, keys = copy_of(station, tmp_path)
     db = sqlite3.connect(store)
@@ -415,6 +430,7 @@ def test_store_check_reports_a_damaged_wal_and_keeps_it(station, tmp_path: Path)
     assert (store.read_bytes(), wal.read_bytes()) == before
 
 
+@pytest.mark.slow
 def test_an_imported_identity_keeps_earlier_reports_valid(station, tmp_path: Path) -> None:
     from reports.pki import create_centre_authority, issue_station_certificate
 

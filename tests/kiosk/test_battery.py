@@ -68,6 +68,7 @@ def test_bad_battery_is_refused_with_file_key_and_allowed(tmp_path: Path, case: 
         assert part in message
 
 
+@pytest.mark.slow
 def test_cli_checks_a_battery(tmp_path: Path) -> None:
     path = write(tmp_path, '[[games]]\nid = "balloons"\nparams = { n_balloons = -1 }\n')
     run = [sys.executable, "-m", "kiosk", "battery", "check"]

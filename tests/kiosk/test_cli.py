@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kiosk.cli import main
 from kiosk.recorder import Recorder
 from kiosk.store import open_store, schema_head
@@ -23,6 +25,7 @@ def kiosk(*args: str, env: dict[str, str] | None = None) -> subprocess.Completed
     )
 
 
+@pytest.mark.slow
 def test_run_without_a_display_says_so_and_exits_3(tmp_path: Path) -> None:
     env = {
         k: v
@@ -57,6 +60,7 @@ def test_store_flag_may_come_before_the_command(store_path: Path, capsys) -> Non
     assert "all holds" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_kiosk_store_env_chooses_the_store(store_path: Path) -> None:
     with open_store(store_path):
         pass
@@ -64,11 +68,13 @@ def test_kiosk_store_env_chooses_the_store(store_path: Path) -> None:
     assert result.returncode == 0 and str(store_path) in result.stdout
 
 
+@pytest.mark.slow
 def test_bad_arguments_exit_2_with_usage() -> None:
     result = kiosk("store", "polish")
     assert result.returncode == 2 and "invalid choice: 'polish'" in result.stderr
 
 
+@pytest.mark.slow
 def test_version() -> None:
     result = kiosk("--version")
     assert result.returncode == 0 and result.stdout.startswith("kiosk ")

@@ -38,6 +38,7 @@ def test_a_normal_session_has_no_flags(store) -> None:
     assert engagement_service.live_flags(store, sid) == []
 
 
+@pytest.mark.slow
 def test_a_whole_battery_gets_an_outlier_score(store, stuck_arrows, monkeypatch) -> None:
     for game_id in ("lengths", "stop"):
         monkeypatch.setattr(TaskGame(game_id).bot, "Bot", StuckFastPlayer)
@@ -72,6 +73,7 @@ def test_report_notes_name_the_game(store, stuck_arrows) -> None:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 def test_the_signed_report_shows_the_flags(store, stuck_arrows, tmp_path) -> None:
     from kiosk.outcome.pipeline import produce

@@ -147,6 +147,7 @@ def copy(
     return target
 
 
+@pytest.mark.slow
 def test_the_biased_model_fails_then_passes_after_debiasing_and_both_are_in_the_history(
     copy: Path,
     station: tuple[Path, dict[str, object]],
@@ -254,6 +255,7 @@ def test_a_model_that_cannot_be_judged_cannot_be_approved_or_activated(
             assert s.scalar(select(FitModelVersion.status)) == "draft"
 
 
+@pytest.mark.slow
 def test_shadow_compares_a_new_version_with_the_active_one(
     copy: Path,
     station: tuple[Path, dict[str, object]],
@@ -310,6 +312,7 @@ def test_a_forged_approval_is_caught_by_store_check_and_refused_for_scoring(
         fit_models.score_session(store, ADMIN, data["sessions"][0])  # type: ignore[index]
 
 
+@pytest.mark.slow
 def test_an_edited_record_is_refused(copy: Path, station: tuple[Path, dict[str, object]]) -> None:
     _, data = station
     with open_store(copy) as store:
@@ -426,6 +429,7 @@ def test_the_norm_baseline_adds_a_synthetic_sample_and_unscored_people_are_count
     assert norms.pseudonyms[75:] == (None,) * size
 
 
+@pytest.mark.slow
 def test_train_exits_1_when_the_audit_cannot_pass(
     copy: Path,
     station: tuple[Path, dict[str, object]],

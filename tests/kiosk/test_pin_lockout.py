@@ -96,6 +96,7 @@ def test_wrong_passwords_lock_the_password_but_not_the_pin(store, ada, clock) ->
     assert "account_locked" in actions and "pin_locked" not in actions
 
 
+@pytest.mark.slow
 def test_counts_do_not_add_up_across_the_two(store, ada, clock) -> None:
     _wrong_pins(store, ada, auth.MAX_FAILURES - 1)
     _wrong_passwords(store, ada, auth.MAX_FAILURES - 1)
@@ -106,6 +107,7 @@ def test_counts_do_not_add_up_across_the_two(store, ada, clock) -> None:
     assert user.pin_failed_attempts == 0 and user.failed_attempts == 0
 
 
+@pytest.mark.slow
 def test_a_correct_secret_resets_only_its_own_count(store, ada, clock) -> None:
     _wrong_pins(store, ada, auth.MAX_FAILURES - 1)
     assert authenticate(store, ada, "correct horse").username == ada  # not the PIN's count
@@ -113,6 +115,7 @@ def test_a_correct_secret_resets_only_its_own_count(store, ada, clock) -> None:
     assert _user(store, ada).pin_locked_until is not None
 
 
+@pytest.mark.slow
 def test_both_locks_expire_after_the_lockout(store, ada, clock) -> None:
     _wrong_pins(store, ada, auth.MAX_FAILURES)
     _wrong_passwords(store, ada, auth.MAX_FAILURES)
@@ -130,6 +133,7 @@ def test_both_locks_expire_after_the_lockout(store, ada, clock) -> None:
     assert verify_pin(store, ada, "1234").username == ada
 
 
+@pytest.mark.slow
 def test_a_locked_pin_costs_a_hash_check_like_any_other_refusal(
     store, ada, clock, monkeypatch
 ) -> None:

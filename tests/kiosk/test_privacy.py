@@ -350,6 +350,7 @@ def test_command_lists_erases_and_sets_retention(
     assert "kept until erased" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_command_bad_input_exits_2_with_one_line(
     store: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -236,6 +236,7 @@ def test_writes_use_begin_immediate(store) -> None:
     kind=st.text(max_size=40),
     payload=st.dictionaries(st.text(max_size=8), st.integers() | st.text(max_size=8), max_size=4),
 )
+@pytest.mark.slow
 def test_event_hash_body_is_the_canonical_json_array(
     session_id, seq, t_ns, game_run_id, trial_index, kind, payload
 ) -> None:

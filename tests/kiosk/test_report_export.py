@@ -55,6 +55,7 @@ def signed(tmp_path_factory) -> tuple[Path, Path, str, bytes]:
     return store_path, out, sid, ca
 
 
+@pytest.mark.slow
 def test_report_verifies_and_carries_the_session(signed, capsys) -> None:
     store_path, out, sid, _ = signed
     result = kiosk("verify", str(out), "--store", str(store_path))
@@ -95,6 +96,7 @@ def test_every_font_is_embedded_in_the_signed_report(signed) -> None:
     assert not not_embedded, not_embedded
 
 
+@pytest.mark.slow
 def test_any_changed_byte_makes_verify_fail(signed, tmp_path: Path, capsys) -> None:
     _, out, _, ca = signed
     data = out.read_bytes()
@@ -135,6 +137,7 @@ def test_pdfsig_agrees(signed, tmp_path: Path) -> None:
     assert "Certificate Validation: Certificate is Trusted." in result.stdout
 
 
+@pytest.mark.slow
 def test_batch_export_reports_a_failing_session_and_goes_on(tmp_path: Path) -> None:
     store_path = tmp_path / "k.db"
     with open_store(store_path) as store:
@@ -151,6 +154,7 @@ def test_batch_export_reports_a_failing_session_and_goes_on(tmp_path: Path) -> N
     assert len(list((tmp_path / "out").glob(f"*-{good[:8]}.pdf"))) == 1
 
 
+@pytest.mark.slow
 def test_data_export_is_tidy_and_fully_described(tmp_path: Path) -> None:
     store_path = tmp_path / "k.db"
     with open_store(store_path) as store:
@@ -182,6 +186,7 @@ def test_data_export_is_tidy_and_fully_described(tmp_path: Path) -> None:
         assert next(csv.DictReader(fh))["session_id"] == sid
 
 
+@pytest.mark.slow
 def test_not_a_signed_pdf_exits_2(tmp_path: Path) -> None:
     path = tmp_path / "plain.txt"
     path.write_text("hello")
@@ -189,6 +194,7 @@ def test_not_a_signed_pdf_exits_2(tmp_path: Path) -> None:
     assert result.returncode == 2 and "NOT SIGNED" in result.stdout
 
 
+@pytest.mark.slow
 def test_kiosk_score_says_why_a_trait_is_not_reported(tmp_path: Path) -> None:
     """A short battery cannot cover every trait: the command says "not reported" and
     why, never "percentile nan"."""

@@ -91,6 +91,7 @@ def test_unicode_letters_keep_their_base_letter(completed) -> None:
     assert report_name(store, sid).startswith("Zoe-Angstrom-")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pseudonym", HOSTILE)
 def test_every_exported_report_lands_directly_inside_out(
     completed, tmp_path: Path, pseudonym: str
@@ -122,6 +123,7 @@ def test_a_name_that_would_leave_the_folder_is_refused(
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
 
 
+@pytest.mark.slow
 def test_a_symlink_in_the_folder_pointing_out_is_refused(completed, tmp_path: Path) -> None:
     store, sid = completed
     _set_pseudonym(store, sid, "C-LINK-TEST")

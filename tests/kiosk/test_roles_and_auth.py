@@ -93,6 +93,7 @@ def test_wrong_password_and_unknown_user_get_the_same_message(store, admin) -> N
             authenticate(store, name, password)
 
 
+@pytest.mark.slow
 def test_lockout_after_repeated_failures_then_unlock_after_the_period(store, admin) -> None:
     for _ in range(auth.MAX_FAILURES - 1):
         with pytest.raises(AuthError, match="wrong username or password"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from kiosk.battery import load_battery
@@ -35,6 +36,7 @@ def test_design_fingerprints_tell_batteries_apart() -> None:
     assert battery_design(load_battery("standard")) == standard  # stable
 
 
+@pytest.mark.slow
 def test_short_session_gets_short_norms_or_other_design_flags(tmp_path: Path) -> None:
     with open_store(tmp_path / "k.db") as store:
         sid = record_simulated_session(store, "short", seed=3)

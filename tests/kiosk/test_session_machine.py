@@ -109,6 +109,7 @@ def test_a_session_runs_from_check_in_to_completion_with_anchors(store, monkeypa
     assert check_store(store).ok
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("current", list(SessionStatus))
 @pytest.mark.parametrize("move", list(Move))
 def test_the_whole_transition_table(store, current: SessionStatus, move: Move) -> None:
@@ -166,6 +167,7 @@ def test_continue_returns_to_consent_when_no_game_had_started(store) -> None:
         (Move.CHECK_IN, CANDIDATE, True),
     ],
 )
+@pytest.mark.slow
 def test_who_may_move(store, move: Move, actor: Actor, allowed: bool) -> None:
     (sid,) = new_session(store)
     force(store, sid, next(iter(RULES[move].sources)))

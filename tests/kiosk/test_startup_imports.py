@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 
 HEAVY = ("sklearn", "httpx", "kiosk.fit_models", "kiosk.sync.service")
@@ -37,10 +39,12 @@ def _loaded_after(code: str, key_dir: Path | None = None) -> set[str]:
     return set(done.stdout.split())
 
 
+@pytest.mark.slow
 def test_building_the_command_parser_loads_no_model_or_http_library() -> None:
     assert _loaded_after("from kiosk.cli import build_parser\nbuild_parser()") == set()
 
 
+@pytest.mark.slow
 def test_a_station_that_is_not_enrolled_never_loads_the_sync_client(tmp_path: Path) -> None:
     code = (
         "from pathlib import Path\n"

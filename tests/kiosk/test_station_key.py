@@ -80,6 +80,7 @@ def test_the_prompt_source_keeps_the_passphrase_in_memory_only(store_path, monke
     vault._TYPED.clear()
 
 
+@pytest.mark.slow
 def test_the_keyring_source(store_path, monkeypatch) -> None:
     import keyring
     from keyring.backend import KeyringBackend

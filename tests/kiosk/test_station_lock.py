@@ -27,6 +27,7 @@ def kiosk(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [["run"], ["demo", "--candidates", "1"]])
 def test_a_second_station_process_is_refused_and_touches_nothing(
     tmp_path: Path, command: list[str]
@@ -43,6 +44,7 @@ def test_a_second_station_process_is_refused_and_touches_nothing(
         assert s.query(AssessmentSession).count() == 0
 
 
+@pytest.mark.slow
 def test_the_lock_is_released_when_its_holder_is_killed(tmp_path: Path) -> None:
     store_path = tmp_path / "k.db"
     holder = subprocess.Popen(

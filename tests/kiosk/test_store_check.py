@@ -55,6 +55,7 @@ def kiosk_check(path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_untouched_store_passes(recorded) -> None:
     path, _ = recorded
     result = kiosk_check(path)
@@ -72,6 +73,7 @@ def _mutated(column: str, value: object) -> object:
     return f"{value}-x"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("column", COLUMNS)
 def test_changing_any_field_of_any_event_is_reported(recorded, column: str) -> None:
     path, (sid, _other) = recorded
@@ -159,6 +161,7 @@ def test_inserting_in_the_middle_is_reported(recorded) -> None:
     assert any("seq 7" in m or "event 7" in m or "event 8" in m for m in found[f"session {sid}"])
 
 
+@pytest.mark.slow
 def test_cli_prints_each_problem_per_session_and_exits_1(recorded) -> None:
     path, (sid, other) = recorded
     tamper(path, "UPDATE events SET payload = '{}' WHERE session_id = ? AND seq = 3", sid)
@@ -169,6 +172,7 @@ def test_cli_prints_each_problem_per_session_and_exits_1(recorded) -> None:
     assert f"session {other}: events 5 are missing before seq 6" in result.stdout
 
 
+@pytest.mark.slow
 def test_audit_log_tampering_is_reported(recorded) -> None:
     path, _ = recorded
     tamper(path, "UPDATE audit_log SET actor = 'someone else' WHERE seq = 2")

@@ -215,6 +215,7 @@ def test_a_read_only_snapshot_stops_once_another_kiosk_writes(store_path: Path) 
             station_count(reader)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix" or not shutil.which("setpriv"), reason="POSIX, setpriv")
 def test_a_log_without_its_index_in_a_read_only_folder_is_explained(live_copy: Path) -> None:
     Path(f"{live_copy}-shm").unlink()

@@ -131,6 +131,7 @@ BAD_FILES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(BAD_FILES))
 def test_bad_store_file_is_refused_untouched(case: str, tmp_path: Path) -> None:
     make, expected = BAD_FILES[case]
@@ -154,6 +155,7 @@ def test_bad_store_file_is_refused_untouched(case: str, tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == siblings
 
 
+@pytest.mark.slow
 def test_folder_given_as_store_is_refused(tmp_path: Path) -> None:
     result = run_cli("store", "info", "--store", str(tmp_path))
     assert result.returncode == 2
@@ -183,6 +185,7 @@ def unwritable_folder(tmp_path: Path) -> Iterator[Path]:
         os.chmod(folder, 0o755)
 
 
+@pytest.mark.slow
 def test_unwritable_folder_is_refused_untouched(unwritable_folder: Path) -> None:
     existing = unwritable_folder / "store.db"
     before = fingerprint(existing)

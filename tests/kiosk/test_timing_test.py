@@ -8,12 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from kiosk.store import open_store
 from kiosk.store.models import TimingTest
 
 
+@pytest.mark.slow
 def test_timing_test_runs_headless_and_stores_the_result(tmp_path: Path) -> None:
     store = tmp_path / "k.db"
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "QT_QPA_PLATFORM")}
@@ -40,6 +42,7 @@ def test_timing_test_runs_headless_and_stores_the_result(tmp_path: Path) -> None
     assert row.results["frames"] > 10
 
 
+@pytest.mark.slow
 def test_timing_test_json_output(tmp_path: Path) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     result = subprocess.run(

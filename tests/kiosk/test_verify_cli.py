@@ -161,6 +161,7 @@ def test_a_demo_report_is_not_an_assessment(
     assert "  DEMO: a simulated candidate, not an assessment" in lines
 
 
+@pytest.mark.slow
 def test_a_renamed_demo_report_is_invalid(
     demo: bytes, tmp_path: Path, ca_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -170,6 +171,7 @@ def test_a_renamed_demo_report_is_invalid(
     assert out.startswith("INVALID: report.pdf") and "DEMO: a simulated candidate" in out
 
 
+@pytest.mark.slow
 def test_a_cut_short_report_is_invalid(
     real: bytes, tmp_path: Path, ca_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -80,6 +80,7 @@ def reports() -> dict[str, tuple[ReportData, bytes]]:
     return built
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_text_has_identity_and_every_trait_with_its_percentile(
     reports: dict[str, tuple[ReportData, bytes]], language: str
@@ -130,6 +131,7 @@ def test_every_font_is_embedded(
         assert "Vera" in row or "KioskMono" in row, row  # Kiosk Mono is derived from Vera
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_pages_render_for_review_and_layout_is_stable(
     reports: dict[str, tuple[ReportData, bytes]], language: str, artefacts: Path
@@ -158,6 +160,7 @@ def test_pages_render_for_review_and_layout_is_stable(
     assert page_count(again) == pages
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_signature_box_is_empty_on_the_last_page(
     reports: dict[str, tuple[ReportData, bytes]], language: str
@@ -187,6 +190,7 @@ def _assert_box_blank(pdf: bytes, page: int, dpi: int = 150) -> None:
     assert pixels.min() == 255, f"{int((pixels < 255).any(axis=2).sum())} pixels drawn in the box"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("extra_incidents", [0, 7, 15])
 def test_signature_box_stays_empty_however_the_content_ends(extra_incidents: int) -> None:
     data = sample_report_data("en")
@@ -201,6 +205,7 @@ def test_signature_box_stays_empty_however_the_content_ends(extra_incidents: int
     assert data.signature_note in squeeze(pdf_text(pdf, "-f", str(last), "-l", str(last)))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_provisional_note_only_for_provisional_norms(
     reports: dict[str, tuple[ReportData, bytes]], language: str
@@ -218,6 +223,7 @@ def test_provisional_note_only_for_provisional_norms(
     assert text(language, "norms_status_final") in final_text
 
 
+@pytest.mark.slow
 def test_sparse_and_odd_data_still_build() -> None:
     data = sample_report_data("en")
     not_estimated = TraitRow(
@@ -287,6 +293,7 @@ def test_labels_cover_both_languages() -> None:
             assert all(printable(word) == word for word in words[language])
 
 
+@pytest.mark.slow
 def test_build_time(reports: dict[str, tuple[ReportData, bytes]]) -> None:
     """Loose guard only; the median is reported by the benchmark, not asserted tightly."""
     data = reports["en"][0]
@@ -319,6 +326,7 @@ def test_abilities_and_styles_are_reported_apart(
     assert not any(t.name in section for t in data.traits if t.kind == "style")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_weak_data_and_other_design_are_said_in_words(language: str) -> None:
     data = sample_report_data(language)

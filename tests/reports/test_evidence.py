@@ -136,6 +136,7 @@ def test_missing_keys_are_refused() -> None:
 # -- the Evidence block and the embedded copy ---------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_evidence_block_shows_the_record(
     built: dict[tuple[str, bool], tuple[ReportData, bytes]], language: str
@@ -176,6 +177,7 @@ def test_the_same_record_is_embedded_as_canonical_json(
     assert evidence_from_json(files[EVIDENCE_FILE_NAME]).demo is True
 
 
+@pytest.mark.slow
 def test_a_report_without_evidence_has_neither_block_nor_file(tmp_path: Path) -> None:
     data = dataclasses.replace(sample_report_data("en"), evidence=None)
     pdf = build_report(data)
@@ -185,6 +187,7 @@ def test_a_report_without_evidence_has_neither_block_nor_file(tmp_path: Path) ->
     assert embedded_files(pdf, tmp_path) == {}
 
 
+@pytest.mark.slow
 def test_an_unsigned_checkpoint_is_said_to_be_unsigned() -> None:
     data = sample_report_data("en")
     assert data.evidence is not None
@@ -193,6 +196,7 @@ def test_an_unsigned_checkpoint_is_said_to_be_unsigned() -> None:
     assert plain.count(text("en", "evidence_unsigned")) == 2
 
 
+@pytest.mark.slow
 def test_builds_with_evidence_are_deterministic(
     built: dict[tuple[str, bool], tuple[ReportData, bytes]],
 ) -> None:

@@ -61,6 +61,7 @@ def hostile() -> tuple[ReportData, bytes]:
     return data, build_report(data)
 
 
+@pytest.mark.slow
 def test_markup_in_data_is_shown_literally(hostile: tuple[ReportData, bytes]) -> None:
     _, pdf = hostile
     plain = squeeze(pdf_text(pdf))
@@ -105,6 +106,7 @@ def test_a_note_keeps_its_line_breaks(hostile: tuple[ReportData, bytes]) -> None
     assert not any("Line one." in line and "Line two." in line for line in lines)
 
 
+@pytest.mark.slow
 def test_long_notes_are_cut_and_marked_shortened() -> None:
     data = sample_report_data("de")
     at = data.incidents[0].at

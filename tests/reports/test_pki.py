@@ -221,6 +221,7 @@ def test_pkcs12_round_trip_of_a_station_identity(station: Identity) -> None:
         import_pkcs12(data, b"nope")
 
 
+@pytest.mark.slow
 def test_organisation_rsa_pkcs12_is_imported_and_signs_valid_reports(
     authority: Authority, org_rsa_key: rsa.RSAPrivateKey
 ) -> None:

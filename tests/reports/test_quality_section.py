@@ -32,6 +32,7 @@ def _text(pdf: bytes) -> str:
     return " ".join(done.stdout.decode("utf-8").split())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_the_flag_message_is_in_the_quality_section(language: str) -> None:
     data = dataclasses.replace(

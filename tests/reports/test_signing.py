@@ -134,6 +134,7 @@ def test_refuses_to_sign_with_an_expired_identity(authority: Authority) -> None:
         check_signing_certificate(expired.certificate, at=frozen)
 
 
+@pytest.mark.slow
 def test_signing_a_100_kb_report_keeps_it_whole(station: Identity) -> None:
     original = make_pdf(pages=80, lines_per_page=70)
     assert len(original) > 90_000
@@ -224,6 +225,7 @@ def _planted_font() -> bytes:
     return buffer.getvalue()
 
 
+@pytest.mark.slow
 def test_a_font_planted_in_a_shared_or_cache_folder_is_never_embedded(
     station: Identity, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

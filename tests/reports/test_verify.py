@@ -156,6 +156,7 @@ def _regions(signed: bytes) -> dict[str, range]:
     }
 
 
+@pytest.mark.slow
 def test_every_single_byte_change_is_detected(signed_pdf: bytes, roots: list[bytes]) -> None:
     rng = random.Random(20240611)
     regions = _regions(signed_pdf)
@@ -269,6 +270,7 @@ def test_hex_case_and_padding_changes_are_detected(signed_pdf: bytes, roots: lis
     assert not verdict.valid and any("non-zero bytes" in p for p in verdict.problems)
 
 
+@pytest.mark.slow
 def test_rsa_signature_algorithm_relabel_is_detected(
     rsa_identity: Identity, roots: list[bytes]
 ) -> None:
@@ -294,6 +296,7 @@ def test_content_appended_after_signing_is_detected(signed_pdf: bytes, roots: li
         assert verdict.trusted  # the signature itself is fine; the file is not all signed
 
 
+@pytest.mark.slow
 def test_a_second_signature_makes_the_report_invalid(
     signed_pdf: bytes, station: Identity, roots: list[bytes]
 ) -> None:

@@ -89,6 +89,7 @@ def _with_stream_overwritten(pdf: bytes, payload: bytes) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.slow
 def test_evidence_comes_back_from_a_signed_report(
     signed_report: bytes, report: ReportData, roots: list[bytes]
 ) -> None:
@@ -133,6 +134,7 @@ def test_evidence_added_only_after_signing_is_not_returned(
     assert not verdict.valid and verdict.evidence is None
 
 
+@pytest.mark.slow
 def test_malformed_signed_evidence_makes_the_report_invalid(
     report: ReportData, station: Identity, roots: list[bytes]
 ) -> None:

@@ -76,6 +76,7 @@ def test_shape_errors() -> None:
         )
     )
 )
+@pytest.mark.slow
 def test_adjusted_pumps_is_total(data: tuple[np.ndarray, np.ndarray]) -> None:
     result = adjusted_pumps(*data)
     assert isinstance(result, AdjustedPumps)

@@ -143,6 +143,7 @@ def test_inconsistent_summary_flags_negative_nondecision() -> None:
 # --- simulator -------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_simulator_matches_closed_form_accuracy_and_mean() -> None:
     v, a, ter = 0.2, 0.12, 0.3
     correct, rt = simulate_diffusion(v, a, ter, 20_000, np.random.default_rng(1))
@@ -215,6 +216,7 @@ RECOVERY_SETS = [
 ]
 
 
+@pytest.mark.slow
 def test_parameter_recovery_from_simulated_trials() -> None:
     # CPU time of this process: other work on the machine does not count against it.
     started = time.process_time()
@@ -262,6 +264,7 @@ anything = st.floats(allow_nan=True, allow_infinity=True)
     st.one_of(st.none(), st.integers(-5, 10**30)),
     st.one_of(st.just(0.1), anything),
 )
+@pytest.mark.slow
 def test_ez_diffusion_is_total(pc: float, vrt: float, mrt: float, n: int | None, s: float) -> None:
     result = ez_diffusion(pc, vrt, mrt, n_trials=n, s=s)
     assert isinstance(result, EZResult)
@@ -282,6 +285,7 @@ def test_ez_diffusion_is_total(pc: float, vrt: float, mrt: float, n: int | None,
         )
     )
 )
+@pytest.mark.slow
 def test_ez_from_trials_is_total(data: tuple[list[bool], list[float]]) -> None:
     correct, rt = data
     result = ez_diffusion_from_trials(correct, rt)

@@ -105,6 +105,7 @@ def codes(flags: Any) -> set[str]:
 # ---- normal players --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [101, 202, 303, 404, 505, 606])
 def test_normal_players_raise_no_flag(seed: int) -> None:
     tables, traces = session(seed)
@@ -235,6 +236,7 @@ def model() -> OutlierModel:
     return OutlierModel(features_from_rows(document["rows"]), **document["forest"])
 
 
+@pytest.mark.slow
 def test_the_forest_is_refitted_identically(model: OutlierModel) -> None:
     document = json.loads(REFERENCE.read_text(encoding="utf-8"))
     again = OutlierModel(features_from_rows(document["rows"]), **document["forest"])
@@ -242,6 +244,7 @@ def test_the_forest_is_refitted_identically(model: OutlierModel) -> None:
     assert np.array_equal(model.scores(rows), again.scores(rows))
 
 
+@pytest.mark.slow
 def test_misbehaving_sessions_rank_above_normal_ones(misbehave: Any, model: OutlierModel) -> None:
     normal = [model.score(quality_features(*session(seed))) for seed in (11, 12, 13, 14, 15, 16)]
     for game_id in ("arrows", "lengths", "stop"):

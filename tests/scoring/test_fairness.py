@@ -183,6 +183,7 @@ def test_bayes_factor_rejects_bad_tables(table: object, message: str) -> None:
         )
     ),
 )
+@pytest.mark.slow
 def test_bayes_factor_is_symmetric_in_rows_columns_and_transpose(table: list[list[int]]) -> None:
     y = np.asarray(table)
     value = log_bayes_factor(y)
@@ -393,6 +394,7 @@ def _group_counts(draw: st.DrawFn) -> dict[str, tuple[int, int]]:
     return counts
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(_group_counts())
 def test_adverse_impact_is_total_and_consistent(counts: dict[str, tuple[int, int]]) -> None:
@@ -577,6 +579,7 @@ _cell = st.integers(0, 80)
 _stratum = st.tuples(st.tuples(_cell, _cell), st.tuples(_cell, _cell))
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.lists(_stratum, min_size=0, max_size=6))
 def test_mantel_haenszel_is_total_and_orientation_consistent(
@@ -675,6 +678,7 @@ def test_cohens_d_degenerate_groups() -> None:
 _score = st.floats(-1e6, 1e6, allow_nan=False)
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(st.lists(_score, max_size=40), st.lists(_score, max_size=40))
 def test_cohens_d_is_total_and_antisymmetric(a: list[float], b: list[float]) -> None:
@@ -752,6 +756,7 @@ def test_sweep_direction_is_a_parameter() -> None:
     ),
     st.booleans(),
 )
+@pytest.mark.slow
 def test_sweep_is_total(rows: list[tuple[float, str]], higher_is_better: bool) -> None:
     scores = [score for score, _ in rows]
     groups = [group for _, group in rows]

@@ -96,6 +96,7 @@ def test_a_known_signal_is_found_with_an_honest_auc() -> None:
     assert len(cv.calibration_predicted) == 10 and float(gaps.max()) < 0.15
 
 
+@pytest.mark.slow
 def test_on_noise_the_auc_is_about_one_half() -> None:
     aucs = []
     for seed in range(5):
@@ -108,6 +109,7 @@ def test_on_noise_the_auc_is_about_one_half() -> None:
     assert abs(float(np.mean(aucs)) - 0.5) < 0.05
 
 
+@pytest.mark.slow
 def test_the_default_threshold_passes_the_incumbents_share() -> None:
     x, y = _signal_data(500, 2)
     result = fit.fit_role_model(x, y, NAMES)
@@ -204,6 +206,7 @@ def _small_version(seed: int = 8) -> tuple[fit.ModelVersion, NDArray[np.float64]
     return version, x, y
 
 
+@pytest.mark.slow
 def test_the_content_hash_is_stable_and_covers_every_field() -> None:
     version, _, _ = _small_version()
     again, _, _ = _small_version()
@@ -254,6 +257,7 @@ def test_shadow_of_a_version_with_itself_agrees_fully() -> None:
     assert same.audits_a == same.audits_b
 
 
+@pytest.mark.slow
 def test_shadow_figures_match_sklearn_and_scipy() -> None:
     x, y = _signal_data(300, 9)
     ids = [str(i) for i in range(300)]
@@ -361,6 +365,7 @@ def test_groups_too_small_stop_debiasing_and_never_pass() -> None:
     assert nobody.audits[0].audit.verdict == "too_few_to_judge"
 
 
+@pytest.mark.slow
 def test_every_attribute_must_pass() -> None:
     x, y, group = _biased_data()
     fine = ["c", "c", "d", "d"] * 150  # independent of group
@@ -423,6 +428,7 @@ def test_audit_needs_groups_and_matching_lengths() -> None:
     nan_share=st.sampled_from([0.0, 0.3, 1.0]),
     constant=st.booleans(),
 )
+@pytest.mark.slow
 def test_fit_is_total_value_error_or_a_sane_result(
     n: int, p: int, seed: int, nan_share: float, constant: bool
 ) -> None:

@@ -83,6 +83,7 @@ def test_single_string_is_rejected() -> None:
     st.lists(st.one_of(st.sampled_from("ABCDabcd"), st.integers(0, 3)), max_size=130),
     st.integers(1, 50),
 )
+@pytest.mark.slow
 def test_net_scores_is_total(decks: list[object], block_size: int) -> None:
     result = net_scores(decks, block_size=block_size)
     assert isinstance(result, IGTNetScores)

@@ -144,6 +144,7 @@ def assert_well_formed(scores: GameScores, game_id: str) -> None:
 # ---- every game is total ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("game_id", GAME_IDS)
 def test_score_is_total_over_arbitrary_tables(game_id: str) -> None:
     @settings(
@@ -173,6 +174,7 @@ def test_degenerate_tables_give_nan_and_flags(game_id: str) -> None:
             assert all(math.isnan(m.value) for m in scores.metrics.values())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("game_id", GAME_IDS)
 def test_simulated_run_scores_cleanly(game_id: str) -> None:
     table = simulated_table(game_id)

@@ -124,6 +124,7 @@ counts = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(counts, counts, counts, counts)
 def test_dprime_is_total(hits: float, misses: float, fas: float, crs: float) -> None:

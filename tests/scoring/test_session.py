@@ -32,6 +32,7 @@ def _tables() -> dict[str, dict[str, Any]]:
     return simulate_tables(candidate=12345, seed=77)
 
 
+@pytest.mark.slow
 def test_scores_every_game_and_trait_with_versions() -> None:
     result = score_session(_tables(), _norms(), seed=1)
     assert isinstance(result, SessionScores)
@@ -53,6 +54,7 @@ def test_scores_every_game_and_trait_with_versions() -> None:
     json.dumps(result.as_dict(), allow_nan=False)
 
 
+@pytest.mark.slow
 def test_same_seed_same_result_and_rescoring_records_the_new_norms() -> None:
     first = score_session(_tables(), _norms(), seed=5)
     again = score_session(_tables(), _norms(), seed=5)
@@ -144,6 +146,7 @@ def test_ssrt_uses_the_presented_stop_signal_delay() -> None:
     assert after["ssrt_ms"].value < before["ssrt_ms"].value
 
 
+@pytest.mark.slow
 def test_without_bootstrap_trait_cis_come_from_norm_reliability() -> None:
     result = score_session(_tables(), _norms(), bootstrap=False)
     assert all(math.isnan(m.ci_low) for m in result.games["arrows"].metrics.values())

@@ -199,6 +199,7 @@ floats = st.floats(allow_nan=True, allow_infinity=True)
         )
     ),
 )
+@pytest.mark.slow
 def test_integration_ssrt_is_total(
     go: np.ndarray, stop: tuple[np.ndarray, np.ndarray, np.ndarray]
 ) -> None:

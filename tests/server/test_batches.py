@@ -49,6 +49,7 @@ def _flags(client: TestClient) -> list[tuple[str | None, str]]:
         return [(f.session_id, f.code) for f in db.scalars(select(Flag).order_by(Flag.id))]
 
 
+@pytest.mark.slow
 def test_a_batch_is_stored_and_applied(client: TestClient, station: StationKey) -> None:
     events = station.events(SESSION, 5)
     session_row = {"id": SESSION, "candidate_id": 1, "status": "completed", "chain_head_seq": 5}
@@ -93,6 +94,7 @@ def test_a_batch_is_stored_and_applied(client: TestClient, station: StationKey) 
         assert station_row is not None and station_row.applied_through == 1
 
 
+@pytest.mark.slow
 def test_personal_data_is_kept_where_the_centre_enabled_it(client: TestClient) -> None:
     centre = make_centre(client, "South", personal_data=True)
     station = enrol(client, centre, "S1")
@@ -162,6 +164,7 @@ def test_personal_data_sent_to_a_centre_without_it_is_dropped_with_one_warning_o
             assert str(value) not in line
 
 
+@pytest.mark.slow
 def test_a_resent_batch_changes_nothing(client: TestClient, station: StationKey) -> None:
     batch = station.batch(events=station.events(SESSION, 3))
     first = station.send(client, batch)
@@ -172,6 +175,7 @@ def test_a_resent_batch_changes_nothing(client: TestClient, station: StationKey)
     assert _flags(client) == []
 
 
+@pytest.mark.slow
 def test_the_same_seq_with_another_body_is_a_conflict(
     client: TestClient, station: StationKey
 ) -> None:
@@ -186,6 +190,7 @@ def test_the_same_seq_with_another_body_is_a_conflict(
         assert db.scalars(select(Batch.body)).one() == canonical_json(batch)
 
 
+@pytest.mark.slow
 def test_batches_out_of_order_are_acked_only_contiguously(
     client: TestClient, station: StationKey
 ) -> None:
@@ -207,6 +212,7 @@ def test_batches_out_of_order_are_acked_only_contiguously(
         assert chain is not None and chain.head_seq == 9 and not chain.broken
 
 
+@pytest.mark.slow
 def test_a_chain_broken_across_batches_is_flagged_and_kept(
     client: TestClient, station: StationKey
 ) -> None:
@@ -240,6 +246,7 @@ def test_an_edited_event_and_a_gap_are_flagged(client: TestClient, station: Stat
     assert _count(client, Event) == 5
 
 
+@pytest.mark.slow
 def test_an_event_resent_with_another_hash_is_flagged(
     client: TestClient, station: StationKey
 ) -> None:
@@ -253,6 +260,7 @@ def test_an_event_resent_with_another_hash_is_flagged(
         assert kept == events[1]["hash"]
 
 
+@pytest.mark.slow
 def test_a_forged_audit_signature_is_flagged(client: TestClient, station: StationKey) -> None:
     intruder, _ = new_key()
     entries = [
@@ -296,6 +304,7 @@ def test_unsigned_first_entries_are_vouched_for_by_the_next_signed_one(
     assert verified == {1: True, 2: True, 3: True}
 
 
+@pytest.mark.slow
 def test_an_audit_entry_signed_under_another_key_id_is_flagged(
     client: TestClient, station: StationKey
 ) -> None:
@@ -305,6 +314,7 @@ def test_an_audit_entry_signed_under_another_key_id_is_flagged(
     assert [f["code"] for f in body["flags"]] == ["bad_audit_signature"]
 
 
+@pytest.mark.slow
 def test_a_broken_audit_chain_is_flagged(client: TestClient, station: StationKey) -> None:
     station.send(client, station.batch(audit=[station.audit("a"), station.audit("b")]))
     station.audit("c")  # entry 3 never sent: deleted on the station
@@ -348,6 +358,7 @@ def test_a_report_whose_pdf_does_not_match_its_digest_is_flagged(
     assert _count(client, Report) == 1
 
 
+@pytest.mark.slow
 def test_two_processes_given_the_same_batch_apply_it_once(
     client: TestClient, station: StationKey
 ) -> None:
@@ -380,6 +391,7 @@ def test_two_processes_given_the_same_batch_apply_it_once(
     assert _flags(client) == []
 
 
+@pytest.mark.slow
 def test_a_malformed_batch_is_refused_with_what_was_wrong(
     client: TestClient, station: StationKey
 ) -> None:
@@ -393,6 +405,7 @@ def test_a_malformed_batch_is_refused_with_what_was_wrong(
     assert _count(client, Batch) == 0
 
 
+@pytest.mark.slow
 def test_stations_are_kept_apart(client: TestClient, centre: Centre, station: StationKey) -> None:
     other = enrol(client, centre, "Station 2")
     for each in (station, other):
@@ -408,6 +421,7 @@ def test_stations_are_kept_apart(client: TestClient, centre: Centre, station: St
     assert pseudonyms == {station.id, other.id}
 
 
+@pytest.mark.slow
 def test_a_record_that_cannot_be_kept_is_flagged_and_the_rest_applied(
     client: TestClient, station: StationKey
 ) -> None:

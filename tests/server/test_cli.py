@@ -18,6 +18,7 @@ def _run(capsys: pytest.CaptureFixture[str], url: str, *args: str) -> tuple[int,
     return code, out, err
 
 
+@pytest.mark.slow
 def test_a_centre_from_the_command_line(
     database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -21,6 +22,7 @@ def _issue(client: TestClient, token: str, station: StationKey, **body: str) -> 
     return str(response.json()["id"])
 
 
+@pytest.mark.slow
 def test_a_command_is_delivered_until_acknowledged(
     client: TestClient, centre: Centre, station: StationKey
 ) -> None:
@@ -52,6 +54,7 @@ def test_a_command_is_delivered_until_acknowledged(
     assert actions.count("command_acked") == 2
 
 
+@pytest.mark.slow
 def test_an_ack_is_idempotent(client: TestClient, centre: Centre, station: StationKey) -> None:
     note = _issue(client, centre.proctor_token, station, kind="note", text="fire alarm at 10:04")
     first = station.ack(client, note, "applied", "noted")
@@ -77,6 +80,7 @@ def test_a_station_acks_only_its_own_commands(
     assert other.heartbeat(client).json() == {"commands": []}
 
 
+@pytest.mark.slow
 def test_commands_need_a_proctor_of_that_centre(
     client: TestClient, centre: Centre, station: StationKey
 ) -> None:
@@ -91,6 +95,7 @@ def test_commands_need_a_proctor_of_that_centre(
     assert station.heartbeat(client).json() == {"commands": []}
 
 
+@pytest.mark.slow
 def test_a_command_must_make_sense(client: TestClient, centre: Centre, station: StationKey) -> None:
     path = f"/console/v1/stations/{station.id}/commands"
     headers = bearer(centre.proctor_token)

@@ -27,6 +27,7 @@ from tests.server.helpers import (
 )
 
 
+@pytest.mark.slow
 def test_sign_in_needs_the_right_password_and_a_role_in_the_centre(
     client: TestClient, centre: Centre
 ) -> None:
@@ -51,6 +52,7 @@ def test_sign_in_needs_the_right_password_and_a_role_in_the_centre(
     assert expires > dt.datetime.now(dt.UTC)
 
 
+@pytest.mark.slow
 def test_an_expired_token_is_refused(client: TestClient, centre: Centre) -> None:
     headers = bearer(centre.proctor_token)
     assert client.get("/console/v1/stations", headers=headers).status_code == 200
@@ -64,6 +66,7 @@ def test_an_expired_token_is_refused(client: TestClient, centre: Centre) -> None
     assert response.json()["error"]["code"] == "unauthenticated"
 
 
+@pytest.mark.slow
 def test_only_admins_administer_and_only_their_centre(
     client: TestClient, centre: Centre, station: StationKey
 ) -> None:
@@ -87,6 +90,7 @@ def test_only_admins_administer_and_only_their_centre(
     assert revoke.status_code == 404
 
 
+@pytest.mark.slow
 def test_an_admin_adds_people_and_centres(client: TestClient, centre: Centre) -> None:
     admin = bearer(centre.admin_token)
     added = client.post(
@@ -113,6 +117,7 @@ def test_an_admin_adds_people_and_centres(client: TestClient, centre: Centre) ->
     assert again.json()["error"]["code"] == "centre_exists"
 
 
+@pytest.mark.slow
 def test_the_snapshot_lists_this_centres_stations(
     client: TestClient, centre: Centre, station: StationKey
 ) -> None:
@@ -157,6 +162,7 @@ def _next(
     raise AssertionError(f"no such message among the next {limit}")
 
 
+@pytest.mark.slow
 def test_the_live_console(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(console, "PING_EVERY_S", 0.4)
     with TestClient(create_app(database_url, heartbeat_s=1.0)) as client:
@@ -213,6 +219,7 @@ def test_the_live_console_needs_a_token(client: TestClient) -> None:
     assert closed.value.code == 1008
 
 
+@pytest.mark.slow
 def test_the_live_console_ends_when_the_sign_in_expires(
     client: TestClient, centre: Centre, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
@@ -22,6 +23,7 @@ from tests.server.helpers import (
 )
 
 
+@pytest.mark.slow
 def test_a_code_enrols_one_station_once(client: TestClient, centre: Centre) -> None:
     code = enrolment_code(client, centre)
     assert len(code.replace("-", "")) == 20
@@ -51,6 +53,7 @@ def test_a_code_enrols_one_station_once(client: TestClient, centre: Centre) -> N
     assert again.json()["error"]["code"] == "enrolment_code_invalid"
 
 
+@pytest.mark.slow
 def test_an_expired_or_unknown_code_is_refused(client: TestClient, centre: Centre) -> None:
     code = enrolment_code(client, centre)
     with state_of(client.app).sessions() as db:  # type: ignore[arg-type]
@@ -68,6 +71,7 @@ def test_an_expired_or_unknown_code_is_refused(client: TestClient, centre: Centr
     assert unknown.status_code == 403
 
 
+@pytest.mark.slow
 def test_a_code_lasts_a_day(client: TestClient, centre: Centre) -> None:
     response = client.post(
         f"/api/v1/centres/{centre.id}/enrolment-codes", headers=bearer(centre.admin_token)
@@ -87,6 +91,7 @@ def test_a_certificate_must_be_one(client: TestClient, centre: Centre) -> None:
     assert client.post("/sync/v1/enrol", json=enrol_request(code, pem)).status_code == 201
 
 
+@pytest.mark.slow
 def test_requests_are_signed_by_the_enrolled_key(client: TestClient, station: StationKey) -> None:
     assert station.heartbeat(client).status_code == 200
 
@@ -126,6 +131,7 @@ def test_requests_are_signed_by_the_enrolled_key(client: TestClient, station: St
     assert unsigned.json()["error"]["code"] == "unauthenticated"
 
 
+@pytest.mark.slow
 def test_a_revoked_station_is_refused(
     client: TestClient, centre: Centre, station: StationKey
 ) -> None:

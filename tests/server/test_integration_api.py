@@ -78,6 +78,7 @@ def push(client: TestClient, station: StationKey, records: dict[str, Any]) -> No
     assert response.status_code == 200, response.text
 
 
+@pytest.mark.slow
 def test_a_key_reads_its_centres_sessions_scores_and_traits(
     client: TestClient, centre: Centre, station: StationKey
 ) -> None:
@@ -102,6 +103,7 @@ def test_a_key_reads_its_centres_sessions_scores_and_traits(
     assert [t["name"] for t in traits] == ["risk_tolerance"]
 
 
+@pytest.mark.slow
 def test_another_centre_sees_nothing_of_this_one(
     client: TestClient, centre: Centre, station: StationKey
 ) -> None:
@@ -115,6 +117,7 @@ def test_another_centre_sees_nothing_of_this_one(
     assert response.json()["error"]["code"] == "session_not_found"
 
 
+@pytest.mark.slow
 def test_scopes_are_enforced_and_keys_can_be_revoked(
     client: TestClient, centre: Centre, station: StationKey
 ) -> None:
@@ -145,6 +148,7 @@ def test_scopes_are_enforced_and_keys_can_be_revoked(
     "header",
     [None, "Bearer nonsense", "Bearer kk_abc_wrong", "Basic a2s6eA=="],
 )
+@pytest.mark.slow
 def test_no_or_wrong_key_is_401_with_the_error_shape(
     client: TestClient, centre: Centre, header: str | None
 ) -> None:
@@ -162,6 +166,7 @@ def test_a_wrong_secret_for_a_real_key_id_is_refused(client: TestClient, centre:
     assert client.get("/api/v1/sessions", headers=bearer(forged)).status_code == 401
 
 
+@pytest.mark.slow
 def test_unknown_scopes_are_refused_at_creation(client: TestClient, centre: Centre) -> None:
     response = client.post(
         f"/api/v1/centres/{centre.id}/api-keys",
@@ -172,6 +177,7 @@ def test_unknown_scopes_are_refused_at_creation(client: TestClient, centre: Cent
     assert "sessions:write" in response.json()["error"]["message"]
 
 
+@pytest.mark.slow
 def test_pages_cover_every_session_once_and_a_bad_cursor_is_400(
     client: TestClient, centre: Centre, station: StationKey
 ) -> None:
@@ -198,6 +204,7 @@ def test_pages_cover_every_session_once_and_a_bad_cursor_is_400(
     assert too_many.status_code == 422
 
 
+@pytest.mark.slow
 def test_export_pages_through_every_score(
     client: TestClient, centre: Centre, station: StationKey
 ) -> None:
@@ -227,6 +234,7 @@ def _report_pdf() -> bytes:
     return buffer.getvalue()
 
 
+@pytest.mark.slow
 def test_a_signed_report_downloads_and_verifies_as_known_and_trusted(
     client: TestClient, centre: Centre
 ) -> None:
@@ -293,6 +301,7 @@ def test_a_signed_report_downloads_and_verifies_as_known_and_trusted(
     assert wrong_type.status_code == 415
 
 
+@pytest.mark.slow
 def test_a_missing_report_is_404(client: TestClient, centre: Centre, station: StationKey) -> None:
     push(client, station, session_rows(station, 1))
     key = make_key(client, centre)

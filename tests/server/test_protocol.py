@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -27,6 +28,7 @@ from server import protocol
     kind=st.text(min_size=1, max_size=20),
     payload=st.dictionaries(st.text(max_size=8), st.integers() | st.text(max_size=8)),
 )
+@pytest.mark.slow
 def test_event_hash_matches_the_station(
     session_id: str,
     seq: int,

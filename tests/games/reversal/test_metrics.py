@@ -101,6 +101,7 @@ def test_simulated_run_has_every_published_metric() -> None:
     assert scores.value("win_stay") > scores.value("lose_shift") - 0.5
 
 
+@pytest.mark.slow
 def test_learning_rate_ranks_players_with_sampled_nuisance() -> None:
     # A quick check; the multi-seed figure is in tools.recovery and its tests.
     rng = np.random.default_rng(9)

@@ -66,6 +66,7 @@ def test_bot_plays_a_whole_game(qtbot, artefacts: Path) -> None:
     assert seconds < 25
 
 
+@pytest.mark.slow
 def test_arrow_keys_choose_by_side_and_pause_swallows_them(qtbot) -> None:
     played = make_view(qtbot, ReversalView, task, SHORT)
     view = played.view
@@ -83,6 +84,7 @@ def test_arrow_keys_choose_by_side_and_pause_swallows_them(qtbot) -> None:
     check_stamps(played)
 
 
+@pytest.mark.slow
 def test_interrupt_keeps_only_complete_trials_in_german(qtbot, artefacts: Path) -> None:
     played = make_view(qtbot, ReversalView, task, SHORT, language="de", size=(720, 900))
     view = played.view

@@ -64,6 +64,7 @@ def test_every_seed_same_decks(qtbot) -> None:
     assert task.make_schedule(SHORT, 11) == task.make_schedule(SHORT, 12)
 
 
+@pytest.mark.slow
 def test_keys_choose_decks_and_pause_swallows_them(qtbot) -> None:
     played = make_view(qtbot, CardsView, task, SHORT)
     view = played.view
@@ -79,6 +80,7 @@ def test_keys_choose_decks_and_pause_swallows_them(qtbot) -> None:
     check_stamps(played)
 
 
+@pytest.mark.slow
 def test_interrupt_keeps_only_complete_picks_in_german(qtbot, artefacts: Path) -> None:
     # German texts in another window shape: every screen on the way is painted.
     played = make_view(qtbot, CardsView, task, SHORT, language="de", size=(720, 900))

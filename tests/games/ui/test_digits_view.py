@@ -93,6 +93,7 @@ def test_same_seed_same_sequences(qtbot) -> None:
     assert task.make_schedule(SHORT, 5) != task.make_schedule(SHORT, 6)
 
 
+@pytest.mark.slow
 def test_keys_enter_delete_submit_and_pause(qtbot) -> None:
     played = make_view(qtbot, DigitsView, task, SHORT)
     view = played.view
@@ -115,6 +116,7 @@ def test_keys_enter_delete_submit_and_pause(qtbot) -> None:
     check_stamps(played)
 
 
+@pytest.mark.slow
 def test_pause_during_digits_keeps_their_spacing(qtbot) -> None:
     played = make_view(qtbot, DigitsView, task, {**SHORT, "practice_length": 3})
     view = played.view
@@ -134,6 +136,7 @@ def test_pause_during_digits_keeps_their_spacing(qtbot) -> None:
     assert abs((onsets[2] - onsets[1]) / 1e6 - INTERVAL_MS) < 50
 
 
+@pytest.mark.slow
 def test_interrupt_keeps_only_complete_trials_in_german(qtbot, artefacts: Path) -> None:
     # German texts in another window shape: every screen on the way is painted.
     played = make_view(

@@ -69,6 +69,7 @@ def test_same_seed_same_schedule_through_the_widget(qtbot) -> None:
     assert points[0] == points[1]
 
 
+@pytest.mark.slow
 def test_practice_is_followed_by_a_message_before_main_trials(qtbot) -> None:
     view, _sink = make_view(qtbot, n_balloons=1, n_practice=1)
     go_on(qtbot, view)  # instructions -> practice
@@ -133,6 +134,7 @@ def test_pause_swallows_inputs_and_resume_continues(qtbot) -> None:
     assert next(e for e in sink.events if e.kind == "pause").payload["during_trial"] is True
 
 
+@pytest.mark.slow
 def test_interrupt_finishes_cleanly_keeping_complete_trials(qtbot) -> None:
     view, sink = make_view(qtbot, n_balloons=5, n_practice=0)
     done = []

@@ -97,6 +97,7 @@ def test_same_seed_same_partners(qtbot) -> None:
     assert a.schedule != task.make_schedule(SHORT, 9)
 
 
+@pytest.mark.slow
 def test_keys_and_clicks_in_every_role_and_pause(qtbot) -> None:
     played = make_view(qtbot, SplitView, task, {**SHORT, "n_practice": 0}, iti_ms=300)
     view = played.view
@@ -146,6 +147,7 @@ def test_keys_and_clicks_in_every_role_and_pause(qtbot) -> None:
     check_stamps(played)
 
 
+@pytest.mark.slow
 def test_interrupt_keeps_only_complete_rounds_in_german(qtbot, artefacts: Path) -> None:
     # German texts in another window shape: every screen on the way is painted.
     played = make_view(qtbot, SplitView, task, SHORT, iti_ms=ITI_MS, language="de", size=(720, 900))

@@ -93,6 +93,7 @@ def test_same_seed_same_partners(qtbot) -> None:
     assert a.schedule != task.make_schedule(SHORT, 9)
 
 
+@pytest.mark.slow
 def test_keys_scale_and_pause(qtbot) -> None:
     played = make_view(qtbot, TrustView, task, SHORT)
     view = played.view
@@ -123,6 +124,7 @@ def test_keys_scale_and_pause(qtbot) -> None:
     check_stamps(played)
 
 
+@pytest.mark.slow
 def test_interrupt_keeps_only_complete_rounds_in_german(qtbot, artefacts: Path) -> None:
     # German texts in another window shape: every screen on the way is painted.
     played = make_view(

@@ -69,6 +69,7 @@ def test_bot_clicks_labels_to_the_end(qtbot, artefacts) -> None:
     assert np.all(np.isnan(table["face_shown_ms"]))  # stimulus_ms = 0: the face stayed
 
 
+@pytest.mark.slow
 def test_face_leaves_after_stimulus_ms_and_labels_stay(qtbot) -> None:
     params = {
         "n_practice": 0,
@@ -162,6 +163,7 @@ def test_pause_swallows_inputs_and_resume_continues(qtbot) -> None:
     assert how == "click" and of_kind(sink.events, "response")[0].payload["choice"] == "anger"
 
 
+@pytest.mark.slow
 def test_interrupt_keeps_only_complete_trials(qtbot) -> None:
     view, sink = make_view(qtbot, FacesView, task, SHORT)
     done = []

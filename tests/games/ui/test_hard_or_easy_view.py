@@ -88,6 +88,7 @@ def test_bot_chooses_and_presses_to_the_end(qtbot, artefacts) -> None:
         assert 300_000_000 - 1_000_000 <= waited <= 300_000_000 + 4 * refresh_ns
 
 
+@pytest.mark.slow
 def test_no_choice_assigns_a_task_and_slow_pressing_runs_out_of_time(qtbot) -> None:
     params = {**SHORT, "n_practice": 0, "n_trials": 1, "choice_time_ms": 600}
     view, sink = make_view(qtbot, HardOrEasyView, task, params, seed=2)
@@ -159,6 +160,7 @@ def test_pause_swallows_inputs_and_resume_continues(qtbot) -> None:
     assert of_kind(sink.events, "choice")[0].payload["choice"] == "easy"
 
 
+@pytest.mark.slow
 def test_interrupt_keeps_only_complete_trials(qtbot) -> None:
     view, sink = make_view(qtbot, HardOrEasyView, task, {**SHORT, "n_trials": 4})
     done = []

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtTest import QTest
@@ -121,6 +122,7 @@ def test_instructions_do_not_close_from_a_press_130_ms_after_they_appear(qtbot) 
     assert done.t_ns - shown >= MIN_NS
 
 
+@pytest.mark.slow
 def test_the_time_counts_from_the_frame_that_showed_the_screen(qtbot) -> None:
     view, sink = balloons_view(qtbot, n_practice=1)
     start_trial(qtbot, view)
@@ -144,6 +146,7 @@ def test_the_time_counts_from_the_frame_that_showed_the_screen(qtbot) -> None:
     assert shown_ns(qtbot, view) > gated.t_ns
 
 
+@pytest.mark.slow
 def test_space_held_from_the_last_balloon_does_not_pass_the_end_screen(qtbot) -> None:
     view, sink = balloons_view(qtbot)
     finished = []
@@ -181,6 +184,7 @@ def test_space_held_from_the_last_balloon_does_not_pass_the_end_screen(qtbot) ->
     assert end.payload["pumps"] == 1  # the one pump, banked by the click
 
 
+@pytest.mark.slow
 def test_a_key_held_down_before_the_screen_must_be_released_first(qtbot) -> None:
     view, sink = balloons_view(qtbot, n_practice=1)
     start_trial(qtbot, view)
@@ -216,6 +220,7 @@ def test_a_key_held_on_the_screen_itself_does_not_advance_it_by_repeating(qtbot)
     assert view.stage is Stage.RUNNING
 
 
+@pytest.mark.slow
 def test_bot_waits_for_each_screen_and_is_never_gated(qtbot) -> None:
     view, sink = balloons_view(qtbot, n_balloons=2, n_practice=1)
     done = []
@@ -261,6 +266,7 @@ def click_at_window(qtbot, view: GameView, point: QPoint, interval_ms: int) -> N
     QTest.mouseRelease(window, left, none, at, 30)
 
 
+@pytest.mark.slow
 def test_five_clicks_150_ms_apart_are_five_pumps(qtbot) -> None:
     view, sink = balloons_view(qtbot)
     start_trial(qtbot, view)
@@ -283,6 +289,7 @@ def mouse(kind: QEvent.Type, point: QPointF, *, down: bool) -> QMouseEvent:
     )
 
 
+@pytest.mark.slow
 def test_quick_clicks_on_plus_each_raise_the_amount(qtbot) -> None:
     sink = ListSink()
     params = trust.validate_params({"investor_rounds": 1, "trustee_sends": [4]})
@@ -336,6 +343,7 @@ def test_a_held_key_is_not_tapping(qtbot) -> None:
     assert len(repeats) == 10 and all(e.trial_index == 0 for e in repeats)
 
 
+@pytest.mark.slow
 def test_a_held_amount_key_moves_the_amount_but_a_held_enter_does_not_confirm(qtbot) -> None:
     sink = ListSink()
     params = trust.validate_params({"investor_rounds": 2, "trustee_sends": [4]})

@@ -76,6 +76,7 @@ def test_bot_taps_to_the_end_and_windows_follow_the_frames(qtbot, artefacts) -> 
         assert onset.t_ns - starts[end.trial_index].t_ns >= 400_000_000 - 1_000_000
 
 
+@pytest.mark.slow
 def test_wrong_hand_taps_count_apart_and_false_starts_are_ignored(qtbot) -> None:
     view, sink = make_view(
         qtbot,
@@ -129,6 +130,7 @@ def test_pause_swallows_taps_and_resume_continues(qtbot) -> None:
     assert len(of_kind(sink.events, "tap")) == 1 and view.task.taps == 1
 
 
+@pytest.mark.slow
 def test_interrupt_keeps_only_complete_trials(qtbot) -> None:
     view, sink = make_view(qtbot, KeypressesView, task, {**SHORT, "trials_per_hand": 2})
     done = []

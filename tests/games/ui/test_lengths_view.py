@@ -117,6 +117,7 @@ def test_pause_swallows_inputs_and_resume_continues(qtbot) -> None:
     assert kinds.index("pause") < kinds.index("resume")
 
 
+@pytest.mark.slow
 def test_interrupt_keeps_only_complete_trials(qtbot) -> None:
     view, sink = make_view(qtbot, LengthsView, task, SHORT)
     done = []

@@ -112,6 +112,7 @@ def test_pause_swallows_inputs_and_resume_continues(qtbot) -> None:
     assert view.input_for("right") == ("key", Qt.Key.Key_Right)
 
 
+@pytest.mark.slow
 def test_interrupt_keeps_only_complete_trials(qtbot) -> None:
     view, sink = make_view(qtbot, StopView, task, SHORT)
     done = []

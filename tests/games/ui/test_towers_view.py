@@ -74,6 +74,7 @@ def test_every_seed_same_problems(qtbot) -> None:
     assert a.schedule == b.schedule == task.make_schedule(SHORT, 0)
 
 
+@pytest.mark.slow
 def test_keys_lift_put_back_move_and_start_over(qtbot) -> None:
     played = make_view(qtbot, TowersView, task, SHORT)
     view = played.view
@@ -108,6 +109,7 @@ def test_keys_lift_put_back_move_and_start_over(qtbot) -> None:
     check_stamps(played)
 
 
+@pytest.mark.slow
 def test_time_limit_from_frames_and_pause_extends_it(qtbot) -> None:
     played = make_view(qtbot, TowersView, task, {**SHORT, "attempt_time_limit_s": 0.6})
     view = played.view
@@ -129,6 +131,7 @@ def test_time_limit_from_frames_and_pause_extends_it(qtbot) -> None:
     assert 0 <= end.t_ns - (onset + limit_ns) < 100_000_000
 
 
+@pytest.mark.slow
 def test_interrupt_keeps_only_complete_problems_in_german(qtbot, artefacts: Path) -> None:
     # German texts in another window shape: every screen on the way is painted.
     played = make_view(qtbot, TowersView, task, SHORT, language="de", size=(720, 900))

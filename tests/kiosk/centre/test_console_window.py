@@ -96,6 +96,7 @@ def select(qtbot, window, name: str) -> None:
     assert window.selected_id() == station_id
 
 
+@pytest.mark.slow
 def test_stations_appear_from_the_snapshot(console, artefacts: Path) -> None:
     assert column(console, "Station") == ["Room 1", "Room 2", "Room 3"]
     assert column(console, "State") == ["in progress", "in progress", "idle"]
@@ -132,6 +133,7 @@ def test_a_change_message_updates_its_row(qtbot, console, centre: FakeCentre, cl
     assert cell(console, "Room 1", "Game") == "balloons"  # the others are untouched
 
 
+@pytest.mark.slow
 def test_a_silent_station_turns_stale_within_three_heartbeats(
     qtbot, console, centre: FakeCentre, clock: Clock, artefacts: Path
 ) -> None:
@@ -185,6 +187,7 @@ def test_staleness_is_checked_every_second_without_any_message(qtbot, centre: Fa
         api.close()
 
 
+@pytest.mark.slow
 def test_a_dropped_connection_shows_on_every_row_and_recovers(
     qtbot, console, centre: FakeCentre, artefacts: Path
 ) -> None:

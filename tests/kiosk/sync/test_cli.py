@@ -38,6 +38,7 @@ def enrol_by_cli(store, store_path, url: str, monkeypatch) -> None:
     assert kiosk(monkeypatch, store_path, *args, stdin=password) == 0
 
 
+@pytest.mark.slow
 def test_enrol_status_and_push(store, store_path, centre, recorder, monkeypatch, capsys) -> None:
     server, url = centre
     ensure_admin(store)
@@ -59,6 +60,7 @@ def test_enrol_status_and_push(store, store_path, centre, recorder, monkeypatch,
     assert re.search(r"pending:\s+0 batch\(es\)", out)
 
 
+@pytest.mark.slow
 def test_push_with_the_server_down_loses_nothing(
     store, store_path, centre, recorder, monkeypatch, capsys
 ) -> None:
@@ -86,6 +88,7 @@ def test_push_with_the_server_down_loses_nothing(
         (None, "AAAA-BBBB-CCCC", 2, "refused the code"),
     ],
 )
+@pytest.mark.slow
 def test_enrol_says_what_was_wrong(
     store, store_path, centre, monkeypatch, capsys, url, code, exit_code, says
 ) -> None:
@@ -98,6 +101,7 @@ def test_enrol_says_what_was_wrong(
     assert sync_settings(store) is None
 
 
+@pytest.mark.slow
 def test_enrol_with_no_server_there(store, store_path, monkeypatch, capsys) -> None:
     ensure_admin(store)
     url = closed_port()
@@ -108,6 +112,7 @@ def test_enrol_with_no_server_there(store, store_path, monkeypatch, capsys) -> N
     assert sync_settings(store) is None
 
 
+@pytest.mark.slow
 def test_enrol_needs_an_admin(store, store_path, centre, monkeypatch, capsys) -> None:
     _server, url = centre
     ensure_admin(store)
@@ -118,6 +123,7 @@ def test_enrol_needs_an_admin(store, store_path, centre, monkeypatch, capsys) ->
     assert sync_settings(store) is None
 
 
+@pytest.mark.slow
 def test_enrolling_again_needs_replace_and_starts_afresh(
     store, store_path, centre, monkeypatch, capsys
 ) -> None:
@@ -135,6 +141,7 @@ def test_enrolling_again_needs_replace_and_starts_afresh(
     assert (status.built_through, status.acked_through) == (0, 0)
 
 
+@pytest.mark.slow
 def test_status_and_push_before_enrolment(store, store_path, monkeypatch, capsys) -> None:
     assert kiosk(monkeypatch, store_path, "sync", "status") == 0
     assert re.search(r"enrolled:\s+no", capsys.readouterr().out)
@@ -142,6 +149,7 @@ def test_status_and_push_before_enrolment(store, store_path, monkeypatch, capsys
     assert "not enrolled" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_the_admin_password_is_never_sent(store, store_path, centre, monkeypatch) -> None:
     server, url = centre
     enrol_by_cli(store, store_path, url, monkeypatch)
@@ -149,6 +157,7 @@ def test_the_admin_password_is_never_sent(store, store_path, centre, monkeypatch
     assert all(ADMIN_PASSWORD.encode() not in body for _d, body in server.kept.values())
 
 
+@pytest.mark.slow
 def test_a_revoked_station_is_told_and_stays_stopped(
     store, store_path, centre, monkeypatch, capsys
 ) -> None:

@@ -39,6 +39,7 @@ def audit_actions(store, action: str) -> list[AuditEntry]:
         return list(s.scalars(select(AuditEntry).where(AuditEntry.action == action)))
 
 
+@pytest.mark.slow
 def test_a_pause_delivered_twice_is_applied_once(enrolled, server, recorder) -> None:
     sid = open_session(enrolled, recorder)
     cid = server.command("pause", sid)
@@ -55,6 +56,7 @@ def test_a_pause_delivered_twice_is_applied_once(enrolled, server, recorder) -> 
     assert [a["outcome"] for a in server.acks[cid]] == ["applied"]
 
 
+@pytest.mark.slow
 def test_a_command_is_not_applied_again_after_a_restart(
     store_path, store, server, recorder
 ) -> None:
@@ -95,6 +97,7 @@ def test_a_move_made_just_before_a_crash_is_recognised(enrolled, server, recorde
     assert len(audit_actions(enrolled, "session_voided")) == 1
 
 
+@pytest.mark.slow
 def test_a_void_needs_and_keeps_its_reason(enrolled, server, recorder) -> None:
     sid = open_session(enrolled, recorder)
     bare = server.command("void", sid)
@@ -147,6 +150,7 @@ def test_a_note_is_added_once(enrolled, server, recorder) -> None:
     assert live["session_id"] == sid and live["incidents"] == 1
 
 
+@pytest.mark.slow
 def test_the_heartbeat_carries_the_live_session(enrolled, server, recorder) -> None:
     from tests.kiosk.sync.conftest import play_game
 
@@ -166,6 +170,7 @@ def test_the_heartbeat_carries_the_live_session(enrolled, server, recorder) -> N
     assert live["elapsed_s"] >= 0 and live["quality_flags"] == []
 
 
+@pytest.mark.slow
 def test_the_heartbeat_carries_engagement_flags_while_the_session_runs(
     enrolled, server, monkeypatch
 ) -> None:

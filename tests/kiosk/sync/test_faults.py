@@ -24,6 +24,7 @@ def arrived(server: FakeServer) -> list[tuple[str, int, str]]:
     return [(e["session_id"], e["seq"], e["hash"]) for e in server.events]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_many_faulty_rounds_deliver_every_event_once_in_order(
     enrolled, server, recorder, seed
@@ -63,6 +64,7 @@ def test_many_faulty_rounds_deliver_every_event_once_in_order(
     assert max(len(bodies) for bodies in server.bodies_seen.values()) > 1
 
 
+@pytest.mark.slow
 def test_a_restart_resumes_from_the_outbox_with_the_same_bytes(
     store_path, server, recorder, store
 ) -> None:
@@ -92,6 +94,7 @@ def test_a_restart_resumes_from_the_outbox_with_the_same_bytes(
         assert [server.kept[i + 1][1] for i in range(len(before))] == before
 
 
+@pytest.mark.slow
 def test_the_server_acknowledging_batches_never_built_stops_syncing(enrolled, server) -> None:
     from kiosk.sync.client import BatchConflict
 
@@ -103,6 +106,7 @@ def test_the_server_acknowledging_batches_never_built_stops_syncing(enrolled, se
         syncer.send()
 
 
+@pytest.mark.slow
 def test_a_server_that_forgot_acknowledged_batches_stops_syncing(enrolled, server) -> None:
     from kiosk.sync.client import BatchConflict
 

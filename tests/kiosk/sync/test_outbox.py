@@ -29,6 +29,7 @@ def bodies(store) -> list[dict]:
     return [json.loads(b.body) for b in pending_batches(store)]
 
 
+@pytest.mark.slow
 def test_nothing_to_send_builds_nothing(enrolled, server) -> None:
     syncer = steps_over(enrolled, transport(server))
     assert len(syncer.build()) == 1  # the enrolment's own audit entries
@@ -36,6 +37,7 @@ def test_nothing_to_send_builds_nothing(enrolled, server) -> None:
     assert outbox_status(enrolled).pending == 1
 
 
+@pytest.mark.slow
 def test_batches_follow_the_cursors_without_gaps_or_repeats(enrolled, server, recorder) -> None:
     syncer = steps_over(enrolled, transport(server))
     sid = open_session(enrolled, recorder)
@@ -61,6 +63,7 @@ def test_batches_follow_the_cursors_without_gaps_or_repeats(enrolled, server, re
     assert all(r["ended_at"].endswith("+00:00") for r in sent[1]["records"]["game_runs"])
 
 
+@pytest.mark.slow
 def test_the_body_is_canonical_and_kept_byte_for_byte(enrolled, server, recorder) -> None:
     from server.protocol import canonical_json
 
@@ -81,6 +84,7 @@ def test_the_body_is_canonical_and_kept_byte_for_byte(enrolled, server, recorder
     assert outbox_status(enrolled).acked_through == 1
 
 
+@pytest.mark.slow
 def test_acknowledged_batches_are_pruned_and_the_cursors_kept(enrolled, server, recorder) -> None:
     syncer = steps_over(enrolled, transport(server))
     sid = open_session(enrolled, recorder)
@@ -108,6 +112,7 @@ def test_acknowledged_batches_are_pruned_and_the_cursors_kept(enrolled, server, 
     assert [e["seq"] for e in body["events"]] == [17, 18, 19]
 
 
+@pytest.mark.slow
 def test_many_events_are_split_and_checkpoints_wait_for_their_events(
     enrolled, server, recorder
 ) -> None:

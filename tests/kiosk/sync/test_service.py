@@ -8,6 +8,7 @@ import threading
 import time
 
 import httpx
+import pytest
 
 from kiosk.sessions.machine import Transition
 from kiosk.store import open_store
@@ -41,6 +42,7 @@ def test_backoff_is_full_jitter_doubling_to_the_cap() -> None:
     assert all(0 <= backoff_delay(n) <= 30.0 for n in range(100))
 
 
+@pytest.mark.slow
 def test_the_thread_syncs_what_commits_through_a_faulty_network(enrolled, server, recorder):
     sync = service(enrolled, faulty(server, seed=7, rate=0.4), max_events=40)
     sync.start()
@@ -76,6 +78,7 @@ def test_failures_back_off_and_a_success_resets_them(enrolled, server) -> None:
     assert outbox_status(enrolled).last_error is None
 
 
+@pytest.mark.slow
 def test_a_revoked_station_stops_syncing_and_stays_stopped(store_path, store, server) -> None:
     from tests.kiosk.sync.conftest import enrol_with
 
@@ -99,6 +102,7 @@ def test_a_revoked_station_stops_syncing_and_stays_stopped(store_path, store, se
         assert server.requests == requests
 
 
+@pytest.mark.slow
 def test_a_conflict_stops_batches_but_not_heartbeats(enrolled, server, recorder) -> None:
     server.kept[1] = (b"another digest", b"{}")  # the server holds another batch 1
     problems: list[str] = []

@@ -40,6 +40,7 @@ def admin_window(qtbot, store):
     window.close()
 
 
+@pytest.mark.slow
 def test_the_admin_screen_enrols_the_station(qtbot, admin_window, store, centre) -> None:
     server, url = centre
     admin = admin_window.open("admin")
@@ -74,6 +75,7 @@ def test_centre_moves_reach_the_shell_on_the_gui_thread(qtbot, admin_window) -> 
     assert heard == [(move, True)]
 
 
+@pytest.mark.slow
 def test_no_sync_thread_before_enrolment(store) -> None:
     assert start_if_enrolled(store) is None
 

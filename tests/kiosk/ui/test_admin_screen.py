@@ -26,6 +26,7 @@ def admin_window(qtbot, store):
     window.close()
 
 
+@pytest.mark.slow
 def test_exports_write_signed_reports_and_data_with_progress(
     qtbot, admin_window, store, tmp_path: Path, artefacts
 ) -> None:

@@ -34,6 +34,7 @@ def _select(admin, qtbot, username: str) -> None:
     raise AssertionError(f"{username} is not listed")
 
 
+@pytest.mark.slow
 def test_disable_and_enable_a_user(qtbot, admin_window, store, artefacts) -> None:
     admin = admin_window.open("admin")
     qtbot.waitUntil(lambda: admin.users.count() == 2, timeout=10_000)

@@ -63,6 +63,7 @@ def sample_audit() -> analytics.AuditView:
     return analytics.audit_view(active)
 
 
+@pytest.mark.slow
 def test_load_analytics_reads_the_station(store, admin, scored) -> None:
     data = analytics.load_analytics(store, admin)
     assert data.status_counts == {"completed": 3}
@@ -88,6 +89,7 @@ def test_audit_csv_lists_groups_and_sweep() -> None:
     assert len(sweep_rows) == len(audit.sweeps["gender"]) > 3
 
 
+@pytest.mark.slow
 def test_the_view_from_the_admin_screen(window, qtbot, store, admin, scored, artefacts) -> None:
     window.context.state.actor = admin
     admin_screen = window.open("admin")
@@ -112,6 +114,7 @@ def test_the_view_from_the_admin_screen(window, qtbot, store, admin, scored, art
     view.window().grab().save(str(artefacts / "analytics-audit.png"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 def test_export_writes_a_signed_pdf_and_a_csv(store, admin, tmp_path) -> None:
     pdf_path, csv_path = analytics.export_audit(store, admin, sample_audit(), tmp_path / "out")

@@ -42,6 +42,7 @@ def play_battery(qtbot, store, battery, timeout_ms: int):
     return sid, summaries
 
 
+@pytest.mark.slow
 def test_two_games_play_into_the_store_and_rebuild_their_tables(qtbot, store, tmp_path: Path):
     path = tmp_path / "two.toml"
     path.write_text(
@@ -66,6 +67,7 @@ def test_two_games_play_into_the_store_and_rebuild_their_tables(qtbot, store, tm
     assert check_store(store).ok
 
 
+@pytest.mark.slow
 def test_the_break_turns_away_a_held_space_on_record_and_games_get_larger_text(
     qtbot, store, tmp_path: Path
 ):

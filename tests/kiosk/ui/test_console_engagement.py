@@ -27,6 +27,7 @@ def _row(console, sid: str) -> int:
     return next(i for i, s in enumerate(console.sessions) if s.id == sid)
 
 
+@pytest.mark.slow
 def test_a_live_session_answering_too_fast_is_flagged(
     console, qtbot, store, monkeypatch, artefacts
 ) -> None:

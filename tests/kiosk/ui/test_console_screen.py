@@ -43,6 +43,7 @@ def _select(qtbot, console, sid: str) -> None:
     console.table.selectRow(next(i for i, s in enumerate(console.sessions) if s.id == sid))
 
 
+@pytest.mark.slow
 def test_incident_notes_can_be_read_back(console, qtbot, store, proctor, artefacts) -> None:
     sid = _schedule(store, proctor)
     other = _schedule(store, proctor)
@@ -77,6 +78,7 @@ def test_incident_notes_can_be_read_back(console, qtbot, store, proctor, artefac
     )
 
 
+@pytest.mark.slow
 def test_reading_notes_needs_the_right_to_view_sessions(store, proctor) -> None:
     sid = _schedule(store, proctor)
     services.add_incident(store, proctor, sid, "noted")
@@ -88,6 +90,7 @@ def test_reading_notes_needs_the_right_to_view_sessions(store, proctor) -> None:
         incidents.list_incidents(store, proctor, str(uuid.uuid4()))
 
 
+@pytest.mark.slow
 def test_now_playing_shows_the_games_display_name(console, qtbot, store, proctor) -> None:
     sid = _schedule(store, proctor)
     with store.writer() as s, s.begin():
@@ -110,6 +113,7 @@ def test_now_playing_shows_the_games_display_name(console, qtbot, store, proctor
     assert shown != "exchange_trust"
 
 
+@pytest.mark.slow
 def test_buttons_say_why_they_are_off(console, qtbot, store, proctor) -> None:
     sid = _schedule(store, proctor)
     console.refresh()

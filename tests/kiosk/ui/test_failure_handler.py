@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 
+import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from tests.kiosk.ui.station import checked_in
 
 
+@pytest.mark.slow
 def test_a_failure_in_candidate_mode_asks_for_the_proctor_and_is_logged(
     qtbot, station, monkeypatch, caplog
 ) -> None:

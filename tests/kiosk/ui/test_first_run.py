@@ -16,6 +16,7 @@ def _fill(first_run) -> None:
     first_run.pin.setText("1234")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("field", ["username", "display", "password", "confirm", "pin"])
 def test_enter_in_any_field_creates_the_administrator(window, qtbot, store, field) -> None:
     first_run = window.open("first_run")
@@ -27,6 +28,7 @@ def test_enter_in_any_field_creates_the_administrator(window, qtbot, store, fiel
     assert window.context.state.actor.username == "ada"
 
 
+@pytest.mark.slow
 def test_enter_with_differing_passwords_explains_and_creates_nobody(window, qtbot, store) -> None:
     first_run = window.open("first_run")
     _fill(first_run)

@@ -8,6 +8,7 @@ from kiosk.shell.screens import SCREENS, Screen, screen
 from kiosk.store import schema_head
 
 
+@pytest.mark.slow
 def test_home_shows_station_store_and_health(window, qtbot, store, artefacts) -> None:
     home = window.open("home")
     qtbot.waitUntil(lambda: home.health_label.property("state") != "pending", timeout=5000)
@@ -20,6 +21,7 @@ def test_home_shows_station_store_and_health(window, qtbot, store, artefacts) ->
     window.grab().save(str(artefacts / "home.png"))
 
 
+@pytest.mark.slow
 def test_home_reports_damage_found_by_quick_check(window, qtbot, store, monkeypatch) -> None:
     from kiosk.shell.screens import home as home_module
     from kiosk.store.health import StoreHealth

@@ -35,6 +35,7 @@ def press(window, key, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
         QApplication.sendEvent(target, QKeyEvent(kind, key, modifiers))
 
 
+@pytest.mark.slow
 def test_candidate_mode_is_fullscreen_frameless_and_on_top(locked) -> None:
     flags = locked.windowFlags()
     assert locked.isFullScreen()
@@ -57,6 +58,7 @@ def test_closing_is_refused(locked) -> None:
         (Qt.Key.Key_Tab, Qt.KeyboardModifier.AltModifier),
     ],
 )
+@pytest.mark.slow
 def test_shortcuts_are_swallowed(locked, key, modifiers) -> None:
     before = locked.lockdown.blocked
     press(locked, key, modifiers)
@@ -64,12 +66,14 @@ def test_shortcuts_are_swallowed(locked, key, modifiers) -> None:
     assert locked.current_screen().name == "checkin"
 
 
+@pytest.mark.slow
 def test_ordinary_typing_still_reaches_the_candidate(locked, qtbot) -> None:
     checkin = locked.current_screen()
     qtbot.keyClicks(checkin.code, "ABC")
     assert checkin.code.text() == "ABC"
 
 
+@pytest.mark.slow
 def test_only_a_proctor_pin_unlocks(locked, qtbot) -> None:
     press(
         locked,

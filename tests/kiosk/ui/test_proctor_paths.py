@@ -17,6 +17,7 @@ from kiosk.store.models import GameRun, SessionStatus
 from tests.kiosk.ui.station import ADMIN, checked_in, chord, playing, select_session, unlock
 
 
+@pytest.mark.slow
 def test_unlock_holds_the_game_and_back_returns_to_it(qtbot, station) -> None:
     sid = playing(qtbot, station)
     play = station.current_screen()
@@ -59,6 +60,7 @@ def test_unlock_mid_game_interrupts_and_continue_here_finishes(qtbot, station) -
     assert outcome_state(store, sid) == "scored"
 
 
+@pytest.mark.slow
 def test_void_after_unlock_leaves_the_proctor_on_the_console(qtbot, station) -> None:
     store = station.context.store
     sid = playing(qtbot, station)
@@ -72,6 +74,7 @@ def test_void_after_unlock_leaves_the_proctor_on_the_console(qtbot, station) -> 
     assert station.current_screen().name == "console" and not station.candidate_mode
 
 
+@pytest.mark.slow
 def test_unlock_on_consent_interrupts_and_continue_returns_to_consent(qtbot, station) -> None:
     store = station.context.store
     sid = checked_in(station)
@@ -86,6 +89,7 @@ def test_unlock_on_consent_interrupts_and_continue_returns_to_consent(qtbot, sta
     assert station.context.state.session_id == sid
 
 
+@pytest.mark.slow
 def test_the_end_screen_returns_to_the_console_when_not_in_candidate_mode(qtbot, station) -> None:
     station.context.state.actor = ADMIN
     complete = station.open("complete")
@@ -93,6 +97,7 @@ def test_the_end_screen_returns_to_the_console_when_not_in_candidate_mode(qtbot,
     assert station.current_screen().name == "console"
 
 
+@pytest.mark.slow
 def test_unlock_from_the_end_screen_reaches_the_console(qtbot, station) -> None:
     station.set_candidate_mode(True)
     station.open("complete")
@@ -100,6 +105,7 @@ def test_unlock_from_the_end_screen_reaches_the_console(qtbot, station) -> None:
     assert not station.candidate_mode
 
 
+@pytest.mark.slow
 def test_a_completed_session_left_unscored_is_scored_at_start(qtbot, store) -> None:
     """A kill during after-session work: the next start does it."""
     from kiosk.shell.app import create_application
@@ -116,6 +122,7 @@ def test_a_completed_session_left_unscored_is_scored_at_start(qtbot, store) -> N
     window.close()
 
 
+@pytest.mark.slow
 def test_the_console_shows_after_session_results(qtbot, station) -> None:
     from tests.helpers import record_simulated_session
 
