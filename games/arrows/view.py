@@ -23,10 +23,8 @@ from games.engine.qt.timed import (
     draw_keycap,
     draw_line,
     key_label,
-    key_name,
     qt_key,
 )
-from games.engine.qt.timing import StampedInput
 from games.engine.qt.view import BotAction
 
 COLOURS = {"blue": palette.ACCENT, "orange": palette.ORANGE}
@@ -82,14 +80,6 @@ class ArrowsView(TimedView):
     def _show_arrows(self) -> None:
         self._arrows_on = True
         self.show_stimulus(self.task.stimulus_shown)
-
-    # -- input -------------------------------------------------------------------------
-
-    def respond_to(self, event: StampedInput) -> bool:
-        name = key_name(event.key) if event.device == "key" else ""
-        if not name or not self.task.trial_running:
-            return False
-        return bool(self.task.respond(name, event.t_ns))
 
     # -- drawing -----------------------------------------------------------------------
 

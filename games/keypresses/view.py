@@ -24,10 +24,8 @@ from games.engine.qt.timed import (
     draw_line,
     draw_progress,
     key_label,
-    key_name,
     qt_key,
 )
-from games.engine.qt.timing import StampedInput
 from games.engine.qt.view import BotAction
 from games.keypresses.task import HANDS, KeypressesTask, Phase
 
@@ -69,14 +67,6 @@ class KeypressesView(TimedView):
     def _show_go(self) -> None:
         self._screen = GO
         self.show_stimulus(self.task.stimulus_shown)
-
-    # -- input -------------------------------------------------------------------------
-
-    def respond_to(self, event: StampedInput) -> bool:
-        name = key_name(event.key) if event.device == "key" else ""
-        if not name or not self.task.trial_running:
-            return False
-        return bool(self.task.respond(name, event.t_ns))
 
     # -- drawing -----------------------------------------------------------------------
 

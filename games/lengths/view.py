@@ -27,11 +27,9 @@ from games.engine.qt.timed import (
     draw_keycap,
     draw_line,
     key_label,
-    key_name,
     pen,
     qt_key,
 )
-from games.engine.qt.timing import StampedInput
 from games.engine.qt.view import BotAction
 from games.lengths.task import LengthsTask, Phase
 
@@ -120,14 +118,6 @@ class LengthsView(TimedView):
     def _hide_mouth(self) -> None:
         self._screen = AFTER
         self.on_next_frame(self.task.stimulus_hidden)
-
-    # -- input -------------------------------------------------------------------------
-
-    def respond_to(self, event: StampedInput) -> bool:
-        name = key_name(event.key) if event.device == "key" else ""
-        if not name or not self.task.trial_running:
-            return False
-        return bool(self.task.respond(name, event.t_ns))
 
     # -- drawing -----------------------------------------------------------------------
 

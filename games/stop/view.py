@@ -28,11 +28,9 @@ from games.engine.qt.timed import (
     arrow_path,
     draw_fixation,
     draw_line,
-    key_name,
     pen,
     qt_key,
 )
-from games.engine.qt.timing import StampedInput
 from games.engine.qt.view import BotAction
 from games.stop.task import Phase, StopTask
 
@@ -89,14 +87,6 @@ class StopView(TimedView):
 
     def _hide_signal(self) -> None:
         self._signal_on = False
-
-    # -- input -------------------------------------------------------------------------
-
-    def respond_to(self, event: StampedInput) -> bool:
-        name = key_name(event.key) if event.device == "key" else ""
-        if not name or not self.task.trial_running:
-            return False
-        return bool(self.task.respond(name, event.t_ns))
 
     # -- drawing -----------------------------------------------------------------------
 

@@ -195,11 +195,12 @@ class TimedView(GameView):
     """Base of the timed games' views (see the module docstring).
 
     Subclasses implement ``make_task``, ``paint_trial``, :meth:`respond_to` (an input
-    during a trial), :meth:`start_screens` (what the trial shows first; by default the
-    stimulus at once), ``trial_frame`` (calling :meth:`check_deadline`) and
-    ``input_for``. The task must offer ``params`` (with ``feedback_ms``/``iti_ms``
-    where the game has them), ``trial_running``, ``finished``, ``timeout(t)``,
-    ``deadline_at_ns``, ``last_feedback`` (or none) and ``current_trial``.
+    during a trial; by default a key press goes to ``task.respond(key, t)``),
+    :meth:`start_screens` (what the trial shows first; by default the stimulus at
+    once), ``trial_frame`` (calling :meth:`check_deadline`) and ``input_for``. The
+    task must offer ``params`` (with ``feedback_ms``/``iti_ms`` where the game has
+    them), ``trial_running``, ``finished``, ``timeout(t)``, ``deadline_at_ns``,
+    ``last_feedback`` (or none) and ``current_trial``.
     """
 
     iti_ms: ClassVar[int] = 0  # feedback and rest come from the task's parameters
@@ -234,8 +235,15 @@ class TimedView(GameView):
         self.show_stimulus(self.task.stimulus_shown)
 
     def respond_to(self, event: StampedInput) -> bool:
-        """An input during a trial (or its feedback); True when it was used."""
-        raise NotImplementedError
+        """An input during a trial (or its feedback); True when it was used.
+
+        By default a key press, while a trial runs, goes to ``task.respond`` by its name
+        (:func:`key_name`); any other input is not used.
+        """
+        name = key_name(event.key) if event.device == "key" else ""
+        if not name or not self.task.trial_running:
+            return False
+        return bool(self.task.respond(name, event.t_ns))
 
     def feedback_ms(self) -> int:
         """How long the last trial's feedback shows; 0 when it has none."""
