@@ -3,7 +3,8 @@
 A game is a sub-package of :mod:`games` with three modules:
 
 - ``task.py``: pure rules, the seeded schedule, payoffs, and ``trial_table(events)``
-  which turns stored events into columns (numpy arrays). No Qt.
+  which turns stored events into columns (numpy arrays); it defines the names of
+  :data:`TASK_EXPORTS`. No Qt.
 - ``view.py``: the Qt widget that presents the task.
 - ``bot.py``: a simulated player with documented behavioural parameters.
 
@@ -44,6 +45,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, Self, TypeVar, runtime_checkable
 
 __all__ = [
+    "TASK_EXPORTS",
     "BotInput",
     "BotParamsLike",
     "BotPolicy",
@@ -60,6 +62,27 @@ __all__ = [
     "completed_trials",
     "events_of",
 ]
+
+
+TASK_EXPORTS: tuple[str, ...] = (
+    "COLUMNS",
+    "DEFAULT_PARAMS",
+    "DISPLAY_NAME",
+    "GAME_ID",
+    "VERSION",
+    "make_schedule",
+    "trial_table",
+    "validate_params",
+)
+"""The names every game's ``task.py`` defines and lists in its ``__all__``.
+
+The catalog, scoring and the exports read them: ``GAME_ID``, ``DISPLAY_NAME`` and
+``VERSION``; ``DEFAULT_PARAMS`` and ``validate_params(params)``, which merges a
+battery file's ``params`` over the defaults and checks every value, returning the
+full set or raising :class:`ConfigError` naming the key and what is allowed;
+``make_schedule(params, seed)``, the seeded trials; ``trial_table(events)``, one row
+per completed trial, and ``COLUMNS``, each column's description.
+"""
 
 
 class ConfigError(ValueError):

@@ -76,24 +76,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import EventRecord, EventSink, completed_trials
+from games.api import TASK_EXPORTS, EventRecord, EventSink, completed_trials
 from games.engine.params import ParamSchema, check_distinct
 from games.engine.trial import TableSchema, TrialTask, first_event, ms_between
 
-__all__ = [
-    "COLUMNS",
-    "DEFAULT_PARAMS",
-    "DISPLAY_NAME",
-    "GAME_ID",
-    "VERSION",
-    "ArrowsOutcome",
-    "ArrowsTask",
-    "ArrowsTrial",
-    "Phase",
-    "make_schedule",
-    "trial_table",
-    "validate_params",
-]
+__all__ = [*TASK_EXPORTS, "ArrowsOutcome", "ArrowsTask", "ArrowsTrial", "Phase"]
 
 GAME_ID = "arrows"
 DISPLAY_NAME = "Arrows"

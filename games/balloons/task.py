@@ -58,22 +58,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import EventRecord, EventSink, completed_trials
+from games.api import TASK_EXPORTS, EventRecord, EventSink, completed_trials
 from games.engine.params import ParamSchema
 from games.engine.trial import OpenPhase, TableSchema, TrialTask, first_event, ms_between
 
-__all__ = [
-    "COLUMNS",
-    "DEFAULT_PARAMS",
-    "DISPLAY_NAME",
-    "GAME_ID",
-    "VERSION",
-    "BalloonTrial",
-    "BalloonsTask",
-    "make_schedule",
-    "trial_table",
-    "validate_params",
-]
+__all__ = [*TASK_EXPORTS, "BalloonTrial", "BalloonsTask"]
 
 GAME_ID = "balloons"
 DISPLAY_NAME = "Balloons"

@@ -77,25 +77,18 @@ from typing import Any
 
 from numpy.typing import NDArray
 
-from games.api import ConfigError, EventRecord, EventSink, completed_trials
+from games.api import TASK_EXPORTS, ConfigError, EventRecord, EventSink, completed_trials
 from games.engine.params import ParamSchema, is_int
 from games.engine.trial import OpenPhase, TableSchema, TrialTask, first_event, ms_between
 
 __all__ = [
+    *TASK_EXPORTS,
     "BECHARA_1994_LOSSES",
-    "COLUMNS",
     "DECKS",
-    "DEFAULT_PARAMS",
-    "DISPLAY_NAME",
-    "GAME_ID",
-    "VERSION",
     "CardsTask",
     "CardsTrial",
     "DeckCard",
-    "make_schedule",
     "net_per_sequence",
-    "trial_table",
-    "validate_params",
 ]
 
 GAME_ID = "cards"

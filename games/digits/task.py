@@ -69,27 +69,20 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import EventRecord, EventSink, completed_trials
+from games.api import TASK_EXPORTS, EventRecord, EventSink, completed_trials
 from games.engine.params import ParamSchema, bad_param, check_bound
 from games.engine.trial import TableSchema, TrialTask, first_event, ms_between
 
 __all__ = [
-    "COLUMNS",
-    "DEFAULT_PARAMS",
+    *TASK_EXPORTS,
     "DIRECTIONS",
-    "DISPLAY_NAME",
-    "GAME_ID",
-    "VERSION",
     "DigitsOutcome",
     "DigitsTask",
     "DigitsTrial",
     "GivenTrial",
     "Phase",
     "Stimulus",
-    "make_schedule",
     "make_sequence",
-    "trial_table",
-    "validate_params",
 ]
 
 GAME_ID = "digits"

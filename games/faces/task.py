@@ -64,25 +64,18 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import ConfigError, EventRecord, EventSink, completed_trials
+from games.api import TASK_EXPORTS, ConfigError, EventRecord, EventSink, completed_trials
 from games.engine.params import ParamSchema, bad_param
 from games.engine.trial import TableSchema, TrialTask, first_event, ms_between
 
 __all__ = [
-    "COLUMNS",
-    "DEFAULT_PARAMS",
-    "DISPLAY_NAME",
+    *TASK_EXPORTS,
     "EMOTIONS",
-    "GAME_ID",
-    "VERSION",
     "FacesOutcome",
     "FacesTask",
     "FacesTrial",
     "Phase",
-    "make_schedule",
     "options_for",
-    "trial_table",
-    "validate_params",
 ]
 
 GAME_ID = "faces"

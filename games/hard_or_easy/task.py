@@ -88,24 +88,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import ConfigError, EventRecord, EventSink, completed_trials
+from games.api import TASK_EXPORTS, ConfigError, EventRecord, EventSink, completed_trials
 from games.engine.params import ParamSchema, check_distinct
 from games.engine.trial import TableSchema, TrialTask, events_within, first_event, ms_between
 
-__all__ = [
-    "COLUMNS",
-    "DEFAULT_PARAMS",
-    "DISPLAY_NAME",
-    "GAME_ID",
-    "VERSION",
-    "EffortOutcome",
-    "EffortTrial",
-    "HardOrEasyTask",
-    "Phase",
-    "make_schedule",
-    "trial_table",
-    "validate_params",
-]
+__all__ = [*TASK_EXPORTS, "EffortOutcome", "EffortTrial", "HardOrEasyTask", "Phase"]
 
 GAME_ID = "hard_or_easy"
 DISPLAY_NAME = "Hard or Easy"

@@ -57,25 +57,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import EventRecord, EventSink, completed_trials
+from games.api import TASK_EXPORTS, EventRecord, EventSink, completed_trials
 from games.engine.params import ParamSchema, check_distinct
 from games.engine.trial import TableSchema, TrialTask, events_within, first_event, ms_between
 
-__all__ = [
-    "COLUMNS",
-    "DEFAULT_PARAMS",
-    "DISPLAY_NAME",
-    "GAME_ID",
-    "VERSION",
-    "KeypressesTask",
-    "Phase",
-    "TapOutcome",
-    "TapTrial",
-    "first_hand_for",
-    "make_schedule",
-    "trial_table",
-    "validate_params",
-]
+__all__ = [*TASK_EXPORTS, "KeypressesTask", "Phase", "TapOutcome", "TapTrial", "first_hand_for"]
 
 GAME_ID = "keypresses"
 DISPLAY_NAME = "Keypresses"

@@ -78,24 +78,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import ConfigError, EventRecord, EventSink, completed_trials
+from games.api import TASK_EXPORTS, ConfigError, EventRecord, EventSink, completed_trials
 from games.engine.params import ParamSchema, bad_param, check_distinct
 from games.engine.trial import TableSchema, TrialTask, first_event, ms_between
 
 __all__ = [
-    "COLUMNS",
-    "DEFAULT_PARAMS",
-    "DISPLAY_NAME",
-    "GAME_ID",
-    "VERSION",
+    *TASK_EXPORTS,
     "LengthsOutcome",
     "LengthsTask",
     "LengthsTrial",
     "Phase",
     "counterbalancing",
-    "make_schedule",
-    "trial_table",
-    "validate_params",
 ]
 
 GAME_ID = "lengths"

@@ -70,24 +70,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import EventRecord, EventSink, completed_trials
+from games.api import TASK_EXPORTS, EventRecord, EventSink, completed_trials
 from games.engine.params import ParamSchema, check_bound
 from games.engine.trial import OpenPhase, TableSchema, TrialTask, first_event, ms_between
 
-__all__ = [
-    "COLUMNS",
-    "DEFAULT_PARAMS",
-    "DISPLAY_NAME",
-    "GAME_ID",
-    "OPTIONS",
-    "VERSION",
-    "ChoiceOutcome",
-    "ReversalTask",
-    "ReversalTrial",
-    "make_schedule",
-    "trial_table",
-    "validate_params",
-]
+__all__ = [*TASK_EXPORTS, "OPTIONS", "ChoiceOutcome", "ReversalTask", "ReversalTrial"]
 
 GAME_ID = "reversal"
 DISPLAY_NAME = "Reversal"

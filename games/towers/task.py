@@ -121,21 +121,17 @@ from typing import Any
 
 from numpy.typing import NDArray
 
-from games.api import ConfigError, EventRecord, EventSink, completed_trials
+from games.api import TASK_EXPORTS, ConfigError, EventRecord, EventSink, completed_trials
 from games.engine.params import ParamSchema, bad_param
 from games.engine.trial import TableSchema, TrialTask, first_event, ms_between
 
 __all__ = [
+    *TASK_EXPORTS,
     "BALLS",
     "CAPACITY",
-    "COLUMNS",
-    "DEFAULT_PARAMS",
-    "DISPLAY_NAME",
-    "GAME_ID",
     "PRACTICE_PROBLEM",
     "SHALLICE_1982_PROBLEMS",
     "SHALLICE_1982_START",
-    "VERSION",
     "AttemptOutcome",
     "Phase",
     "State",
@@ -145,10 +141,7 @@ __all__ = [
     "apply_move",
     "distances_to",
     "legal_moves",
-    "make_schedule",
     "min_moves",
-    "trial_table",
-    "validate_params",
 ]
 
 GAME_ID = "towers"

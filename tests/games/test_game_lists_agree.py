@@ -2,18 +2,21 @@
 
 ``games.catalog.GAME_IDS`` (the battery), ``scoring.metrics.GAME_IDS`` (the scorers'
 registry) and the import-linter contract that keeps games independent of one
-another (``pyproject.toml``). A game added to one and not the others shows here.
+another (``pyproject.toml``). A game added to one and not the others shows here, as
+does a task that lacks a name of :data:`games.api.TASK_EXPORTS`.
 The Qt-free part of ``games.engine`` is listed in its own contract, checked too.
 """
 
 from __future__ import annotations
 
+import importlib
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import scoring.metrics
 from games import catalog
+from games.api import TASK_EXPORTS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,3 +71,10 @@ def test_every_game_resolves_to_its_own_view_class() -> None:
     for game_id in GAME_IDS:
         view = TaskGame(game_id).view_class()
         assert view.__module__ == f"games.{game_id}.view", game_id
+
+
+def test_every_task_defines_and_exports_the_task_contract() -> None:
+    for game_id in catalog.GAME_IDS:
+        task = importlib.import_module(f"games.{game_id}.task")
+        assert set(TASK_EXPORTS) <= set(task.__all__), game_id
+        assert all(hasattr(task, name) for name in task.__all__), game_id
