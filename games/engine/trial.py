@@ -9,7 +9,8 @@ trial is one screen that stays until an input ends it can use :class:`OpenPhase`
 the default :meth:`TrialTask.stimulus_shown`. An adaptive task, whose next trial
 depends on the answers so far, overrides :meth:`TrialTask._upcoming` (and
 :attr:`TrialTask.trials_planned`); the trial it returns carries the index it will
-be given.
+be given. A game played in rounds against a simulated partner, the candidate in one
+role a round, builds on :class:`RoleTask`.
 
 :class:`TableBuilder` collects a trial table's rows and turns them into columns. The
 columns are declared as data in ``table.toml`` next to a game's ``task.py`` and read
@@ -45,9 +46,13 @@ __all__ = [
     "Column",
     "DesignedTrial",
     "OpenPhase",
+    "RoleOutcome",
+    "RoleTask",
+    "RoleTrial",
     "TableBuilder",
     "TableSchema",
     "TrialTask",
+    "check_amount",
     "events_within",
     "first_event",
     "ms_between",
@@ -352,6 +357,96 @@ class TrialTask(Generic[TrialT, PhaseT, OutcomeT]):
             trials_planned=self.trials_planned,
             extra=dict(self.summary_extra()),
         )
+
+
+class RoleTrial(DesignedTrial, Protocol):
+    """A scheduled round in which the candidate plays ``role``."""
+
+    @property
+    def role(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RoleOutcome:
+    """How a round ended: the candidate's role and both players' payoffs.
+
+    A game's outcome adds what was decided (an offer, the transfers).
+    """
+
+    trial_index: int
+    role: str
+    payoff_self: int
+    payoff_partner: int
+
+
+RoleTrialT = TypeVar("RoleTrialT", bound=RoleTrial)
+RoleOutcomeT = TypeVar("RoleOutcomeT", bound=RoleOutcome)
+
+
+class RoleTask(TrialTask[RoleTrialT, OpenPhase, RoleOutcomeT]):
+    """A game played in rounds against a simulated partner, the candidate in a role.
+
+    Each round is one decision screen (:class:`OpenPhase`; its onsets name the
+    ``"decision"``) and ends in :meth:`_end_round`; the candidate's payoffs over the
+    main rounds add up to :attr:`earnings`, which the summary reports.
+    """
+
+    stimulus = "decision"
+
+    def __init__(
+        self, params: Mapping[str, Any], schedule: Sequence[RoleTrialT], sink: EventSink
+    ) -> None:
+        super().__init__(params, schedule, sink, OpenPhase)
+        self._earnings = 0
+
+    @property
+    def role(self) -> str | None:
+        """The candidate's role in the current (or next) round."""
+        trial = self.current_trial
+        return None if trial is None else trial.role
+
+    @property
+    def earnings(self) -> int:
+        """The candidate's payoffs, summed over the main rounds ended so far."""
+        return self._earnings
+
+    @property
+    def amount_limit(self) -> int:
+        """The most the candidate may enter in the current round (0 up to it)."""
+        raise NotImplementedError
+
+    def _running_as(self, role: str) -> RoleTrialT | None:
+        """The round in progress if the candidate plays ``role`` in it."""
+        if not self.trial_running or self._running.role != role:
+            return None
+        return self._running
+
+    def _end_round(
+        self,
+        trial: RoleTrialT,
+        t_ns: int,
+        shown: Mapping[str, Any],
+        end: Mapping[str, Any],
+        outcome: RoleOutcomeT,
+    ) -> None:
+        """Close ``trial`` on the decision stamped ``t_ns``.
+
+        Feedback ``shown``, then ``trial_end`` with the role, ``end`` and the practice
+        flag; a main round adds the candidate's payoff to :attr:`earnings`.
+        """
+        self._give_feedback(trial, t_ns, shown)
+        if not trial.practice:
+            self._earnings += outcome.payoff_self
+        self._close(trial, t_ns, {"role": trial.role, **end, "practice": trial.practice}, outcome)
+
+    def summary_extra(self) -> Mapping[str, Any]:
+        return {"earnings": self._earnings}
+
+
+def check_amount(call: str, amount: int, most: int) -> None:
+    """An amount the candidate enters must be a whole number of units in ``0..most``."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= most:
+        raise ValueError(f"{call}: amount must be an integer in 0..{most}, got {amount!r}")
 
 
 def first_event(trial: Sequence[EventRecord], kind: str, **match: Any) -> EventRecord | None:

@@ -77,24 +77,19 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import EventRecord, EventSink, completed_trials
+from games.api import TASK_EXPORTS, EventRecord, EventSink, completed_trials
 from games.engine.params import ParamSchema, bad_param, check_bound
-from games.engine.trial import OpenPhase, TableSchema, TrialTask, first_event, ms_between
+from games.engine.trial import (
+    OpenPhase,
+    RoleOutcome,
+    RoleTask,
+    TableSchema,
+    check_amount,
+    first_event,
+    ms_between,
+)
 
-__all__ = [
-    "COLUMNS",
-    "DEFAULT_PARAMS",
-    "DISPLAY_NAME",
-    "GAME_ID",
-    "ROLES",
-    "VERSION",
-    "SplitTask",
-    "SplitTrial",
-    "make_schedule",
-    "offer_amount",
-    "trial_table",
-    "validate_params",
-]
+__all__ = [*TASK_EXPORTS, "ROLES", "SplitTask", "SplitTrial", "offer_amount"]
 
 GAME_ID = "exchange_split"
 DISPLAY_NAME = "Money Exchange 2"
@@ -201,51 +196,41 @@ def make_schedule(params: Mapping[str, Any], seed: int) -> tuple[SplitTrial, ...
 
 
 @dataclass(frozen=True, slots=True)
-class SplitOutcome:
+class SplitOutcome(RoleOutcome):
     """How a round ended (the ``trial_end`` payload as a value)."""
 
-    trial_index: int
-    role: str
     offer: int
     accepted: bool
-    payoff_self: int
-    payoff_partner: int
 
 
-class SplitTask(TrialTask[SplitTrial, OpenPhase, SplitOutcome]):
+class SplitTask(RoleTask[SplitTrial, SplitOutcome]):
     """The ultimatum / dictator state machine, driven by the view or a bot.
 
-    Read-only state (beyond :class:`~games.engine.trial.TrialTask`'s): :attr:`role`,
-    :attr:`pot`, :attr:`offer_to_candidate` (responder rounds), :attr:`earnings`.
+    Read-only state beyond :class:`~games.engine.trial.RoleTask`'s: :attr:`pot` (also
+    the :attr:`amount_limit`), :attr:`offer_to_candidate` (responder rounds).
     """
 
     game_id = GAME_ID
-    stimulus = "decision"
 
     def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
         valid = validate_params(params)
-        super().__init__(valid, make_schedule(valid, seed), sink, OpenPhase)
-        self._earnings = 0
+        super().__init__(valid, make_schedule(valid, seed), sink)
 
     # ---- read-only state -------------------------------------------------------
     @property
-    def role(self) -> str | None:
-        trial = self.current_trial
-        return None if trial is None else trial.role
-
-    @property
     def pot(self) -> int:
         return int(self._params["pot"])
+
+    @property
+    def amount_limit(self) -> int:
+        """The most the candidate may offer or give: the pot."""
+        return self.pot
 
     @property
     def offer_to_candidate(self) -> int:
         """In a responder round: the partner's offer (else 0)."""
         trial = self.current_trial
         return 0 if trial is None or trial.offer is None else trial.offer
-
-    @property
-    def earnings(self) -> int:
-        return self._earnings
 
     # ---- calls from the view -----------------------------------------------------
     def start_trial(self, t_ns: int) -> SplitTrial:
@@ -256,19 +241,9 @@ class SplitTask(TrialTask[SplitTrial, OpenPhase, SplitOutcome]):
             extra["offer_share"] = offer / self.pot
         return self._begin(t_ns, OpenPhase.OPEN, extra)
 
-    def _running_as(self, role: str) -> SplitTrial | None:
-        """The round in progress if the candidate plays ``role`` in it."""
-        if not self.trial_running or self._running.role != role:
-            return None
-        return self._running
-
-    def _check_amount(self, name: str, amount: int) -> None:
-        if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= self.pot:
-            raise ValueError(f"{name}: amount must be an integer in 0..{self.pot}, got {amount!r}")
-
     def offer(self, amount: int, t_ns: int) -> bool:
         """Proposer round: offer ``amount`` to the partner. Ignored in other states."""
-        self._check_amount("offer", amount)
+        check_amount("offer", amount, self.amount_limit)
         trial = self._running_as("proposer")
         if trial is None:
             return False
@@ -295,7 +270,7 @@ class SplitTask(TrialTask[SplitTrial, OpenPhase, SplitOutcome]):
 
     def give(self, amount: int, t_ns: int) -> bool:
         """Dictator round: give ``amount`` to the partner. Ignored in other states."""
-        self._check_amount("give", amount)
+        check_amount("give", amount, self.amount_limit)
         trial = self._running_as("dictator")
         if trial is None:
             return False
@@ -307,24 +282,10 @@ class SplitTask(TrialTask[SplitTrial, OpenPhase, SplitOutcome]):
         self, trial: SplitTrial, t_ns: int, offer: int, accepted: bool, split: tuple[int, int]
     ) -> None:
         """Close the round: ``split`` is (the candidate's payoff, the partner's)."""
-        payoff_self, payoff_partner = split
-        payoffs = {"payoff_self": payoff_self, "payoff_partner": payoff_partner}
-        self._give_feedback(trial, t_ns, {"accepted": accepted, **payoffs})
-        if not trial.practice:
-            self._earnings += payoff_self
-        end = {
-            "role": trial.role,
-            "offer": offer,
-            "offer_share": offer / self.pot,
-            "accepted": accepted,
-            **payoffs,
-            "practice": trial.practice,
-        }
-        outcome = SplitOutcome(trial.index, trial.role, offer, accepted, *split)
-        self._close(trial, t_ns, end, outcome)
-
-    def summary_extra(self) -> Mapping[str, Any]:
-        return {"earnings": self._earnings}
+        payoffs = {"payoff_self": split[0], "payoff_partner": split[1]}
+        end = {"offer": offer, "offer_share": offer / self.pot, "accepted": accepted, **payoffs}
+        outcome = SplitOutcome(trial.index, trial.role, *split, offer=offer, accepted=accepted)
+        self._end_round(trial, t_ns, {"accepted": accepted, **payoffs}, end, outcome)
 
 
 # ---- trial table -------------------------------------------------------------------

@@ -50,9 +50,6 @@ class SplitView(AmountView):
     def role_message(self, role: str) -> str:
         return self.texts.get(self.game_id, f"{role}_part", pot=self.split_task.pot)
 
-    def amount_limit(self) -> int:
-        return self.split_task.pot
-
     # -- geometry shared by painting and clicking --------------------------------------
 
     def _layout(self, rect: QRectF) -> dict[str, QRectF]:

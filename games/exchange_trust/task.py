@@ -73,24 +73,19 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from games.api import EventRecord, EventSink, completed_trials
+from games.api import TASK_EXPORTS, EventRecord, EventSink, completed_trials
 from games.engine.params import ParamSchema, bad_param, check_bound, is_int
-from games.engine.trial import OpenPhase, TableSchema, TrialTask, first_event, ms_between
+from games.engine.trial import (
+    OpenPhase,
+    RoleOutcome,
+    RoleTask,
+    TableSchema,
+    check_amount,
+    first_event,
+    ms_between,
+)
 
-__all__ = [
-    "COLUMNS",
-    "DEFAULT_PARAMS",
-    "DISPLAY_NAME",
-    "GAME_ID",
-    "ROLES",
-    "VERSION",
-    "TrustTask",
-    "TrustTrial",
-    "make_schedule",
-    "partner_returns",
-    "trial_table",
-    "validate_params",
-]
+__all__ = [*TASK_EXPORTS, "ROLES", "TrustTask", "TrustTrial", "partner_returns"]
 
 GAME_ID = "exchange_trust"
 DISPLAY_NAME = "Money Exchange 1"
@@ -184,41 +179,28 @@ def partner_returns(share: float, received: int) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class TrustOutcome:
+class TrustOutcome(RoleOutcome):
     """How a round ended (the ``trial_end`` payload as a value)."""
 
-    trial_index: int
-    role: str
     sent: int
     received: int
     returned: int
-    payoff_self: int
-    payoff_partner: int
 
 
-class TrustTask(TrialTask[TrustTrial, OpenPhase, TrustOutcome]):
+class TrustTask(RoleTask[TrustTrial, TrustOutcome]):
     """The trust game state machine, driven by the view or a bot.
 
-    Read-only state (beyond :class:`~games.engine.trial.TrialTask`'s): :attr:`role`,
-    :attr:`endowment`, :attr:`received` (trustee rounds), :attr:`earnings` (main
-    rounds' payoffs).
+    Read-only state beyond :class:`~games.engine.trial.RoleTask`'s: :attr:`endowment`,
+    :attr:`received` (trustee rounds).
     """
 
     game_id = GAME_ID
-    stimulus = "decision"
 
     def __init__(self, params: Mapping[str, Any], seed: int, sink: EventSink) -> None:
         valid = validate_params(params)
-        super().__init__(valid, make_schedule(valid, seed), sink, OpenPhase)
-        self._earnings = 0
+        super().__init__(valid, make_schedule(valid, seed), sink)
 
     # ---- read-only state -------------------------------------------------------
-    @property
-    def role(self) -> str | None:
-        """The candidate's role in the current (or next) round."""
-        trial = self.current_trial
-        return None if trial is None else trial.role
-
     @property
     def endowment(self) -> int:
         return int(self._params["endowment"])
@@ -232,8 +214,9 @@ class TrustTask(TrialTask[TrustTrial, OpenPhase, TrustOutcome]):
         return trial.partner_sent * int(self._params["multiplier"])
 
     @property
-    def earnings(self) -> int:
-        return self._earnings
+    def amount_limit(self) -> int:
+        """The most the candidate may send (the endowment) or return (what it received)."""
+        return self.endowment if self.role == "investor" else self.received
 
     # ---- calls from the view -----------------------------------------------------
     def start_trial(self, t_ns: int) -> TrustTrial:
@@ -248,10 +231,11 @@ class TrustTask(TrialTask[TrustTrial, OpenPhase, TrustOutcome]):
 
     def send(self, amount: int, t_ns: int) -> bool:
         """Investor round: send ``amount`` (0..endowment). Ignored in other states."""
-        if not self.trial_running or self.role != "investor":
+        trial = self._running_as("investor")
+        if trial is None:
             return False
-        trial, endowment = self._running, self.endowment
-        _check_transfer("send", amount, endowment)
+        endowment = self.endowment
+        check_amount("send", amount, self.amount_limit)
         self._emit("response", {"input": "send", "amount": amount}, t_ns)
         received = amount * int(self._params["multiplier"])
         share = float(trial.partner_return_share or 0.0)
@@ -265,10 +249,11 @@ class TrustTask(TrialTask[TrustTrial, OpenPhase, TrustOutcome]):
 
     def return_amount(self, amount: int, t_ns: int) -> bool:
         """Trustee round: return ``amount`` (0..received). Ignored in other states."""
-        if not self.trial_running or self.role != "trustee":
+        trial = self._running_as("trustee")
+        if trial is None:
             return False
-        trial, received = self._running, self.received
-        _check_transfer("return_amount", amount, received)
+        received = self.received
+        check_amount("return_amount", amount, self.amount_limit)
         self._emit("response", {"input": "return", "amount": amount}, t_ns)
         sent = int(trial.partner_sent or 0)
         kept = self.endowment + received - amount
@@ -292,20 +277,8 @@ class TrustTask(TrialTask[TrustTrial, OpenPhase, TrustOutcome]):
             "payoff_self": payoffs[0],
             "payoff_partner": payoffs[1],
         }
-        self._give_feedback(trial, t_ns, shown)
-        if not trial.practice:
-            self._earnings += payoffs[0]
-        end = {"role": trial.role, **shown, "practice": trial.practice}
-        self._close(trial, t_ns, end, TrustOutcome(trial.index, trial.role, **shown))
-
-    def summary_extra(self) -> Mapping[str, Any]:
-        return {"earnings": self._earnings}
-
-
-def _check_transfer(call: str, amount: int, most: int) -> None:
-    """A transfer must be a whole number of units in ``0..most``."""
-    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= most:
-        raise ValueError(f"{call}: amount must be an integer in 0..{most}, got {amount!r}")
+        outcome = TrustOutcome(trial.index, trial.role, **shown)
+        self._end_round(trial, t_ns, shown, shown, outcome)
 
 
 # ---- trial table -------------------------------------------------------------------

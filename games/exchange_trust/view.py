@@ -54,10 +54,6 @@ class TrustView(AmountView):
             multiplier=int(task.params["multiplier"]),
         )
 
-    def amount_limit(self) -> int:
-        task = self.trust_task
-        return task.endowment if task.role == "investor" else task.received
-
     # -- geometry shared by painting and clicking --------------------------------------
 
     def input_for(self, action: Any) -> BotAction:

@@ -16,9 +16,10 @@ amount on, as in any number field: its auto-repeats count, as ``via`` ``"key_rep
 An auto-repeated Enter (or any other key) is ignored, so a held Enter cannot confirm
 the next round (see the table in :mod:`games.engine.qt.view`).
 
-A game supplies :meth:`amount_limit`, :meth:`submit_amount`, :meth:`role_message`,
-:meth:`paint_decision` and :meth:`paint_outcome`; its task offers ``role``,
-``trial_running``, ``finished``, ``current_trial``, ``last_outcome`` and ``schedule``.
+A game supplies :meth:`submit_amount`, :meth:`role_message`, :meth:`paint_decision`
+and :meth:`paint_outcome`; its task offers ``role``, ``amount_limit`` (the most the
+candidate may choose, see :class:`~games.engine.trial.RoleTask`), ``trial_running``,
+``finished``, ``current_trial``, ``last_outcome`` and ``schedule``.
 """
 
 from __future__ import annotations
@@ -57,8 +58,8 @@ class AmountView(GameView):
     # -- hooks for the game ------------------------------------------------------------
 
     def amount_limit(self) -> int:
-        """The most the candidate may choose in this round."""
-        raise NotImplementedError
+        """The most the candidate may choose in this round: the task's ``amount_limit``."""
+        return int(self.task.amount_limit)
 
     def submit_amount(self, t_ns: int) -> bool:
         """Hand the chosen amount to the task; True when it was taken."""
