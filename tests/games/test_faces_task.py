@@ -115,6 +115,7 @@ def test_interrupted_game_gives_rows_for_complete_trials_only() -> None:
     assert list(table["trial_index"]) == [0, 1, 2, 3, 4]
 
 
+@pytest.mark.slow
 def test_bot_accuracy_rises_with_intensity_and_follows_ease() -> None:
     tables = [task.trial_table(bot.simulate({"repeats": 4}, bot.BotParams(), s)) for s in range(8)]
     t = {k: np.concatenate([x[k] for x in tables]) for k in tables[0]}

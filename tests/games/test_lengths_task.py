@@ -42,6 +42,7 @@ def test_identity_and_defaults() -> None:
     assert (p["rich_rewards_per_block"], p["lean_rewards_per_block"]) == (30, 10)
 
 
+@pytest.mark.slow
 def test_same_seed_same_schedule_different_seed_different() -> None:
     assert task.make_schedule({}, 9) == task.make_schedule({}, 9)
     assert task.make_schedule({}, 9) != task.make_schedule({}, 13)

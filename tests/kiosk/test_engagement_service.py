@@ -20,6 +20,7 @@ def stuck_arrows(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(TaskGame("arrows").bot, "Bot", StuckFastPlayer)
 
 
+@pytest.mark.slow
 def test_live_flags_of_a_session_in_progress(store, stuck_arrows) -> None:
     sid = record_games(store, ["balloons", "arrows"])
     assert engagement_service.live_flags(store, sid) == [
@@ -33,6 +34,7 @@ def test_live_flags_of_a_session_in_progress(store, stuck_arrows) -> None:
     assert result.outlier is None  # the battery is not played to its end
 
 
+@pytest.mark.slow
 def test_a_normal_session_has_no_flags(store) -> None:
     sid = record_games(store, ["arrows", "stop", "cards"])
     assert engagement_service.live_flags(store, sid) == []
@@ -49,6 +51,7 @@ def test_a_whole_battery_gets_an_outlier_score(store, stuck_arrows, monkeypatch)
     assert result.all_flags[-1].code == "atypical_session"
 
 
+@pytest.mark.slow
 def test_console_view_needs_the_right_to_view_sessions(store, stuck_arrows) -> None:
     sid = record_games(store, ["arrows"])
     auth.create_user(store, auth.SYSTEM, "ada", "correct horse", Role.ADMIN, pin="1234")
@@ -63,6 +66,7 @@ def test_console_view_needs_the_right_to_view_sessions(store, stuck_arrows) -> N
         engagement_service.flags_for_sessions(store, auth.CANDIDATE, [sid])
 
 
+@pytest.mark.slow
 def test_report_notes_name_the_game(store, stuck_arrows) -> None:
     sid = record_games(store, ["arrows"])
     notes = engagement_service.report_notes(store, sid)

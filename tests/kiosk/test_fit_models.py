@@ -286,6 +286,7 @@ def test_shadow_compares_a_new_version_with_the_active_one(
     assert states == {first.id: "retired", second.id: "active"}
 
 
+@pytest.mark.slow
 def test_a_forged_approval_is_caught_by_store_check_and_refused_for_scoring(
     copy: Path,
     station: tuple[Path, dict[str, object]],
@@ -404,6 +405,7 @@ def test_erasure_deletes_the_self_reported_answers_and_keeps_the_store_sealed(
     assert kiosk(monkeypatch, copy, "store", "check", user=False) == 0
 
 
+@pytest.mark.slow
 def test_the_norm_baseline_adds_a_synthetic_sample_and_unscored_people_are_counted(
     copy: Path, station: tuple[Path, dict[str, object]]
 ) -> None:

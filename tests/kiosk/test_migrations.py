@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -14,6 +15,7 @@ from kiosk.store.database import _alembic_config
 from kiosk.store.models import NAMING_CONVENTION, Base
 
 
+@pytest.mark.slow
 def test_migrated_store_matches_models(store_path: Path) -> None:
     with open_store(store_path) as store, store.engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})

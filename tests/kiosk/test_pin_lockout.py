@@ -62,6 +62,7 @@ def _wrong_passwords(store, name: str, n: int) -> None:
             authenticate(store, name, "nope nope")
 
 
+@pytest.mark.slow
 def test_wrong_pins_lock_the_pin_but_not_the_password(store, ada, clock) -> None:
     _wrong_pins(store, ada, auth.MAX_FAILURES)
     # The PIN is locked: even the right one is refused.
@@ -81,6 +82,7 @@ def test_wrong_pins_lock_the_pin_but_not_the_password(store, ada, clock) -> None
     assert "account_locked" not in actions and "sign_in_refused_locked" not in actions
 
 
+@pytest.mark.slow
 def test_wrong_passwords_lock_the_password_but_not_the_pin(store, ada, clock) -> None:
     _wrong_passwords(store, ada, auth.MAX_FAILURES)
     with pytest.raises(AuthError, match="locked"):

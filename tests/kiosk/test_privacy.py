@@ -222,6 +222,7 @@ def test_migration_backups_are_scrubbed_and_unreadable_ones_reported(tmp_path: P
         store.close()
 
 
+@pytest.mark.slow
 def test_a_reader_holding_the_wal_is_reported_and_a_second_erase_finishes(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

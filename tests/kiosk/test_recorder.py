@@ -169,6 +169,7 @@ def test_sink_binds_session_and_game_run(store) -> None:
     rec.close()
 
 
+@pytest.mark.slow
 def test_writer_errors_reach_the_caller_and_nothing_is_dropped(store) -> None:
     (sid,) = new_session(store)
     rec = Recorder(store)
@@ -213,6 +214,7 @@ def test_durable_flush_syncs_the_log(store, monkeypatch) -> None:
     rec.close()
 
 
+@pytest.mark.slow
 def test_writes_use_begin_immediate(store) -> None:
     (sid,) = new_session(store)
     statements: list[str] = []
@@ -266,6 +268,7 @@ def test_event_hash_body_is_the_canonical_json_array(
         max_size=5,
     )
 )
+@pytest.mark.slow
 def test_fast_payload_encoding_equals_the_documented_canonical_json(payload) -> None:
     import json
 

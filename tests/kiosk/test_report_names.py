@@ -109,6 +109,7 @@ def test_every_exported_report_lands_directly_inside_out(
     assert files[0].name == name
 
 
+@pytest.mark.slow
 def test_a_name_that_would_leave_the_folder_is_refused(
     completed, tmp_path: Path, monkeypatch
 ) -> None:

@@ -78,6 +78,7 @@ def test_first_admin_needs_no_admin_but_the_second_user_does(store) -> None:
         create_user(store, nobody, "second", "long enough", Role.ADMIN)
 
 
+@pytest.mark.slow
 def test_passwords_are_argon2id_at_owasp_strength(store, admin) -> None:
     with store.reader() as s:
         user = s.scalar(select(User).where(User.username == "ada"))
@@ -87,6 +88,7 @@ def test_passwords_are_argon2id_at_owasp_strength(store, admin) -> None:
     assert "correct horse" not in user.password_hash and user.pin_hash != "1234"
 
 
+@pytest.mark.slow
 def test_wrong_password_and_unknown_user_get_the_same_message(store, admin) -> None:
     for name, password in (("ada", "wrong pass"), ("nobody", "whatever1")):
         with pytest.raises(AuthError, match="wrong username or password"):
@@ -120,6 +122,7 @@ def test_lockout_after_repeated_failures_then_unlock_after_the_period(store, adm
     assert "account_locked" in actions and "sign_in_refused_locked" in actions
 
 
+@pytest.mark.slow
 def test_pin_unlock(store, admin) -> None:
     create_user(store, admin, "pat", "proctor pass", Role.PROCTOR, pin="2468")
     assert verify_pin(store, "pat", "2468").username == "pat"
@@ -135,6 +138,7 @@ def test_pin_unlock(store, admin) -> None:
         ("long enough", None, "needs a PIN"),
     ],
 )
+@pytest.mark.slow
 def test_bad_credentials_are_refused(store, admin, password, pin, message) -> None:
     with pytest.raises(ValueError, match=message):
         create_user(store, admin, "pat", password, Role.PROCTOR, pin=pin)
@@ -181,6 +185,7 @@ def test_proctor_flow_is_audited_and_candidates_cannot_do_it(store, admin) -> No
     assert check_store(store).ok
 
 
+@pytest.mark.slow
 def test_void_needs_a_reason_and_changes_nothing_without(store, admin) -> None:
     candidate = services.create_candidate(store, admin)
     sid = services.schedule_session(store, admin, candidate.id, load_battery("short"))
@@ -190,6 +195,7 @@ def test_void_needs_a_reason_and_changes_nothing_without(store, admin) -> None:
     assert view.status == SessionStatus.SCHEDULED.value
 
 
+@pytest.mark.slow
 def test_interrupted_sessions_are_found_at_start(store, admin) -> None:
     candidate = services.create_candidate(store, admin)
     sid = services.schedule_session(store, admin, candidate.id, load_battery("short"))

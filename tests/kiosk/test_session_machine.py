@@ -147,6 +147,7 @@ def test_every_status_has_a_way_out_for_a_proctor_unless_final() -> None:
     assert set(WAYS_OUT[S.INTERRUPTED]) == {Move.CONTINUE, Move.VOID}
 
 
+@pytest.mark.slow
 def test_continue_returns_to_consent_when_no_game_had_started(store) -> None:
     (sid,) = new_session(store)
     force(store, sid, S.INTERRUPTED, started=False)
@@ -188,6 +189,7 @@ def test_the_station_alone_cannot_make_a_proctors_move(store) -> None:
     assert audit(store)[-1].actor == "station"
 
 
+@pytest.mark.slow
 def test_voiding_needs_a_reason_and_ends_the_session(store) -> None:
     (sid,) = new_session(store)
     force(store, sid, S.PAUSED)
@@ -199,6 +201,7 @@ def test_voiding_needs_a_reason_and_ends_the_session(store) -> None:
         assert session.void_reason == "fire alarm" and session.ended_at is not None
 
 
+@pytest.mark.slow
 def test_interrupting_interrupts_the_running_game(store) -> None:
     (sid,) = new_session(store)
     rec = Recorder(store)
@@ -215,6 +218,7 @@ def test_interrupting_interrupts_the_running_game(store) -> None:
     assert interrupt_orphaned_sessions(store) == []
 
 
+@pytest.mark.slow
 def test_recovery_interrupts_checked_in_sessions_too(store) -> None:
     """A kill on the consent screen leaves a checked-in session: it is recovered."""
     (sid,) = new_session(store)
@@ -223,6 +227,7 @@ def test_recovery_interrupts_checked_in_sessions_too(store) -> None:
     assert apply(store, sid, Move.CONTINUE, PROCTOR).target is S.CHECKED_IN
 
 
+@pytest.mark.slow
 def test_elapsed_time_stands_still_while_paused(store, monkeypatch) -> None:
     """The console's elapsed time counts play, not pauses or interruptions."""
     from kiosk import services

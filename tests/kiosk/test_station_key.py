@@ -26,6 +26,7 @@ def settings(path: Path) -> dict:
         db.close()
 
 
+@pytest.mark.slow
 def test_a_new_store_keeps_no_authority_key_and_no_passphrase_beside_it(store_path) -> None:
     with open_store(store_path) as store:
         identity = keys.station_identity(store)
@@ -38,6 +39,7 @@ def test_a_new_store_keeps_no_authority_key_and_no_passphrase_beside_it(store_pa
     assert identity.fingerprint_sha256 in (folder / "pins.json").read_text()
 
 
+@pytest.mark.slow
 def test_a_key_folder_inside_the_data_folder_is_refused(store_path, monkeypatch) -> None:
     monkeypatch.setenv("KIOSK_KEY_DIR", str(store_path.parent / "keys"))
     store_path.parent.mkdir(parents=True)
@@ -45,6 +47,7 @@ def test_a_key_folder_inside_the_data_folder_is_refused(store_path, monkeypatch)
         keys.unlock_store(store)
 
 
+@pytest.mark.slow
 def test_without_the_key_folder_the_key_stays_locked(store_path, tmp_path, monkeypatch) -> None:
     with open_store(store_path) as store:
         keys.station_identity(store)
@@ -57,6 +60,7 @@ def test_without_the_key_folder_the_key_stays_locked(store_path, tmp_path, monke
     assert not report.ok and "cannot tell" in " ".join(report.problems["audit log"])
 
 
+@pytest.mark.slow
 def test_the_prompt_source_keeps_the_passphrase_in_memory_only(store_path, monkeypatch) -> None:
     monkeypatch.setenv("KIOSK_KEY_SOURCE", "prompt")
     with open_store(store_path, unlock=False) as store:
@@ -113,6 +117,7 @@ def test_the_keyring_source(store_path, monkeypatch) -> None:
         keyring.set_keyring(previous)
 
 
+@pytest.mark.slow
 def test_an_older_store_has_its_key_moved_out_and_its_authority_key_dropped(
     store_path, tmp_path
 ) -> None:
@@ -157,6 +162,7 @@ def test_an_older_store_has_its_key_moved_out_and_its_authority_key_dropped(
     )
 
 
+@pytest.mark.slow
 def test_an_import_keeps_the_earlier_authority_and_needs_a_chain(store_path) -> None:
     from reports.pki import create_centre_authority, issue_station_certificate
 

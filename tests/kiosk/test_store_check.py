@@ -108,6 +108,7 @@ def test_changing_any_field_of_any_event_is_reported(recorded, column: str) -> N
         path.write_bytes(backup)
 
 
+@pytest.mark.slow
 def test_deleting_any_event_is_reported(recorded) -> None:
     path, (sid, _) = recorded
     for seq in range(1, N_EVENTS + 1):

@@ -163,6 +163,7 @@ def test_folder_given_as_store_is_refused(tmp_path: Path) -> None:
     assert "this is a folder, not a store file" in result.stderr
 
 
+@pytest.mark.slow
 def test_missing_store_for_check_is_refused_not_created(tmp_path: Path) -> None:
     path = tmp_path / "nothing.db"
     result = run_cli("store", "check", "--store", str(path))

@@ -69,6 +69,7 @@ def test_timing_test_json_output(tmp_path: Path) -> None:
     assert doc["canvas_method"] == "paint_end" and doc["input_to_stamp_us"]["n"] == 20
 
 
+@pytest.mark.slow
 def test_bad_arguments_exit_2(tmp_path: Path) -> None:
     result = subprocess.run(
         [

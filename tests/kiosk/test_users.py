@@ -37,6 +37,7 @@ def _audit(store) -> list[tuple[str, str, str | None]]:
         ]
 
 
+@pytest.mark.slow
 def test_a_disabled_user_can_neither_sign_in_nor_unlock(store, admin, proctor) -> None:
     users.disable_user(store, admin, "pat")
     with pytest.raises(AuthError, match="wrong username or password"):
@@ -54,6 +55,7 @@ def test_a_disabled_user_can_neither_sign_in_nor_unlock(store, admin, proctor) -
     assert check_store(store).ok
 
 
+@pytest.mark.slow
 def test_only_admins_manage_users(store, admin, proctor) -> None:
     with pytest.raises(PermissionDenied):
         users.disable_user(store, proctor, "ada")
@@ -62,6 +64,7 @@ def test_only_admins_manage_users(store, admin, proctor) -> None:
     assert authenticate(store, "ada", "correct horse").username == "ada"
 
 
+@pytest.mark.slow
 def test_an_admin_cannot_disable_themselves(store, admin) -> None:
     create_user(store, admin, "bob", "second admin", Role.ADMIN)
     with pytest.raises(ValueError, match="your own account"):
@@ -69,6 +72,7 @@ def test_an_admin_cannot_disable_themselves(store, admin) -> None:
     assert authenticate(store, "ada", "correct horse").username == "ada"
 
 
+@pytest.mark.slow
 def test_the_last_active_admin_stays_enabled(store, admin) -> None:
     create_user(store, admin, "bob", "second admin", Role.ADMIN)
     bob = authenticate(store, "bob", "second admin")
@@ -100,6 +104,7 @@ def test_a_role_change_is_an_audited_action_with_its_guards(store, admin, procto
     assert check_store(store).ok
 
 
+@pytest.mark.slow
 def test_passwords_change_only_as_audited_actions(store, admin, proctor) -> None:
     with pytest.raises(AuthError, match="current password"):
         users.set_password(store, proctor, "pat", "a new long password", current="wrong")
@@ -116,6 +121,7 @@ def test_passwords_change_only_as_audited_actions(store, admin, proctor) -> None
     assert check_store(store).ok
 
 
+@pytest.mark.slow
 def test_enabling_a_user_lifts_the_pin_lock_too(store, admin, proctor) -> None:
     for _ in range(auth.MAX_FAILURES):
         with pytest.raises(AuthError):

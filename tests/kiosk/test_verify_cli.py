@@ -75,6 +75,7 @@ def _evidence() -> ReportEvidence:
     return evidence
 
 
+@pytest.mark.slow
 def test_a_valid_report_says_whom_and_what_it_is_about(
     real: bytes, tmp_path: Path, ca_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -207,6 +207,7 @@ def test_builds_with_evidence_are_deterministic(
 # -- DEMO ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_demo_report_says_demo_on_every_page(
     built: dict[tuple[str, bool], tuple[ReportData, bytes]], language: str
@@ -222,6 +223,7 @@ def test_a_demo_report_says_demo_on_every_page(
     assert "DEMO" not in pdf_text(real)
 
 
+@pytest.mark.slow
 def test_the_demo_marks_leave_the_signature_box_empty(
     built: dict[tuple[str, bool], tuple[ReportData, bytes]],
 ) -> None:

@@ -51,6 +51,7 @@ def test_the_flag_message_is_in_the_quality_section(language: str) -> None:
     assert ENGAGEMENT_TEXT[language]["heading"] in text
 
 
+@pytest.mark.slow
 def test_no_notes_no_engagement_block() -> None:
     text = _text(build_report(sample_report_data()))
     assert ENGAGEMENT_TEXT["en"]["intro"].split(" (")[0] not in text

@@ -150,6 +150,7 @@ def test_signing_a_100_kb_report_keeps_it_whole(station: Identity) -> None:
 # -- poppler's pdfsig: an independent validator ------------------------------------------
 
 
+@pytest.mark.slow
 def test_pdfsig_reports_the_signature_valid_and_trusted(
     tmp_path: Path, nss_dir: Path, signed_pdf: bytes
 ) -> None:
@@ -176,6 +177,7 @@ def test_pdfsig_reports_a_tampered_file_invalid(
     assert "Signature Validation: Digest Mismatch." in output, output
 
 
+@pytest.mark.slow
 def test_pdfsig_does_not_trust_a_signature_from_another_centre(
     tmp_path: Path, nss_dir: Path, other_authority: Authority
 ) -> None:
@@ -274,6 +276,7 @@ def test_a_font_planted_in_a_shared_or_cache_folder_is_never_embedded(
     assert sorted(p.name for p in shared.iterdir()) == sorted([old_name, "stamp-font.ttf"])
 
 
+@pytest.mark.slow
 def test_the_stamp_font_is_made_in_memory_the_same_every_time() -> None:
     from fontTools.ttLib import TTFont
 

@@ -78,6 +78,7 @@ def test_delong_needs_two_of_each_class_for_a_variance() -> None:
     assert all(math.isnan(v) for v in fit.delong_auc([0.1, 0.2], [0, 0]))
 
 
+@pytest.mark.slow
 def test_a_known_signal_is_found_with_an_honest_auc() -> None:
     x, y = _signal_data(800, 1)
     result = fit.fit_role_model(x, y, NAMES)
@@ -130,6 +131,7 @@ def _with_missing(x: NDArray[np.float64], seed: int) -> NDArray[np.float64]:
     return holes
 
 
+@pytest.mark.slow
 def test_scoring_from_the_record_equals_sklearns_pipeline() -> None:
     x, y = _signal_data(600, 4)
     x = _with_missing(x, 5)
@@ -247,6 +249,7 @@ def test_the_hash_covers_the_training_manifest_and_names_nobody() -> None:
 # --------------------------------------------------------------------------- shadow
 
 
+@pytest.mark.slow
 def test_shadow_of_a_version_with_itself_agrees_fully() -> None:
     version, x, _ = _small_version()
     rows = [dict(zip(NAMES, r, strict=True)) for r in x]
@@ -283,6 +286,7 @@ def test_shadow_figures_match_sklearn_and_scipy() -> None:
     assert result.audits_a[0].audit.n_total == result.audits_b[0].audit.n_total
 
 
+@pytest.mark.slow
 def test_shadow_kappa_is_nan_when_both_decide_the_same_for_everyone() -> None:
     version, x, _ = _small_version()
     p = version.params
@@ -315,6 +319,7 @@ def _biased_data(
     return np.column_stack([skill, proxy, other]), y, list(group)
 
 
+@pytest.mark.slow
 def test_debias_removes_the_group_correlated_feature_and_records_each_step() -> None:
     x, y, group = _biased_data()
     result = fit.debias(x, y, ("skill", "proxy", "other"), {"group": group})
@@ -353,6 +358,7 @@ def test_debias_fails_when_the_last_feature_is_the_biased_one() -> None:
     assert result.history[0].verdict == "fail" and result.history[0].removed is None
 
 
+@pytest.mark.slow
 def test_groups_too_small_stop_debiasing_and_never_pass() -> None:
     x, y, group = _biased_data()
     few = [g if i < 40 else None for i, g in enumerate(group)]  # 20 per group
@@ -401,6 +407,7 @@ def test_degenerate_input_raises_naming_the_problem(
         fit.fit_role_model(x, y, names)
 
 
+@pytest.mark.slow
 def test_constant_features_get_no_weight() -> None:
     x, y = _signal_data(200, 13)
     x[:, 1] = 7.0

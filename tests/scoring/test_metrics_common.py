@@ -191,6 +191,7 @@ def test_simulated_run_scores_cleanly(game_id: str) -> None:
     assert SCORERS[game_id](table, bootstrap=False).metrics[scores.primary].value == primary.value
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("game_id", GAME_IDS)
 def test_practice_rows_are_left_out(game_id: str) -> None:
     table = simulated_table(game_id)

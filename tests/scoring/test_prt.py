@@ -84,6 +84,7 @@ counts = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(counts, counts, counts, counts)
 def test_response_bias_is_total(rc: float, ri: float, lc: float, li: float) -> None:

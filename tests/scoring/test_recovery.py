@@ -130,6 +130,7 @@ def test_the_tool_prints_mean_range_and_circular_marks(capsys: pytest.CaptureFix
     assert "circular exchange_trust-trust: the bot draws each amount sent" in out
 
 
+@pytest.mark.slow
 def test_ez_diffusion_recovered_through_the_lengths_game() -> None:
     from games.lengths import bot, task
 

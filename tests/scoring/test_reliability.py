@@ -260,6 +260,7 @@ def test_bootstrap_argument_errors() -> None:
     st.booleans(),
     st.sampled_from([np.mean, np.median, np.nanmean]),
 )
+@pytest.mark.slow
 def test_bootstrap_is_total(values: NDArray[np.float64], stratify: bool, statistic: object) -> None:
     strata = (np.arange(values.shape[0]) % 3) if stratify else None
     result = bootstrap_ci(values, statistic, n_boot=50, strata=strata)  # type: ignore[arg-type]

@@ -116,6 +116,7 @@ def test_metric_percentiles_come_from_the_norm_table() -> None:
     assert pumps.percentile_withheld == ""
 
 
+@pytest.mark.slow
 def test_a_session_of_another_design_is_flagged() -> None:
     design = NormDesign("standard", "1.2", FrozenMapping({"balloons": "x1", "stop": "x2"}))
     norms = dataclasses.replace(_norms(), design=design)

@@ -234,6 +234,7 @@ def test_a_chain_broken_across_batches_is_flagged_and_kept(
         assert chain is not None and chain.broken and chain.head_seq == 7
 
 
+@pytest.mark.slow
 def test_an_edited_event_and_a_gap_are_flagged(client: TestClient, station: StationKey) -> None:
     events = station.events(SESSION, 6)
     events[1]["payload"] = '{"i":99}'  # its hash no longer matches
@@ -284,6 +285,7 @@ def test_a_forged_audit_signature_is_flagged(client: TestClient, station: Statio
     assert verified == {1: True, 2: False, 3: True, 4: False}
 
 
+@pytest.mark.slow
 def test_unsigned_first_entries_are_vouched_for_by_the_next_signed_one(
     client: TestClient, station: StationKey
 ) -> None:
@@ -324,6 +326,7 @@ def test_a_broken_audit_chain_is_flagged(client: TestClient, station: StationKey
     assert _count(client, AuditEntry) == 3
 
 
+@pytest.mark.slow
 def test_a_sealed_checkpoint_must_match_the_events_held(
     client: TestClient, station: StationKey
 ) -> None:
@@ -344,6 +347,7 @@ def test_a_sealed_checkpoint_must_match_the_events_held(
     assert _flags(client) == [(SESSION, "checkpoint_mismatch")] * 2
 
 
+@pytest.mark.slow
 def test_a_report_whose_pdf_does_not_match_its_digest_is_flagged(
     client: TestClient, station: StationKey
 ) -> None:

@@ -46,6 +46,7 @@ def test_a_centre_from_the_command_line(
     assert code == 0 and "revoked" in out
 
 
+@pytest.mark.slow
 def test_bad_input_is_refused_with_what_to_do(
     database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -68,6 +68,7 @@ def test_an_ack_is_idempotent(client: TestClient, centre: Centre, station: Stati
     assert len(acked) == 1
 
 
+@pytest.mark.slow
 def test_a_station_acks_only_its_own_commands(
     client: TestClient, centre: Centre, station: StationKey
 ) -> None:

@@ -241,6 +241,7 @@ def test_the_live_console_ends_when_the_sign_in_expires(
     assert closed.value.code == 1008
 
 
+@pytest.mark.slow
 def test_a_nul_character_in_a_sign_in_is_refused_not_a_server_failure(
     client: TestClient, centre: Centre
 ) -> None:

@@ -81,6 +81,7 @@ def test_a_code_lasts_a_day(client: TestClient, centre: Centre) -> None:
     assert dt.timedelta(hours=23, minutes=59) < left <= dt.timedelta(hours=24)
 
 
+@pytest.mark.slow
 def test_a_certificate_must_be_one(client: TestClient, centre: Centre) -> None:
     code = enrolment_code(client, centre)
     response = client.post("/sync/v1/enrol", json=enrol_request(code, "not a certificate"))
@@ -151,6 +152,7 @@ def test_a_revoked_station_is_refused(
         assert response.json()["error"]["code"] == "station_revoked"
 
 
+@pytest.mark.slow
 def test_a_body_naming_another_station_is_refused(client: TestClient, station: StationKey) -> None:
     batch = station.batch()
     batch["station_id"] = "someone-else"

@@ -160,6 +160,7 @@ def test_no_or_wrong_key_is_401_with_the_error_shape(
     assert response.json()["error"]["code"] == "invalid_api_key"
 
 
+@pytest.mark.slow
 def test_a_wrong_secret_for_a_real_key_id_is_refused(client: TestClient, centre: Centre) -> None:
     key = make_key(client, centre)
     forged = key[: key.rindex("_") + 1] + "x" * 43
@@ -310,6 +311,7 @@ def test_a_missing_report_is_404(client: TestClient, centre: Centre, station: St
     assert response.json()["error"]["code"] == "report_not_found"
 
 
+@pytest.mark.slow
 def test_rate_limits_answer_429_with_retry_after_per_key(
     app: FastAPI, client: TestClient, centre: Centre
 ) -> None:

@@ -47,6 +47,7 @@ def test_not_ready_without_a_database(tmp_path: object) -> None:
     assert response.json()["error"]["code"] == "database_unreachable"
 
 
+@pytest.mark.slow
 def test_metrics_count_requests_events_flags_and_apply_time(
     client: TestClient, station: StationKey
 ) -> None:
@@ -66,6 +67,7 @@ def test_metrics_count_requests_events_flags_and_apply_time(
     assert samples[batches] == 2
 
 
+@pytest.mark.slow
 def test_every_error_has_the_same_shape(client: TestClient) -> None:
     responses = {
         404: client.get("/no/such/page"),

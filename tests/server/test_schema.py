@@ -3,6 +3,7 @@ hooks would take for one of its tables."""
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -15,6 +16,7 @@ def test_no_server_table_is_named_like_a_sealed_station_table() -> None:
     assert set(Base.metadata.tables).isdisjoint(SEALED)
 
 
+@pytest.mark.slow
 def test_the_migrations_build_the_models(database_url: str) -> None:
     engine = make_engine(database_url)
     try:

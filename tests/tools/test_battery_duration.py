@@ -7,6 +7,7 @@ import pytest
 from tools.battery_duration import main, measure
 
 
+@pytest.mark.slow
 def test_short_battery_is_minutes_and_standard_arrows_is_longer(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

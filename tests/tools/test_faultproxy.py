@@ -201,6 +201,7 @@ def test_bad_options_are_refused() -> None:
         FaultProxy(("127.0.0.1", 9), rate=1.5)
 
 
+@pytest.mark.slow
 def test_the_command_proxies_and_logs_counts_when_stopped(upstream: _Upstream) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -91,6 +91,7 @@ def test_same_seed_same_schedule_and_counterbalanced_colours(qtbot) -> None:
     assert values["left_key"] == "F" and values["right_key"] == "J"
 
 
+@pytest.mark.slow
 def test_keys_map_to_sides_and_inputs_before_the_arrows_are_ignored(qtbot) -> None:
     view, sink = make_view(qtbot, ArrowsView, task, {**SHORT, "cue_ms": 800})
     go_on(qtbot, view)  # leave the instructions
@@ -105,6 +106,7 @@ def test_keys_map_to_sides_and_inputs_before_the_arrows_are_ignored(qtbot) -> No
     assert view.input_for("j") == ("key", Qt.Key.Key_J)
 
 
+@pytest.mark.slow
 def test_pause_swallows_inputs_and_resume_continues(qtbot) -> None:
     view, sink = make_view(qtbot, ArrowsView, task, {**SHORT, "response_window_ms": 5000})
     go_on(qtbot, view)

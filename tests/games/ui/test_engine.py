@@ -83,6 +83,7 @@ def test_practice_is_followed_by_a_message_before_main_trials(qtbot) -> None:
     assert not view.current_is_practice()
 
 
+@pytest.mark.slow
 def test_inputs_are_stamped_before_the_handler_runs(qtbot, monkeypatch) -> None:
     view, sink = make_view(qtbot, n_practice=0)
     go_on(qtbot, view)  # leave the instructions
@@ -108,6 +109,7 @@ def test_inputs_are_stamped_before_the_handler_runs(qtbot, monkeypatch) -> None:
     assert pump.t_ns == stamp and pump.payload["input"] == "pump"
 
 
+@pytest.mark.slow
 def test_clicks_outside_buttons_do_nothing(qtbot) -> None:
     view, _sink = make_view(qtbot, n_practice=0)
     go_on(qtbot, view)
@@ -118,6 +120,7 @@ def test_clicks_outside_buttons_do_nothing(qtbot) -> None:
     assert view.task.pumps == 0
 
 
+@pytest.mark.slow
 def test_pause_swallows_inputs_and_resume_continues(qtbot) -> None:
     view, sink = make_view(qtbot, n_practice=0)
     go_on(qtbot, view)

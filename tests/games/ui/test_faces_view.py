@@ -97,6 +97,7 @@ def test_face_leaves_after_stimulus_ms_and_labels_stay(qtbot) -> None:
         )
 
 
+@pytest.mark.slow
 def test_number_keys_choose_labels_in_screen_order(qtbot) -> None:
     view, sink = make_view(qtbot, FacesView, task, {**SHORT, "n_practice": 0})
     go_on(qtbot, view)
@@ -145,6 +146,7 @@ def test_same_seed_same_schedule(qtbot) -> None:
     assert first.task.schedule == again.task.schedule
 
 
+@pytest.mark.slow
 def test_pause_swallows_inputs_and_resume_continues(qtbot) -> None:
     view, sink = make_view(qtbot, FacesView, task, {**SHORT, "n_practice": 0})
     go_on(qtbot, view)

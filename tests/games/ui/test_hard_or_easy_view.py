@@ -112,6 +112,7 @@ def test_no_choice_assigns_a_task_and_slow_pressing_runs_out_of_time(qtbot) -> N
     assert 0 <= end.t_ns - (onset.t_ns + limit_ns) <= 4 * refresh_ns
 
 
+@pytest.mark.slow
 def test_cards_are_clickable_and_keys_press(qtbot) -> None:
     view, sink = make_view(qtbot, HardOrEasyView, task, {**SHORT, "n_practice": 0})
     go_on(qtbot, view)
@@ -147,6 +148,7 @@ def test_same_seed_same_schedule(qtbot) -> None:
     assert first.task.schedule == again.task.schedule
 
 
+@pytest.mark.slow
 def test_pause_swallows_inputs_and_resume_continues(qtbot) -> None:
     view, sink = make_view(qtbot, HardOrEasyView, task, {**SHORT, "n_practice": 0})
     go_on(qtbot, view)

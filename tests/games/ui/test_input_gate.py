@@ -320,6 +320,7 @@ def test_quick_clicks_on_plus_each_raise_the_amount(qtbot) -> None:
 # -- auto-repeat during trials ------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_held_key_is_not_tapping(qtbot) -> None:
     params = keypresses.validate_params(
         {"n_practice": 0, "trials_per_hand": 1, "trial_ms": 3000, "ready_ms": 300}

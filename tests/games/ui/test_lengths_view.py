@@ -102,6 +102,7 @@ def test_same_seed_same_schedule(qtbot) -> None:
     assert first.task.schedule == again.task.schedule
 
 
+@pytest.mark.slow
 def test_pause_swallows_inputs_and_resume_continues(qtbot) -> None:
     view, sink = make_view(qtbot, LengthsView, task, {**SHORT, "response_window_ms": 5000})
     go_on(qtbot, view)

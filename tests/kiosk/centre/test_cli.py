@@ -17,6 +17,7 @@ def test_an_address_that_is_not_a_url_is_bad_input(capsys: pytest.CaptureFixture
     assert "http://HOST:PORT" in err
 
 
+@pytest.mark.slow
 def test_a_server_that_is_not_there_is_an_environment_problem(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -29,6 +30,7 @@ def test_a_server_that_is_not_there_is_an_environment_problem(
     assert "check the address and that the server is running" in err
 
 
+@pytest.mark.slow
 def test_no_display_is_said_after_the_server_answered(
     centre: FakeCentre, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -112,6 +112,7 @@ def test_stations_appear_from_the_snapshot(console, artefacts: Path) -> None:
     console.grab().save(str(artefacts / "centre_console.png"))
 
 
+@pytest.mark.slow
 def test_a_change_message_updates_its_row(qtbot, console, centre: FakeCentre, clock) -> None:
     centre.push(
         station(
@@ -169,6 +170,7 @@ def test_a_silent_station_turns_stale_within_three_heartbeats(
     qtbot.waitUntil(lambda: cell(console, "Room 2", "State") == "in progress", timeout=5000)
 
 
+@pytest.mark.slow
 def test_staleness_is_checked_every_second_without_any_message(qtbot, centre: FakeCentre) -> None:
     """On the real clocks: a station that announces a 0.2 s heartbeat and then says
     nothing is shown stale by the window's own timer."""
@@ -213,6 +215,7 @@ def test_a_dropped_connection_shows_on_every_row_and_recovers(
     assert console.resume_button.isEnabled()  # the selection survived, with its new state
 
 
+@pytest.mark.slow
 def test_pause_sends_the_command_and_waits_for_the_station(
     qtbot, console, centre: FakeCentre, clock: Clock
 ) -> None:
@@ -238,6 +241,7 @@ def test_pause_sends_the_command_and_waits_for_the_station(
     assert console.resume_button.isEnabled() and not console.pause_button.isEnabled()
 
 
+@pytest.mark.slow
 def test_a_command_that_takes_long_says_so(qtbot, console, centre: FakeCentre, clock) -> None:
     select(qtbot, console, "Room 1")
     console.send("pause")
@@ -247,6 +251,7 @@ def test_a_command_that_takes_long_says_so(qtbot, console, centre: FakeCentre, c
     assert cell(console, "Room 1", "Command") == "pause pending… 31 s (not applied yet)"
 
 
+@pytest.mark.slow
 def test_void_asks_a_reason_and_a_confirmation(qtbot, console, centre: FakeCentre) -> None:
     select(qtbot, console, "Room 1")
     questions: list[str] = []
@@ -267,6 +272,7 @@ def test_void_asks_a_reason_and_a_confirmation(qtbot, console, centre: FakeCentr
     assert "candidate unwell" in questions[0]
 
 
+@pytest.mark.slow
 def test_a_note_is_pending_until_the_incident_count_grows(
     qtbot, console, centre: FakeCentre, clock
 ) -> None:
@@ -279,6 +285,7 @@ def test_a_note_is_pending_until_the_incident_count_grows(
     qtbot.waitUntil(lambda: cell(console, "Room 1", "Command") == "", timeout=5000)
 
 
+@pytest.mark.slow
 def test_an_idle_station_has_nothing_to_act_on(console) -> None:
     select(None, console, "Room 3")
     for widget in (console.pause_button, console.resume_button, console.void_button):
@@ -286,6 +293,7 @@ def test_an_idle_station_has_nothing_to_act_on(console) -> None:
     assert "no session open" in console.note_button.toolTip()
 
 
+@pytest.mark.slow
 def test_a_refused_command_is_shown(qtbot, console, centre: FakeCentre) -> None:
     select(qtbot, console, "Room 1")
     console.token = Token("expired", None, "grace", "North")
@@ -327,6 +335,7 @@ def _left():
     return Qt.MouseButton.LeftButton
 
 
+@pytest.mark.slow
 def test_a_token_the_server_refuses_asks_to_sign_in_again(qtbot, centre: FakeCentre) -> None:
     from kiosk.shell.centre_console import CentreConsole
 
@@ -346,6 +355,7 @@ def test_a_token_the_server_refuses_asks_to_sign_in_again(qtbot, centre: FakeCen
         api.close()
 
 
+@pytest.mark.slow
 def test_the_banner_counts_down_to_the_next_try(console, clock: Clock) -> None:
     from kiosk.centre import FeedState
 

@@ -79,6 +79,7 @@ def test_a_command_is_not_applied_again_after_a_restart(
     assert [a["outcome"] for a in server.acks[cid]] == ["applied"]
 
 
+@pytest.mark.slow
 def test_a_move_made_just_before_a_crash_is_recognised(enrolled, server, recorder) -> None:
     sid = open_session(enrolled, recorder)
     cid = server.command("void", sid, reason="fire alarm")
@@ -112,6 +113,7 @@ def test_a_void_needs_and_keeps_its_reason(enrolled, server, recorder) -> None:
     assert json.loads(voided.details)["reason"] == "candidate unwell"
 
 
+@pytest.mark.slow
 def test_what_the_machine_refuses_is_acknowledged_refused(enrolled, server, recorder) -> None:
     sid = open_session(enrolled, recorder)
     finish(enrolled, recorder, sid)
@@ -134,6 +136,7 @@ def test_what_the_machine_refuses_is_acknowledged_refused(enrolled, server, reco
     assert syncer.heartbeat() == []
 
 
+@pytest.mark.slow
 def test_a_note_is_added_once(enrolled, server, recorder) -> None:
     sid = open_session(enrolled, recorder)
     cid = server.command("note", sid, text="Candidate asked for water at 10:12.")

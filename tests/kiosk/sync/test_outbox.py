@@ -134,6 +134,7 @@ def test_many_events_are_split_and_checkpoints_wait_for_their_events(
     assert server.flags == []  # every checkpoint met an event the server already held
 
 
+@pytest.mark.slow
 def test_personal_data_is_withheld_unless_the_centre_enabled_it(store, recorder) -> None:
     server = FakeServer(personal_data=False)
     enrol_with(store, server)
@@ -147,6 +148,7 @@ def test_personal_data_is_withheld_unless_the_centre_enabled_it(store, recorder)
     assert len(server.records["candidates"]) == 1
 
 
+@pytest.mark.slow
 def test_personal_data_goes_when_enabled_without_its_salt(store) -> None:
     server = FakeServer(personal_data=True)
     enrol_with(store, server)
@@ -160,6 +162,7 @@ def test_personal_data_goes_when_enabled_without_its_salt(store) -> None:
     assert "salt" not in row
 
 
+@pytest.mark.slow
 def test_a_report_travels_as_its_file_not_its_path(enrolled, server, tmp_path) -> None:
     import base64
 

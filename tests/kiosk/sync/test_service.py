@@ -61,6 +61,7 @@ def test_the_thread_syncs_what_commits_through_a_faulty_network(enrolled, server
     assert all(len(set(b)) == 1 for b in server.bodies_seen.values())
 
 
+@pytest.mark.slow
 def test_failures_back_off_and_a_success_resets_them(enrolled, server) -> None:
     server.down = True
     sync = service(enrolled, transport(server))
@@ -123,6 +124,7 @@ def test_a_conflict_stops_batches_but_not_heartbeats(enrolled, server, recorder)
     assert server.heartbeats[-1]["outbox_pending"] >= 1
 
 
+@pytest.mark.slow
 def test_commands_reach_the_shell_as_transitions(enrolled, server, recorder) -> None:
     seen: list[Transition] = []
     sid = open_session(enrolled, recorder)
@@ -136,6 +138,7 @@ def test_commands_reach_the_shell_as_transitions(enrolled, server, recorder) -> 
     assert seen[0].session_id == sid and seen[0].target.value == "paused"
 
 
+@pytest.mark.slow
 def test_the_calling_thread_never_waits_on_the_network(enrolled, server, recorder) -> None:
     release = threading.Event()
     entered = threading.Event()

@@ -58,6 +58,7 @@ def test_the_admin_screen_enrols_the_station(qtbot, admin_window, store, centre)
     assert sync_settings(store).station_id == server.station_id
 
 
+@pytest.mark.slow
 def test_centre_moves_reach_the_shell_on_the_gui_thread(qtbot, admin_window) -> None:
     from kiosk.shell.app import _SyncRelay
 

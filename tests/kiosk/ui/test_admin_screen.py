@@ -48,6 +48,7 @@ def test_exports_write_signed_reports_and_data_with_progress(
     assert (tmp_path / "data" / "data_dictionary.json").exists()
 
 
+@pytest.mark.slow
 def test_users_and_station_settings(qtbot, admin_window, store) -> None:
     admin = admin_window.open("admin")
     admin.new_username.setText("pat")

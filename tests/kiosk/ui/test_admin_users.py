@@ -65,6 +65,7 @@ def test_disable_and_enable_a_user(qtbot, admin_window, store, artefacts) -> Non
     assert auth.authenticate(store, "pat", "proctor pass").username == "pat"
 
 
+@pytest.mark.slow
 def test_an_admin_is_told_they_cannot_disable_themselves(qtbot, admin_window, store) -> None:
     admin = admin_window.open("admin")
     _select(admin, qtbot, "ada")

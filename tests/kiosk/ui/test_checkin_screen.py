@@ -15,6 +15,7 @@ def _settle(qtbot) -> None:
     QApplication.processEvents()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [(1024, 720), (800, 600)])
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_larger_text_does_not_clip_the_display_choices(
@@ -37,6 +38,7 @@ def test_larger_text_does_not_clip_the_display_choices(
     window.grab().save(str(artefacts / f"checkin-large-{language}-{size[0]}x{size[1]}.png"))
 
 
+@pytest.mark.slow
 def test_the_next_candidate_starts_from_the_default_display(window, qtbot) -> None:
     state = window.context.state
     checkin = window.open("checkin")

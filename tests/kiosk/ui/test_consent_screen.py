@@ -48,6 +48,7 @@ def test_consent_states_the_scheduled_batterys_length(
     window.grab().save(str(artefacts / f"consent-{battery}-{language}.png"))
 
 
+@pytest.mark.slow
 def test_agreeing_records_the_version_of_the_wording(window, qtbot, store) -> None:
     sid = _schedule(store, "short")
     consent_screen = _open(window, qtbot, sid)

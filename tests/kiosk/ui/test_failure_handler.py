@@ -32,6 +32,7 @@ def test_a_failure_in_candidate_mode_asks_for_the_proctor_and_is_logged(
     box.close()
 
 
+@pytest.mark.slow
 def test_a_failure_for_a_proctor_says_what_failed(qtbot, station) -> None:
     with qtbot.capture_exceptions() as raised:
         station.report_failure(OSError(28, "No space left on device"))

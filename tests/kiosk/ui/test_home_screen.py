@@ -38,6 +38,7 @@ def test_home_reports_damage_found_by_quick_check(window, qtbot, store, monkeypa
     assert "kiosk store check" in home.health_label.text()
 
 
+@pytest.mark.slow
 def test_health_is_read_off_the_gui_thread(window, qtbot, store, monkeypatch) -> None:
     import threading
 
@@ -56,6 +57,7 @@ def test_health_is_read_off_the_gui_thread(window, qtbot, store, monkeypatch) ->
     assert threads and threads[0].startswith("kiosk-db")
 
 
+@pytest.mark.slow
 def test_unknown_screen_name_is_a_clear_error(window) -> None:
     with pytest.raises(KeyError, match="no screen named 'nowhere'"):
         window.open("nowhere")
@@ -76,6 +78,7 @@ def test_screen_names_are_unique_and_every_module_registers_its_screen() -> None
     assert SCREENS["home"].__name__ == "HomeScreen"
 
 
+@pytest.mark.slow
 def test_counts_show_on_home(window, qtbot, store) -> None:
     from tests.helpers import new_session
 

@@ -43,6 +43,7 @@ def test_candidate_mode_is_fullscreen_frameless_and_on_top(locked) -> None:
     assert flags & Qt.WindowType.WindowStaysOnTopHint
 
 
+@pytest.mark.slow
 def test_closing_is_refused(locked) -> None:
     assert locked.close() is False
     assert locked.isVisible()
