@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test soak lint bench bundle clean
+.PHONY: run test test-fast soak lint bench bundle clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,17 +20,22 @@ run: $(STAMP)
 # Two workers: most long tests wait on real-time bots and child processes. The crash
 # soak keeps both cores busy for minutes on its own: it has its own lane, `make soak`.
 PYTEST_WORKERS ?= 2
+# Where eatmydata is installed (Debian: eatmydata; CI installs it), tests run without
+# fsync: a test store never has to survive a power cut, only killed processes, and the
+# page cache outlives those. Without it the suite is the same, only slower.
+NOSYNC := $(shell command -v eatmydata 2>/dev/null)
+PYTEST := QT_QPA_PLATFORM=offscreen $(NOSYNC) $(BIN)/python -m pytest
 
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal -m "not soak" $(PYTEST_ARGS)
+	$(PYTEST) -n $(PYTEST_WORKERS) --dist worksteal -m "not soak" $(PYTEST_ARGS)
 
 # The contributors' lane: everything not marked slow (crash rounds, whole batteries
 # played through the widgets, recovery over many seeds, wheel builds, fuzzing).
 test-fast: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal -m "not slow and not soak" $(PYTEST_ARGS)
+	$(PYTEST) -n $(PYTEST_WORKERS) --dist worksteal -m "not slow and not soak" $(PYTEST_ARGS)
 
 soak: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m soak $(PYTEST_ARGS)
+	$(PYTEST) -m soak $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
