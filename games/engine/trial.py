@@ -52,7 +52,6 @@ __all__ = [
     "TableBuilder",
     "TableSchema",
     "TrialTask",
-    "check_amount",
     "events_within",
     "first_event",
     "ms_between",
@@ -415,6 +414,16 @@ class RoleTask(TrialTask[RoleTrialT, OpenPhase, RoleOutcomeT]):
         """The most the candidate may enter in the current round (0 up to it)."""
         raise NotImplementedError
 
+    def _begin_round(self, t_ns: int, extra: Mapping[str, Any]) -> RoleTrialT:
+        """Start the next round on its decision screen (see :meth:`TrialTask._begin`)."""
+        return self._begin(t_ns, OpenPhase.OPEN, extra)
+
+    def _check_amount(self, call: str, amount: int) -> None:
+        """An amount the candidate enters must be a whole number in 0..:attr:`amount_limit`."""
+        most = self.amount_limit
+        if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= most:
+            raise ValueError(f"{call}: amount must be an integer in 0..{most}, got {amount!r}")
+
     def _running_as(self, role: str) -> RoleTrialT | None:
         """The round in progress if the candidate plays ``role`` in it."""
         if not self.trial_running or self._running.role != role:
@@ -441,12 +450,6 @@ class RoleTask(TrialTask[RoleTrialT, OpenPhase, RoleOutcomeT]):
 
     def summary_extra(self) -> Mapping[str, Any]:
         return {"earnings": self._earnings}
-
-
-def check_amount(call: str, amount: int, most: int) -> None:
-    """An amount the candidate enters must be a whole number of units in ``0..most``."""
-    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= most:
-        raise ValueError(f"{call}: amount must be an integer in 0..{most}, got {amount!r}")
 
 
 def first_event(trial: Sequence[EventRecord], kind: str, **match: Any) -> EventRecord | None:

@@ -79,15 +79,7 @@ from numpy.typing import NDArray
 
 from games.api import TASK_EXPORTS, EventRecord, EventSink, completed_trials
 from games.engine.params import ParamSchema, bad_param, check_bound
-from games.engine.trial import (
-    OpenPhase,
-    RoleOutcome,
-    RoleTask,
-    TableSchema,
-    check_amount,
-    first_event,
-    ms_between,
-)
+from games.engine.trial import RoleOutcome, RoleTask, TableSchema, first_event, ms_between
 
 __all__ = [*TASK_EXPORTS, "ROLES", "SplitTask", "SplitTrial", "offer_amount"]
 
@@ -239,11 +231,11 @@ class SplitTask(RoleTask[SplitTrial, SplitOutcome]):
         extra: dict[str, Any] = {"pot": self.pot}
         if self.role == "responder":
             extra["offer_share"] = offer / self.pot
-        return self._begin(t_ns, OpenPhase.OPEN, extra)
+        return self._begin_round(t_ns, extra)
 
     def offer(self, amount: int, t_ns: int) -> bool:
         """Proposer round: offer ``amount`` to the partner. Ignored in other states."""
-        check_amount("offer", amount, self.amount_limit)
+        self._check_amount("offer", amount)
         trial = self._running_as("proposer")
         if trial is None:
             return False
@@ -270,7 +262,7 @@ class SplitTask(RoleTask[SplitTrial, SplitOutcome]):
 
     def give(self, amount: int, t_ns: int) -> bool:
         """Dictator round: give ``amount`` to the partner. Ignored in other states."""
-        check_amount("give", amount, self.amount_limit)
+        self._check_amount("give", amount)
         trial = self._running_as("dictator")
         if trial is None:
             return False

@@ -75,15 +75,7 @@ from numpy.typing import NDArray
 
 from games.api import TASK_EXPORTS, EventRecord, EventSink, completed_trials
 from games.engine.params import ParamSchema, bad_param, check_bound, is_int
-from games.engine.trial import (
-    OpenPhase,
-    RoleOutcome,
-    RoleTask,
-    TableSchema,
-    check_amount,
-    first_event,
-    ms_between,
-)
+from games.engine.trial import RoleOutcome, RoleTask, TableSchema, first_event, ms_between
 
 __all__ = [*TASK_EXPORTS, "ROLES", "TrustTask", "TrustTrial", "partner_returns"]
 
@@ -227,7 +219,7 @@ class TrustTask(RoleTask[TrustTrial, TrustOutcome]):
         }
         if self.role == "trustee":
             extra["received"] = self.received
-        return self._begin(t_ns, OpenPhase.OPEN, extra)
+        return self._begin_round(t_ns, extra)
 
     def send(self, amount: int, t_ns: int) -> bool:
         """Investor round: send ``amount`` (0..endowment). Ignored in other states."""
@@ -235,7 +227,7 @@ class TrustTask(RoleTask[TrustTrial, TrustOutcome]):
         if trial is None:
             return False
         endowment = self.endowment
-        check_amount("send", amount, self.amount_limit)
+        self._check_amount("send", amount)
         self._emit("response", {"input": "send", "amount": amount}, t_ns)
         received = amount * int(self._params["multiplier"])
         share = float(trial.partner_return_share or 0.0)
@@ -253,7 +245,7 @@ class TrustTask(RoleTask[TrustTrial, TrustOutcome]):
         if trial is None:
             return False
         received = self.received
-        check_amount("return_amount", amount, self.amount_limit)
+        self._check_amount("return_amount", amount)
         self._emit("response", {"input": "return", "amount": amount}, t_ns)
         sent = int(trial.partner_sent or 0)
         kept = self.endowment + received - amount
