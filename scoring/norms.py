@@ -82,8 +82,8 @@ from typing import Any
 import numpy as np
 from scipy.special import ndtr
 
-from scoring.metrics import SCORING_VERSION
 from scoring.metrics.types import FrozenMapping, json_number
+from scoring.version import SCORING_VERSION
 
 __all__ = [
     "FORMAT",

@@ -47,6 +47,7 @@ from scoring.metrics import (
     towers,
 )
 from scoring.metrics.types import FrozenMapping, GameScores, LabelledMatrix, Metric
+from scoring.version import SCORING_VERSION  # re-exported: where callers have found it
 
 __all__ = [
     "GAME_IDS",
@@ -60,10 +61,6 @@ __all__ = [
     "Metric",
     "score_game",
 ]
-
-#: Version of the scoring rules; recorded with every scored session.  Bump it when a
-#: metric's definition changes, so that scores from different rules are never mixed.
-SCORING_VERSION = "1.1.0"
 
 
 class GameScorer(Protocol):
