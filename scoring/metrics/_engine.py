@@ -58,6 +58,7 @@ __all__ = [
     "Statistic",
     "TrialTable",
     "add_ez_metrics",
+    "code_sums",
     "count_where",
     "ez_replicates",
     "mean_of",
@@ -267,6 +268,12 @@ class Sample:
         return self._cache[key]
 
 
+def _sum_rows(values: NDArray[Any]) -> NDArray[Any]:
+    """``values.sum(axis=1)`` (booleans counted as integers) without the method's wrapper."""
+    sums: NDArray[Any] = np.add.reduce(values, axis=1)
+    return sums
+
+
 def _kept(
     sample: Sample, values: NDArray[np.float64], mask: NDArray[np.bool_] | None
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
@@ -284,8 +291,8 @@ def mean_where(
     """Per replicate, the mean of the finite ``values`` of trials in ``mask``; NaN if none."""
     taken, keep = _kept(sample, values, mask)
     with quiet():
-        total = np.where(keep, taken, 0.0).sum(axis=1)
-        counts = keep.sum(axis=1)
+        total = _sum_rows(np.where(keep, taken, 0.0))
+        counts = _sum_rows(keep)
         means: NDArray[np.float64] = np.where(counts > 0, total / counts, _NAN)
     return means
 
@@ -307,13 +314,13 @@ def trimmed_mean_where(
     """
     taken, keep = _kept(sample, values, mask)
     ordered = np.sort(np.where(keep, taken, np.inf), axis=1)  # kept values first
-    counts = keep.sum(axis=1)
+    counts = _sum_rows(keep)
     cut = np.floor(proportion * counts).astype(np.intp)
     position = np.arange(ordered.shape[1])
     inside = (position >= cut[:, None]) & (position < (counts - cut)[:, None])
     with quiet():
-        total = np.where(inside, ordered, 0.0).sum(axis=1)
-        used = inside.sum(axis=1)
+        total = _sum_rows(np.where(inside, ordered, 0.0))
+        used = _sum_rows(inside)
         means: NDArray[np.float64] = np.where(used > 0, total / used, _NAN)
     return means
 
@@ -329,8 +336,36 @@ def mean_of(values: NDArray[np.float64], mask: NDArray[np.bool_] | None = None) 
 
 def count_where(sample: Sample, mask: NDArray[np.bool_]) -> NDArray[np.float64]:
     """Per replicate, the number of trials in ``mask``."""
-    counts: NDArray[np.float64] = sample.take(mask).sum(axis=1).astype(np.float64)
+    counts: NDArray[np.float64] = _sum_rows(sample.take(mask)).astype(np.float64)
     return counts
+
+
+def code_sums(
+    sample: Sample,
+    codes: NDArray[np.intp],
+    k: int,
+    weights: NDArray[np.float64] | None = None,
+) -> NDArray[np.float64]:
+    """Per replicate and code ``0 … k − 1``: how many trials have that code, or the sum of
+    their ``weights`` (replicates × k).  Trials with a negative code count nowhere.
+
+    One ``bincount`` for every code at once, where a mask per code would take a masked
+    sum per code; counts, and sums of integer-valued weights, are exact either way.
+    """
+
+    def compute() -> tuple[object, NDArray[np.float64]]:
+        taken = sample.take(codes)
+        rows = taken.shape[0]
+        used = taken >= 0
+        flat = (taken + (np.arange(rows, dtype=np.intp) * k)[:, np.newaxis])[used]
+        summed = None if weights is None else sample.take(weights)[used]
+        sums = np.bincount(flat, weights=summed, minlength=rows * k).reshape(rows, k)
+        # the arrays stay alive with the memo: their ids stay unique
+        return (codes, weights), sums.astype(np.float64)
+
+    key = ("code_sums", id(codes), k, None if weights is None else id(weights))
+    sums: NDArray[np.float64] = sample.memo(key, compute)[1]
+    return sums
 
 
 def ez_replicates(
@@ -630,16 +665,21 @@ def add_ez_metrics(
     flags = list(dict.fromkeys(flags))
 
     def pooled(sample: Sample, index: int) -> NDArray[np.float64]:
-        total = np.zeros(sample.replicates)
-        weight = np.zeros(sample.replicates)
-        for _, in_cell in cells:
-            parameter = ez_replicates(sample, correct, rt_s, in_cell)[index]
-            count = sample.take(in_cell).sum(axis=1).astype(np.float64)
-            total = total + count * parameter
-            weight = weight + count
-        with quiet():
-            result: NDArray[np.float64] = np.where(weight > 0, total / weight, _NAN)
-        return result
+        def compute() -> tuple[object, tuple[NDArray[np.float64], ...]]:
+            totals = [np.zeros(sample.replicates) for _ in range(3)]
+            weight = np.zeros(sample.replicates)
+            for _, in_cell in cells:
+                parameters = ez_replicates(sample, correct, rt_s, in_cell)
+                count = _sum_rows(sample.take(in_cell)).astype(np.float64)
+                for k in range(3):
+                    totals[k] = totals[k] + count * parameters[k]
+                weight = weight + count
+            with quiet():
+                means = tuple(np.where(weight > 0, total / weight, _NAN) for total in totals)
+            return cells, means  # the cells stay alive with the memo: their id stays unique
+
+        means: tuple[NDArray[np.float64], ...] = sample.memo(("ez_pooled", id(cells)), compute)[1]
+        return means[index]
 
     def drift(sample: Sample) -> NDArray[np.float64]:
         return pooled(sample, 0)
