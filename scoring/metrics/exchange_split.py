@@ -46,7 +46,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from scoring.metrics._engine import Kind, Sample, Scorecard, TrialTable, mean_of, quiet, silenced
+from scoring.metrics._engine import (
+    Kind,
+    Sample,
+    Scorecard,
+    Statistic,
+    TrialTable,
+    code_sums,
+    mean_of,
+    quiet,
+    silenced,
+)
 from scoring.metrics.quality import completeness_flags
 from scoring.metrics.types import GameScores
 
@@ -146,15 +156,37 @@ def score(
     n_responses = int(np.count_nonzero(responder))
     mao, mao_flags = minimum_acceptable_offer(share[responder], accepted[responder])
     accept_float = accepted.astype(np.float64)
-    level_masks = [responder & (rounded == level) for level in levels]
+    # each responder trial's offer level: its position in ``levels`` (-1: not a response)
+    position = {level: j for j, level in enumerate(levels.tolist())}
+    level_code = np.where(
+        responder, np.array([position.get(r, -1) for r in rounded.tolist()], dtype=np.intp), -1
+    )
+
+    def level_counts(sample: Sample) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Per replicate and level: offers accepted, and offers."""
+        offers = code_sums(sample, level_code, levels.shape[0])
+        return code_sums(sample, level_code, levels.shape[0], accept_float), offers
 
     def threshold(sample: Sample) -> NDArray[np.float64]:
         if levels.shape[0] < 2:
             return np.full(sample.replicates, np.nan)
-        taken_accept = sample.take(accepted)
-        accepts = np.stack([(sample.take(m) & taken_accept).sum(axis=1) for m in level_masks], 1)
-        rejects = np.stack([(sample.take(m) & ~taken_accept).sum(axis=1) for m in level_masks], 1)
-        return _step_rule_threshold(accepts.astype(float), rejects.astype(float), levels)
+        accepts, offers = level_counts(sample)
+        return _step_rule_threshold(accepts, offers - accepts, levels)
+
+    def level_rate(level: float) -> Statistic:
+        at = position.get(level)
+
+        def statistic(sample: Sample) -> NDArray[np.float64]:
+            if at is None:  # not offered: no trial at this level
+                return np.full(sample.replicates, np.nan)
+            accepts, offers = level_counts(sample)
+            with quiet():
+                rates: NDArray[np.float64] = np.where(
+                    offers[:, at] > 0, accepts[:, at] / offers[:, at], np.nan
+                )
+            return rates
+
+        return statistic
 
     card.add(
         "min_acceptable_offer",
@@ -184,7 +216,7 @@ def score(
                 f"The share of offers of {round(level * 100)}% of the money that you accepted."
             ),
             n=n_level,
-            statistic=mean_of(accept_float, at_level),
+            statistic=level_rate(level),
             flags=() if n_level else ("level_not_offered",),
         )
     n_gifts = int(np.count_nonzero(dictator & np.isfinite(share)))

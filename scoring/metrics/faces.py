@@ -52,6 +52,7 @@ from scoring.metrics._engine import (
     Scorecard,
     Statistic,
     TrialTable,
+    code_sums,
     mean_of,
     quiet,
     silenced,
@@ -141,17 +142,22 @@ def score(
             description="How often each option was chosen (columns) for each emotion shown.",
         ),
     )
-    shown_masks = [emotion == label for label in categories]
-    chosen_masks = [responded & (choice == label) for label in categories]
-    hit_masks = [s & c for s, c in zip(shown_masks, chosen_masks, strict=True)]
+    # per trial, the category shown, the category chosen and the category hit (-1: none)
+    index = {label: i for i, label in enumerate(categories)}
+    k = len(categories)
+    shown_code = np.array([index.get(e, -1) for e in emotion.tolist()], dtype=np.intp)
+    chosen_code = np.where(
+        responded, np.array([index.get(c, -1) for c in choice.tolist()], dtype=np.intp), -1
+    )
+    hit_code = np.where((shown_code >= 0) & (shown_code == chosen_code), shown_code, -1)
 
     def hu_per_category(sample: Sample) -> NDArray[np.float64]:
         def compute() -> NDArray[np.float64]:
-            hits = np.stack([sample.take(m).sum(axis=1) for m in hit_masks], axis=1)
-            shown = np.stack([sample.take(m).sum(axis=1) for m in shown_masks], axis=1)
-            chosen = np.stack([sample.take(m).sum(axis=1) for m in chosen_masks], axis=1)
+            hits = code_sums(sample, hit_code, k)
+            shown = code_sums(sample, shown_code, k)
+            chosen = code_sums(sample, chosen_code, k)
             with quiet():
-                hu = np.where(chosen > 0, hits.astype(float) ** 2 / (shown * chosen), 0.0)
+                hu = np.where(chosen > 0, hits**2 / (shown * chosen), 0.0)
             rates: NDArray[np.float64] = np.where(shown > 0, hu, np.nan)
             return rates
 
@@ -180,6 +186,17 @@ def score(
         statistic=mean_hu,
     )
     hit_float = (correct & responded).astype(np.float64)
+
+    def category_accuracy(position: int) -> Statistic:
+        def statistic(sample: Sample) -> NDArray[np.float64]:
+            shown = code_sums(sample, shown_code, k)[:, position]
+            hits = code_sums(sample, shown_code, k, hit_float)[:, position]
+            with quiet():
+                rates: NDArray[np.float64] = np.where(shown > 0, hits / shown, np.nan)
+            return rates
+
+        return statistic
+
     accuracy = card.add(
         "accuracy",
         unit="proportion of faces",
@@ -188,14 +205,14 @@ def score(
         statistic=mean_of(hit_float),
     )
     for position, label in enumerate(categories):
-        n_shown = int(np.count_nonzero(shown_masks[position]))
+        n_shown = int(np.count_nonzero(shown_code == position))
         flags = () if n_shown else ("emotion_not_shown",)
         card.add(
             f"accuracy_{label}",
             unit="proportion of faces",
             description=f"The share of {label} faces you named correctly.",
             n=n_shown,
-            statistic=mean_of(hit_float, shown_masks[position]),
+            statistic=category_accuracy(position),
             flags=flags,
         )
         card.add(

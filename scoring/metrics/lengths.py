@@ -47,7 +47,7 @@ from scoring.metrics._engine import (
     Scorecard,
     TrialTable,
     add_ez_metrics,
-    count_where,
+    code_sums,
     mean_of,
     quiet,
     silenced,
@@ -98,19 +98,28 @@ def score(
     cells = np.char.add(np.where(rich, "rich:", "lean:"), block.astype(np.str_))
     card = Scorecard(GAME_ID, trials.n_rows, cells, bootstrap=bootstrap, seed=seed)
 
-    def add_bias_metrics(in_scope: NDArray[np.bool_], suffix: str, where: str) -> None:
-        rc_mask, ri_mask = hit & rich & in_scope, miss & rich & in_scope
-        lc_mask, li_mask = hit & ~rich & in_scope, miss & ~rich & in_scope
-        counts = [float(np.count_nonzero(m)) for m in (rc_mask, ri_mask, lc_mask, li_mask)]
+    # Each trial's response cell: rich correct, rich incorrect, lean correct, lean
+    # incorrect (0-3; -1 without a response), and its block's cells (4 per block).
+    cell = np.select([hit & rich, miss & rich, hit & ~rich, miss & ~rich], [0, 1, 2, 3], -1)
+    whole_blocks = block[np.isfinite(block) & (block >= 1) & (block == np.round(block))]
+    blocks = sorted(set(DEFAULT_BLOCKS) | {int(b) for b in whole_blocks})
+    position = {float(number): j for j, number in enumerate(blocks)}
+    block_position = np.array([position.get(b, -1) for b in block.tolist()], dtype=np.intp)
+    block_cell = np.where((cell >= 0) & (block_position >= 0), 4 * block_position + cell, -1)
+
+    def add_bias_metrics(
+        suffix: str, where: str, codes: NDArray[np.intp], k: int, offset: int
+    ) -> None:
+        """Add log b and log d over the trials whose response cells are ``codes``
+        ``offset`` to ``offset + 3`` (of ``k``)."""
+        counts = code_sums(card.whole, codes, k)[0, offset : offset + 4].tolist()
         fit = response_bias(*counts)
         n_scope = int(sum(counts))
 
         def cell_logs(sample: Sample) -> tuple[NDArray[np.float64], ...]:
             def compute() -> tuple[NDArray[np.float64], ...]:
-                return tuple(
-                    _log10_half(count_where(sample, m))
-                    for m in (rc_mask, ri_mask, lc_mask, li_mask)
-                )
+                logs = _log10_half(code_sums(sample, codes, k)[:, offset : offset + 4])
+                return tuple(logs[:, c] for c in range(4))
 
             logs: tuple[NDArray[np.float64], ...] = sample.memo(("prt", suffix), compute)
             return logs
@@ -145,12 +154,11 @@ def score(
             flags=fit.flags,
         )
 
-    everything = np.ones(trials.n_rows, dtype=np.bool_)
-    add_bias_metrics(everything, "", "")
-    whole_blocks = block[np.isfinite(block) & (block >= 1) & (block == np.round(block))]
-    blocks = sorted(set(DEFAULT_BLOCKS) | {int(b) for b in whole_blocks})
-    for number in blocks:
-        add_bias_metrics(block == number, f"_block{number}", f" in block {number}")
+    add_bias_metrics("", "", cell, 4, 0)
+    for j, number in enumerate(blocks):
+        add_bias_metrics(
+            f"_block{number}", f" in block {number}", block_cell, 4 * len(blocks), 4 * j
+        )
 
     hit_float = hit.astype(np.float64)
     for kind, mask in (("rich", rich & responded), ("lean", ~rich & responded)):
