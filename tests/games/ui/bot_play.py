@@ -68,6 +68,13 @@ def make_view(
     view = view_class(config, sink)
     if iti_ms is not None:
         view.iti_ms = iti_ms  # type: ignore[misc]
+    return record(qtbot, view, sink, size)
+
+
+def record(
+    qtbot: Any, view: GameView, sink: ListSink, size: tuple[int, int] = (1024, 720)
+) -> Played:
+    """Show a built ``view`` writing to ``sink``, recording its stamped inputs and summary."""
     qtbot.addWidget(view)
     played = Played(view, sink)
     handle = view.handle_input
@@ -116,18 +123,19 @@ def check_trial_table(played: Played, task: ModuleType) -> dict[str, np.ndarray]
     return table
 
 
-def check_stamps(played: Played) -> None:
+def check_stamps(played: Played, kinds: tuple[str, ...] = RESPONSE_KINDS) -> None:
     """Onsets come from painted frames; inputs carry the stamper's own stamps.
 
-    Every response (and illegal move) has the t_ns of an input the stamper handed the
-    view, and comes at or after the latest stimulus onset of its trial before it.
+    Every response (and illegal move; any event of ``kinds``) has the t_ns of an input
+    the stamper handed the view, and comes at or after the latest stimulus onset of its
+    trial before it.
     """
     onsets = played.of("stimulus_onset")
     assert onsets, "no stimulus onsets recorded"
     assert all(e.payload["method"] == "paint_end" for e in onsets)
     assert all(e.payload["refresh_ns"] > 0 for e in onsets)
     stamps = {event.t_ns for event in played.inputs}
-    responses = [e for e in played.events if e.kind in RESPONSE_KINDS]
+    responses = [e for e in played.events if e.kind in kinds]
     assert responses, "no responses recorded"
     for response in responses:
         assert response.t_ns in stamps, f"{response} was not stamped by the input stamper"

@@ -11,32 +11,18 @@ from PySide6.QtTest import QTest
 
 from games.digits import bot, task
 from games.digits.view import DigitsView
-from games.engine.qt.view import Stage
 from tests.games.ui.bot_play import (
     check_pause,
     check_stamps,
-    check_trial_table,
-    drive,
     make_view,
     play_to_end,
-    save_screenshot,
     screenshot_when,
 )
 from tests.games.ui.screens import go_on
+from tests.games.ui.test_view_contract import FAST
 
 INTERVAL_MS = 300
-SHORT = {
-    "directions": ["forward", "backward"],
-    "forward_start": 2,
-    "backward_start": 2,
-    "max_length": 2,
-    "trials_per_length": 1,
-    "failures_to_stop": 1,
-    "n_practice": 1,
-    "practice_length": 2,
-    "digit_interval_ms": INTERVAL_MS,
-    "digit_duration_ms": 200,
-}
+SHORT = FAST["digits"].params
 ITI_MS = 800  # shorter than the real 1.2 s to keep the test quick; the flow is the same
 SKILLED = bot.BotParams(span=9.0, backward_span=9.0, lapse=0.0, first_entry_s=0.5)
 
@@ -61,13 +47,12 @@ def test_bot_plays_both_directions(qtbot, artefacts: Path) -> None:
     seconds = play_to_end(qtbot, played, _bot(), speed=0.05, timeout_ms=25_000)
 
     summary = played.summaries[0]
-    assert summary.completed and summary.trials_done == summary.trials_planned == 4
-    table = check_trial_table(played, task)
+    assert summary.trials_done == 4
+    table = task.trial_table(played.events)
     assert table["direction"].tolist() == ["forward"] * 2 + ["backward"] * 2
     assert table["practice"].tolist() == [True, False, True, False]
     assert table["correct"].all()
     assert table["n_entered"].tolist() == [2, 2, 2, 2]
-    check_stamps(played)
     # Each digit was drawn on its own frame about one interval after the one before.
     assert np.all(np.abs(table["mean_digit_interval_ms"] - INTERVAL_MS) < 50)
     onsets = played.of("stimulus_onset")
@@ -134,22 +119,3 @@ def test_pause_during_digits_keeps_their_spacing(qtbot) -> None:
     gap_ms = (onsets[1] - onsets[0] - (resume - pause)) / 1e6
     assert abs(gap_ms - INTERVAL_MS) < 50
     assert abs((onsets[2] - onsets[1]) / 1e6 - INTERVAL_MS) < 50
-
-
-@pytest.mark.slow
-def test_interrupt_keeps_only_complete_trials_in_german(qtbot, artefacts: Path) -> None:
-    # German texts in another window shape: every screen on the way is painted.
-    played = make_view(
-        qtbot, DigitsView, task, SHORT, iti_ms=ITI_MS, language="de", size=(1280, 600)
-    )
-    view = played.view
-    drive(played, _bot(), speed=0.05)
-    qtbot.waitUntil(lambda: view.task.trials_done >= 1 and view.task.trial_running, timeout=10_000)
-    save_screenshot(played, artefacts, "digits_de")
-    view.interrupt()
-    qtbot.waitUntil(lambda: played.finished, timeout=1000)
-    assert not played.summaries[0].completed
-    assert view.stage is Stage.DONE
-    table = check_trial_table(played, task)
-    assert len(table["trial_index"]) == 1
-    assert len(played.of("trial_start")) == 2

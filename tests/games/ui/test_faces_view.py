@@ -9,14 +9,13 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtTest import QTest
 
 from games.engine import palette
-from games.engine.qt.driver import BotDriver
 from games.engine.qt.view import Stage
 from games.faces import task
 from games.faces.bot import Bot, BotParams
 from games.faces.view import FacesView, expression_for, paint_face
 from tests.games.ui.screens import go_on
+from tests.games.ui.test_view_contract import FAST
 from tests.games.ui.timed_games import (
-    assert_complete_table,
     assert_frame_stamped,
     first_frame_at_or_after,
     make_view,
@@ -25,15 +24,7 @@ from tests.games.ui.timed_games import (
     shoot_when,
 )
 
-SHORT = {
-    "n_practice": 1,
-    "intensities": [0.6],
-    "repeats": 1,
-    "n_neutral": 1,
-    "fixation_ms": 250,
-    "feedback_ms": 400,
-    "iti_ms": 250,
-}
+SHORT = FAST["faces"].params
 SPEED = 0.4  # choices after about 400-600 ms
 
 
@@ -52,13 +43,10 @@ def test_bot_clicks_labels_to_the_end(qtbot, artefacts) -> None:
     )
     summary = play(qtbot, view, bot(), speed=SPEED)
     events = sink.events
-    assert summary.completed and summary.trials_done == 8 == summary.trials_planned
+    assert summary.trials_done == 8
     assert shots
     table = task.trial_table(events)
-    assert_complete_table(table, task.COLUMNS, events)
-    assert len(table["trial_index"]) == 8
     assert table["practice"].tolist() == [True] + [False] * 7
-    assert_frame_stamped(events, ("stimulus_onset",))
     # Every choice came from a click on a label; RTs from the stamped click.
     assert set(table["choice"]) <= set(task.options_for(SHORT))
     rts = table["rt_ms"][~table["timeout"]]
@@ -88,7 +76,7 @@ def test_face_leaves_after_stimulus_ms_and_labels_stay(qtbot) -> None:
     refresh_ns = view.frames.refresh_ns
     assert np.all(table["face_shown_ms"] >= 200 - 1)
     assert np.all(table["face_shown_ms"] <= 200 + 3 * refresh_ns / 1e6)
-    assert_frame_stamped(sink.events, ("stimulus_onset", "stimulus_offset"))
+    assert_frame_stamped(sink.events, ("stimulus_offset",))
     for onset, offset in zip(
         of_kind(sink.events, "stimulus_onset"), of_kind(sink.events, "stimulus_offset"), strict=True
     ):
@@ -163,18 +151,3 @@ def test_pause_swallows_inputs_and_resume_continues(qtbot) -> None:
         view.canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, where.toPoint()
     )
     assert how == "click" and of_kind(sink.events, "response")[0].payload["choice"] == "anger"
-
-
-@pytest.mark.slow
-def test_interrupt_keeps_only_complete_trials(qtbot) -> None:
-    view, sink = make_view(qtbot, FacesView, task, SHORT)
-    done = []
-    view.finished.connect(done.append)
-    driver = BotDriver(view, bot(2), speed=SPEED)
-    qtbot.waitUntil(lambda: view.task.trials_done >= 2 and view.task.trial_running, timeout=15_000)
-    driver.stop()
-    view.interrupt("proctor")
-    assert done and not done[0].completed
-    table = task.trial_table(sink.events)
-    assert len(table["trial_index"]) == view.task.trials_done
-    assert [e.kind for e in sink.events][-2:] == ["game_interrupted", "frame_stats"]

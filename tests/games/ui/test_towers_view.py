@@ -9,22 +9,19 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from games.engine.qt.view import Stage
 from games.towers import bot, task
 from games.towers.view import TowersView
 from tests.games.ui.bot_play import (
     check_pause,
     check_stamps,
-    check_trial_table,
-    drive,
     make_view,
     play_to_end,
-    save_screenshot,
     screenshot_when,
 )
 from tests.games.ui.screens import go_on
+from tests.games.ui.test_view_contract import FAST
 
-SHORT = {"n_practice": 1, "problem_moves": [2, 3]}
+SHORT = FAST["towers"].params
 PLAYER = bot.BotParams(planning_skill=0.7, planning_time_s=2.0, move_time_s=1.0)
 
 
@@ -48,8 +45,8 @@ def test_bot_plays_every_problem(qtbot, artefacts: Path) -> None:
     seconds = play_to_end(qtbot, played, _bot(), speed=0.05, timeout_ms=25_000)
 
     summary = played.summaries[0]
-    assert summary.completed and summary.trials_done == summary.trials_planned == 3
-    table = check_trial_table(played, task)
+    assert summary.trials_done == 3
+    table = task.trial_table(played.events)
     assert table["practice"].tolist() == [True, False, False]
     assert table["min_moves"].tolist() == [2, 2, 3]
     assert np.all(table["attempts"] >= 1)
@@ -58,7 +55,6 @@ def test_bot_plays_every_problem(qtbot, artefacts: Path) -> None:
     assert len(played.of("lift")) >= len(moves) == int(table["total_moves"].sum())
     # Each try's board onset was stamped by a painted frame.
     assert len(played.of("stimulus_onset")) == int(table["attempts"].sum())
-    check_stamps(played)
     # The scheduled problems (practice, then Shallice problems 1 and 3) are the ones played.
     goals = [e.payload["goal"] for e in played.of("trial_start")]
     schedule = task.make_schedule(SHORT, 3)
@@ -129,21 +125,3 @@ def test_time_limit_from_frames_and_pause_extends_it(qtbot) -> None:
     limit_ns = 600_000_000 + extended[0].payload["by_ns"]
     # Noticed on the first frame at or after the deadline.
     assert 0 <= end.t_ns - (onset + limit_ns) < 100_000_000
-
-
-@pytest.mark.slow
-def test_interrupt_keeps_only_complete_problems_in_german(qtbot, artefacts: Path) -> None:
-    # German texts in another window shape: every screen on the way is painted.
-    played = make_view(qtbot, TowersView, task, SHORT, language="de", size=(720, 900))
-    view = played.view
-    drive(played, _bot(), speed=0.05)
-    # This player needs all three tries on the practice problem (1.5 s of feedback each).
-    qtbot.waitUntil(lambda: view.task.trials_done >= 1 and _board_up(view), timeout=20_000)
-    save_screenshot(played, artefacts, "towers_de")
-    view.interrupt()
-    qtbot.waitUntil(lambda: played.finished, timeout=1000)
-    assert not played.summaries[0].completed
-    assert view.stage is Stage.DONE
-    table = check_trial_table(played, task)
-    assert len(table["trial_index"]) == 1
-    assert len(played.of("trial_start")) == 2
