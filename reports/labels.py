@@ -8,8 +8,11 @@ Contract
   :data:`LANGUAGES` lists the languages, and both have the same keys.
 * :func:`flag_name` and :func:`flag_explanation` put a scoring flag into words.
   Flags of the form ``"<kind>:<detail>"`` (``"clipped:stop.ssrt_ms"``) are looked
-  up by kind and keep their detail; unknown flags come back verbatim, so a new flag
+  up by kind and keep their detail, written readably (:func:`flag_detail`: no
+  underscores, colons or dots); unknown flags come back verbatim, so a new flag
   in ``scoring`` still shows up in the report, just not explained.
+  :func:`flag_names` gives a list of flags in words with each kind once and its
+  details joined (``"condition not fitted: congruent switch, incongruent repeat"``).
 * :data:`TRAIT_WORDS` gives the nine traits' display names and their two ends in
   both languages, keyed by the trait's name in ``scoring.traits`` – for the kiosk
   to fill :class:`reports.model.TraitRow`.
@@ -40,7 +43,7 @@ from __future__ import annotations
 import re
 import string
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -51,8 +54,10 @@ from reports.model import Language
 __all__ = [
     "LANGUAGES",
     "TRAIT_WORDS",
+    "flag_detail",
     "flag_explanation",
     "flag_name",
+    "flag_names",
     "metric_descriptions",
     "metric_meaning",
     "month_name",
@@ -110,12 +115,35 @@ def _flag_entry(language: str, flag: str) -> tuple[dict[str, str] | None, str]:
     return None, ""
 
 
+def flag_detail(detail: str) -> str:
+    """A flag's detail made readable: ``"congruent:switch"`` -> ``"congruent switch"``."""
+    return " ".join(part for part in re.split(r"[_:.\s]+", detail) if part)
+
+
 def flag_name(language: str, flag: str) -> str:
-    """A flag's short name in words (``"clipped (stop.ssrt_ms)"``); unknown flags verbatim."""
+    """A flag's short name in words (``"clipped (stop ssrt ms)"``); unknown flags verbatim."""
     entry, detail = _flag_entry(language, flag)
     if entry is None:
         return flag
-    return f"{entry['name']} ({detail})" if detail else entry["name"]
+    return f"{entry['name']} ({flag_detail(detail)})" if detail else entry["name"]
+
+
+def flag_names(language: str, flags: Iterable[str]) -> list[str]:
+    """Flags in words, each kind once, its details joined (in order of first appearance).
+
+    ``["ez_condition_unfit:congruent:switch", "ez_condition_unfit:incongruent:repeat"]``
+    gives ``["condition not fitted: congruent switch, incongruent repeat"]``; unknown
+    flags come back verbatim, once each.
+    """
+    kinds: dict[str, list[str]] = {}
+    for flag in flags:
+        entry, detail = _flag_entry(language, flag)
+        details = kinds.setdefault(flag if entry is None else entry["name"], [])
+        shown = flag_detail(detail) if entry is not None else ""
+        if shown and shown not in details:
+            details.append(shown)
+    separator = text(language, "flag_separator")
+    return [f"{name}: {separator.join(d)}" if d else name for name, d in kinds.items()]
 
 
 def flag_explanation(language: str, flag: str) -> str | None:

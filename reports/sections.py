@@ -9,12 +9,18 @@ sections a report has, in which order, and which stay whole on a page is decided
 
 * :func:`ability_section` and :func:`trait_section`: the abilities (higher is
   better) and the behavioural styles (neither end better), each as a
-  :class:`~reports.chart.TraitProfileChart` with the flags in words.
+  :class:`~reports.chart.TraitProfileChart`, and under it notes in sentences
+  (:func:`trait_notes`): traits not reported grouped by reason – said once when
+  every trait of the section is missing for the same reason – and the metrics left
+  out, named as the games tables name them (:func:`metric_label`).
 * :func:`games_section`: one table per game; a metric without a percentile says
-  why in the percentile column ("none: too few trials" ...).  A metric's meaning
+  why in the percentile column ("none: too few trials" ...).  Flags are in words,
+  each kind once with its details joined (:func:`reports.labels.flag_names`), in a
+  column that never breaks a word.  A metric's meaning
   in scoring's English words is shown in the report's language
   (:func:`reports.labels.metric_meaning`).
-* :func:`quality_section`: the session's quality notes, the engagement block
+* :func:`quality_section`: the session's quality notes (a note that is a bare
+  scoring flag, such as ``provisional_norms``, in words), the engagement block
   (:mod:`reports.quality_section`) and a glossary of every flag used.
 * :func:`timing_section`, :func:`incident_section`, :func:`norms_section`,
   :func:`integrity_section` (event count and chain head, in groups of eight hex
@@ -28,6 +34,7 @@ friends); the report's own wording comes from :mod:`reports.labels`.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
@@ -52,8 +59,15 @@ from reports.formatting import (
     note_markup,
     plain,
 )
-from reports.labels import flag_explanation, flag_name, metric_meaning, text
-from reports.model import GameSection, MetricRow, ReportData
+from reports.labels import (
+    flag_explanation,
+    flag_name,
+    flag_names,
+    metric_descriptions,
+    metric_meaning,
+    text,
+)
+from reports.model import GameSection, MetricRow, ReportData, TraitRow
 from reports.quality_section import engagement_block
 from reports.theme import (
     FONT_REGULAR,
@@ -74,9 +88,11 @@ __all__ = [
     "games_section",
     "incident_section",
     "integrity_section",
+    "metric_label",
     "norms_section",
     "quality_section",
     "timing_section",
+    "trait_notes",
     "trait_section",
 ]
 
@@ -214,15 +230,127 @@ def _profile(data: ReportData, number: int, ability: bool) -> list[Flowable]:
     story.append(Spacer(0, 4))
     story.append(TraitProfileChart(rows, language))
     story.append(Spacer(0, 6))
-    notes = []
-    for trait in rows:
-        shown = [flag_name(language, flag) for flag in trait.flags]
-        if shown:
-            notes.append(f"{trait.name}: {text(language, 'flag_separator').join(shown)}")
+    notes = trait_notes(data, rows, ability)
     if notes:
-        joined = "; ".join(notes)
-        story.append(para(markup(text(language, "trait_flags_note", notes=joined)), "warn_note"))
+        story.append(para(markup(" ".join(notes)), "warn_note"))
     return story
+
+
+#: Flags naming a metric behind a trait (``"low_data:arrows.flanker_effect_ms"``), by
+#: kind, in the order a trait that is not reported takes its reason from.
+_COMPONENT_KINDS = ("low_data", "undefined", "missing", "no_norm", "clipped", "no_error_estimate")
+_LEFT_OUT = _COMPONENT_KINDS[:4]
+#: Flags that mean a trait is not reported; the notes say why in other words.
+_NOT_REPORTED = ("no_metrics", "insufficient_coverage")
+
+
+def _game_ident(title: str) -> str:
+    return re.sub(r"\W+", "_", title.lower()).strip("_")
+
+
+def metric_label(data: ReportData, key: str) -> tuple[str, str]:
+    """The game title and metric name the games tables show for ``"<game>.<metric>"``.
+
+    The metric is found by its name among the games' rows; a name several games share
+    goes to the game whose title spells its id (``"Hard or Easy"``), else to the one
+    whose row has the metric's description.  A key no table shows is written readably.
+    """
+    game_id, _, metric = key.partition(".")
+    name = metric.replace("_", " ")
+    games = [g for g in data.games if any(m.name == name for m in g.metrics)]
+    if len(games) > 1:
+        games = (
+            [g for g in games if _game_ident(g.title) == game_id]
+            or [
+                g
+                for g in games
+                if any(m.meaning == metric_descriptions("en").get(key) for m in g.metrics)
+            ]
+            or games
+        )
+    if not games:
+        games = [g for g in data.games if _game_ident(g.title) == game_id]
+    title = games[0].title if games else game_id.replace("_", " ").capitalize()
+    return title, name
+
+
+def _metric_list(data: ReportData, keys: Iterable[str], language: str) -> str:
+    """``"Digits (longest span forward, longest span backward); Towers (total score)"``."""
+    by_game: dict[str, list[str]] = {}
+    for key in keys:
+        title, name = metric_label(data, key)
+        names = by_game.setdefault(title, [])
+        if name not in names:
+            names.append(name)
+    separator = text(language, "flag_separator")
+    return "; ".join(f"{title} ({separator.join(names)})" for title, names in by_game.items())
+
+
+def _not_reported(trait: TraitRow) -> bool:
+    return any(flag in _NOT_REPORTED for flag in trait.flags)
+
+
+def _main_reason(trait: TraitRow) -> str:
+    """Why a trait is not reported: the first kind of metric flag it has, else ``"none"``."""
+    kinds = {flag.partition(":")[0] for flag in trait.flags if ":" in flag}
+    return next((kind for kind in _LEFT_OUT if kind in kinds), "none")
+
+
+def trait_notes(data: ReportData, rows: Sequence[TraitRow], ability: bool) -> list[str]:
+    """The notes under a chart in sentences, grouped by reason (not repeated per trait).
+
+    First the traits that are not reported, by reason – one sentence when every trait
+    of the section is missing for the same reason; then the metrics left out or
+    limited, by reason, named as the games tables name them; then the other flags,
+    each with the traits it concerns.
+    """
+    language = data.language
+    separator = text(language, "flag_separator")
+    notes: list[str] = []
+    unreported = [t for t in rows if _not_reported(t)]
+    reasons: dict[str, list[str]] = {}
+    for trait in unreported:
+        reasons.setdefault(_main_reason(trait), []).append(trait.name)
+    stated = ""
+    if unreported and len(unreported) == len(rows) and len(reasons) == 1:
+        stated = next(iter(reasons))
+        none = text(language, "traits_none_ability" if ability else "traits_none_style")
+        notes.append(text(language, "traits_none", none=none, reason=_all_reason(language, stated)))
+    else:
+        for reason, names in reasons.items():
+            notes.append(
+                text(
+                    language,
+                    "traits_not_estimated",
+                    reason=text(language, f"trait_reason_{reason}"),
+                    traits=separator.join(names),
+                )
+            )
+    metrics: dict[str, list[str]] = {kind: [] for kind in _COMPONENT_KINDS}
+    others: dict[str, list[str]] = {}
+    for trait in rows:
+        for flag in trait.flags:
+            kind, sep, key = flag.partition(":")
+            if sep and kind in metrics:
+                metrics[kind].append(key)
+            elif flag not in _NOT_REPORTED:
+                names = others.setdefault(flag_name(language, flag), [])
+                if trait.name not in names:
+                    names.append(trait.name)
+    for kind, keys in metrics.items():
+        if keys and kind != stated:
+            listed = _metric_list(data, keys, language)
+            notes.append(text(language, f"trait_metrics_{kind}", metrics=listed))
+    for flag, names in others.items():
+        notes.append(text(language, "trait_flag_traits", flag=flag, traits=separator.join(names)))
+    return notes
+
+
+def _all_reason(language: str, reason: str) -> str:
+    try:
+        return text(language, f"trait_all_{reason}")
+    except KeyError:
+        return text(language, f"trait_reason_{reason}")
 
 
 def ability_section(data: ReportData, number: int) -> list[Flowable]:
@@ -239,7 +367,9 @@ def trait_section(data: ReportData, number: int) -> list[Flowable]:
     return story
 
 
-_METRIC_COLS = (180.0, 74.0, 92.0, 56.0, 30.0)
+#: Metric, value, CI, percentile and n; the flags take the rest, wide enough for a
+#: flag's words (which never break inside a word).
+_METRIC_COLS = (160.0, 68.0, 80.0, 56.0, 24.0)
 
 
 def _game_table(game: GameSection, language: str) -> Table:
@@ -258,7 +388,7 @@ def _game_table(game: GameSection, language: str) -> Table:
         if metric.unit and math.isfinite(metric.value):
             # The unit in small muted type; a long unit wraps under the number as a whole.
             value += f" <font size='7.5' color='#5F6B7A'>{markup(metric.unit)}</font>"
-        flags = "<br/>".join(markup(flag_name(language, flag)) for flag in metric.flags)
+        flags = "<br/>".join(markup(shown) for shown in flag_names(language, metric.flags))
         rows.append(
             [
                 [
@@ -321,7 +451,7 @@ def _game_block(game: GameSection, language: str) -> list[Flowable]:
     elif game.status == "omitted":
         parts.append(para(escape(text(language, "game_omitted_note")), "note"))
     if game.flags:
-        shown = text(language, "flag_separator").join(flag_name(language, f) for f in game.flags)
+        shown = "; ".join(flag_names(language, game.flags))
         parts.append(para(markup(text(language, "game_flags", flags=shown)), "warn_note"))
     if game.metrics:
         parts.append(_game_table(game, language))
@@ -393,12 +523,24 @@ def _facts(
     ]
 
 
+_FLAG_SHAPE = re.compile(r"[a-z][a-z0-9_]*(:\S+)?")
+
+
+def _quality_item(language: str, item: str) -> str:
+    """A quality note; one that is a bare scoring flag (``"provisional_norms"``) in words."""
+    explanation = flag_explanation(language, item) if _FLAG_SHAPE.fullmatch(item) else None
+    if explanation is None:
+        return item
+    name = flag_name(language, item)
+    return f"{name[:1].upper()}{name[1:]}: {explanation}"
+
+
 def quality_section(data: ReportData, number: int) -> list[Flowable]:
     language = data.language
     story = _section(number, text(language, "section_quality"))
     story.append(with_next(para(escape(text(language, "quality_intro")), "help")))
     if data.quality:
-        bullets = [para(markup(item), "bullet") for item in data.quality]
+        bullets = [para(markup(_quality_item(language, item)), "bullet") for item in data.quality]
         for paragraph in bullets:
             paragraph.bulletText = "\u2022"
         story += [with_next(bullet) for bullet in bullets[:-1]] + bullets[-1:]

@@ -249,7 +249,9 @@ def styles() -> dict[str, ParagraphStyle]:
         "cell_right": derive("cell_right", fontSize=8.5, leading=11, alignment=TA_RIGHT),
         "cell_bold": derive("cell_bold", fontName=FONT_BOLD, fontSize=8.5, leading=11),
         "cell_meaning": derive("cell_meaning", fontSize=7.5, leading=9.6, textColor=MUTED),
-        "cell_flag": derive("cell_flag", fontSize=7.5, leading=9.6, textColor=WARN_INK),
+        "cell_flag": derive(
+            "cell_flag", fontSize=7.5, leading=9.6, textColor=WARN_INK, splitLongWords=0
+        ),
         "kv_label": derive("kv_label", fontSize=8.5, leading=11.5, textColor=MUTED),
         "kv_value": derive("kv_value", fontSize=9, leading=12),
         "hash": derive("hash", fontSize=9.5, leading=13, textColor=INK),
