@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -251,27 +251,36 @@ def _game_ident(title: str) -> str:
 def metric_label(data: ReportData, key: str) -> tuple[str, str]:
     """The game title and metric name the games tables show for ``"<game>.<metric>"``.
 
-    The metric is found by its name among the games' rows; a name several games share
-    goes to the game whose title spells its id (``"Hard or Easy"``), else to the one
-    whose row has the metric's description.  A key no table shows is written readably.
+    The metric is found among the games' rows by its name (``"flanker effect ms"``,
+    in any case), else by its description; a metric several games share goes to the
+    game whose title spells its id (``"Hard or Easy"``), else to the one whose row has
+    the metric's description.  A key no table shows is written readably.
     """
     game_id, _, metric = key.partition(".")
     name = metric.replace("_", " ")
-    games = [g for g in data.games if any(m.name == name for m in g.metrics)]
-    if len(games) > 1:
-        games = (
-            [g for g in games if _game_ident(g.title) == game_id]
-            or [
-                g
-                for g in games
-                if any(m.meaning == metric_descriptions("en").get(key) for m in g.metrics)
-            ]
-            or games
+    described = {
+        wording
+        for language in (data.language, "en")
+        if (wording := metric_descriptions(language).get(key)) is not None
+    }
+
+    def rows(match: Callable[[MetricRow], bool]) -> list[tuple[GameSection, MetricRow]]:
+        return [(g, m) for g in data.games for m in g.metrics if match(m)]
+
+    found = rows(lambda m: m.name.casefold() == name.casefold()) or rows(
+        lambda m: m.meaning in described
+    )
+    if len({g.title for g, _ in found}) > 1:
+        found = (
+            [(g, m) for g, m in found if _game_ident(g.title) == game_id]
+            or [(g, m) for g, m in found if m.meaning in described]
+            or found
         )
-    if not games:
-        games = [g for g in data.games if _game_ident(g.title) == game_id]
-    title = games[0].title if games else game_id.replace("_", " ").capitalize()
-    return title, name
+    if found:
+        game, row = found[0]
+        return game.title, row.name
+    titles = [g.title for g in data.games if _game_ident(g.title) == game_id]
+    return (titles[0] if titles else game_id.replace("_", " ").capitalize()), name
 
 
 def _metric_list(data: ReportData, keys: Iterable[str], language: str) -> str:

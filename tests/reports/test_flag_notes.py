@@ -10,7 +10,7 @@ import pytest
 from reportlab.platypus import Paragraph
 
 from reports import sections
-from reports.labels import LANGUAGES, flag_detail, flag_names, text
+from reports.labels import LANGUAGES, flag_detail, flag_names, metric_descriptions, text
 from reports.model import GameSection, MetricRow, ReportData, TraitRow
 from reports.sample import sample_report_data
 
@@ -82,6 +82,11 @@ def test_metrics_are_named_as_the_games_tables_name_them() -> None:
     assert sections.metric_label(data, "arrows.ez_boundary") == ("Arrows", "ez boundary")
     assert sections.metric_label(data, "hard_or_easy.proportion_hard")[0] == "Hard or Easy"
     assert sections.metric_label(data, "towers.total_score") == ("Towers", "total score")
+    # A row named otherwise is found by its description (scoring's words).
+    described = metric_descriptions("en")["stop.ssrt_ms"]
+    stop = GameSection("Stop", "completed", (_metric("Stop-signal RT", described),))
+    named = dataclasses.replace(data, games=(stop,))
+    assert sections.metric_label(named, "stop.ssrt_ms") == ("Stop", "Stop-signal RT")
 
 
 def _readable(note: str) -> None:
