@@ -9,8 +9,6 @@ two keys - each with its direction and its colour - sits at the bottom throughou
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
 
@@ -25,7 +23,7 @@ from games.engine.qt.timed import (
     key_label,
     qt_key,
 )
-from games.engine.qt.view import BotAction
+from games.engine.qt.view import BotAction, BotMove
 
 COLOURS = {"blue": palette.ACCENT, "orange": palette.ORANGE}
 FEEDBACK_COLOURS = {
@@ -35,7 +33,7 @@ FEEDBACK_COLOURS = {
 }
 
 
-class ArrowsView(TimedView):
+class ArrowsView(TimedView[ArrowsTask]):
     game_id = "arrows"
 
     def make_task(self, config: GameConfig, sink: EventSink) -> ArrowsTask:
@@ -43,11 +41,11 @@ class ArrowsView(TimedView):
         return ArrowsTask(config.params, config.seed, sink)
 
     def _colour_right(self) -> str:
-        task = cast(ArrowsTask, self.task)
+        task = self.task
         return "orange" if task.colour_left == "blue" else "blue"
 
-    def instruction_values(self) -> dict[str, Any]:
-        task = cast(ArrowsTask, self.task)
+    def instruction_values(self) -> dict[str, object]:
+        task = self.task
         return {
             "left_key": key_label(str(task.params["key_left"])),
             "right_key": key_label(str(task.params["key_right"])),
@@ -55,13 +53,13 @@ class ArrowsView(TimedView):
             "right_colour": self.texts.get("arrows", self._colour_right()),
         }
 
-    def input_for(self, action: Any) -> BotAction:
+    def input_for(self, action: BotMove) -> BotAction:
         return ("key", qt_key(str(action)))
 
     # -- frames ------------------------------------------------------------------------
 
     def start_screens(self, t_ns: int) -> None:
-        task = cast(ArrowsTask, self.task)
+        task = self.task
         self._arrows_on = False
         self.on_next_frame(task.cue_shown)
         if int(task.params["cue_ms"]) <= 0:  # no cue-stimulus interval: one frame shows both
@@ -69,7 +67,7 @@ class ArrowsView(TimedView):
             self.show_stimulus(task.stimulus_shown)
 
     def trial_frame(self, t_ns: int) -> None:
-        task = cast(ArrowsTask, self.task)
+        task = self.task
         cue = task.cue_onset_ns
         if task.phase is Phase.CUE_SHOWN and not self._arrows_on and cue is not None:
             self.change_at(
@@ -84,7 +82,7 @@ class ArrowsView(TimedView):
     # -- drawing -----------------------------------------------------------------------
 
     def paint_trial(self, painter: QPainter, area: QRectF) -> None:
-        task = cast(ArrowsTask, self.task)
+        task = self.task
         u = self.unit(area)
         centre = QPointF(area.center().x(), area.top() + area.height() * 0.45)
         trial = task.current_trial
@@ -141,7 +139,7 @@ class ArrowsView(TimedView):
 
     def _paint_key_reminder(self, painter: QPainter, area: QRectF) -> None:
         """Each key with the direction and the colour it answers (no words needed)."""
-        task = cast(ArrowsTask, self.task)
+        task = self.task
         u = self.unit(area)
         y = area.bottom() - 6.5 * u
         font = self.make_font(area, 1.1, bold=True)

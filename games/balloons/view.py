@@ -11,8 +11,6 @@ recorded as ``ignored_input`` with reason ``auto_repeat``.
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
@@ -20,7 +18,7 @@ from games.api import EventSink, GameConfig
 from games.balloons.task import BalloonsTask
 from games.engine import palette
 from games.engine.qt.timing import StampedInput
-from games.engine.qt.view import BotAction, GameView
+from games.engine.qt.view import BotAction, BotMove, GameView
 
 PUMP_KEYS = {int(Qt.Key.Key_Space)}
 COLLECT_KEYS = {int(Qt.Key.Key_Return), int(Qt.Key.Key_Enter)}
@@ -30,7 +28,7 @@ def _money(cents: int) -> str:
     return f"${cents / 100:.2f}"
 
 
-class BalloonsView(GameView):
+class BalloonsView(GameView[BalloonsTask]):
     game_id = "balloons"
     iti_ms = 700
 
@@ -46,7 +44,7 @@ class BalloonsView(GameView):
         cx = rect.center().x()
         return QRectF(cx - w - u, y, w, h), QRectF(cx + u, y, w, h)
 
-    def input_for(self, action: Any) -> BotAction:
+    def input_for(self, action: BotMove) -> BotAction:
         pump, collect = self._buttons(QRectF(self.canvas.rect()))
         box = pump if action == "pump" else collect
         return ("click", box.center())
@@ -54,7 +52,7 @@ class BalloonsView(GameView):
     # -- input -------------------------------------------------------------------------
 
     def trial_input(self, event: StampedInput) -> bool:
-        task: BalloonsTask = self.task
+        task = self.task
         if event.device == "key":
             if event.key in PUMP_KEYS:
                 return task.pump(event.t_ns)
@@ -74,7 +72,7 @@ class BalloonsView(GameView):
     # -- drawing -----------------------------------------------------------------------
 
     def paint_trial(self, painter: QPainter, area: QRectF) -> None:
-        task: BalloonsTask = self.task
+        task = self.task
         u = self.unit(area)
         t = self.texts
         painter.setPen(QColor(palette.INK))

@@ -9,8 +9,6 @@ their win and leave the money untouched (see :mod:`games.cards.task`).
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
 
@@ -18,7 +16,7 @@ from games.api import EventSink, GameConfig
 from games.cards.task import DECKS, CardsTask
 from games.engine import palette
 from games.engine.qt.timing import StampedInput
-from games.engine.qt.view import BotAction, GameView
+from games.engine.qt.view import BotAction, BotMove, GameView, kind_and_value
 
 DECK_KEYS = {int(Qt.Key.Key_1) + i: deck for i, deck in enumerate(DECKS)}
 
@@ -31,26 +29,21 @@ def _amount(value: int, language: str) -> str:
     return f"−{text}" if value < 0 else text
 
 
-class CardsView(GameView):
+class CardsView(GameView[CardsTask]):
     game_id = "cards"
     iti_ms = 1500  # the face-up card stays this long before the decks come back
 
     def make_task(self, config: GameConfig, sink: EventSink) -> CardsTask:
         return CardsTask(config.params, config.seed, sink)
 
-    @property
-    def cards_task(self) -> CardsTask:
-        """The task, typed: ``self.task`` is the engine's call-logging wrapper around it."""
-        return cast(CardsTask, self.task)
-
     # -- flow ---------------------------------------------------------------------------
 
     def next_is_practice(self) -> bool:
-        trial = self.cards_task.current_trial
+        trial = self.task.current_trial
         return bool(trial is not None and trial.practice)
 
     def current_is_practice(self) -> bool:
-        task = self.cards_task
+        task = self.task
         if not task.trial_running and task.last_outcome is not None:
             return task.last_outcome.practice  # the feedback on screen is this pick's
         return super().current_is_practice()
@@ -64,8 +57,8 @@ class CardsView(GameView):
         top = rect.top() + rect.height() * 0.46 - h / 2
         return [QRectF(left + i * (w + gap), top, w, h) for i in range(len(DECKS))]
 
-    def input_for(self, action: Any) -> BotAction:
-        kind, deck = getattr(action, "action", action)
+    def input_for(self, action: BotMove) -> BotAction:
+        kind, deck = kind_and_value(action)
         if kind != "choose":
             raise ValueError(f"cards: no input for action {action!r}")
         return ("click", self._decks(QRectF(self.canvas.rect()))[DECKS.index(deck)].center())
@@ -73,7 +66,7 @@ class CardsView(GameView):
     # -- input -------------------------------------------------------------------------
 
     def trial_input(self, event: StampedInput) -> bool:
-        task = self.cards_task
+        task = self.task
         if event.device == "key":
             deck = DECK_KEYS.get(event.key or 0)
             return task.choose(deck, event.t_ns) if deck is not None else False
@@ -88,7 +81,7 @@ class CardsView(GameView):
     # -- drawing -----------------------------------------------------------------------
 
     def paint_trial(self, painter: QPainter, area: QRectF) -> None:
-        task = self.cards_task
+        task = self.task
         u = self.unit(area)
         t = self.texts
         language = self.config.language

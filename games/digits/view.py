@@ -24,7 +24,7 @@ part, or a first part that is backward), a screen says which order to use.
 from __future__ import annotations
 
 import time
-from typing import Any, cast
+from typing import Unpack
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
@@ -34,7 +34,7 @@ from games.api import EventSink, GameConfig
 from games.digits.task import DigitsTask, Stimulus
 from games.engine import palette
 from games.engine.qt.timing import StampedInput
-from games.engine.qt.view import BotAction, GameView, Stage
+from games.engine.qt.view import BotAction, BotMove, GameView, Stage, ViewOptions, kind_and_value
 
 LEAD_IN_MS = 500  # trial start to the first digit ("Watch")
 
@@ -50,12 +50,16 @@ KEYPAD: tuple[tuple[str | int, ...], ...] = (
 )
 
 
-class DigitsView(GameView):
+class DigitsView(GameView[DigitsTask]):
     game_id = "digits"
     iti_ms = 1200
 
     def __init__(
-        self, config: GameConfig, sink: EventSink, parent: QWidget | None = None, **options: Any
+        self,
+        config: GameConfig,
+        sink: EventSink,
+        parent: QWidget | None = None,
+        **options: Unpack[ViewOptions],
     ):
         super().__init__(config, sink, parent, **options)
         self._showing: Stimulus | None = None  # the digit (or recall screen) drawn
@@ -69,20 +73,15 @@ class DigitsView(GameView):
     def make_task(self, config: GameConfig, sink: EventSink) -> DigitsTask:
         return DigitsTask(config.params, config.seed, sink)
 
-    @property
-    def digits_task(self) -> DigitsTask:
-        """The task, typed: ``self.task`` is the engine's call-logging wrapper around it."""
-        return cast(DigitsTask, self.task)
-
     # -- flow ---------------------------------------------------------------------------
 
     def next_is_practice(self) -> bool:
-        task = self.digits_task
+        task = self.task
         trial = task.current_trial
         return bool(not task.trial_running and trial is not None and trial.practice)
 
     def current_is_practice(self) -> bool:
-        task = self.digits_task
+        task = self.task
         if not task.trial_running and task.last_outcome is not None:
             return task.last_outcome.trial.practice  # the screen is about this trial
         return super().current_is_practice()
@@ -94,12 +93,12 @@ class DigitsView(GameView):
         self._hide_ns = None
         self._ended_ns = None
         self._anchor_ns = t_ns + LEAD_IN_MS * 1_000_000
-        trial = self.digits_task.current_trial
+        trial = self.task.current_trial
         if trial is not None:
             self._announced = trial.direction
 
     def trial_frame(self, t_ns: int) -> None:
-        task = self.digits_task
+        task = self.task
         if not task.trial_running:
             self._between_trials(t_ns)
             return
@@ -122,7 +121,7 @@ class DigitsView(GameView):
 
     def _presented(self, t_ns: int, method: str, refresh_ns: int) -> None:
         self._onset_pending = False
-        task = self.digits_task
+        task = self.task
         due = task.stimulus_due
         if due is None or due != self._showing:
             return  # the game ended meanwhile
@@ -139,7 +138,7 @@ class DigitsView(GameView):
 
     def _between_trials(self, t_ns: int) -> None:
         """Announce a part whose order the instructions did not cover, after feedback."""
-        task = self.digits_task
+        task = self.task
         upcoming = task.current_trial
         if upcoming is None or upcoming.direction == self._announced:
             return
@@ -158,10 +157,10 @@ class DigitsView(GameView):
         self.stage = Stage.MESSAGE
 
     def _feedback_due(self) -> bool:
-        outcome = self.digits_task.last_outcome
+        outcome = self.task.last_outcome
         if outcome is None:
             return False
-        mode = self.digits_task.params["feedback"]
+        mode = self.task.params["feedback"]
         return bool(mode == "all" or (mode == "practice" and outcome.trial.practice))
 
     def pause(self) -> None:
@@ -203,8 +202,8 @@ class DigitsView(GameView):
         top = rect.top() + rect.height() * 0.26 - h / 2
         return [QRectF(left + k * (w + gap), top, w, h) for k in range(n)]
 
-    def input_for(self, action: Any) -> BotAction:
-        kind, digit = getattr(action, "action", action)
+    def input_for(self, action: BotMove) -> BotAction:
+        kind, digit = kind_and_value(action)
         keys = self._keypad(QRectF(self.canvas.rect()))
         if kind == "digit":
             return ("click", keys[int(digit)].center())
@@ -235,7 +234,7 @@ class DigitsView(GameView):
         return False
 
     def _press(self, label: str | int, t_ns: int) -> bool:
-        task = self.digits_task
+        task = self.task
         if label == "delete":
             return task.delete_last(t_ns)
         if label == "enter":
@@ -246,7 +245,7 @@ class DigitsView(GameView):
     # -- drawing -----------------------------------------------------------------------
 
     def paint_trial(self, painter: QPainter, area: QRectF) -> None:
-        task = self.digits_task
+        task = self.task
         if task.trial_running:
             if self._showing is not None and self._showing.kind == "recall":
                 self._paint_recall(painter, area)
@@ -275,7 +274,7 @@ class DigitsView(GameView):
             painter.drawEllipse(centre, 0.5 * u, 0.5 * u)
 
     def _paint_recall(self, painter: QPainter, area: QRectF) -> None:
-        task = self.digits_task
+        task = self.task
         trial = task.current_trial
         assert trial is not None
         u = self.unit(area)
@@ -333,7 +332,7 @@ class DigitsView(GameView):
         return font
 
     def _paint_feedback(self, painter: QPainter, area: QRectF) -> None:
-        outcome = self.digits_task.last_outcome
+        outcome = self.task.last_outcome
         assert outcome is not None
         u = self.unit(area)
         if outcome.correct:

@@ -20,8 +20,6 @@ A double click counts as two clicks.
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPainter
 
@@ -29,26 +27,21 @@ from games.api import EventSink, GameConfig
 from games.engine import palette
 from games.engine.qt.amount import AmountView
 from games.engine.qt.timing import StampedInput
-from games.engine.qt.view import BotAction
+from games.engine.qt.view import BotAction, BotMove, kind_and_value
 from games.exchange_split.task import SplitTask
 
 ACCEPT_KEYS = {int(Qt.Key.Key_A)}
 REJECT_KEYS = {int(Qt.Key.Key_R)}
 
 
-class SplitView(AmountView):
+class SplitView(AmountView[SplitTask]):
     game_id = "exchange_split"
 
     def make_task(self, config: GameConfig, sink: EventSink) -> SplitTask:
         return SplitTask(config.params, config.seed, sink)
 
-    @property
-    def split_task(self) -> SplitTask:
-        """The task, typed: ``self.task`` is the engine's call-logging wrapper around it."""
-        return cast(SplitTask, self.task)
-
     def role_message(self, role: str) -> str:
-        return self.texts.get(self.game_id, f"{role}_part", pot=self.split_task.pot)
+        return self.texts.get(self.game_id, f"{role}_part", pot=self.task.pot)
 
     # -- geometry shared by painting and clicking --------------------------------------
 
@@ -66,8 +59,8 @@ class SplitView(AmountView):
             "reject": QRectF(cx + u, top + 22.5 * u, button_w, 3.4 * u),
         }
 
-    def input_for(self, action: Any) -> BotAction:
-        kind, value = getattr(action, "action", action)
+    def input_for(self, action: BotMove) -> BotAction:
+        kind, value = kind_and_value(action)
         boxes = self._layout(QRectF(self.canvas.rect()))
         if kind == "respond":
             return ("click", boxes["accept" if value else "reject"].center())
@@ -78,12 +71,12 @@ class SplitView(AmountView):
     # -- input -------------------------------------------------------------------------
 
     def trial_input(self, event: StampedInput) -> bool:
-        if self.split_task.role == "responder":
+        if self.task.role == "responder":
             return self._respond_input(event)
         return super().trial_input(event)
 
     def _respond_input(self, event: StampedInput) -> bool:
-        task = self.split_task
+        task = self.task
         if event.device == "key":
             if event.key in ACCEPT_KEYS:
                 return bool(task.respond(True, event.t_ns))
@@ -101,7 +94,7 @@ class SplitView(AmountView):
         return False
 
     def submit_amount(self, t_ns: int) -> bool:
-        task = self.split_task
+        task = self.task
         if task.role == "proposer":
             return bool(task.offer(self.amount, t_ns))
         return bool(task.give(self.amount, t_ns))
@@ -109,13 +102,13 @@ class SplitView(AmountView):
     # -- drawing -----------------------------------------------------------------------
 
     def paint_decision(self, painter: QPainter, area: QRectF) -> None:
-        if self.split_task.role == "responder":
+        if self.task.role == "responder":
             self._paint_response(painter, area)
         else:
             self._paint_split(painter, area)
 
     def _paint_split(self, painter: QPainter, area: QRectF) -> None:
-        task = self.split_task
+        task = self.task
         t, g = self.texts, self.game_id
         boxes = self._layout(area)
         keep = task.pot - self.amount
@@ -131,7 +124,7 @@ class SplitView(AmountView):
         self._paint_button(painter, area, boxes["confirm"], t.get(g, "confirm"), palette.ACCENT)
 
     def _paint_response(self, painter: QPainter, area: QRectF) -> None:
-        task = self.split_task
+        task = self.task
         t, g = self.texts, self.game_id
         boxes = self._layout(area)
         offer = task.offer_to_candidate
@@ -151,7 +144,7 @@ class SplitView(AmountView):
         self._paint_button(painter, area, boxes["reject"], t.get(g, "reject"), palette.ORANGE)
 
     def paint_outcome(self, painter: QPainter, area: QRectF) -> None:
-        task = self.split_task
+        task = self.task
         outcome = task.last_outcome
         assert outcome is not None
         t, g = self.texts, self.game_id

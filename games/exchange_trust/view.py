@@ -20,33 +20,26 @@ A double click counts as two clicks.
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QPainter
 
 from games.api import EventSink, GameConfig
 from games.engine import palette
 from games.engine.qt.amount import AmountView
-from games.engine.qt.view import BotAction
+from games.engine.qt.view import BotAction, BotMove, kind_and_value
 from games.exchange_trust.task import TrustTask
 
 
-class TrustView(AmountView):
+class TrustView(AmountView[TrustTask]):
     game_id = "exchange_trust"
 
     def make_task(self, config: GameConfig, sink: EventSink) -> TrustTask:
         return TrustTask(config.params, config.seed, sink)
 
-    @property
-    def trust_task(self) -> TrustTask:
-        """The task, typed: ``self.task`` is the engine's call-logging wrapper around it."""
-        return cast(TrustTask, self.task)
-
     # -- flow ---------------------------------------------------------------------------
 
     def role_message(self, role: str) -> str:
-        task = self.trust_task
+        task = self.task
         return self.texts.get(
             self.game_id,
             f"{role}_part",
@@ -56,8 +49,8 @@ class TrustView(AmountView):
 
     # -- geometry shared by painting and clicking --------------------------------------
 
-    def input_for(self, action: Any) -> BotAction:
-        kind, amount = getattr(action, "action", action)
+    def input_for(self, action: BotMove) -> BotAction:
+        kind, amount = kind_and_value(action)
         if kind not in ("send", "return"):
             raise ValueError(f"exchange_trust: no input for action {action!r}")
         return self.amount_input_for(amount)
@@ -65,7 +58,7 @@ class TrustView(AmountView):
     # -- input -------------------------------------------------------------------------
 
     def submit_amount(self, t_ns: int) -> bool:
-        task = self.trust_task
+        task = self.task
         if task.role == "investor":
             return bool(task.send(self.amount, t_ns))
         return bool(task.return_amount(self.amount, t_ns))
@@ -73,7 +66,7 @@ class TrustView(AmountView):
     # -- drawing -----------------------------------------------------------------------
 
     def paint_decision(self, painter: QPainter, area: QRectF) -> None:
-        task = self.trust_task
+        task = self.task
         trial = task.current_trial
         assert trial is not None
         t, g = self.texts, self.game_id
@@ -94,7 +87,7 @@ class TrustView(AmountView):
         self._paint_button(painter, area, boxes["confirm"], t.get(g, "confirm"), palette.ACCENT)
 
     def paint_outcome(self, painter: QPainter, area: QRectF) -> None:
-        outcome = self.trust_task.last_outcome
+        outcome = self.task.last_outcome
         assert outcome is not None
         t, g = self.texts, self.game_id
         if outcome.role == "investor":

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, cast
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath
@@ -31,7 +30,7 @@ from games.api import EventSink, GameConfig
 from games.engine import palette
 from games.engine.qt.timed import TimedView, draw_fixation, draw_line, key_name, pen
 from games.engine.qt.timing import StampedInput
-from games.engine.qt.view import BotAction
+from games.engine.qt.view import BotAction, BotMove
 from games.faces.task import FacesTask, Phase
 
 # The task's option labels -> the keys of their words in resources/i18n.
@@ -305,7 +304,7 @@ def _paint_mouth(painter: QPainter, centre: QPointF, r: float, e: Expression, li
         painter.drawPath(fold)
 
 
-class FacesView(TimedView):
+class FacesView(TimedView[FacesTask]):
     game_id = "faces"
 
     def make_task(self, config: GameConfig, sink: EventSink) -> FacesTask:
@@ -315,7 +314,7 @@ class FacesView(TimedView):
     def label(self, option: str) -> str:
         return self.texts.get("faces", LABEL_KEYS[option])
 
-    def instruction_values(self) -> dict[str, Any]:
+    def instruction_values(self) -> dict[str, object]:
         return {"n": len(self.task.options)}
 
     # -- geometry shared by painting and clicking --------------------------------------
@@ -340,7 +339,7 @@ class FacesView(TimedView):
             )
         return boxes
 
-    def input_for(self, action: Any) -> BotAction:
+    def input_for(self, action: BotMove) -> BotAction:
         boxes = self.option_boxes(QRectF(self.canvas.rect()))
         return ("click", boxes[self.task.options.index(str(action))].center())
 
@@ -351,7 +350,7 @@ class FacesView(TimedView):
         self.stamp_screen(FIXATION)
 
     def trial_frame(self, t_ns: int) -> None:
-        task = cast(FacesTask, self.task)
+        task = self.task
         p = task.params
         fixation = self.screens.get(FIXATION)
         onset = task.stimulus_onset_ns
@@ -373,7 +372,7 @@ class FacesView(TimedView):
     # -- input -------------------------------------------------------------------------
 
     def respond_to(self, event: StampedInput) -> bool:
-        task = cast(FacesTask, self.task)
+        task = self.task
         if not task.trial_running:
             return False
         choice = None
@@ -395,7 +394,7 @@ class FacesView(TimedView):
     # -- drawing -----------------------------------------------------------------------
 
     def paint_trial(self, painter: QPainter, area: QRectF) -> None:
-        task = cast(FacesTask, self.task)
+        task = self.task
         u = self.unit(area)
         boxes = self.option_boxes(area)
         # The face sits in the middle of the space above the labels.

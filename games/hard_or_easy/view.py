@@ -18,7 +18,6 @@ the press screen names.
 from __future__ import annotations
 
 import math
-from typing import Any, cast
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath
@@ -36,14 +35,14 @@ from games.engine.qt.timed import (
     qt_key,
 )
 from games.engine.qt.timing import StampedInput
-from games.engine.qt.view import BotAction
+from games.engine.qt.view import BotAction, BotMove
 from games.hard_or_easy.task import CHOICES, HardOrEasyTask, Phase
 
 READY, CHOICE, TASK_READY, PRESSING = "ready", "choice", "task_ready", "pressing"
 CARD_COLOURS = {"easy": palette.ACCENT, "hard": palette.ORANGE}
 
 
-class HardOrEasyView(TimedView):
+class HardOrEasyView(TimedView[HardOrEasyTask]):
     game_id = "hard_or_easy"
 
     def make_task(self, config: GameConfig, sink: EventSink) -> HardOrEasyTask:
@@ -53,7 +52,7 @@ class HardOrEasyView(TimedView):
     def money(self, amount: float) -> str:
         return f"{self.task.params['currency']}{amount:.2f}"
 
-    def instruction_values(self) -> dict[str, Any]:
+    def instruction_values(self) -> dict[str, object]:
         p = self.task.params
         return {
             "easy_key": key_label(str(p["easy_press_key"])),
@@ -80,7 +79,7 @@ class HardOrEasyView(TimedView):
             "hard": QRectF(cx + 1.5 * u, top, width, height),
         }
 
-    def input_for(self, action: Any) -> BotAction:
+    def input_for(self, action: BotMove) -> BotAction:
         return ("key", qt_key(str(action)))
 
     # -- frames ------------------------------------------------------------------------
@@ -90,7 +89,7 @@ class HardOrEasyView(TimedView):
         self.stamp_screen(READY)
 
     def trial_frame(self, t_ns: int) -> None:
-        task = cast(HardOrEasyTask, self.task)
+        task = self.task
         ready_ns = int(task.params["ready_ms"]) * 1_000_000
         ready, task_ready = self.screens.get(READY), self.screens.get(TASK_READY)
         if ready is not None:
@@ -118,7 +117,7 @@ class HardOrEasyView(TimedView):
     # -- input -------------------------------------------------------------------------
 
     def respond_to(self, event: StampedInput) -> bool:
-        task = cast(HardOrEasyTask, self.task)
+        task = self.task
         if not task.trial_running:
             return False
         used = False
@@ -136,7 +135,7 @@ class HardOrEasyView(TimedView):
     # -- drawing -----------------------------------------------------------------------
 
     def paint_trial(self, painter: QPainter, area: QRectF) -> None:
-        task = cast(HardOrEasyTask, self.task)
+        task = self.task
         u = self.unit(area)
         trial = task.current_trial
         if task.trial_running and trial is not None:
@@ -245,7 +244,7 @@ class HardOrEasyView(TimedView):
         painter.drawEllipse(box)
 
     def _paint_task(self, painter: QPainter, area: QRectF, *, ready: bool) -> None:
-        task = cast(HardOrEasyTask, self.task)
+        task = self.task
         u = self.unit(area)
         choice = task.choice or CHOICES[0]
         key = key_label(task.press_key or "")
@@ -292,7 +291,7 @@ class HardOrEasyView(TimedView):
 
     def _paint_time_left(self, painter: QPainter, area: QRectF) -> None:
         """A thin bar that empties as the phase's time runs out, and the seconds left."""
-        task = cast(HardOrEasyTask, self.task)
+        task = self.task
         u = self.unit(area)
         limit = task.current_deadline_ns
         onset = task.phase_onset_ns
@@ -314,7 +313,7 @@ class HardOrEasyView(TimedView):
         )
 
     def _paint_feedback(self, painter: QPainter, area: QRectF) -> None:
-        task = cast(HardOrEasyTask, self.task)
+        task = self.task
         feedback, outcome = task.last_feedback, task.last_outcome
         if feedback is None or outcome is None:
             return

@@ -11,8 +11,6 @@ not tapping: its auto-repeats are not taps, only ``ignored_input`` events (reaso
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QPainter
 
@@ -26,28 +24,28 @@ from games.engine.qt.timed import (
     key_label,
     qt_key,
 )
-from games.engine.qt.view import BotAction
+from games.engine.qt.view import BotAction, BotMove
 from games.keypresses.task import HANDS, KeypressesTask, Phase
 
 READY, GO = "ready", "go"
 
 
-class KeypressesView(TimedView):
+class KeypressesView(TimedView[KeypressesTask]):
     game_id = "keypresses"
 
     def make_task(self, config: GameConfig, sink: EventSink) -> KeypressesTask:
         self._screen = READY
         return KeypressesTask(config.params, config.seed, sink)
 
-    def instruction_values(self) -> dict[str, Any]:
-        task = cast(KeypressesTask, self.task)
+    def instruction_values(self) -> dict[str, object]:
+        task = self.task
         return {
             "seconds": f"{int(task.params['trial_ms']) / 1000:g}",
             "left_key": key_label(task.key_for("left")),
             "right_key": key_label(task.key_for("right")),
         }
 
-    def input_for(self, action: Any) -> BotAction:
+    def input_for(self, action: BotMove) -> BotAction:
         return ("key", qt_key(str(action)))
 
     # -- frames ------------------------------------------------------------------------
@@ -57,7 +55,7 @@ class KeypressesView(TimedView):
         self.stamp_screen(READY)
 
     def trial_frame(self, t_ns: int) -> None:
-        task = cast(KeypressesTask, self.task)
+        task = self.task
         ready = self.screens.get(READY)
         if ready is not None:
             self.change_at(GO, ready + int(task.params["ready_ms"]) * 1_000_000, self._show_go)
@@ -71,7 +69,7 @@ class KeypressesView(TimedView):
     # -- drawing -----------------------------------------------------------------------
 
     def paint_trial(self, painter: QPainter, area: QRectF) -> None:
-        task = cast(KeypressesTask, self.task)
+        task = self.task
         u = self.unit(area)
         trial = task.current_trial
         if not task.trial_running or trial is None:

@@ -14,7 +14,8 @@ Mouth size: the mouths keep the paper's lengths relative to each other (11.5 vs
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Mapping
+from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
@@ -30,7 +31,7 @@ from games.engine.qt.timed import (
     pen,
     qt_key,
 )
-from games.engine.qt.view import BotAction
+from games.engine.qt.view import BotAction, BotMove
 from games.lengths.task import LengthsTask, Phase
 
 FACE_WIDTH_MM = 40.0  # nominal face width the mouth lengths are relative to
@@ -61,7 +62,7 @@ def paint_face(painter: QPainter, centre: QPointF, radius: float, mouth_mm: floa
         painter.drawLine(QPointF(centre.x() - half, y), QPointF(centre.x() + half, y))
 
 
-class LengthsView(TimedView):
+class LengthsView(TimedView[LengthsTask]):
     game_id = "lengths"
 
     def make_task(self, config: GameConfig, sink: EventSink) -> LengthsTask:
@@ -69,7 +70,7 @@ class LengthsView(TimedView):
         return LengthsTask(config.params, config.seed, sink)
 
     def _key_of(self, mouth: str) -> str:
-        task = cast(LengthsTask, self.task)
+        task = self.task
         side = (
             task.short_side
             if mouth == "short"
@@ -77,14 +78,14 @@ class LengthsView(TimedView):
         )
         return str(task.params[f"key_{side}"])
 
-    def instruction_values(self) -> dict[str, Any]:
+    def instruction_values(self) -> dict[str, object]:
         return {
             "short_key": key_label(self._key_of("short")),
             "long_key": key_label(self._key_of("long")),
             "cents": int(self.task.params["reward_cents"]),
         }
 
-    def input_for(self, action: Any) -> BotAction:
+    def input_for(self, action: BotMove) -> BotAction:
         return ("key", qt_key(str(action)))
 
     # -- frames ------------------------------------------------------------------------
@@ -94,7 +95,7 @@ class LengthsView(TimedView):
         self.stamp_screen(FIXATION)
 
     def trial_frame(self, t_ns: int) -> None:
-        task = cast(LengthsTask, self.task)
+        task = self.task
         p = task.params
         ms = 1_000_000
         fixation, face = self.screens.get(FIXATION), self.screens.get(FACE)
@@ -122,7 +123,7 @@ class LengthsView(TimedView):
     # -- drawing -----------------------------------------------------------------------
 
     def paint_trial(self, painter: QPainter, area: QRectF) -> None:
-        task = cast(LengthsTask, self.task)
+        task = self.task
         u = self.unit(area)
         centre = QPointF(area.center().x(), area.top() + area.height() * 0.42)
         trial = task.current_trial
@@ -140,7 +141,7 @@ class LengthsView(TimedView):
         self._paint_key_reminder(painter, area)
 
     def _paint_feedback(
-        self, painter: QPainter, area: QRectF, centre: QPointF, feedback: Any
+        self, painter: QPainter, area: QRectF, centre: QPointF, feedback: Mapping[str, Any]
     ) -> None:
         u = self.unit(area)
         message = str(feedback["message"])

@@ -11,35 +11,28 @@ Practice trials are marked as such and leave the points untouched (see
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from games.api import EventSink, GameConfig
 from games.engine import palette
 from games.engine.qt.timing import StampedInput
-from games.engine.qt.view import BotAction, GameView
+from games.engine.qt.view import BotAction, BotMove, GameView, kind_and_value
 from games.reversal.task import OPTIONS, ReversalTask
 
 SIDE_KEYS = {int(Qt.Key.Key_Left): 0, int(Qt.Key.Key_Right): 1}
 _COLOURS = {"A": palette.ACCENT, "B": palette.ORANGE}
 
 
-class ReversalView(GameView):
+class ReversalView(GameView[ReversalTask]):
     game_id = "reversal"
     iti_ms = 1200  # the outcome stays this long before the next trial
 
     def make_task(self, config: GameConfig, sink: EventSink) -> ReversalTask:
         return ReversalTask(config.params, config.seed, sink)
 
-    @property
-    def reversal_task(self) -> ReversalTask:
-        """The task, typed: ``self.task`` is the engine's call-logging wrapper around it."""
-        return cast(ReversalTask, self.task)
-
     def current_is_practice(self) -> bool:
-        task = self.reversal_task
+        task = self.task
         if not task.trial_running and task.last_outcome is not None:
             return task.last_outcome.practice  # the feedback on screen is this trial's
         return super().current_is_practice()
@@ -56,18 +49,18 @@ class ReversalView(GameView):
 
     def _sides(self) -> tuple[str, str] | None:
         """The options on the left and right of the trial on screen."""
-        trial = self.reversal_task.current_trial
-        if self.reversal_task.trial_running and trial is not None:
+        trial = self.task.current_trial
+        if self.task.trial_running and trial is not None:
             left = trial.left
         else:
-            outcome = self.reversal_task.last_outcome
+            outcome = self.task.last_outcome
             if outcome is None:
                 return None
-            left = self.reversal_task.schedule[outcome.trial_index].left
+            left = self.task.schedule[outcome.trial_index].left
         return (left, OPTIONS[1 - OPTIONS.index(left)])
 
-    def input_for(self, action: Any) -> BotAction:
-        kind, option = getattr(action, "action", action)
+    def input_for(self, action: BotMove) -> BotAction:
+        kind, option = kind_and_value(action)
         sides = self._sides()
         if kind != "choose" or sides is None:
             raise ValueError(f"reversal: no input for action {action!r}")
@@ -77,7 +70,7 @@ class ReversalView(GameView):
     # -- input -------------------------------------------------------------------------
 
     def trial_input(self, event: StampedInput) -> bool:
-        task = self.reversal_task
+        task = self.task
         sides = self._sides()
         if sides is None:
             return False
@@ -95,7 +88,7 @@ class ReversalView(GameView):
     # -- drawing -----------------------------------------------------------------------
 
     def paint_trial(self, painter: QPainter, area: QRectF) -> None:
-        task = self.reversal_task
+        task = self.task
         u = self.unit(area)
         t = self.texts
         painter.setPen(QColor(palette.INK))

@@ -16,8 +16,6 @@ with a signal other than the one its events would name.
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
 
@@ -31,14 +29,14 @@ from games.engine.qt.timed import (
     pen,
     qt_key,
 )
-from games.engine.qt.view import BotAction
+from games.engine.qt.view import BotAction, BotMove
 from games.stop.task import Phase, StopTask
 
 FIXATION, ARROW = "fixation", "arrow"
 POSITIVE = {"correct", "stopped"}
 
 
-class StopView(TimedView):
+class StopView(TimedView[StopTask]):
     game_id = "stop"
 
     def make_task(self, config: GameConfig, sink: EventSink) -> StopTask:
@@ -50,7 +48,7 @@ class StopView(TimedView):
         self._signal_on = False
         return StopTask(config.params, config.seed, sink)
 
-    def input_for(self, action: Any) -> BotAction:
+    def input_for(self, action: BotMove) -> BotAction:
         return ("key", qt_key(str(action)))
 
     # -- frames ------------------------------------------------------------------------
@@ -61,7 +59,7 @@ class StopView(TimedView):
         self.stamp_screen(FIXATION)
 
     def trial_frame(self, t_ns: int) -> None:
-        task = cast(StopTask, self.task)
+        task = self.task
         fixation = self.screens.get(FIXATION)
         if fixation is not None:
             self.change_at(
@@ -91,7 +89,7 @@ class StopView(TimedView):
     # -- drawing -----------------------------------------------------------------------
 
     def paint_trial(self, painter: QPainter, area: QRectF) -> None:
-        task = cast(StopTask, self.task)
+        task = self.task
         u = self.unit(area)
         centre = QPointF(area.center().x(), area.top() + area.height() * 0.45)
         trial = task.current_trial

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Unpack
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import QWidget
 from games.api import EventSink, GameConfig
 from games.engine import palette
 from games.engine.qt.timing import StampedInput
-from games.engine.qt.view import BotAction, GameView, Stage
+from games.engine.qt.view import BotAction, BotMove, GameView, Stage, ViewOptions, kind_and_value
 from games.towers.task import CAPACITY, State, TowersTask
 
 ATTEMPT_FEEDBACK_MS = 1500  # between tries: why the try ended, before the board resets
@@ -61,12 +61,16 @@ class Board:
         return QPointF(self.peg_x[peg], top - self.ball * 0.9)
 
 
-class TowersView(GameView):
+class TowersView(GameView[TowersTask]):
     game_id = "towers"
     iti_ms = 1500
 
     def __init__(
-        self, config: GameConfig, sink: EventSink, parent: QWidget | None = None, **options: Any
+        self,
+        config: GameConfig,
+        sink: EventSink,
+        parent: QWidget | None = None,
+        **options: Unpack[ViewOptions],
     ):
         super().__init__(config, sink, parent, **options)
         self._lifted: int | None = None  # peg whose top ball is lifted
@@ -77,26 +81,21 @@ class TowersView(GameView):
     def make_task(self, config: GameConfig, sink: EventSink) -> TowersTask:
         return TowersTask(config.params, config.seed, sink)
 
-    @property
-    def towers_task(self) -> TowersTask:
-        """The task, typed: ``self.task`` is the engine's call-logging wrapper around it."""
-        return cast(TowersTask, self.task)
-
     # -- flow ---------------------------------------------------------------------------
 
     def current_is_practice(self) -> bool:
-        task = self.towers_task
+        task = self.task
         if not task.trial_running and task.last_outcome is not None:
             return task.schedule[task.last_outcome.trial_index].practice
         return super().current_is_practice()
 
     def trial_started(self, t_ns: int) -> None:
         self._lifted = None
-        self._attempt_shown = self.towers_task.attempt
+        self._attempt_shown = self.task.attempt
         super().trial_started(t_ns)  # the first try's board shows on the next frame
 
     def trial_frame(self, t_ns: int) -> None:
-        task = self.towers_task
+        task = self.task
         if not task.trial_running:
             return
         if self._feedback_until is not None:
@@ -112,7 +111,7 @@ class TowersView(GameView):
 
     def _after_change(self, t_ns: int) -> None:
         """After the task acted: a try that ended brings its message, then a new board."""
-        task = self.towers_task
+        task = self.task
         if not task.trial_running:
             self._lifted = None
             return
@@ -134,8 +133,8 @@ class TowersView(GameView):
             self._paused_at = None
             if self._feedback_until is not None:
                 self._feedback_until += span
-            elif self.towers_task.trial_running:
-                self.towers_task.extend_time_limit(span, now)
+            elif self.task.trial_running:
+                self.task.extend_time_limit(span, now)
         super().resume()
 
     # -- geometry shared by painting and clicking --------------------------------------
@@ -173,8 +172,8 @@ class TowersView(GameView):
         w, h = 10.0 * u, 2.8 * u
         return QRectF(rect.center().x() - w / 2, self._origin_y(rect) + 35.4 * u, w, h)
 
-    def input_for(self, action: Any) -> BotAction:
-        kind, pegs = getattr(action, "action", action)  # ("move", (from_peg, to_peg))
+    def input_for(self, action: BotMove) -> BotAction:
+        kind, pegs = kind_and_value(action)  # ("move", (from_peg, to_peg))
         rect = QRectF(self.canvas.rect())
         if kind == "give_up":
             return ("click", self._start_over_button(rect).center())
@@ -212,12 +211,12 @@ class TowersView(GameView):
         return False
 
     def _start_over(self, t_ns: int) -> bool:
-        used = self.towers_task.give_up(t_ns)
+        used = self.task.give_up(t_ns)
         self._after_change(t_ns)
         return bool(used)
 
     def _select(self, peg: int, event: StampedInput) -> bool:
-        task = self.towers_task
+        task = self.task
         trial = task.current_trial
         index = trial.index if trial is not None else None
         if self._lifted is None:
@@ -257,7 +256,7 @@ class TowersView(GameView):
     # -- drawing -----------------------------------------------------------------------
 
     def paint_trial(self, painter: QPainter, area: QRectF) -> None:
-        task = self.towers_task
+        task = self.task
         u = self.unit(area)
         t = self.texts
         top = self._origin_y(area)
@@ -392,7 +391,7 @@ class TowersView(GameView):
 
     def _paint_attempt_message(self, painter: QPainter, area: QRectF, board: Board) -> None:
         u = self.unit(area)
-        ended = self.towers_task.last_attempt
+        ended = self.task.last_attempt
         reason = ended.reason if ended is not None else ""
         lines = []
         if reason == "move_limit":

@@ -17,38 +17,59 @@ An auto-repeated Enter (or any other key) is ignored, so a held Enter cannot con
 the next round (see the table in :mod:`games.engine.qt.view`).
 
 A game supplies :meth:`submit_amount`, :meth:`role_message`, :meth:`paint_decision`
-and :meth:`paint_outcome`; its task offers ``role``, ``amount_limit`` (the most the
-candidate may choose, see :class:`~games.engine.trial.RoleTask`), ``trial_running``,
-``finished``, ``current_trial``, ``last_outcome`` and ``schedule``.
+and :meth:`paint_outcome`; its task (an :class:`AmountTask`) offers ``role``,
+``amount_limit`` (the most the candidate may choose, see
+:class:`~games.engine.trial.RoleTask`), ``trial_running``, ``finished``,
+``current_trial``, ``last_outcome`` and ``schedule``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Protocol, TypeVar, Unpack
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
-from games.api import EventSink, GameConfig
+from games.api import EventSink, GameConfig, GameTask
 from games.engine import palette
 from games.engine.qt.timing import StampedInput
-from games.engine.qt.view import BotAction, GameView, Stage
+from games.engine.qt.view import BotAction, GameView, Stage, TrialOutcome, ViewOptions
 
-__all__ = ["AmountView"]
+__all__ = ["AmountTask", "AmountView"]
 
 LESS_KEYS = {int(Qt.Key.Key_Left), int(Qt.Key.Key_Down), int(Qt.Key.Key_Minus)}
 MORE_KEYS = {int(Qt.Key.Key_Right), int(Qt.Key.Key_Up), int(Qt.Key.Key_Plus)}
 CONFIRM_KEYS = {int(Qt.Key.Key_Return), int(Qt.Key.Key_Enter)}
 
 
-class AmountView(GameView):
+class AmountTask(GameTask, Protocol):
+    """What :class:`AmountView` needs of its task (a :class:`~games.engine.trial.RoleTask`)."""
+
+    @property
+    def role(self) -> str | None: ...
+
+    @property
+    def amount_limit(self) -> int: ...
+
+    @property
+    def last_outcome(self) -> TrialOutcome | None: ...
+
+
+AmountTaskT = TypeVar("AmountTaskT", bound=AmountTask, covariant=True)
+
+
+class AmountView(GameView[AmountTaskT]):
     """Base of a view where the candidate chooses an amount and confirms it."""
 
     iti_ms = 2000
 
     def __init__(
-        self, config: GameConfig, sink: EventSink, parent: QWidget | None = None, **options: Any
+        self,
+        config: GameConfig,
+        sink: EventSink,
+        parent: QWidget | None = None,
+        **options: Unpack[ViewOptions],
     ):
         super().__init__(config, sink, parent, **options)
         self.amount = 0  # the amount the selector shows
@@ -59,7 +80,7 @@ class AmountView(GameView):
 
     def amount_limit(self) -> int:
         """The most the candidate may choose in this round: the task's ``amount_limit``."""
-        return int(self.task.amount_limit)
+        return self.task.amount_limit
 
     def submit_amount(self, t_ns: int) -> bool:
         """Hand the chosen amount to the task; True when it was taken."""
@@ -80,7 +101,7 @@ class AmountView(GameView):
     def current_is_practice(self) -> bool:
         task = self.task
         if not task.trial_running and task.last_outcome is not None:
-            return bool(task.schedule[task.last_outcome.trial_index].practice)
+            return task.schedule[task.last_outcome.trial_index].practice
         return super().current_is_practice()
 
     def trial_started(self, t_ns: int) -> None:

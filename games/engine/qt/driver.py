@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QPoint, QPointF, Qt, QTimer
 from PySide6.QtTest import QTest
 
+from games.api import BotPolicy, GameTask
 from games.engine.qt.view import CONTINUE_STAGES, GameView, Stage
 
 __all__ = ["BotDriver"]
@@ -25,7 +26,14 @@ __all__ = ["BotDriver"]
 class BotDriver(QObject):
     """Plays ``view`` with ``bot``; ``speed`` scales the bot's delays (0.05 = 20× faster)."""
 
-    def __init__(self, view: GameView, bot: Any, *, speed: float = 0.05, tick_ms: int = 2):
+    def __init__(
+        self,
+        view: GameView[GameTask],
+        bot: BotPolicy[Any],
+        *,
+        speed: float = 0.05,
+        tick_ms: int = 2,
+    ):
         super().__init__(view)
         self.view = view
         self.bot = bot

@@ -31,8 +31,9 @@ It adds, on top of the shared flow:
   gives the label a candidate sees (``"F"``, ``"Left"``).
 
 Views call their task only through ``self.task`` - the shared view's logging
-wrapper, so a crashed run can be rebuilt by replaying the calls - and type it with
-``cast(TheTask, self.task)`` where they need its attributes.
+wrapper, so a crashed run can be rebuilt by replaying the calls - which is typed as
+the game's task: a view is ``TimedView[TheTask]``, and the task must be a
+:class:`TimedTask`.
 
 It also holds a few drawing helpers the six games share (fixation cross, key caps,
 progress bars, centred lines, arrows), so the games look alike.
@@ -42,18 +43,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from typing import ClassVar, Protocol, TypeVar
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QKeySequence, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QWidget
 
-from games.api import EventRecord, EventSink, GameConfig
+from games.api import EventRecord, EventSink, GameConfig, GameTask
 from games.engine import palette
 from games.engine.qt.canvas import FRAME_SWAPPED
 from games.engine.qt.timing import StampedInput
-from games.engine.qt.view import GameView, Stage
+from games.engine.qt.view import GameView, Stage, TrialOutcome
 
 __all__ = [
+    "TimedTask",
     "TimedView",
     "arrow_path",
     "draw_fixation",
@@ -108,7 +111,7 @@ def draw_line(
     y: float,
     height: float,
     text: str,
-    font: Any,
+    font: QFont,
     colour: str = palette.INK,
 ) -> QRectF:
     """One centred line of text in a band of ``area`` from ``y``; returns the band."""
@@ -152,7 +155,7 @@ def draw_keycap(
     painter: QPainter,
     box: QRectF,
     label: str,
-    font: Any,
+    font: QFont,
     *,
     active: bool = True,
     highlight: bool = False,
@@ -191,7 +194,28 @@ def draw_progress(
 # -- the view ------------------------------------------------------------------------
 
 
-class TimedView(GameView):
+class TimedTask(GameTask, Protocol):
+    """What :class:`TimedView` needs of its task beyond a :class:`~games.api.GameTask`.
+
+    Every :class:`~games.engine.trial.TrialTask` has the deadline, ``timeout`` and
+    ``last_outcome``; ``respond(key, t_ns)`` takes a key by its name (:func:`key_name`).
+    """
+
+    @property
+    def last_outcome(self) -> TrialOutcome | None: ...
+
+    @property
+    def deadline_at_ns(self) -> int | None: ...
+
+    def timeout(self, t_ns: int, /) -> bool: ...
+
+    def respond(self, key: str, t_ns: int, /) -> bool: ...
+
+
+TimedTaskT = TypeVar("TimedTaskT", bound=TimedTask, covariant=True)
+
+
+class TimedView(GameView[TimedTaskT]):
     """Base of the timed games' views (see the module docstring).
 
     Subclasses implement ``make_task``, ``paint_trial``, :meth:`respond_to` (an input
@@ -200,7 +224,7 @@ class TimedView(GameView):
     once), ``trial_frame`` (calling :meth:`check_deadline`) and ``input_for``. The
     task must offer ``params`` (with ``feedback_ms``/``iti_ms`` where the game has
     them), ``trial_running``, ``finished``, ``timeout(t)``, ``deadline_at_ns``,
-    ``last_feedback`` (or none) and ``current_trial``.
+    ``last_feedback`` (or none) and ``current_trial`` (see :class:`TimedTask`).
     """
 
     iti_ms: ClassVar[int] = 0  # feedback and rest come from the task's parameters
@@ -211,7 +235,7 @@ class TimedView(GameView):
         self,
         config: GameConfig,
         sink: EventSink,
-        parent: Any = None,
+        parent: QWidget | None = None,
         *,
         resume_events: Sequence[EventRecord] | None = None,
     ) -> None:
@@ -226,7 +250,7 @@ class TimedView(GameView):
 
     # -- hooks -------------------------------------------------------------------------
 
-    def instruction_values(self) -> dict[str, Any]:
+    def instruction_values(self) -> dict[str, object]:
         """Values for the placeholders of the game's instruction text."""
         return {}
 
@@ -243,11 +267,11 @@ class TimedView(GameView):
         name = key_name(event.key) if event.device == "key" else ""
         if not name or not self.task.trial_running:
             return False
-        return bool(self.task.respond(name, event.t_ns))
+        return self.task.respond(name, event.t_ns)
 
     def feedback_ms(self) -> int:
         """How long the last trial's feedback shows; 0 when it has none."""
-        if getattr(self.task, "last_feedback", None) is None:
+        if self.task.last_feedback is None:
             return 0
         return int(self.task.params.get("feedback_ms", 0))
 
@@ -271,13 +295,13 @@ class TimedView(GameView):
 
     def trial_in_play(self) -> bool:
         """A trial runs, or its feedback and the rest after it are still on."""
-        return bool(self.task.trial_running) or self.last_frame_ns < self._rest_until
+        return self.task.trial_running or self.last_frame_ns < self._rest_until
 
     def showing_feedback(self) -> bool:
         """The last trial's feedback is on screen."""
         return (
             not self.task.trial_running
-            and getattr(self.task, "last_feedback", None) is not None
+            and self.task.last_feedback is not None
             and self.last_frame_ns < self._feedback_until
         )
 
@@ -292,10 +316,10 @@ class TimedView(GameView):
             return
         self._trial_open = False
         self._changes.clear()  # what the trial still had to show is moot
-        outcome = getattr(self.task, "last_outcome", None)
-        index = getattr(outcome, "trial_index", None)
-        schedule = getattr(self.task, "schedule", ())
-        self._rest_practice = bool(
+        outcome = self.task.last_outcome
+        index = None if outcome is None else outcome.trial_index
+        schedule = self.task.schedule
+        self._rest_practice = (
             index is not None and index < len(schedule) and schedule[index].practice
         )
         self._feedback_until = t_ns + self.feedback_ms() * 1_000_000
@@ -338,7 +362,7 @@ class TimedView(GameView):
             return
         refresh = self.frames.refresh_ns
         now = time.perf_counter_ns()
-        if getattr(self.canvas, "method", "") == FRAME_SWAPPED:
+        if self.canvas.method == FRAME_SWAPPED:
             presented, slack = max(now, self.last_frame_ns + refresh), refresh // 4
         else:
             presented, slack = now, 1_000_000  # the stamp is taken when this paint ends

@@ -68,13 +68,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, Protocol, TypedDict, TypeVar, cast
 
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from games.api import EventRecord, EventSink, GameConfig, GameSummary
+from games.api import EventRecord, EventSink, GameConfig, GameSummary, GameTask
 from games.engine import palette
 from games.engine.gate import ContinueGate, GatedInput
 from games.engine.qt.canvas import make_canvas, refresh_period_ns
@@ -82,9 +82,20 @@ from games.engine.qt.timing import FrameStats, StampedInput, install_stamper
 from games.engine.resume import LoggedTask, SwitchSink, last_committed_trial, replay
 from games.engine.texts import texts_for
 
-__all__ = ["CONTINUE_KEYS", "CONTINUE_STAGES", "BotAction", "GameView", "Stage"]
+__all__ = [
+    "CONTINUE_KEYS",
+    "CONTINUE_STAGES",
+    "BotAction",
+    "BotMove",
+    "GameView",
+    "Stage",
+    "TaskT",
+    "TrialOutcome",
+    "ViewOptions",
+    "kind_and_value",
+]
 
-OnsetCallback = Callable[[int, str, int], Any]
+OnsetCallback = Callable[[int, str, int], object]
 
 CONTINUE_KEYS = frozenset({int(Qt.Key.Key_Space), int(Qt.Key.Key_Return), int(Qt.Key.Key_Enter)})
 
@@ -105,9 +116,42 @@ CONTINUE_STAGES = frozenset({Stage.INSTRUCTIONS, Stage.MESSAGE, Stage.END})
 BotAction = tuple[str, Any]
 """How a bot performs an action: ``("key", Qt.Key)`` or ``("click", QPointF)``."""
 
+BotMove = str | tuple[str, Any]
+"""A simulated player's move (:attr:`games.api.BotInput.action`): a key name, or
+``(kind, value)`` for the games played by clicking."""
 
-class GameView(QWidget):
-    """Base widget of a game. Subclasses set ``game_id`` and implement the hooks."""
+
+def kind_and_value(action: BotMove) -> tuple[str, Any]:
+    """The ``(kind, value)`` of a move in a game played by clicking (not a key name)."""
+    if isinstance(action, str):
+        raise ValueError(f"not a (kind, value) move: {action!r}")
+    return action
+
+
+class TrialOutcome(Protocol):
+    """What the engine reads of a task's ``last_outcome``: the trial it closed."""
+
+    @property
+    def trial_index(self) -> int: ...
+
+
+class ViewOptions(TypedDict, total=False):
+    """The keyword arguments of :class:`GameView`, for subclasses that pass them on."""
+
+    resume_events: Sequence[EventRecord] | None
+
+
+TaskT = TypeVar("TaskT", bound=GameTask, covariant=True)
+"""The task a view presents: every game's task is a :class:`games.api.GameTask`."""
+
+
+class GameView(QWidget, Generic[TaskT]):
+    """Base widget of a game. Subclasses set ``game_id`` and implement the hooks.
+
+    ``GameView[TheTask]``: ``self.task`` is typed as the game's task, although it is
+    the call-logging wrapper around it (:class:`~games.engine.resume.LoggedTask`),
+    which passes every attribute through.
+    """
 
     game_id: ClassVar[str]
     iti_ms: ClassVar[int] = 500
@@ -136,7 +180,9 @@ class GameView(QWidget):
         if resume_events:
             self._rebuild(raw_task, resume_events)
             task_sink.target = sink
-        self.task: Any = LoggedTask(raw_task, sink)
+        # The wrapper forwards every attribute to the task (logging its calls), so it
+        # stands for the task; this is the one place the type checker is told so.
+        self.task = cast(TaskT, LoggedTask(raw_task, sink))
         self.continue_gate = ContinueGate()
         self._stage = Stage.DONE  # set for real just below, which arms the gate
         self.stage = Stage.INSTRUCTIONS
@@ -161,7 +207,7 @@ class GameView(QWidget):
         install_stamper()
         self.canvas.start()
 
-    def _rebuild(self, task: Any, events: Sequence[EventRecord]) -> None:
+    def _rebuild(self, task: GameTask, events: Sequence[EventRecord]) -> None:
         last = last_committed_trial(events)
         # Replay up to and including the call that ended the last committed trial.
         until = last.seq if last is not None else 0
@@ -178,7 +224,7 @@ class GameView(QWidget):
 
     # -- hooks for subclasses ------------------------------------------------------------
 
-    def make_task(self, config: GameConfig, sink: EventSink) -> Any:
+    def make_task(self, config: GameConfig, sink: EventSink) -> TaskT:
         raise NotImplementedError
 
     def paint_trial(self, painter: QPainter, area: QRectF) -> None:
@@ -197,21 +243,21 @@ class GameView(QWidget):
         """Called on every presented frame while trials run (deadlines, next stages)."""
 
     def current_is_practice(self) -> bool:
-        trial = getattr(self.task, "current_trial", None)
-        return bool(getattr(trial, "practice", False))
+        trial = self.task.current_trial
+        return trial is not None and trial.practice
 
     def next_is_practice(self) -> bool:
         """Whether the trial about to start is a practice trial (from the schedule)."""
-        schedule = getattr(self.task, "schedule", None)
-        done = int(getattr(self.task, "trials_done", 0))
-        if schedule is None or done >= len(schedule):
+        schedule = self.task.schedule
+        done = self.task.trials_done
+        if done >= len(schedule):
             return False
-        return bool(getattr(schedule[done], "practice", False))
+        return schedule[done].practice
 
     def trial_in_play(self) -> bool:
-        return bool(self.task.trial_running)
+        return self.task.trial_running
 
-    def input_for(self, action: Any) -> BotAction:
+    def input_for(self, action: BotMove) -> BotAction:
         """How a bot performs ``action`` through real input events."""
         raise NotImplementedError
 
@@ -272,7 +318,8 @@ class GameView(QWidget):
         index = None
         if reason == "auto_repeat" and self.task.trial_running:
             # A held key repeats through a trial: say which one it ran into.
-            index = getattr(getattr(self.task, "current_trial", None), "index", None)
+            trial = self.task.current_trial
+            index = trial.index if trial is not None else None
         self.sink.emit("ignored_input", payload, trial_index=index, t_ns=event.t_ns)
 
     def _is_continue(self, event: StampedInput) -> bool:
@@ -295,8 +342,8 @@ class GameView(QWidget):
             return
         self._stage_before_pause = self.stage
         self.stage = Stage.PAUSED
-        trial = getattr(self.task, "trials_done", None)
-        self.sink.emit("pause", {"during_trial": self.trial_in_play(), "trials_done": trial})
+        done = self.task.trials_done
+        self.sink.emit("pause", {"during_trial": self.trial_in_play(), "trials_done": done})
 
     def resume(self) -> None:
         if self.stage is not Stage.PAUSED:
