@@ -40,14 +40,15 @@ rescoring.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 __all__ = ["FrozenMapping", "GameScores", "LabelledMatrix", "Metric", "json_number"]
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
+_T = TypeVar("_T")
 
 _NAN = float("nan")
 
@@ -68,6 +69,27 @@ class FrozenMapping(Mapping[_K, _V]):
 
     def __len__(self) -> int:
         return len(self._data)
+
+    # The dict's own lookups: the Mapping mixins go through __getitem__ and a
+    # KeyError, several times slower, and norms and traits look things up a lot.
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    @overload
+    def get(self, key: _K, /) -> _V | None: ...
+    @overload
+    def get(self, key: _K, default: _V | _T, /) -> _V | _T: ...
+    def get(self, key: _K, default: object = None, /) -> object:
+        return self._data.get(key, default)
+
+    def keys(self) -> KeysView[_K]:
+        return self._data.keys()
+
+    def items(self) -> ItemsView[_K, _V]:
+        return self._data.items()
+
+    def values(self) -> ValuesView[_V]:
+        return self._data.values()
 
     def __repr__(self) -> str:
         return f"FrozenMapping({self._data!r})"
