@@ -409,23 +409,20 @@ def ez_replicates(
     return result
 
 
-def _cell_members(strata: NDArray[Any]) -> list[NDArray[np.intp]]:
-    if strata.shape[0] == 0:
-        return []
-    _, inverse = np.unique(strata, return_inverse=True)
-    return [np.flatnonzero(inverse == cell) for cell in range(int(inverse.max()) + 1)]
-
-
 def alternate_halves(strata: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Odd and even trials within each condition cell (cell order = table order)."""
-    cells = _cell_members(strata)
-    first = [members[0::2] for members in cells]
-    second = [members[1::2] for members in cells]
-    empty = np.empty(0, dtype=np.intp)
-    return (
-        np.sort(np.concatenate(first)) if first else empty,
-        np.sort(np.concatenate(second)) if second else empty,
-    )
+    if strata.shape[0] == 0:
+        empty = np.empty(0, dtype=np.intp)
+        return empty, empty.copy()
+    _, inverse = np.unique(strata, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    # each trial's position within its cell: a stable sort by cell keeps table order
+    order = np.argsort(inverse, kind="stable")
+    sizes = np.bincount(inverse)
+    starts = np.cumsum(sizes) - sizes
+    rank = np.arange(order.shape[0]) - np.repeat(starts, sizes)
+    even = rank % 2 == 0
+    return np.sort(order[even]), np.sort(order[~even])
 
 
 def percentile_interval(replicates: NDArray[np.float64]) -> tuple[float, float, bool]:
