@@ -161,34 +161,26 @@ def _value_differences(
     return out
 
 
-def _value_differences_with_derivatives(
-    choices: Sequence[int], rewards: Sequence[float], alpha: float
-) -> tuple[list[float], list[float], list[float]]:
-    """``Q_B − Q_A`` before each trial and its first and second derivatives in α.
+def _option_values(rewards: Sequence[float], alpha: float) -> list[list[float]]:
+    """One option's value and its first and second derivatives in α, before each of its
+    choices and after the last (three lists, one longer than ``rewards``).
 
-    The chosen option's value follows ``q ← q + α (r − q)``, so its derivatives follow
-    ``q′ ← (1 − α) q′ + (r − q)`` and ``q″ ← (1 − α) q″ − 2 q′`` (old ``q``, ``q′``).
+    The value follows ``q ← q + α (r − q)`` on the option's own outcomes ``r``, so its
+    derivatives follow ``q′ ← (1 − α) q′ + (r − q)`` and ``q″ ← (1 − α) q″ − 2 q′``
+    (old ``q``, ``q′``).
     """
     keep = 1.0 - alpha
-    q_a = q_b = 0.5
-    d_a = d_b = e_a = e_b = 0.0
-    n = len(choices)
-    diff, first, second = [0.0] * n, [0.0] * n, [0.0] * n
-    for t, (choice, outcome) in enumerate(zip(choices, rewards, strict=True)):
-        diff[t] = q_b - q_a
-        first[t] = d_b - d_a
-        second[t] = e_b - e_a
-        if choice == 1:
-            delta = outcome - q_b
-            e_b = keep * e_b - 2.0 * d_b
-            d_b = keep * d_b + delta
-            q_b += alpha * delta
-        else:
-            delta = outcome - q_a
-            e_a = keep * e_a - 2.0 * d_a
-            d_a = keep * d_a + delta
-            q_a += alpha * delta
-    return diff, first, second
+    q, d, e = 0.5, 0.0, 0.0
+    values, first, second = [q], [d], [e]
+    for outcome in rewards:
+        delta = outcome - q
+        e = keep * e - 2.0 * d
+        d = keep * d + delta
+        q += alpha * delta
+        values.append(q)
+        first.append(d)
+        second.append(e)
+    return [values, first, second]
 
 
 def rl_log_likelihood(
@@ -272,17 +264,19 @@ class _Posterior:
     On ``θ = (logit α, log β)``.  With ``D_t`` the value difference ``Q_B − Q_A`` before
     trial ``t`` and ``s_t = ±β D_t`` (+ when B was chosen), the negative log likelihood
     is ``Σ log(1 + exp(−s_t))``; its derivatives follow from those of ``D_t`` in α
-    (:func:`_value_differences_with_derivatives`) and ``dα/dx = α(1 − α)``,
-    ``dβ/dy = β``.
+    (:func:`_option_values`) and ``dα/dx = α(1 − α)``, ``dβ/dy = β``.
     """
 
     def __init__(
         self, choices: NDArray[np.int64], rewards: NDArray[np.float64], prior: RLPrior | None
     ) -> None:
         self.choice_array, self.reward_array = choices, rewards
-        self.choices = choices.tolist()
-        self.rewards = rewards.tolist()
-        self.sign = np.where(choices == 1, 1.0, -1.0)
+        chose_b = choices == 1
+        # per option: its outcomes, and per trial how many times it was chosen before
+        self.rewards_b, self.rewards_a = rewards[chose_b].tolist(), rewards[~chose_b].tolist()
+        self.earlier_b = np.cumsum(chose_b) - chose_b
+        self.earlier_a = np.cumsum(~chose_b) - ~chose_b
+        self.sign = np.where(chose_b, 1.0, -1.0)
         self.prior = prior
 
     def start(self) -> tuple[float, float]:
@@ -303,8 +297,9 @@ class _Posterior:
         """``(value, log likelihood, gradient, Hessian (xx, xy, yy))`` at ``(x, y)``."""
         alpha = 1.0 / (1.0 + math.exp(-x))
         beta = math.exp(y)
-        # rows: D, dD/dα, d²D/dα², each signed (+ where B was chosen)
-        rows = np.array(_value_differences_with_derivatives(self.choices, self.rewards, alpha))
+        # rows: D, dD/dα, d²D/dα² before each trial, each signed (+ where B was chosen)
+        rows = np.array(_option_values(self.rewards_b, alpha))[:, self.earlier_b]
+        rows -= np.array(_option_values(self.rewards_a, alpha))[:, self.earlier_a]
         rows *= self.sign
         signed = beta * rows[0]
         nll_terms = np.logaddexp(0.0, -signed)
