@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
+import json
 
 import pytest
 from cryptography import x509
@@ -74,3 +76,43 @@ def test_a_signature_verifies_only_over_the_bytes_it_signed() -> None:
     _, other = _certificate()
     assert not protocol.verify_signature(other, protocol.body_digest(body), signature)
     assert len(protocol.certificate_fingerprint(pem)) == 64
+
+
+_BODY_FORMULA = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def _encoder_hash(prev: str, *fields: object) -> str:
+    """The event hash as first written: the encoder's text of the fields."""
+    return hashlib.sha256(
+        bytes.fromhex(prev) + _BODY_FORMULA.encode(list(fields)).encode()
+    ).hexdigest()
+
+
+class _Text(str):
+    pass
+
+
+@given(
+    session_id=st.text(max_size=40) | st.builds(_Text, st.text(max_size=5)),
+    seq=st.integers() | st.booleans() | st.floats(allow_nan=False, allow_infinity=False),
+    t_ns=st.integers(-(2**70), 2**70) | st.floats(allow_nan=False, allow_infinity=False),
+    game_run_id=st.none() | st.text(max_size=40),
+    trial_index=st.none() | st.integers() | st.booleans(),
+    kind=st.text(max_size=20),
+    payload=st.text(),
+)
+def test_event_hash_is_the_encoders_text_for_any_values(
+    session_id: str,
+    seq: int,
+    t_ns: int,
+    game_run_id: str | None,
+    trial_index: int | None,
+    kind: str,
+    payload: str,
+) -> None:
+    """The hash is assembled without the JSON encoder for the types a batch holds, and
+    with it for anything else: the same text either way (escapes, non-ASCII, bools)."""
+    fields = (session_id, seq, t_ns, game_run_id, trial_index, kind, payload)
+    assert protocol.event_hash(protocol.GENESIS_HASH, *fields) == _encoder_hash(
+        protocol.GENESIS_HASH, *fields
+    )
