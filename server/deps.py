@@ -4,7 +4,7 @@ console user behind a token, and the station behind a signed request."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -17,6 +17,7 @@ from server.errors import ApiError
 from server.fanout import Fanout
 from server.metrics import Metrics
 from server.protocol import HEADER_SIGNATURE, HEADER_STATION, body_digest, verify_signature
+from server.status import StatusReads
 
 __all__ = [
     "AppState",
@@ -26,8 +27,10 @@ __all__ = [
     "SignedStation",
     "State",
     "app_state",
+    "check_signed",
     "get_db",
     "require_role",
+    "station_headers",
 ]
 
 
@@ -39,9 +42,12 @@ class AppState:
     fanout: Fanout
     metrics: Metrics
     heartbeat_s: float
+    # The live consoles' shared reads of station statuses (server.routes.console).
+    status_reads: StatusReads = field(default_factory=StatusReads)
 
 
-def app_state(request: Request) -> AppState:
+async def app_state(request: Request) -> AppState:
+    # Async: resolved on the event loop, not handed to a worker thread and back.
     state: AppState = request.app.state.kiosk
     return state
 
@@ -66,8 +72,8 @@ async def raw_body(request: Request) -> bytes:
 RawBody = Annotated[bytes, Depends(raw_body)]
 
 
-def signed_station(request: Request, body: RawBody, db: Database) -> Station:
-    """The station whose key signed this request's raw body, if it may still sync."""
+def station_headers(request: Request) -> tuple[str, str]:
+    """The station id and the signature a station request carries."""
     station_id = request.headers.get(HEADER_STATION)
     signature = request.headers.get(HEADER_SIGNATURE)
     if not station_id or not signature:
@@ -76,7 +82,11 @@ def signed_station(request: Request, body: RawBody, db: Database) -> Station:
             "unauthenticated",
             f"station requests carry {HEADER_STATION} and {HEADER_SIGNATURE} headers",
         )
-    station = db.get(Station, station_id)
+    return station_id, signature
+
+
+def check_signed(station: Station | None, body: bytes, signature: str) -> Station:
+    """``station`` if it signed ``body`` (``signature``) and may still sync."""
     if station is None:
         raise ApiError(
             401,
@@ -97,6 +107,12 @@ def signed_station(request: Request, body: RawBody, db: Database) -> Station:
             "this station was revoked by its centre: it may not sync; ask the centre's admin",
         )
     return station
+
+
+def signed_station(request: Request, body: RawBody, db: Database) -> Station:
+    """The station whose key signed this request's raw body, if it may still sync."""
+    station_id, signature = station_headers(request)
+    return check_signed(db.get(Station, station_id), body, signature)
 
 
 SignedStation = Annotated[Station, Depends(signed_station)]

@@ -34,6 +34,9 @@ class Fanout:
     def __init__(self) -> None:
         self._queues: set[asyncio.Queue[str]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        # How many changes have been announced to subscribers so far: a read of the
+        # database begun when this was n sees every change among the first n.
+        self.announced = 0
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -50,6 +53,7 @@ class Fanout:
         self._queues.discard(queue)
 
     def _deliver(self, station_id: str) -> None:
+        self.announced += 1
         for queue in list(self._queues):
             queue.put_nowait(station_id)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -12,7 +14,14 @@ from sqlalchemy.orm import Session
 from server.accounts import as_utc
 from server.db.models import Station, utcnow
 
-__all__ = ["StationStatus", "centre_statuses", "is_stale", "station_status"]
+__all__ = [
+    "StationStatus",
+    "StatusRead",
+    "StatusReads",
+    "centre_statuses",
+    "is_stale",
+    "station_status",
+]
 
 # A station is stale when its last heartbeat is older than this many heartbeats.
 STALE_AFTER_HEARTBEATS = 3
@@ -67,3 +76,31 @@ def centre_statuses(db: Session, centre_id: str, heartbeat_s: float) -> list[dic
         select(Station).where(Station.centre_id == centre_id).order_by(Station.name, Station.id)
     )
     return [station_status(s, heartbeat_s, now) for s in stations]
+
+
+# What a read of one station gives: its centre and its status, or None when it is gone.
+StatusRead = tuple[str, dict[str, Any]] | None
+
+
+class StatusReads:
+    """One database read of a station's status for every console that heard of the
+    same change: fifty consoles told that a station changed wait for one read, not
+    fifty. A console joins a read only if it began after the change it heard of was
+    announced (``Fanout.announced``), so it never gets a status older than that change.
+    Lives on the app's event loop."""
+
+    def __init__(self) -> None:
+        # station id -> (announcements when the read began, the read)
+        self._reads: dict[str, tuple[int, asyncio.Future[StatusRead]]] = {}
+
+    async def read(
+        self, station_id: str, heard: int, announced: int, start: Callable[[], Any]
+    ) -> StatusRead:
+        """The status of ``station_id`` as of at least ``heard`` announcements;
+        ``start()`` begins a read (an awaitable), ``announced`` is the count now."""
+        current = self._reads.get(station_id)
+        if current is None or current[0] < heard:
+            current = (announced, asyncio.ensure_future(start()))
+            self._reads[station_id] = current
+        # One console that leaves does not cancel the read the others wait for.
+        return await asyncio.shield(current[1])

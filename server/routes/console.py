@@ -19,7 +19,7 @@ from server.db.models import Command, Station, utcnow
 from server.deps import AppState, Console, Database, State, require_role
 from server.errors import BODY_NOT_JSON, ApiError, error_responses
 from server.protocol import error_body
-from server.status import StationStatus, centre_statuses, is_stale, station_status
+from server.status import StationStatus, StatusRead, centre_statuses, is_stale, station_status
 
 __all__ = ["router"]
 
@@ -150,12 +150,28 @@ def _centre_statuses(state: AppState, centre_id: str) -> list[dict[str, Any]]:
         return centre_statuses(db, centre_id, state.heartbeat_s)
 
 
-def _one_status(state: AppState, centre_id: str, station_id: str) -> dict[str, Any] | None:
+def _read_status(state: AppState, station_id: str) -> StatusRead:
     with state.sessions() as db:
         station = db.get(Station, station_id)
-        if station is None or station.centre_id != centre_id:
+        if station is None:
             return None
-        return station_status(station, state.heartbeat_s)
+        return station.centre_id, station_status(station, state.heartbeat_s)
+
+
+async def _one_status(
+    state: AppState, centre_id: str, station_id: str, heard: int
+) -> dict[str, Any] | None:
+    """The station's status as of at least ``heard`` announced changes, if it is in
+    ``centre_id``: one read shared by every console waiting for the same change."""
+    read = await state.status_reads.read(
+        station_id,
+        heard,
+        state.fanout.announced,
+        lambda: run_in_threadpool(_read_status, state, station_id),
+    )
+    if read is None or read[0] != centre_id:
+        return None
+    return dict(read[1])  # this console's own copy: its staleness is updated in place
 
 
 def _heartbeat_of(status: dict[str, Any]) -> dt.datetime | None:
@@ -189,10 +205,9 @@ async def live(websocket: WebSocket, token: str = "") -> None:
                 changed.add(await asyncio.wait_for(queue.get(), timeout))
             while not queue.empty():
                 changed.add(queue.get_nowait())
+            heard = state.fanout.announced
             for station_id in sorted(changed):
-                status = await run_in_threadpool(
-                    _one_status, state, principal.centre_id, station_id
-                )
+                status = await _one_status(state, principal.centre_id, station_id, heard)
                 if status is not None:
                     statuses[station_id] = status
                     await websocket.send_json({"type": "station", "station": status})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -250,3 +251,32 @@ def test_a_nul_character_in_a_sign_in_is_refused_not_a_server_failure(
     response = client.post("/api/v1/auth/token", json=body)
     assert response.status_code in {401, 422}, response.text
     assert response.json()["error"]["code"] in {"bad_credentials", "invalid_request"}
+
+
+def test_consoles_told_of_one_change_share_one_read(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every live console hears of a station's change; the station's row is read once
+    for all of them, and each gets the status as of that change."""
+    reads: list[str] = []
+    read_status = console._read_status
+
+    def counted(state: Any, station_id: str) -> Any:
+        reads.append(station_id)
+        return read_status(state, station_id)
+
+    monkeypatch.setattr(console, "_read_status", counted)
+    with TestClient(create_app(database_url, heartbeat_s=60.0)) as client:
+        centre = make_centre(client, "North")
+        station = enrol(client, centre, "Desk 1")
+        url = f"/console/v1/ws?token={centre.proctor_token}"
+        with contextlib.ExitStack() as stack:
+            consoles = [stack.enter_context(client.websocket_connect(url)) for _ in range(6)]
+            for ws in consoles:
+                assert ws.receive_json()["type"] == "snapshot"
+            live = {"session_id": "s-1", "status": "in_progress"}
+            assert station.heartbeat(client, live=live).status_code == 200
+            for ws in consoles:
+                change = _next(ws, lambda m: m["type"] == "station")
+                assert change["station"]["live"] == live
+    assert reads == [station.id]
