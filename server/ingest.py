@@ -7,6 +7,12 @@ processes handed the same batch at once store and apply it once.
 Nothing that fails to verify is dropped: events and audit entries are kept as sent,
 and a :class:`~server.db.models.Flag` says what did not hold (``chain_break``,
 ``bad_audit_signature``, ``checkpoint_mismatch``, ``report_digest_mismatch``).
+
+A batch is read once, straight from its bytes into plain dicts (:func:`parse_batch`:
+pydantic-core checks every field on the way, no model objects). Its events are written
+in one statement (``COPY`` on PostgreSQL, one ``executemany`` on SQLite) after the
+chains of their sessions are locked and the events already held in their ranges are
+read, so the rows written are exactly the new ones and no ``ON CONFLICT`` is needed.
 """
 
 from __future__ import annotations
@@ -16,14 +22,17 @@ import binascii
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, NotRequired, cast
 
-from sqlalchemy import Delete, FromClause, delete, select, tuple_, update
+import psycopg
+from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter, with_config
+from sqlalchemy import Delete, FromClause, Table, and_, delete, func, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from typing_extensions import TypedDict
 
 from server.db.models import (
     AuditEntry,
@@ -31,6 +40,7 @@ from server.db.models import (
     Batch,
     Candidate,
     CandidatePersonal,
+    Centre,
     Event,
     Flag,
     GameRun,
@@ -44,9 +54,28 @@ from server.db.models import (
     utcnow,
 )
 from server.errors import ApiError, overload_cause
-from server.protocol import GENESIS_HASH, audit_hash, event_hash, verify_signature
+from server.protocol import (
+    GENESIS_HASH,
+    MAX_EVENTS_PER_BATCH,
+    audit_hash,
+    event_hash,
+    verify_signature,
+)
 
-__all__ = ["BatchOutcome", "FlagNote", "receive_batch"]
+__all__ = [
+    "BATCH_SCHEMA",
+    "EVENT_COLUMNS",
+    "AuditIn",
+    "BatchIn",
+    "BatchOutcome",
+    "EventIn",
+    "FlagNote",
+    "LockedStation",
+    "event_row",
+    "lock_station",
+    "parse_batch",
+    "receive_batch",
+]
 
 log = logging.getLogger("server.ingest")
 
@@ -55,7 +84,94 @@ BAD_AUDIT_SIGNATURE = "bad_audit_signature"
 CHECKPOINT_MISMATCH = "checkpoint_mismatch"
 REPORT_DIGEST_MISMATCH = "report_digest_mismatch"
 
-RowT = TypeVar("RowT", bound=Base)
+# What a batch holds (PROTOCOL.md, *Batches*), as the database's columns take it.
+Hex64 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+Seq = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+@with_config(ConfigDict(extra="ignore"))
+class EventIn(TypedDict):
+    session_id: Annotated[str, Field(min_length=1, max_length=36)]
+    seq: Seq
+    t_ns: Int64
+    game_run_id: Annotated[str | None, Field(max_length=36)]
+    trial_index: Int32 | None
+    kind: Annotated[str, Field(min_length=1, max_length=40)]
+    payload: str
+    prev_hash: Hex64
+    hash: Hex64
+
+
+@with_config(ConfigDict(extra="ignore"))
+class AuditIn(TypedDict):
+    seq: Seq
+    at_utc_ns: Int64
+    actor: Annotated[str, Field(max_length=80)]
+    action: Annotated[str, Field(max_length=60)]
+    target: Annotated[str | None, Field(max_length=120)]
+    details: str
+    prev_hash: Hex64
+    hash: Hex64
+    signature: NotRequired[str | None]
+    key_id: NotRequired[Annotated[str | None, Field(max_length=64)]]
+
+
+@with_config(ConfigDict(extra="allow"))
+class BatchIn(TypedDict):
+    protocol: Literal[1]
+    station_id: str
+    batch_seq: Seq
+    created_at: str
+    events: Annotated[list[EventIn], Field(max_length=MAX_EVENTS_PER_BATCH)]
+    audit: list[AuditIn]
+    records: NotRequired[dict[str, list[dict[str, Any]]]]
+
+
+BATCH_SCHEMA: TypeAdapter[BatchIn] = TypeAdapter(BatchIn)
+
+
+def parse_batch(body: bytes) -> BatchIn:
+    """A batch's bytes as plain dicts, every field checked (JSON parsed and validated
+    in one pass by pydantic-core). Raises :class:`pydantic.ValidationError`.
+
+    Values are as validated: a number sent as ``"5"`` or ``5.0`` where an integer
+    belongs is ``5``, and the event is stored and its hash recomputed with ``5``."""
+    return BATCH_SCHEMA.validate_json(body)
+
+
+# The events table's columns in the order rows are written.
+EVENT_COLUMNS = (
+    "session_id",
+    "seq",
+    "station_id",
+    "batch_seq",
+    "t_ns",
+    "game_run_id",
+    "trial_index",
+    "kind",
+    "payload",
+    "prev_hash",
+    "hash",
+)
+
+
+def event_row(event: EventIn, station_id: str, batch_seq: int) -> tuple[Any, ...]:
+    """An event as the row written, its values in :data:`EVENT_COLUMNS` order."""
+    return (
+        event["session_id"],
+        event["seq"],
+        station_id,
+        batch_seq,
+        event["t_ns"],
+        event["game_run_id"],
+        event["trial_index"],
+        event["kind"],
+        event["payload"],
+        event["prev_hash"],
+        event["hash"],
+    )
 
 
 @dataclass(frozen=True)
@@ -89,26 +205,64 @@ def _inserted(db: Session, statement: Any) -> bool:
     return db.execute(statement).first() is not None
 
 
-def _locked(db: Session, model: type[RowT], *where: Any) -> RowT:
-    """The one row of ``model`` matching ``where``, read afresh and locked until the
-    transaction ends (``FOR UPDATE``; SQLite's writer lock already covers it)."""
-    statement = select(model).where(*where).with_for_update()
-    return db.execute(statement.execution_options(populate_existing=True)).scalar_one()
+@dataclass
+class LockedStation:
+    station: Station
+    personal_data: bool  # whether its centre keeps personal data
+    first_waiting: int | None  # the lowest batch_seq stored but not applied yet
 
 
-def lock_station(db: Session, station_id: str) -> Station:
-    return _locked(db, Station, Station.id == station_id)
+def lock_station(db: Session, station_id: str) -> LockedStation | None:
+    """The station's row, read afresh and locked until the transaction ends (``FOR
+    UPDATE``; SQLite's writer lock already covers it), with what applying a batch needs
+    to know besides, in the same round trip; None for no such station."""
+    waiting = (
+        select(func.min(Batch.batch_seq))
+        .where(Batch.station_id == Station.id, Batch.batch_seq > Station.applied_through)
+        .scalar_subquery()
+    )
+    statement = (
+        select(Station, Centre.personal_data, waiting)
+        .join(Centre, Centre.id == Station.centre_id)
+        .where(Station.id == station_id)
+        .with_for_update(of=Station)
+        .execution_options(populate_existing=True)
+    )
+    row = db.execute(statement).first()
+    if row is None:
+        return None
+    station, personal_data, first_waiting = row
+    return LockedStation(station, bool(personal_data), first_waiting)
 
 
 def receive_batch(
-    db: Session, station_id: str, batch_seq: int, body: bytes, personal_data: bool
+    db: Session,
+    station_id: str,
+    batch_seq: int,
+    body: bytes,
+    personal_data: bool | None = None,
+    batch: BatchIn | None = None,
+    locked: LockedStation | None = None,
 ) -> BatchOutcome:
     """Store ``body`` as batch ``batch_seq`` (once) and apply what is contiguous.
 
-    Raises 409 ``batch_conflict`` when that batch is already stored with another body.
+    ``personal_data``: whether the station's centre keeps personal data (default: as
+    the centre says). ``batch`` is ``body`` already parsed (:func:`parse_batch`), and
+    ``locked`` the station as :func:`lock_station` locked it in this transaction, if
+    the caller has them. Raises 409 ``batch_conflict`` when that batch is already
+    stored with another body.
     """
-    station = lock_station(db, station_id)
+    if locked is None:
+        locked = lock_station(db, station_id)
+        if locked is None:
+            raise ValueError(f"no station {station_id!r}")
+    station = locked.station
+    if personal_data is None:
+        personal_data = locked.personal_data
     digest = hashlib.sha256(body).hexdigest()
+    now = utcnow()
+    # The next batch in order is applied in this transaction: stored as applied.
+    in_order = batch_seq == station.applied_through + 1
     inserted = _inserted(
         db,
         insert_for(db, Batch)
@@ -117,7 +271,8 @@ def receive_batch(
             batch_seq=batch_seq,
             body_sha256=digest,
             body=body,
-            received_at=utcnow(),
+            received_at=now,
+            applied_at=now if in_order else None,
         )
         .on_conflict_do_nothing(index_elements=["station_id", "batch_seq"])
         .returning(Batch.id),
@@ -137,16 +292,23 @@ def receive_batch(
                 "is resent byte for byte, never rebuilt: check this station's outbox",
             )
     applier = _Applier(db, station, personal_data, outcome)
-    while True:
-        following = db.scalars(
-            select(Batch).where(
-                Batch.station_id == station.id, Batch.batch_seq == station.applied_through + 1
+    if inserted and in_order:
+        applier.apply(batch_seq, batch if batch is not None else parse_batch(body))
+        station.applied_through = batch_seq
+        station.last_batch_at = now
+    # Batches that arrived early, stored until the gap before them was filled (none
+    # were stored when the station's row was locked: nothing to look for).
+    while locked.first_waiting is not None:
+        following = db.execute(
+            select(Batch.id, Batch.batch_seq, Batch.body).where(
+                Batch.station_id == station.id,
+                Batch.batch_seq == station.applied_through + 1,
             )
         ).first()
         if following is None:
             break
-        applier.apply(following.batch_seq, json.loads(following.body))
-        following.applied_at = utcnow()
+        applier.apply(following.batch_seq, parse_batch(following.body))
+        db.execute(update(Batch).where(Batch.id == following.id).values(applied_at=utcnow()))
         station.applied_through = following.batch_seq
         station.last_batch_at = utcnow()
     outcome.acked_through = station.applied_through
@@ -155,7 +317,7 @@ def receive_batch(
 
 
 def _link_problems(
-    item: dict[str, Any], head_seq: int, head_hash: str, recomputed: str, noun: str
+    item: Mapping[str, Any], head_seq: int, head_hash: str, recomputed: str, noun: str
 ) -> list[str]:
     """What is wrong with how ``item`` (an event or audit entry) extends its chain,
     whose head is ``(head_seq, head_hash)``; empty when it does."""
@@ -197,83 +359,138 @@ class _Applier:
             extra={"station_id": self.station.id, "session_id": session_id, "detail": message},
         )
 
-    def apply(self, batch_seq: int, batch: dict[str, Any]) -> None:
+    def apply(self, batch_seq: int, batch: BatchIn) -> None:
         self.batch_seq = batch_seq
-        self.apply_events(batch.get("events") or [])
-        sealed_units = self.apply_audit(batch.get("audit") or [])
+        self.apply_events(batch["events"])
+        sealed_units = self.apply_audit(batch["audit"])
         self.apply_records(batch.get("records") or {}, sealed_units)
 
     # Events ---------------------------------------------------------------------
 
-    def apply_events(self, events: Sequence[dict[str, Any]]) -> None:
+    def apply_events(self, events: Sequence[EventIn]) -> None:
         if not events:
             return
-        rows = [
-            {
-                "session_id": e["session_id"],
-                "seq": e["seq"],
-                "station_id": self.station.id,
-                "batch_seq": self.batch_seq,
-                "t_ns": e["t_ns"],
-                "game_run_id": e["game_run_id"],
-                "trial_index": e["trial_index"],
-                "kind": e["kind"],
-                "payload": e["payload"],
-                "prev_hash": e["prev_hash"],
-                "hash": e["hash"],
-            }
-            for e in events
-        ]
-        # One statement executed for many rows (SQLAlchemy's "insertmanyvalues"): it is
-        # compiled once and cached, where a multi-row VALUES of its own per chunk was
-        # compiled anew each time (about 25x slower). RETURNING gives the rows inserted.
-        table = Event.__table__
-        statement = (
-            insert_for(self.db, table)
-            .on_conflict_do_nothing(index_elements=["session_id", "seq"])
-            .returning(table.c.session_id, table.c.seq)
-        )
-        new: set[tuple[str, int]] = (
-            {(sid, seq) for sid, seq in self.db.execute(statement, rows)} if rows else set()
-        )
-        self.outcome.events_ingested += len(new)
-        by_session: dict[str, list[dict[str, Any]]] = {}
+        by_session: dict[str, list[EventIn]] = {}
         for event in events:
             by_session.setdefault(event["session_id"], []).append(event)
+        # Locked first: whoever else writes these sessions' events waits for them, so
+        # what is held below stays what is held until this transaction ends.
+        chains = self.chains_of(sorted(by_session))
+        held = self.held_events(by_session, chains)
+        station_id, batch_seq = self.station.id, self.batch_seq
+        rows: list[tuple[Any, ...]] = []
+        new: set[tuple[str, int]] = set()
+        for e in events:
+            key = (e["session_id"], e["seq"])
+            if key in held or key in new:
+                continue  # a resend (compared below), or twice in this batch (kept once)
+            new.add(key)
+            rows.append(event_row(e, station_id, batch_seq))
+        self.insert_events(rows)
+        self.outcome.events_ingested += len(new)
         for session_id, session_events in by_session.items():
-            self.verify_session(session_id, session_events, new)
+            self.verify_session(chains[session_id], session_events, new, held)
 
-    def chain_of(self, session_id: str) -> SessionChain:
-        self.db.execute(
-            insert_for(self.db, SessionChain)
-            .values(session_id=session_id, head_seq=0, head_hash=GENESIS_HASH, broken=False)
-            .on_conflict_do_nothing(index_elements=["session_id"])
+    def chains_of(self, session_ids: list[str]) -> dict[str, SessionChain]:
+        """The chain heads of these sessions (made at the genesis hash for a new one),
+        locked until the transaction ends, in one order so two writers cannot deadlock."""
+        chains = self._lock_chains(session_ids)
+        missing = [sid for sid in session_ids if sid not in chains]
+        if missing:
+            self.db.execute(
+                insert_for(self.db, SessionChain.__table__).on_conflict_do_nothing(
+                    index_elements=["session_id"]
+                ),
+                [
+                    {"session_id": sid, "head_seq": 0, "head_hash": GENESIS_HASH, "broken": False}
+                    for sid in missing
+                ],
+            )
+            chains.update(self._lock_chains(missing))
+        return chains
+
+    def _lock_chains(self, session_ids: list[str]) -> dict[str, SessionChain]:
+        statement = (
+            select(SessionChain)
+            .where(SessionChain.session_id.in_(session_ids))
+            .order_by(SessionChain.session_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
-        return _locked(self.db, SessionChain, SessionChain.session_id == session_id)
+        return {chain.session_id: chain for chain in self.db.scalars(statement)}
+
+    def held_events(
+        self, by_session: dict[str, list[EventIn]], chains: dict[str, SessionChain]
+    ) -> dict[tuple[str, int], str]:
+        """The hashes of the events the server already holds at the seqs sent.
+
+        Every event held for a session has a seq at or below its chain's head (events
+        are stored only here, and the head moves on to the highest seq stored), so only
+        seqs up to the head can have been received before: read over that range, and
+        not at all when a batch only carries on from the head, as a station's batches do.
+        """
+        ranges = []
+        for session_id, events in by_session.items():
+            head = chains[session_id].head_seq
+            low = min(e["seq"] for e in events)
+            if low <= head:
+                high = min(head, max(e["seq"] for e in events))
+                ranges.append(and_(Event.session_id == session_id, Event.seq.between(low, high)))
+        held: dict[tuple[str, int], str] = {}
+        if not ranges:
+            return held
+        wanted = {(e["session_id"], e["seq"]) for events in by_session.values() for e in events}
+        # A few sessions to a batch, as a station runs one at a time; bounded anyway.
+        for start in range(0, len(ranges), 200):
+            statement = select(Event.session_id, Event.seq, Event.hash).where(
+                or_(*ranges[start : start + 200])
+            )
+            for session_id, seq, digest in self.db.execute(statement):
+                if (session_id, seq) in wanted:
+                    held[session_id, seq] = digest
+        return held
+
+    def insert_events(self, rows: list[tuple[Any, ...]]) -> None:
+        """Write new event rows (in :data:`EVENT_COLUMNS` order) in one statement."""
+        if not rows:
+            return
+        if self.db.get_bind().dialect.name != "postgresql":
+            table = cast(Table, Event.__table__)
+            self.db.execute(
+                table.insert(), [dict(zip(EVENT_COLUMNS, row, strict=True)) for row in rows]
+            )
+            return
+        dbapi = self.db.connection().connection.driver_connection
+        assert isinstance(dbapi, psycopg.Connection)
+        statement = f"COPY {Event.__tablename__} ({', '.join(EVENT_COLUMNS)}) FROM STDIN"
+        try:
+            with dbapi.cursor() as cursor, cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except psycopg.Error as exc:
+            # As SQLAlchemy reports a statement's failure: a value PostgreSQL refuses
+            # (a NUL in text) is the client's (422), a busy database a 503.
+            raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
 
     def verify_session(
-        self, session_id: str, events: list[dict[str, Any]], new: set[tuple[str, int]]
+        self,
+        chain: SessionChain,
+        events: list[EventIn],
+        new: set[tuple[str, int]],
+        held: dict[tuple[str, int], str],
     ) -> None:
-        chain = self.chain_of(session_id)
-        resent = [e["seq"] for e in events if (session_id, e["seq"]) not in new]
-        held: dict[int, str] = {}
-        if resent:
-            held = {
-                seq: digest
-                for seq, digest in self.db.execute(
-                    select(Event.seq, Event.hash).where(
-                        Event.session_id == session_id, Event.seq.in_(resent)
-                    )
-                )
-            }
+        session_id = chain.session_id
+        # The head as it moves along, kept in locals (set on the row once, at the end).
+        head_seq, head_hash = chain.head_seq, chain.head_hash
         for event in events:
             seq, digest = event["seq"], event["hash"]
             if (session_id, seq) not in new:
-                if held.get(seq) != digest:
+                kept = held.get((session_id, seq))
+                if kept != digest:
                     self.break_chain(
                         chain,
                         f"event {seq} of session {session_id} was sent again with a different "
-                        f"hash ({digest}); the server keeps the first ({held.get(seq)})",
+                        f"hash ({digest}); the server keeps the first ({kept})",
                     )
                 continue
             recomputed = event_hash(
@@ -286,7 +503,7 @@ class _Applier:
                 event["kind"],
                 event["payload"],
             )
-            problems = _link_problems(event, chain.head_seq, chain.head_hash, recomputed, "event")
+            problems = _link_problems(event, head_seq, head_hash, recomputed, "event")
             if problems:
                 self.break_chain(
                     chain,
@@ -294,9 +511,11 @@ class _Applier:
                     + "; ".join(problems)
                     + " (kept as received)",
                 )
-            if seq > chain.head_seq:
+            if seq > head_seq:
                 # Go on from what was received, so one break is reported once.
-                chain.head_seq, chain.head_hash = seq, digest
+                head_seq, head_hash = seq, digest
+        if (head_seq, head_hash) != (chain.head_seq, chain.head_hash):
+            chain.head_seq, chain.head_hash = head_seq, head_hash
 
     def break_chain(self, chain: SessionChain, message: str) -> None:
         chain.broken = True
@@ -304,7 +523,7 @@ class _Applier:
 
     # Audit ----------------------------------------------------------------------
 
-    def apply_audit(self, entries: Sequence[dict[str, Any]]) -> set[tuple[str, str]]:
+    def apply_audit(self, entries: Sequence[AuditIn]) -> set[tuple[str, str]]:
         """Store and verify audit entries; return the units their seals name."""
         station = self.station
         units: set[tuple[str, str]] = set()
@@ -398,7 +617,7 @@ class _Applier:
             .values(verified=True)
         )
 
-    def signature_holds(self, entry: dict[str, Any]) -> bool:
+    def signature_holds(self, entry: AuditIn) -> bool:
         signature, key_id = entry.get("signature"), entry.get("key_id")
         if not signature or key_id != self.station.fingerprint:
             return False

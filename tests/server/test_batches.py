@@ -447,3 +447,89 @@ def test_a_record_that_cannot_be_kept_is_flagged_and_the_rest_applied(
         assert db.scalars(select(Candidate.pseudonym)).all() == ["P-2"]
         assert db.get(SessionRecord, "s" * 200) is not None
     assert _count(client, Event) == 1
+
+
+def test_an_event_arriving_after_its_gap_is_kept_and_flagged(
+    client: TestClient, station: StationKey
+) -> None:
+    events = station.events(SESSION, 5)
+    late = events.pop(2)  # event 3 comes later, after 4 and 5
+    body = station.send(client, station.batch(events=events)).json()
+    assert [f["code"] for f in body["flags"]] == ["chain_break"]
+    body = station.send(client, station.batch(events=[late])).json()
+    assert [f["code"] for f in body["flags"]] == ["chain_break"]
+    assert "event 3" in body["flags"][0]["message"] and "follows 5" in body["flags"][0]["message"]
+    assert _count(client, Event, Event.session_id == SESSION) == 5
+    with state_of(client.app).sessions() as db:  # type: ignore[arg-type]
+        chain = db.get(SessionChain, SESSION)
+        assert chain is not None and chain.head_seq == 5 and chain.broken
+
+
+def test_resent_events_beside_new_ones_store_only_the_new(
+    client: TestClient, station: StationKey
+) -> None:
+    first = station.events(SESSION, 3)
+    assert station.send(client, station.batch(events=first)).json()["flags"] == []
+    again = first[1:] + station.events(SESSION, 2)
+    body = station.send(client, station.batch(events=again)).json()
+    assert body == {"acked_through": 2, "flags": []}
+    assert _count(client, Event, Event.session_id == SESSION) == 5
+    with state_of(client.app).sessions() as db:  # type: ignore[arg-type]
+        assert list(db.scalars(select(Event.batch_seq).order_by(Event.seq))) == [1, 1, 1, 2, 2]
+
+
+def test_an_event_twice_in_one_batch_is_kept_once_and_flagged(
+    client: TestClient, station: StationKey
+) -> None:
+    events = station.events(SESSION, 3)
+    body = station.send(client, station.batch(events=[*events[:2], events[1], events[2]])).json()
+    assert [f["code"] for f in body["flags"]] == ["chain_break"]
+    assert "event 2" in body["flags"][0]["message"]
+    assert _count(client, Event, Event.session_id == SESSION) == 3
+
+
+def test_sessions_of_one_batch_are_verified_each_on_its_own_chain(
+    client: TestClient, station: StationKey
+) -> None:
+    other = "5b0c6c56-7c1e-4a7b-9d55-0a2f3f7a1b02"
+    mixed = [*station.events(SESSION, 2), *station.events(other, 3), *station.events(SESSION, 1)]
+    assert station.send(client, station.batch(events=mixed)).json()["flags"] == []
+    more = [*station.events(other, 1), *station.events(SESSION, 1)]
+    more[1]["hash"] = "ab" * 32
+    body = station.send(client, station.batch(events=more)).json()
+    assert [(f["session_id"], f["code"]) for f in body["flags"]] == [(SESSION, "chain_break")]
+    with state_of(client.app).sessions() as db:  # type: ignore[arg-type]
+        heads = {c.session_id: c.head_seq for c in db.scalars(select(SessionChain))}
+    assert heads == {SESSION: 4, other: 4}
+
+
+def test_numbers_are_stored_and_verified_as_read(client: TestClient, station: StationKey) -> None:
+    """An integer field sent as ``2000.0`` is read as 2000 (as the batch's schema reads
+    it), and the event is stored and its hash recomputed with what is stored."""
+    (event,) = station.events(SESSION, 1)
+    raw = canonical_json(station.batch(events=[event])).replace(
+        f'"t_ns":{event["t_ns"]},'.encode(), f'"t_ns":{event["t_ns"]}.0,'.encode()
+    )
+    assert b'"t_ns":1000.0,' in raw
+    response = station.post(client, "/sync/v1/batches", raw)
+    assert response.json() == {"acked_through": 1, "flags": []}
+    with state_of(client.app).sessions() as db:  # type: ignore[arg-type]
+        assert db.scalars(select(Event.t_ns)).one() == event["t_ns"]
+
+
+def test_a_value_the_database_refuses_is_the_clients_error(
+    client: TestClient, station: StationKey, database_url: str
+) -> None:
+    """PostgreSQL takes no NUL character in text: the batch is refused whole (422) and
+    nothing of it kept; SQLite keeps it, and the edited payload breaks the chain."""
+    events = station.events(SESSION, 2)
+    events[1]["payload"] = '{"i":"\x00"}'
+    response = station.send(client, station.batch(events=events))
+    if database_url.startswith("postgresql"):
+        assert response.status_code == 422
+        assert response.json()["error"]["code"] == "invalid_request"
+        assert _count(client, Batch) == 0
+        assert _count(client, Event) == 0
+    else:
+        assert [f["code"] for f in response.json()["flags"]] == ["chain_break"]
+        assert _count(client, Event) == 2
