@@ -272,6 +272,8 @@ _BLOCK = 16
 _STEP_TOL = 1e-10
 _GRADIENT_TOL = 1e-9
 _MAX_NEWTON = 100
+#: Relative rounding of the objective (a sum of a few hundred terms).
+_ROUNDING = 1e-13
 
 
 def _grid_nll(signed: NDArray[np.float64], beta: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -432,7 +434,9 @@ def _minimise(posterior: _Posterior, x: float, y: float) -> tuple[float, float, 
             new_x, new_y = _clip(x + length * step_x, 0), _clip(y + length * step_y, 1)
             trial = posterior.evaluate(new_x, new_y)
             decrease = gradient[0] * (new_x - x) + gradient[1] * (new_y - y)
-            if trial[0] <= value + 1e-4 * min(decrease, 0.0):
+            # Armijo's sufficient decrease, with room for the rounding of the value
+            # itself: near the optimum the decrease falls below it
+            if trial[0] <= value + 1e-4 * min(decrease, 0.0) + _ROUNDING * abs(value):
                 moved = max(abs(new_x - x), abs(new_y - y)) > _STEP_TOL
                 x, y = new_x, new_y
                 value, loglik, gradient, hessian = trial
