@@ -112,7 +112,7 @@ def test_one_replicate_and_a_replicate_matrix_give_the_same_slope() -> None:
     # One replicate (a point estimate, a split half) is fitted with plain floats, a
     # matrix of replicates (the bootstrap) with numpy: the same iteration either way.
     rng = np.random.default_rng(11)
-    for _ in range(300):
+    for _ in range(100):
         n = int(rng.integers(2, 30))
         x = rng.normal(0.0, rng.uniform(0.1, 4.0), (1, n)).round(int(rng.integers(0, 3)))
         y = rng.random((1, n)) < expit(rng.normal(0.0, 3.0) * x)

@@ -99,6 +99,7 @@ def test_gradient_and_hessian_match_finite_differences(prior: reversal.RLPrior |
         assert numeric == pytest.approx(analytic, rel=1e-6, abs=1e-6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("prior", [reversal.NORM_PRIOR, None], ids=["map", "ml"])
 def test_fit_reaches_the_lowest_point_a_reference_optimiser_finds(
     prior: reversal.RLPrior | None,
