@@ -28,7 +28,19 @@ from typing import Annotated, Any, ClassVar, Literal, NotRequired, cast
 
 import psycopg
 from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter, with_config
-from sqlalchemy import Delete, FromClause, Table, and_, delete, func, or_, select, tuple_, update
+from sqlalchemy import (
+    Delete,
+    FromClause,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -154,6 +166,16 @@ EVENT_COLUMNS = (
     "payload",
     "prev_hash",
     "hash",
+)
+
+
+_CHAINS = cast(Table, SessionChain.__table__)
+_WRITE_HEAD = (
+    update(_CHAINS)
+    .where(_CHAINS.c.session_id == bindparam("k_session"))
+    .values(
+        head_seq=bindparam("k_seq"), head_hash=bindparam("k_hash"), broken=bindparam("k_broken")
+    )
 )
 
 
@@ -316,6 +338,17 @@ def receive_batch(
     return outcome
 
 
+@dataclass
+class _Head:
+    """A session chain's row as read (locked) for this batch, and as it is to be written."""
+
+    session_id: str
+    seq: int
+    hash: str
+    broken: bool
+    changed: bool = False
+
+
 def _link_problems(
     item: Mapping[str, Any], head_seq: int, head_hash: str, recomputed: str, noun: str
 ) -> list[str]:
@@ -390,17 +423,16 @@ class _Applier:
         self.outcome.events_ingested += len(new)
         for session_id, session_events in by_session.items():
             self.verify_session(chains[session_id], session_events, new, held)
+        self.write_heads(chains.values())
 
-    def chains_of(self, session_ids: list[str]) -> dict[str, SessionChain]:
+    def chains_of(self, session_ids: list[str]) -> dict[str, _Head]:
         """The chain heads of these sessions (made at the genesis hash for a new one),
         locked until the transaction ends, in one order so two writers cannot deadlock."""
         chains = self._lock_chains(session_ids)
         missing = [sid for sid in session_ids if sid not in chains]
         if missing:
             self.db.execute(
-                insert_for(self.db, SessionChain.__table__).on_conflict_do_nothing(
-                    index_elements=["session_id"]
-                ),
+                insert_for(self.db, _CHAINS).on_conflict_do_nothing(index_elements=["session_id"]),
                 [
                     {"session_id": sid, "head_seq": 0, "head_hash": GENESIS_HASH, "broken": False}
                     for sid in missing
@@ -409,18 +441,27 @@ class _Applier:
             chains.update(self._lock_chains(missing))
         return chains
 
-    def _lock_chains(self, session_ids: list[str]) -> dict[str, SessionChain]:
+    def _lock_chains(self, session_ids: list[str]) -> dict[str, _Head]:
         statement = (
-            select(SessionChain)
-            .where(SessionChain.session_id.in_(session_ids))
-            .order_by(SessionChain.session_id)
+            select(_CHAINS.c.session_id, _CHAINS.c.head_seq, _CHAINS.c.head_hash, _CHAINS.c.broken)
+            .where(_CHAINS.c.session_id.in_(session_ids))
+            .order_by(_CHAINS.c.session_id)
             .with_for_update()
-            .execution_options(populate_existing=True)
         )
-        return {chain.session_id: chain for chain in self.db.scalars(statement)}
+        return {row[0]: _Head(*row) for row in self.db.execute(statement)}
+
+    def write_heads(self, chains: Iterable[_Head]) -> None:
+        """The heads that moved (or broke), written in one statement."""
+        changed = [
+            {"k_session": c.session_id, "k_seq": c.seq, "k_hash": c.hash, "k_broken": c.broken}
+            for c in chains
+            if c.changed
+        ]
+        if changed:
+            self.db.execute(_WRITE_HEAD, changed)
 
     def held_events(
-        self, by_session: dict[str, list[EventIn]], chains: dict[str, SessionChain]
+        self, by_session: dict[str, list[EventIn]], chains: dict[str, _Head]
     ) -> dict[tuple[str, int], str]:
         """The hashes of the events the server already holds at the seqs sent.
 
@@ -431,7 +472,7 @@ class _Applier:
         """
         ranges = []
         for session_id, events in by_session.items():
-            head = chains[session_id].head_seq
+            head = chains[session_id].seq
             low = min(e["seq"] for e in events)
             if low <= head:
                 high = min(head, max(e["seq"] for e in events))
@@ -474,14 +515,14 @@ class _Applier:
 
     def verify_session(
         self,
-        chain: SessionChain,
+        chain: _Head,
         events: list[EventIn],
         new: set[tuple[str, int]],
         held: dict[tuple[str, int], str],
     ) -> None:
         session_id = chain.session_id
-        # The head as it moves along, kept in locals (set on the row once, at the end).
-        head_seq, head_hash = chain.head_seq, chain.head_hash
+        # The head as it moves along, kept in locals (set once, at the end).
+        head_seq, head_hash = chain.seq, chain.hash
         for event in events:
             seq, digest = event["seq"], event["hash"]
             if (session_id, seq) not in new:
@@ -514,11 +555,12 @@ class _Applier:
             if seq > head_seq:
                 # Go on from what was received, so one break is reported once.
                 head_seq, head_hash = seq, digest
-        if (head_seq, head_hash) != (chain.head_seq, chain.head_hash):
-            chain.head_seq, chain.head_hash = head_seq, head_hash
+        if (head_seq, head_hash) != (chain.seq, chain.hash):
+            chain.seq, chain.hash, chain.changed = head_seq, head_hash, True
 
-    def break_chain(self, chain: SessionChain, message: str) -> None:
-        chain.broken = True
+    def break_chain(self, chain: _Head, message: str) -> None:
+        if not chain.broken:
+            chain.broken = chain.changed = True
         self.flag(chain.session_id, CHAIN_BREAK, message)
 
     # Audit ----------------------------------------------------------------------

@@ -209,18 +209,23 @@ def enrol(payload: EnrolIn, db: Database, state: State) -> EnrolOut:
     },
     openapi_extra=_json_body(BATCH_SCHEMA),
 )
-def post_batch(request: Request, body: RawBody, db: Database, state: State) -> BatchOut:
-    # The station's row is read and locked at once (what SignedStation does, plus the
-    # lock receiving a batch takes anyway): one round trip to the database, not two.
-    station_id, signature = station_headers(request)
-    locked = lock_station(db, station_id)
-    station = check_signed(locked.station if locked else None, body, signature)
-    batch = _parse(parse_batch, body)
-    _same_station(station, batch["station_id"])
-    started = time.perf_counter()
-    outcome = receive_batch(db, station.id, batch["batch_seq"], body, batch=batch, locked=locked)
-    state.fanout.notify(db, station.id)
-    db.commit()
+def post_batch(request: Request, body: RawBody, state: State) -> BatchOut:
+    # The database session is opened here rather than by the Database dependency: the
+    # whole request then runs in one worker thread instead of three hand-offs.
+    with state.sessions() as db:
+        # The station's row is read and locked at once (what SignedStation does, plus
+        # the lock receiving a batch takes anyway): one round trip, not two.
+        station_id, signature = station_headers(request)
+        locked = lock_station(db, station_id)
+        station = check_signed(locked.station if locked else None, body, signature)
+        batch = _parse(parse_batch, body)
+        _same_station(station, batch["station_id"])
+        started = time.perf_counter()
+        outcome = receive_batch(
+            db, station.id, batch["batch_seq"], body, batch=batch, locked=locked
+        )
+        state.fanout.notify(db, station.id)
+        db.commit()
     metrics = state.metrics
     metrics.batch_apply_seconds.observe(time.perf_counter() - started)
     metrics.events_ingested.inc(outcome.events_ingested)
