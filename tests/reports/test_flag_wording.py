@@ -30,6 +30,7 @@ _FLAG = re.compile(r"[a-z][a-z0-9_]*:?")
 
 def _scoring_modules() -> list[ModuleType]:
     import scoring.engagement
+    import scoring.fairness  # the audit report shows its flags too
     import scoring.metrics
     import scoring.session
     import scoring.traits
