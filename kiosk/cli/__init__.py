@@ -197,9 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     candidates.add_parser(commands)
 
-    from kiosk.cli import fit
+    from kiosk.cli import fit_args
 
-    fit.add_parser(commands)
+    fit_args.add_parser(commands)
     console.add_parser(commands)
     from kiosk.cli import sync
 

@@ -14,9 +14,10 @@
 
 VERSION is a version's id or 8+ characters of its content hash.
 
-Contract: :func:`add_parser` adds the ``fit`` command to the ``kiosk`` command's
-subparsers; :func:`run` performs it with a store the caller opened and an admin
-:class:`~kiosk.access.auth.Actor` the caller signed in, prints what was done and
+Contract: :func:`kiosk.cli.fit_args.add_parser` adds the ``fit`` command to the ``kiosk``
+command's subparsers (without loading the model library); :func:`run` performs it
+with a store the caller opened and an admin :class:`~kiosk.access.auth.Actor` the
+caller signed in, prints what was done and
 returns the exit code: 0 done; 1 the command ran but the result is not usable (the
 trained model's audit did not pass); 2 bad input (a file that cannot be imported,
 an unknown role or version, a state change that is not allowed, a role that may not
@@ -28,105 +29,16 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-from kiosk.cli.signin import add_user_option
+from kiosk import fit_models
+from kiosk.access.auth import Actor
+from kiosk.access.permissions import PermissionDenied
+from kiosk.store import Store
+from scoring.fit import AttributeAudit
 
-if TYPE_CHECKING:  # the model library (scikit-learn) loads only when a fit command runs,
-    # so building the kiosk command's parser stays fast for every other command
-    from kiosk import fit_models
-    from kiosk.access.auth import Actor
-    from kiosk.store import Store
-    from scoring.fit import AttributeAudit
-
-__all__ = ["add_parser", "run"]
+__all__ = ["run"]
 
 EXIT_OK, EXIT_NOT_USABLE, EXIT_BAD_INPUT = 0, 1, 2
-
-
-def _store_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--store",
-        metavar="PATH",
-        default=argparse.SUPPRESS,
-        help="the store file (default: $KIOSK_STORE, else the user data folder)",
-    )
-    add_user_option(parser)
-
-
-def _threshold(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0.0 < value < 1.0:
-        raise argparse.ArgumentTypeError(f"a threshold lies strictly between 0 and 1, not {text}")
-    return value
-
-
-def add_parser(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-) -> argparse.ArgumentParser:
-    """Add ``fit`` and its actions to the ``kiosk`` command's subparsers."""
-    parser = commands.add_parser(
-        "fit", help="role-fit models: import labels, train, audit, approve, activate, score"
-    )
-    actions = parser.add_subparsers(dest="fit_command", metavar="ACTION", required=True)
-
-    imported = actions.add_parser(
-        "import-incumbents", help="a role's labels from CSV `pseudonym,label` (1 incumbent)"
-    )
-    _store_option(imported)
-    imported.add_argument("role", metavar="ROLE")
-    imported.add_argument("file", type=Path, metavar="FILE")
-
-    train = actions.add_parser("train", help="fit, audit and de-bias a draft version")
-    _store_option(train)
-    train.add_argument("role", metavar="ROLE")
-    train.add_argument(
-        "--baseline",
-        choices=("station", "norms"),
-        default="station",
-        help="label 0: the station's other candidates (default) or a sample from the norms",
-    )
-    train.add_argument(
-        "--features",
-        choices=("traits", "all"),
-        default="traits",
-        help="the nine traits (default) or traits and game metrics",
-    )
-    train.add_argument(
-        "--attribute",
-        action="append",
-        metavar="NAME",
-        help="a self-reported attribute to audit (repeatable; default: gender)",
-    )
-    train.add_argument(
-        "--threshold",
-        type=_threshold,
-        metavar="P",
-        help="a fixed pass probability (default: pass the incumbents' share)",
-    )
-    train.add_argument("--seed", type=int, default=0, help="cross-validation folds' seed (0)")
-
-    for name, text in (("history", "a role's versions with their figures and de-biasing steps"),):
-        listing = actions.add_parser(name, help=text)
-        _store_option(listing)
-        listing.add_argument("role", metavar="ROLE")
-    for name, text in (
-        ("approve", "approve a draft whose adverse-impact audit passed"),
-        ("activate", "make an approved version its role's active one"),
-        ("retire", "stop using a version"),
-        ("shadow", "compare a version with its role's active one on this station's candidates"),
-    ):
-        change = actions.add_parser(name, help=text)
-        _store_option(change)
-        change.add_argument("version", metavar="VERSION")
-    score = actions.add_parser("score", help="a session's fit for every active role model")
-    _store_option(score)
-    score.add_argument("session", metavar="SESSION")
-    return parser
 
 
 def _fail(message: str) -> int:
@@ -198,8 +110,6 @@ def _print_version(stored: fit_models.StoredVersion) -> None:
 
 
 def _import(store: Store, actor: Actor, args: argparse.Namespace) -> int:
-    from kiosk import fit_models
-
     try:
         text = args.file.read_text(encoding="utf-8-sig")
     except OSError as exc:
@@ -218,8 +128,6 @@ def _import(store: Store, actor: Actor, args: argparse.Namespace) -> int:
 
 
 def _train(store: Store, actor: Actor, args: argparse.Namespace) -> int:
-    from kiosk import fit_models
-
     stored = fit_models.train(
         store,
         actor,
@@ -243,8 +151,6 @@ def _train(store: Store, actor: Actor, args: argparse.Namespace) -> int:
 
 
 def _history(store: Store, actor: Actor, args: argparse.Namespace) -> int:
-    from kiosk import fit_models
-
     versions = fit_models.history(store, actor, args.role)
     if not versions:
         print(f"no model versions for {args.role.strip()}")
@@ -255,8 +161,6 @@ def _history(store: Store, actor: Actor, args: argparse.Namespace) -> int:
 
 
 def _shadow(store: Store, actor: Actor, args: argparse.Namespace) -> int:
-    from kiosk import fit_models
-
     candidate, active, comparison = fit_models.shadow(store, actor, args.version)
     if active is None or comparison is None:
         print(f"no version of {candidate.version.role} is active; nothing to compare with")
@@ -278,8 +182,6 @@ def _shadow(store: Store, actor: Actor, args: argparse.Namespace) -> int:
 
 
 def _score(store: Store, actor: Actor, args: argparse.Namespace) -> int:
-    from kiosk import fit_models
-
     scores = fit_models.score_session(store, actor, args.session)
     if not scores:
         print("no role has an active model; nothing scored")
@@ -295,9 +197,6 @@ def _score(store: Store, actor: Actor, args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace, store: Store, actor: Actor) -> int:
     """Perform ``kiosk fit ACTION`` as ``actor``; returns the exit code."""
-    from kiosk import fit_models
-    from kiosk.access.permissions import PermissionDenied
-
     command = args.fit_command
     try:
         if command == "import-incumbents":
