@@ -20,22 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import __version__
-from kiosk.cli.signin import SignInRefused, add_user_option
+from kiosk.cli.options import add_store_option, add_user_option
+from kiosk.cli.signin import SignInRefused
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_ENVIRONMENT = 0, 1, 2, 3
-
-
-def _store_option(parser: argparse.ArgumentParser, top_level: bool = False) -> None:
-    # Accepted before or after the command; a subcommand's copy must not reset the
-    # top-level value to None, hence SUPPRESS there.
-    parser.add_argument(
-        "--store",
-        metavar="PATH",
-        default=None if top_level else argparse.SUPPRESS,
-        help="the store file (default: $KIOSK_STORE, else the user data folder)",
-    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,11 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Behavioural-assessment kiosk. Without a command, opens the station window.",
     )
     parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
-    _store_option(parser, top_level=True)
+    add_store_option(parser, top_level=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = commands.add_parser("run", help="open the station window (the default)")
-    _store_option(run)
+    add_store_option(run)
 
     store = commands.add_parser("store", help="look after the local store")
     store_commands = store.add_subparsers(dest="store_command", metavar="ACTION", required=True)
@@ -57,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="check SQLite integrity, every session's event chain and the audit log; "
         "exit 1 if anything is wrong",
     )
-    _store_option(check)
+    add_store_option(check)
     check.add_argument(
         "--trust",
         type=Path,
@@ -66,13 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
         "checked away from its station)",
     )
     info = store_commands.add_parser("info", help="path, schema version and counts")
-    _store_option(info)
+    add_store_option(info)
 
     timing = commands.add_parser(
         "timing-test",
         help="measure timer and frame jitter and input-to-stamp latency on this station",
     )
-    _store_option(timing)
+    add_store_option(timing)
     timing.add_argument("--seconds", type=float, default=2.0, help="frame test length (2)")
     timing.add_argument("--samples", type=int, default=500, help="synthetic inputs (500)")
     timing.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -80,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo", help="simulated candidates through the real screens and games (headless)"
     )
-    _store_option(demo)
+    add_store_option(demo)
     demo.add_argument("--candidates", type=int, default=1, metavar="N", help="how many (1)")
     demo.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (1)")
     demo.add_argument("--battery", default="short", help="short, standard or a file (short)")
@@ -102,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     score = commands.add_parser(
         "score", help="score a session from its stored events (again, e.g. with new norms)"
     )
-    _store_option(score)
+    add_store_option(score)
     score.add_argument("--session", required=True, metavar="ID")
     score.add_argument("--norms", type=Path, metavar="FILE", help="a norm table (JSON)")
     score.add_argument("--no-bootstrap", action="store_true", help="skip confidence intervals")
@@ -112,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify = commands.add_parser(
         "verify", help="check a signed report: integrity, whole-file coverage and trust"
     )
-    _store_option(verify)
+    add_store_option(verify)
     verify.add_argument("file", type=Path, metavar="FILE.pdf")
     verify.add_argument(
         "--trust",
@@ -124,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="signed reports and research data")
     export_commands = export.add_subparsers(dest="export_command", metavar="WHAT", required=True)
     one = export_commands.add_parser("report", help="one session's signed report")
-    _store_option(one)
+    add_store_option(one)
     one.add_argument("--session", required=True, metavar="ID")
     one.add_argument("--out", required=True, type=Path, metavar="FILE")
     one.add_argument("--language", choices=["en", "de"], default="en")
@@ -132,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     many = export_commands.add_parser(
         "reports", help="signed reports of completed sessions since a date"
     )
-    _store_option(many)
+    add_store_option(many)
     many.add_argument("--since", metavar="DATE", help="YYYY-MM-DD (default: all)")
     many.add_argument("--out", required=True, type=Path, metavar="DIR")
     many.add_argument("--language", choices=["en", "de"], default="en")
@@ -140,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     data = export_commands.add_parser(
         "data", help="events, trial tables and scores as CSV with a data dictionary"
     )
-    _store_option(data)
+    add_store_option(data)
     data.add_argument("--out", required=True, type=Path, metavar="DIR")
     add_user_option(data)
 
@@ -151,13 +141,13 @@ def build_parser() -> argparse.ArgumentParser:
     ca = signing_commands.add_parser(
         "export-ca", help="write the centre authority certificate (PEM) for verifiers"
     )
-    _store_option(ca)
+    add_store_option(ca)
     ca.add_argument("--out", required=True, type=Path, metavar="FILE")
     add_user_option(ca)
     imp = signing_commands.add_parser(
         "import", help="sign with an organisation's PKCS#12 (earlier authorities stay trusted)"
     )
-    _store_option(imp)
+    add_store_option(imp)
     imp.add_argument("p12", type=Path, metavar="FILE.p12")
     add_user_option(imp)
 
@@ -166,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     add = users_commands.add_parser(
         "add", help="add a user; the first admin of a store needs no sign-in"
     )
-    _store_option(add)
+    add_store_option(add)
     add.add_argument("username")
     add.add_argument("--role", choices=["admin", "proctor"], default="proctor")
     add.add_argument(
@@ -178,18 +168,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     role = users_commands.add_parser("set-role", help="make a user an admin or a proctor")
-    _store_option(role)
+    add_store_option(role)
     role.add_argument("username")
     role.add_argument("role", choices=["admin", "proctor"])
     add_user_option(role)
     password = users_commands.add_parser(
         "password", help="set a user's password (your own: asks for the current one)"
     )
-    _store_option(password)
+    add_store_option(password)
     password.add_argument("username")
     add_user_option(password)
     pin = users_commands.add_parser("set-pin", help="set a user's unlock PIN")
-    _store_option(pin)
+    add_store_option(pin)
     pin.add_argument("username")
     add_user_option(pin)
 

@@ -24,7 +24,7 @@ import sys
 
 from kiosk.access.auth import Actor
 from kiosk.access.permissions import PermissionDenied
-from kiosk.cli.signin import add_user_option
+from kiosk.cli.options import add_store_option
 from kiosk.privacy import (
     ErasureResult,
     candidates_on_record,
@@ -57,18 +57,6 @@ def _days_or_off(text: str) -> int | str:
     return OFF if text.strip().lower() == OFF else _days(text)
 
 
-def _store_option(parser: argparse.ArgumentParser) -> None:
-    # As every kiosk subcommand: --store after the command too, without resetting the
-    # top-level value when absent (hence SUPPRESS); and who signs in.
-    parser.add_argument(
-        "--store",
-        metavar="PATH",
-        default=argparse.SUPPRESS,
-        help="the store file (default: $KIOSK_STORE, else the user data folder)",
-    )
-    add_user_option(parser)
-
-
 def add_parser(
     commands: argparse._SubParsersAction[argparse.ArgumentParser],
 ) -> argparse.ArgumentParser:
@@ -81,13 +69,13 @@ def add_parser(
     listing = actions.add_parser(
         "list", help="pseudonyms, whether personal data is held, sessions, last activity"
     )
-    _store_option(listing)
+    add_store_option(listing, with_user=True)
 
     erase = actions.add_parser(
         "erase",
         help="erase one candidate's personal data (sessions, events and scores stay)",
     )
-    _store_option(erase)
+    add_store_option(erase, with_user=True)
     erase.add_argument("pseudonym", metavar="PSEUDONYM")
     erase.add_argument(
         "--reason",
@@ -99,7 +87,7 @@ def add_parser(
     purge = actions.add_parser(
         "purge", help="erase the personal data of candidates inactive for longer than DAYS"
     )
-    _store_option(purge)
+    add_store_option(purge, with_user=True)
     purge.add_argument(
         "--older-than",
         type=_days,
@@ -110,7 +98,7 @@ def add_parser(
     retention = actions.add_parser(
         "retention", help="show, or set, how many days personal data is kept ('off': until erased)"
     )
-    _store_option(retention)
+    add_store_option(retention, with_user=True)
     retention.add_argument("days", nargs="?", type=_days_or_off, metavar="DAYS|off")
     return parser
 

@@ -9,19 +9,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kiosk.cli.signin import add_user_option
+from kiosk.cli.options import add_store_option
 
 __all__ = ["add_parser"]
-
-
-def _store_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--store",
-        metavar="PATH",
-        default=argparse.SUPPRESS,
-        help="the store file (default: $KIOSK_STORE, else the user data folder)",
-    )
-    add_user_option(parser)
 
 
 def _threshold(text: str) -> float:
@@ -46,12 +36,12 @@ def add_parser(
     imported = actions.add_parser(
         "import-incumbents", help="a role's labels from CSV `pseudonym,label` (1 incumbent)"
     )
-    _store_option(imported)
+    add_store_option(imported, with_user=True)
     imported.add_argument("role", metavar="ROLE")
     imported.add_argument("file", type=Path, metavar="FILE")
 
     train = actions.add_parser("train", help="fit, audit and de-bias a draft version")
-    _store_option(train)
+    add_store_option(train, with_user=True)
     train.add_argument("role", metavar="ROLE")
     train.add_argument(
         "--baseline",
@@ -81,7 +71,7 @@ def add_parser(
 
     for name, text in (("history", "a role's versions with their figures and de-biasing steps"),):
         listing = actions.add_parser(name, help=text)
-        _store_option(listing)
+        add_store_option(listing, with_user=True)
         listing.add_argument("role", metavar="ROLE")
     for name, text in (
         ("approve", "approve a draft whose adverse-impact audit passed"),
@@ -90,9 +80,9 @@ def add_parser(
         ("shadow", "compare a version with its role's active one on this station's candidates"),
     ):
         change = actions.add_parser(name, help=text)
-        _store_option(change)
+        add_store_option(change, with_user=True)
         change.add_argument("version", metavar="VERSION")
     score = actions.add_parser("score", help="a session's fit for every active role model")
-    _store_option(score)
+    add_store_option(score, with_user=True)
     score.add_argument("session", metavar="SESSION")
     return parser

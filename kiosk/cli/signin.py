@@ -16,22 +16,13 @@ import sys
 from kiosk.access import Action, Actor, allowed
 from kiosk.store import Store
 
-__all__ = ["SignInRefused", "add_user_option", "ask", "sign_in", "sign_in_any"]
+__all__ = ["SignInRefused", "ask", "sign_in", "sign_in_any"]
 
 USER_ENV = "KIOSK_USER"
 
 
 class SignInRefused(Exception):
     """No sign-in, a wrong one, or a role that may not do this; the message says which."""
-
-
-def add_user_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--user",
-        metavar="NAME",
-        default=argparse.SUPPRESS,
-        help="sign in as this admin or proctor; asks for the password (default: $KIOSK_USER)",
-    )
 
 
 def ask(prompt: str) -> str:

@@ -23,8 +23,7 @@ import argparse
 import os
 import sys
 
-from kiosk.cli import _store_option
-from kiosk.cli.signin import add_user_option
+from kiosk.cli.options import add_store_option
 
 __all__ = ["add_parser", "run"]
 
@@ -40,8 +39,7 @@ def add_parser(
     enrol = actions.add_parser(
         "enrol", help="enrol this station with a centre server (an admin signs in)"
     )
-    _store_option(enrol)
-    add_user_option(enrol)
+    add_store_option(enrol, with_user=True)
     enrol.add_argument("url", metavar="URL", help="the server, e.g. https://kiosk.example.org")
     enrol.add_argument("code", metavar="CODE", help="the one-time code from the centre admin")
     enrol.add_argument(
@@ -50,9 +48,9 @@ def add_parser(
         help="replace an existing enrolment (the new server gets the whole history)",
     )
     status = actions.add_parser("status", help="enrolment, acknowledged and waiting batches")
-    _store_option(status)
+    add_store_option(status)
     push = actions.add_parser("push", help="build and send waiting batches now")
-    _store_option(push)
+    add_store_option(push)
     return parser
 
 
