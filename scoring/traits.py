@@ -580,20 +580,69 @@ def _score_trait(
     if composite.coverage < MIN_COVERAGE - 1e-12:
         flags.append("insufficient_coverage")
         return result()
-    present = list(composite.present)
-    w = np.asarray([trait.components[i].weight for i in present], dtype=np.float64)
-    if norm is not None:
-        key = (trait.name, composite.present)
-        found = norm.cache.get(key)
-        if found is None:
-            found = (
-                _present_moments(trait, norm, present),
-                _subset_composites(trait, norm, present, w),
+    found = _standardisation(trait, norm, norms.metrics, composite.present)
+    flags.extend(found.flags)
+    if not math.isfinite(found.sd):
+        return result()
+    z = (composite.value - found.mean) / found.sd
+
+    def percentile_of(value: float) -> float:
+        if found.sample is not None:
+            return _mid_rank(value, found.sample)
+        return 100.0 * float(ndtr((value - found.mean) / found.sd))
+
+    percentile = percentile_of(composite.value)
+    reliability = found.reliability
+    bounds = (_NAN, _NAN, _NAN, _NAN)
+    if math.isfinite(reliability):
+        sem = math.sqrt(max(0.0, 1.0 - reliability))
+        if sem == 0.0:
+            flags.append("degenerate_ci")
+        else:
+            z_low, z_high = z - _Z95 * sem, z + _Z95 * sem
+            bounds = (
+                z_low,
+                z_high,
+                percentile_of(found.mean + z_low * found.sd),
+                percentile_of(found.mean + z_high * found.sd),
             )
-            norm.cache[key] = found
-        moments, sample = found
-    else:
-        moments, sample = None, None
+    return result(z, percentile, bounds, reliability)
+
+
+@dataclass(frozen=True, slots=True)
+class _Standardisation:
+    """How a composite of some present components is standardised (one norm table).
+
+    ``sd`` is NaN when the composite has no variance in the norms (flag
+    ``no_trait_norm`` among ``flags``); ``sample`` the sorted norm composites of the
+    same components, ``None`` for the normal approximation.
+    """
+
+    mean: float
+    sd: float
+    sample: NDArray[np.float64] | None
+    reliability: float
+    flags: tuple[str, ...]
+
+
+def _standardisation(
+    trait: TraitDefinition,
+    norm: CompositeNorm | None,
+    metric_norms: Mapping[str, MetricNorm],
+    present_components: tuple[int, ...],
+) -> _Standardisation:
+    """Everything about standardising a trait that depends on the norm table and which
+    components are present, not on the session: worked out once per table (the
+    trait's norm caches it; a table without the trait recomputes it)."""
+    key = ("standardisation", trait.name, present_components)
+    if norm is not None and (hit := norm.cache.get(key)) is not None:
+        cached: _Standardisation = hit
+        return cached
+    flags: list[str] = []
+    present = list(present_components)
+    w = np.asarray([trait.components[i].weight for i in present], dtype=np.float64)
+    moments = None if norm is None else _present_moments(trait, norm, present)
+    sample = None if norm is None else _subset_composites(trait, norm, present, w)
     # A table without this trait (an older table) standardises as if the components
     # were uncorrelated z-scores, and says so.
     if moments is None:
@@ -605,46 +654,33 @@ def _score_trait(
     variance = float(w @ cov @ w)
     if not (math.isfinite(variance) and variance > 0):
         flags.append("no_trait_norm")
-        return result()
-    sd = math.sqrt(variance) / total
-    z = (composite.value - mean) / sd
-    if sample is None:
-        flags.append("percentile_normal_approximation")
-
-    def percentile_of(value: float) -> float:
-        if sample is not None:
-            return _mid_rank(value, sample)
-        return 100.0 * float(ndtr((value - mean) / sd))
-
-    percentile = percentile_of(composite.value)
-    reliabilities = []
-    for i in present:
-        metric_norm = norms.metrics.get(trait.components[i].key)
-        retest = _NAN if metric_norm is None else metric_norm.retest
-        split = _NAN if metric_norm is None else metric_norm.reliability
-        if math.isfinite(retest):
-            reliabilities.append(retest)
-        elif math.isfinite(split):
-            flags.append("split_half_reliability")
-            reliabilities.append(split)
-        else:
-            flags.append(f"no_error_estimate:{trait.components[i].key}")
-            reliabilities.append(_NAN)
-    reliability = mosier_reliability(w, cov, reliabilities)
-    bounds = (_NAN, _NAN, _NAN, _NAN)
-    if math.isfinite(reliability):
-        sem = math.sqrt(max(0.0, 1.0 - reliability))
-        if sem == 0.0:
-            flags.append("degenerate_ci")
-        else:
-            z_low, z_high = z - _Z95 * sem, z + _Z95 * sem
-            bounds = (
-                z_low,
-                z_high,
-                percentile_of(mean + z_low * sd),
-                percentile_of(mean + z_high * sd),
-            )
-    return result(z, percentile, bounds, reliability)
+        found = _Standardisation(mean, _NAN, None, _NAN, tuple(flags))
+    else:
+        if sample is None:
+            flags.append("percentile_normal_approximation")
+        reliabilities = []
+        for i in present:
+            metric_norm = metric_norms.get(trait.components[i].key)
+            retest = _NAN if metric_norm is None else metric_norm.retest
+            split = _NAN if metric_norm is None else metric_norm.reliability
+            if math.isfinite(retest):
+                reliabilities.append(retest)
+            elif math.isfinite(split):
+                flags.append("split_half_reliability")
+                reliabilities.append(split)
+            else:
+                flags.append(f"no_error_estimate:{trait.components[i].key}")
+                reliabilities.append(_NAN)
+        found = _Standardisation(
+            mean,
+            math.sqrt(variance) / total,
+            sample,
+            mosier_reliability(w, cov, reliabilities),
+            tuple(flags),
+        )
+    if norm is not None:
+        norm.cache[key] = found
+    return found
 
 
 def _present_moments(

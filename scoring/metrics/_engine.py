@@ -465,11 +465,11 @@ class Scorecard:
         self._matrices: dict[str, LabelledMatrix] = {}
         self._whole: Sample | None = None
         self._resamples: Sample | None = None
-        self._halves: tuple[Sample, Sample] | None = None
+        self._halves: Halves | None = None
         # halves given as index arrays, by the arrays' ids (kept alive so ids stay
         # unique): metrics given the same halves share their samples and memos
         self._given_halves: dict[
-            tuple[int, int], tuple[NDArray[np.intp], NDArray[np.intp], tuple[Sample, Sample]]
+            tuple[int, int], tuple[NDArray[np.intp], NDArray[np.intp], Halves]
         ] = {}
 
     # samples, built on first use
@@ -499,22 +499,18 @@ class Scorecard:
             self._resamples = Sample(captured[-1].astype(np.intp))
         return self._resamples
 
-    def _split(
-        self, split: bool | tuple[NDArray[np.intp], NDArray[np.intp]]
-    ) -> tuple[Sample, Sample] | None:
+    def _split(self, split: bool | tuple[NDArray[np.intp], NDArray[np.intp]]) -> Halves | None:
         if split is False:
             return None
         if isinstance(split, tuple):
             key = (id(split[0]), id(split[1]))
             given = self._given_halves.get(key)
             if given is None:
-                samples = Sample(split[0][np.newaxis, :]), Sample(split[1][np.newaxis, :])
-                given = (split[0], split[1], samples)
+                given = (split[0], split[1], Halves(split[0], split[1]))
                 self._given_halves[key] = given
             return given[2]
         if self._halves is None:
-            first, second = alternate_halves(self._strata)
-            self._halves = Sample(first[np.newaxis, :]), Sample(second[np.newaxis, :])
+            self._halves = Halves(*alternate_halves(self._strata))
         return self._halves
 
     def add(
@@ -559,12 +555,9 @@ class Scorecard:
                     if math.isfinite(low) and low == high:
                         low = high = _NAN
                         metric_flags.append("degenerate_ci")
-            halves_samples = self._split(split)
-            if halves_samples is not None:
-                halves = (
-                    _first_value(statistic, halves_samples[0]),
-                    _first_value(statistic, halves_samples[1]),
-                )
+            split_halves = self._split(split)
+            if split_halves is not None:
+                halves = split_halves.values(statistic)
         if not ci and self._bootstrap:
             metric_flags.append("no_bootstrap_ci")
         if not math.isfinite(value) and not flags:
@@ -605,6 +598,33 @@ def _first_value(statistic: Statistic, sample: Sample) -> float:
     if sample.width == 0:
         return _NAN
     return float(statistic(sample)[0])
+
+
+class Halves:
+    """The two halves of a split, as samples a statistic is evaluated on.
+
+    Halves of equal width share one two-row sample, so a statistic runs once for both
+    (every statistic works row by row, as it does on bootstrap resamples); halves of
+    unequal width are two one-row samples.
+    """
+
+    __slots__ = ("_pair", "_samples")
+
+    def __init__(self, first: NDArray[np.intp], second: NDArray[np.intp]) -> None:
+        self._pair: Sample | None = None
+        self._samples: tuple[Sample, Sample] | None = None
+        if first.shape[0] == second.shape[0] and first.shape[0] > 0:
+            self._pair = Sample(np.stack((first, second)))
+        else:
+            self._samples = Sample(first[np.newaxis, :]), Sample(second[np.newaxis, :])
+
+    def values(self, statistic: Statistic) -> tuple[float, float]:
+        """``statistic`` on each half (NaN on an empty half)."""
+        if self._pair is not None:
+            both = statistic(self._pair)
+            return float(both[0]), float(both[1])
+        assert self._samples is not None
+        return _first_value(statistic, self._samples[0]), _first_value(statistic, self._samples[1])
 
 
 def add_ez_metrics(

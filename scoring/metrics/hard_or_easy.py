@@ -70,6 +70,8 @@ _TOLERANCE = 1e-8
 _MAX_STEP = 5.0  # cap on a Newton step (log-odds units) to keep early steps stable
 #: One replicate of at most this many trials is fitted with plain floats.
 _SCALAR_MAX_TRIALS = 64
+#: Up to this many rows (the whole table, split halves) each is fitted with floats.
+_SCALAR_MAX_ROWS = 4
 _COLUMNS: Mapping[str, Kind] = {
     "probability": "float",
     "reward_hard": "float",
@@ -92,8 +94,11 @@ def firth_logistic_slope(
     do not converge in 100 iterations, give NaN.
     """
     rows = x.shape[0]
-    if rows == 1 and x.shape[1] <= _SCALAR_MAX_TRIALS:
-        return np.array([_firth_slope_one(x[0], y[0], used[0])], dtype=np.float64)
+    if rows <= _SCALAR_MAX_ROWS and x.shape[1] <= _SCALAR_MAX_TRIALS:
+        return np.array(
+            [_firth_slope_one(x[row], y[row], used[row]) for row in range(rows)],
+            dtype=np.float64,
+        )
     weight = used.astype(np.float64)
     xs = np.where(used, x, 0.0)
     ys = np.where(used, y, False).astype(np.float64)

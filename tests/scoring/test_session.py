@@ -15,7 +15,7 @@ import pytest
 from scoring.metrics import GAME_IDS, SCORING_VERSION
 from scoring.metrics.types import FrozenMapping
 from scoring.norms import NormDesign, NormTable, load_norms
-from scoring.session import SessionScores, rescore, score_session
+from scoring.session import SessionScores, _with_norms, rescore, score_session
 from scoring.traits import TRAIT_NAMES
 from tools.build_provisional_norms import simulate_tables
 
@@ -170,3 +170,27 @@ def test_low_reliability_metrics_are_marked() -> None:
     pumps = result.games["balloons"].metrics["adjusted_pumps"]
     assert pumps.retest_reliability == _norms().metrics["balloons.adjusted_pumps"].retest
     assert pumps.reliability == _norms().metrics["balloons.adjusted_pumps"].reliability
+
+
+def test_norms_change_only_the_norm_fields_of_a_metric() -> None:
+    """``_with_norms`` builds each metric anew: every other field must carry over."""
+    scores = score_session(_tables(), _norms(), bootstrap=False).games["arrows"]
+    original = {
+        name: dataclasses.replace(
+            metric, split_half=(0.25, 0.75), pinned=not metric.pinned, description="d", n=7
+        )
+        for name, metric in scores.metrics.items()
+    }
+    normed = _with_norms(
+        dataclasses.replace(scores, metrics=FrozenMapping(original)), _norms(), False
+    )
+    norm_fields = {"reliability", "retest_reliability", "percentile", "percentile_withheld"}
+    for name, metric in original.items():
+        for field in dataclasses.fields(metric):
+            after = getattr(normed.metrics[name], field.name)
+            if field.name == "flags":
+                assert after[: len(metric.flags)] == metric.flags
+            elif field.name not in norm_fields:
+                assert after == getattr(metric, field.name) or (
+                    after != after and getattr(metric, field.name) != getattr(metric, field.name)
+                ), field.name
