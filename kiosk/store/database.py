@@ -42,20 +42,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 from sqlalchemy import Engine, QueuePool, create_engine, event, func, select
 from sqlalchemy.orm import Session
 
 from kiosk.store.errors import StoreOpenError
 from kiosk.store.models import Station
 from kiosk.store.orm import StoreSession
+from kiosk.store.revisions import MIGRATIONS, known_revisions, schema_head
 from kiosk.store.wal import wal_path, wal_problems
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 __all__ = ["BUSY_TIMEOUT_MS", "Store", "open_store", "opened", "schema_head", "wal_problems"]
 
@@ -63,7 +63,6 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 SQLITE_MAGIC = b"SQLite format 3\x00"
-MIGRATIONS = Path(__file__).with_name("migrations")
 SIDE_FILES = ("-wal", "-shm")
 PRIVATE_FILE = 0o600
 PRIVATE_FOLDER = 0o700
@@ -71,16 +70,22 @@ POSIX = os.name == "posix"
 
 
 def _alembic_config() -> Config:
+    """Alembic's configuration for the store's migrations (alembic is imported here, so
+    that only a store that is not current pays for it)."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
 
 
-def schema_head() -> str:
-    """The newest schema revision this version of kiosk knows."""
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head is not None
-    return head
+def _upgrade(conn: Any) -> None:
+    """Run the migrations up to the newest schema on ``conn``."""
+    from alembic import command
+
+    cfg = _alembic_config()
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, "head")
 
 
 @dataclass
@@ -412,18 +417,14 @@ def _preflight(path: Path, create: bool, read_only: bool = False) -> str | None:
             "this SQLite database is not a kiosk store (it has no kiosk schema)",
             "pass the path of a kiosk store, or of a file that does not exist yet",
         )
-    script = ScriptDirectory.from_config(_alembic_config())
-    head = script.get_current_head()
-    if revision is not None:
-        try:
-            script.get_revision(revision)
-        except CommandError:
-            raise StoreOpenError(
-                path,
-                f"the store was written by a newer kiosk (schema {revision}; this kiosk "
-                f"knows up to {head})",
-                "open it with a newer kiosk; this one has left it untouched",
-            ) from None
+    head = schema_head()
+    if revision is not None and revision not in known_revisions():
+        raise StoreOpenError(
+            path,
+            f"the store was written by a newer kiosk (schema {revision}; this kiosk "
+            f"knows up to {head})",
+            "open it with a newer kiosk; this one has left it untouched",
+        )
     if read_only and revision != head:
         if revision is None:
             problem = "the store has no kiosk schema yet"
@@ -494,10 +495,8 @@ def open_store(
     engine = make_engine(path)
     try:
         if revision != head:
-            cfg = _alembic_config()
             with engine.connect() as conn:
-                cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
+                _upgrade(conn)
                 conn.commit()
         with StoreSession(engine) as s, s.begin():
             if s.scalar(select(func.count()).select_from(Station)) == 0:

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, inspect
 from kiosk.store import open_store, schema_head
 from kiosk.store.database import _alembic_config
 from kiosk.store.models import NAMING_CONVENTION, Base
+from kiosk.store.revisions import known_revisions
 
 
 @pytest.mark.slow
@@ -28,6 +29,8 @@ def test_migrations_form_one_line_ending_at_head() -> None:
     assert script.get_heads() == [schema_head()]
     revisions = list(script.walk_revisions())
     assert revisions[-1].down_revision is None
+    # kiosk reads the same chain from the files without alembic (kiosk.store.revisions)
+    assert known_revisions() == {r.revision: r.down_revision for r in revisions}
 
 
 def test_every_constraint_is_named(store_path: Path) -> None:

@@ -1,10 +1,11 @@
 """Start-up stays light: what a station loads before its first screen.
 
-Every ``kiosk`` command builds the whole parser, and every ``kiosk run`` opens the
-window whether or not the station syncs. Role-fit models (scikit-learn) and the sync
-client (httpx) took seconds to import; they load only when a command or an enrolled
-station needs them. A fresh interpreter is used so modules other tests imported do
-not hide an eager import.
+Every ``kiosk`` command builds the whole parser and most open the store, and every
+``kiosk run`` opens the window whether or not the station syncs. Role-fit models
+(scikit-learn) and the sync client (httpx) took seconds to import; they load only
+when a command or an enrolled station needs them. A fresh interpreter is used so
+modules other tests imported do not hide an eager import. Alembic (a quarter of a
+second) loads only to upgrade a store whose schema is not current.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ REPO = Path(__file__).resolve().parents[2]
 HEAVY = ("sklearn", "httpx", "kiosk.fit_models", "kiosk.sync.service")
 
 
-def _loaded_after(code: str, key_dir: Path | None = None) -> set[str]:
-    probe = f"{code}\nimport sys\nprint(' '.join(m for m in {HEAVY!r} if m in sys.modules))\n"
+def _loaded_after(
+    code: str, key_dir: Path | None = None, heavy: tuple[str, ...] = HEAVY
+) -> set[str]:
+    probe = f"{code}\nimport sys\nprint(' '.join(m for m in {heavy!r} if m in sys.modules))\n"
     done = subprocess.run(
         [sys.executable, "-c", probe],
         cwd=REPO,
@@ -54,3 +57,22 @@ def test_a_station_that_is_not_enrolled_never_loads_the_sync_client(tmp_path: Pa
         "    assert start_sync(store, None) is None\n"
     )
     assert _loaded_after(code, tmp_path / "keys") == set()
+
+
+@pytest.mark.slow
+def test_opening_a_current_store_does_not_load_alembic(tmp_path: Path) -> None:
+    store = tmp_path / "k.db"
+    code = (
+        "from kiosk.store import open_store\n"
+        f"with open_store({str(store)!r}) as store:\n"
+        "    assert store.schema_version() is not None\n"
+    )
+    # the first open creates the store and runs the migrations through alembic
+    assert _loaded_after(code, heavy=("alembic",)) == {"alembic"}
+    assert _loaded_after(code, heavy=("alembic",)) == set()
+    assert (
+        _loaded_after(
+            code.replace("open_store(", "open_store(read_only=True, path="), heavy=("alembic",)
+        )
+        == set()
+    )
