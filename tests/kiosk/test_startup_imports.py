@@ -76,3 +76,10 @@ def test_opening_a_current_store_does_not_load_alembic(tmp_path: Path) -> None:
         )
         == set()
     )
+
+
+@pytest.mark.slow
+def test_checking_a_store_does_not_load_the_pdf_builder() -> None:
+    """``kiosk store check`` verifies signatures (cryptography), it builds no PDF."""
+    loaded = _loaded_after("import kiosk.trust.checking", heavy=("reportlab", "alembic"))
+    assert loaded == set()
