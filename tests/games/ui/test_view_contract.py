@@ -38,17 +38,17 @@ class Fast:
     params: dict[str, Any]
     bot: dict[str, Any] = field(default_factory=dict)  # BotParams overrides
     speed: float | None = None  # None: real time for timed views, 0.05 for the others
-    iti_ms: int | None = None  # a choice view's interval between rounds
+    iti_ms: int | None = None  # a choice view's interval between rounds (its outcome shown)
     german_size: tuple[int, int] = (720, 900)  # the other window shape of the German run
     inputs: tuple[str, ...] = RESPONSE_KINDS  # the kinds of events the candidate's inputs make
 
 
 FAST: dict[str, Fast] = {
-    "balloons": Fast({"n_balloons": 3, "n_practice": 1}, {"pump_target": 6}),
+    "balloons": Fast({"n_balloons": 3, "n_practice": 1}, {"pump_target": 6}, iti_ms=150),
     "exchange_trust": Fast(
         {"investor_rounds": 1, "trustee_sends": [4], "n_practice": 1},
         {"trust": 0.6, "reciprocity": 0.4, "rt_mean_s": 2.0},
-        iti_ms=1000,
+        iti_ms=200,
         german_size=(1280, 600),
     ),
     "exchange_split": Fast(
@@ -60,7 +60,7 @@ FAST: dict[str, Fast] = {
             "n_practice": 1,
         },
         {"offer_share": 0.4, "dictator_share": 0.3, "rt_mean_s": 2.0},
-        iti_ms=800,
+        iti_ms=200,
     ),
     "keypresses": Fast(
         {
@@ -156,15 +156,18 @@ FAST: dict[str, Fast] = {
             "digit_duration_ms": 200,
         },
         {"span": 9.0, "backward_span": 9.0, "lapse": 0.0, "first_entry_s": 0.5},
-        iti_ms=800,
+        iti_ms=200,
         german_size=(1280, 600),
     ),
-    "cards": Fast({"n_picks": 4, "n_practice": 1, "picks_per_block": 2}, {"rt_mean_s": 1.0}),
+    "cards": Fast(
+        {"n_picks": 4, "n_practice": 1, "picks_per_block": 2}, {"rt_mean_s": 1.0}, iti_ms=150
+    ),
     "towers": Fast(
         {"n_practice": 1, "problem_moves": [2, 3]},
         {"planning_skill": 0.7, "planning_time_s": 2.0, "move_time_s": 1.0},
+        iti_ms=150,
     ),
-    "reversal": Fast({"n_trials": 6, "n_practice": 1}),
+    "reversal": Fast({"n_trials": 6, "n_practice": 1}, iti_ms=150),
 }
 
 SEED = 7
