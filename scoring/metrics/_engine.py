@@ -410,7 +410,13 @@ def ez_replicates(
 
 
 def alternate_halves(strata: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-    """Odd and even trials within each condition cell (cell order = table order)."""
+    """Odd and even trials within each condition cell (cell order = table order).
+
+    A cell with an odd number of trials has one more in one half; those extra trials
+    go to the first and the second half in turn (the first odd cell's to the first),
+    so the halves differ in size by at most one trial, as the Spearman–Brown step-up
+    assumes halves of equal length.
+    """
     if strata.shape[0] == 0:
         empty = np.empty(0, dtype=np.intp)
         return empty, empty.copy()
@@ -421,8 +427,11 @@ def alternate_halves(strata: NDArray[Any]) -> tuple[NDArray[np.intp], NDArray[np
     sizes = np.bincount(inverse)
     starts = np.cumsum(sizes) - sizes
     rank = np.arange(order.shape[0]) - np.repeat(starts, sizes)
-    even = rank % 2 == 0
-    return np.sort(order[even]), np.sort(order[~even])
+    odd = sizes % 2
+    # every second odd cell starts its alternation in the second half
+    flipped = (odd == 1) & ((np.cumsum(odd) - odd) % 2 == 1)
+    first = (rank % 2 == 0) ^ np.repeat(flipped, sizes)
+    return np.sort(order[first]), np.sort(order[~first])
 
 
 def percentile_interval(replicates: NDArray[np.float64]) -> tuple[float, float, bool]:

@@ -265,6 +265,17 @@ def test_alternate_halves_split_within_cells() -> None:
     np.testing.assert_array_equal(second, [2, 4, 6])  # a: 2, 6; b: 4
 
 
+def test_odd_cells_give_their_extra_trial_to_each_half_in_turn() -> None:
+    # a: 3 trials, b: 3, c: 2, d: 3 -> a's extra to the first half, b's to the
+    # second, d's to the first: 6 and 5, where always-first would give 7 and 4
+    strata = np.array(["a", "b", "c", "a", "b", "c", "a", "b", "d", "d", "d"])
+    first, second = alternate_halves(strata)
+    np.testing.assert_array_equal(first, [0, 2, 4, 6, 8, 10])  # a: 0, 6; b: 4; c: 2; d: 8, 10
+    np.testing.assert_array_equal(second, [1, 3, 5, 7, 9])  # a: 3; b: 1, 7; c: 5; d: 9
+    even = np.repeat(["x", "y", "z", "w"], [3, 5, 1, 3])
+    assert [len(half) for half in alternate_halves(even)] == [6, 6]
+
+
 def test_trimmed_mean_matches_scipy_per_replicate() -> None:
     # Reference: scipy.stats.trim_mean cuts floor(proportion * n) values from each
     # end (SciPy documentation of trim_mean); NaN values and masked-out trials are

@@ -15,6 +15,8 @@ from scipy.optimize import minimize
 
 from games.reversal import bot, task
 from scoring.metrics import SCORERS, reversal
+from scoring.metrics.reversal import fit_rl
+from tools.build_provisional_norms import simulate_tables
 
 
 def _run(seed: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
@@ -152,9 +154,9 @@ def test_scoring_fits_the_whole_run_and_each_half_once(monkeypatch: pytest.Monke
     calls: list[int] = []
     original = reversal.fit_rl
 
-    def counted(choices, rewards, prior=reversal.NORM_PRIOR):  # type: ignore[no-untyped-def]
+    def counted(choices, rewards, prior=reversal.NORM_PRIOR, start=None):  # type: ignore[no-untyped-def]
         calls.append(len(choices))
-        return original(choices, rewards, prior)
+        return original(choices, rewards, prior, start)
 
     monkeypatch.setattr(reversal, "fit_rl", counted)
     table = task.trial_table(bot.simulate({}, bot.BotParams(), 5))
@@ -163,3 +165,20 @@ def test_scoring_fits_the_whole_run_and_each_half_once(monkeypatch: pytest.Monke
     assert sorted(calls) == sorted([n, n // 2, n - n // 2])
     for name in ("learning_rate", "inverse_temperature"):
         assert all(math.isfinite(half) for half in scores.metrics[name].split_half)
+
+
+def test_a_fit_started_from_the_whole_run_reaches_the_grid_start_optimum() -> None:
+    """The halves' fits start from the whole run's fit instead of the grid: same optimum."""
+    for candidate in range(12):
+        table = simulate_tables(candidate, seed=41, games=["reversal"])["reversal"]
+        practice = np.asarray(table["practice"], dtype=bool)
+        choices = np.asarray(table["choice"], dtype=np.float64)[~practice].astype(np.int64)
+        rewards = np.asarray(table["reward"], dtype=np.float64)[~practice]
+        whole = fit_rl(choices, rewards)
+        half = choices.shape[0] // 2
+        for part in (slice(0, half), slice(half, None)):
+            grid = fit_rl(choices[part], rewards[part])
+            warm = fit_rl(choices[part], rewards[part], start=whole)
+            assert warm.learning_rate == pytest.approx(grid.learning_rate, rel=1e-7, abs=1e-9)
+            assert warm.inverse_temperature == pytest.approx(grid.inverse_temperature, rel=1e-7)
+            assert warm.log_likelihood == pytest.approx(grid.log_likelihood, rel=1e-9)
