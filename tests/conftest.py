@@ -47,3 +47,31 @@ def artefacts() -> Path:
     """Where tests save screenshots and rendered pages for people to look at."""
     ARTEFACTS.mkdir(exist_ok=True)
     return ARTEFACTS
+
+
+@pytest.fixture(autouse=True)
+def _qt_widgets_live_until_closed(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Keep every widget a test gives ``qtbot.addWidget`` alive until pytest-qt closes it.
+
+    pytest-qt holds those widgets weakly. A game view sits in reference cycles, so once
+    the test function returns only the garbage collector frees it, at whatever moment
+    a collection happens: if that is before pytest-qt has delivered the window's
+    pending activation, Qt activates a deleted window and the process dies
+    (``QApplicationPrivate::setActiveWindow`` -> ``QWidget::setFocus``; seen as
+    "worker crashed" in ``make test-fast``). The widgets are let go at this fixture's
+    teardown, after pytest-qt has closed them and processed their events.
+    """
+    if "qtbot" not in request.fixturenames:
+        yield
+        return
+    qtbot = request.getfixturevalue("qtbot")
+    kept: list[object] = []
+    add_widget = qtbot.addWidget
+
+    def keep_and_add(widget: object, *args: object, **kwargs: object) -> None:
+        kept.append(widget)
+        add_widget(widget, *args, **kwargs)
+
+    qtbot.addWidget = keep_and_add
+    yield
+    kept.clear()

@@ -5,7 +5,9 @@ Balloons is the vehicle: its bot plays the real widget through real input events
 
 from __future__ import annotations
 
+import gc
 import time
+import weakref
 
 import numpy as np
 import pytest
@@ -182,3 +184,13 @@ def test_a_crashed_game_continues_from_the_first_uncommitted_trial(qtbot) -> Non
     assert table["explosion_point"].tolist() == reference["explosion_point"].tolist()
     earned = table["earned_cents"].cumsum().tolist()
     assert table["total_cents"].tolist() == earned
+
+
+def test_a_widget_given_to_qtbot_lives_until_pytest_qt_closes_it(qtbot) -> None:
+    """A view dropped by the test must not be collected before pytest-qt closes it
+    (tests/conftest.py: collected with its window's activation pending, Qt crashes)."""
+    view, _ = make_view(qtbot)
+    alive = weakref.ref(view)
+    del view
+    gc.collect()
+    assert alive() is not None
