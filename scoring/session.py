@@ -172,23 +172,12 @@ def _with_norms(scores: GameScores, norms: NormTable, other_design: bool) -> Gam
         marked = f"{scores.game_id}.{name}" in _MARKED or (
             norm is not None and math.isfinite(norm.retest) and norm.retest < LOW_RETEST
         )
-        # Built directly rather than with dataclasses.replace, which inspects the
-        # fields on every call: a session has about a hundred metrics.
-        metrics[name] = Metric(
-            name=metric.name,
-            value=metric.value,
-            ci_low=metric.ci_low,
-            ci_high=metric.ci_high,
-            n=metric.n,
+        metrics[name] = metric.with_norm(
             reliability=_NAN if norm is None else norm.reliability,
-            flags=(*metric.flags, "low_reliability") if marked else metric.flags,
-            unit=metric.unit,
-            description=metric.description,
-            split_half=metric.split_half,
-            pinned=metric.pinned,
+            retest_reliability=_NAN if norm is None else norm.retest,
             percentile=percentile,
             percentile_withheld=withheld,
-            retest_reliability=_NAN if norm is None else norm.retest,
+            flags=(*metric.flags, "low_reliability") if marked else metric.flags,
         )
     flags = (*scores.flags, "norms_other_design") if other_design else scores.flags
     return dataclasses.replace(scores, metrics=FrozenMapping(metrics), flags=flags)

@@ -585,13 +585,7 @@ def _score_trait(
     if not math.isfinite(found.sd):
         return result()
     z = (composite.value - found.mean) / found.sd
-
-    def percentile_of(value: float) -> float:
-        if found.sample is not None:
-            return _mid_rank(value, found.sample)
-        return 100.0 * float(ndtr((value - found.mean) / found.sd))
-
-    percentile = percentile_of(composite.value)
+    percentile = found.percentile(composite.value)
     reliability = found.reliability
     bounds = (_NAN, _NAN, _NAN, _NAN)
     if math.isfinite(reliability):
@@ -603,8 +597,8 @@ def _score_trait(
             bounds = (
                 z_low,
                 z_high,
-                percentile_of(found.mean + z_low * found.sd),
-                percentile_of(found.mean + z_high * found.sd),
+                found.percentile(found.mean + z_low * found.sd),
+                found.percentile(found.mean + z_high * found.sd),
             )
     return result(z, percentile, bounds, reliability)
 
@@ -623,6 +617,12 @@ class _Standardisation:
     sample: NDArray[np.float64] | None
     reliability: float
     flags: tuple[str, ...]
+
+    def percentile(self, composite: float) -> float:
+        """Mid-rank percentile of ``composite`` among the norm composites, else Φ(z)."""
+        if self.sample is not None:
+            return _mid_rank(composite, self.sample)
+        return 100.0 * float(ndtr((composite - self.mean) / self.sd))
 
 
 def _standardisation(

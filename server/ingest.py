@@ -346,7 +346,15 @@ class _Head:
     seq: int
     hash: str
     broken: bool
-    changed: bool = False
+    _as_read: tuple[int, str, bool] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._as_read = (self.seq, self.hash, self.broken)
+
+    @property
+    def changed(self) -> bool:
+        """The head moved or broke since it was read: the row must be written."""
+        return (self.seq, self.hash, self.broken) != self._as_read
 
 
 def _link_problems(
@@ -555,12 +563,10 @@ class _Applier:
             if seq > head_seq:
                 # Go on from what was received, so one break is reported once.
                 head_seq, head_hash = seq, digest
-        if (head_seq, head_hash) != (chain.seq, chain.hash):
-            chain.seq, chain.hash, chain.changed = head_seq, head_hash, True
+        chain.seq, chain.hash = head_seq, head_hash
 
     def break_chain(self, chain: _Head, message: str) -> None:
-        if not chain.broken:
-            chain.broken = chain.changed = True
+        chain.broken = True
         self.flag(chain.session_id, CHAIN_BREAK, message)
 
     # Audit ----------------------------------------------------------------------

@@ -80,11 +80,12 @@ class _SyncRelay(QObject):
 
 def start_sync(store: Store, window: MainWindow) -> SyncService | None:
     """Sync with the centre in the background, when the station is enrolled."""
-    from kiosk.sync.settings import sync_settings
+    from kiosk.sync.settings import readable_sync_settings
 
-    if sync_settings(store) is None:
-        return None  # not enrolled: the sync machinery is never loaded
-    from kiosk.sync.service import start_if_enrolled
+    settings = readable_sync_settings(store)
+    if settings is None:
+        return None  # not enrolled (or unreadable): the sync machinery is never loaded
+    from kiosk.sync.service import start_syncing
 
     relay = _SyncRelay(window)
-    return start_if_enrolled(store, on_transition=relay.moved.emit)
+    return start_syncing(store, settings, on_transition=relay.moved.emit)

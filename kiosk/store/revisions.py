@@ -38,16 +38,17 @@ def known_revisions() -> dict[str, str | None]:
     """Every revision this kiosk knows, mapped to the one it follows (``None``: the first)."""
     chain: dict[str, str | None] = {}
     for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        if path.name == "__init__.py":
+            continue
         declared = _declared(path)
         revision, down = declared.get("revision"), declared.get("down_revision")
         if not isinstance(revision, str) or not (down is None or isinstance(down, str)):
-            if path.name == "__init__.py":
-                continue
             raise RuntimeError(f"{path}: a migration declares revision and down_revision as text")
         chain[revision] = down
     return chain
 
 
+@cache
 def schema_head() -> str:
     """The newest schema revision this version of kiosk knows (the one nothing follows)."""
     chain = known_revisions()

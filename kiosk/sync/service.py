@@ -57,6 +57,7 @@ from kiosk.sync.outbox import (
     remember_halt,
     save_state,
 )
+from kiosk.sync.settings import CANNOT_START, readable_sync_settings
 
 __all__ = [
     "IDLE_WAKE_S",
@@ -66,6 +67,7 @@ __all__ = [
     "Syncer",
     "request_signer",
     "start_if_enrolled",
+    "start_syncing",
     "sync_overview",
 ]
 
@@ -394,17 +396,29 @@ def start_if_enrolled(
 ) -> SyncService | None:
     """Start syncing in the background when the station is enrolled (else None).
 
-    The station works without its server: sync that cannot start is logged with its
-    cause, and the window opens all the same.
+    The station works without its server: sync that cannot start (also because its
+    settings cannot be read) is logged with its cause, and the window opens all the same.
     """
+    settings = readable_sync_settings(store)
+    if settings is None:
+        return None
+    return start_syncing(store, settings, on_transition=on_transition, on_problem=on_problem)
+
+
+def start_syncing(
+    store: Store,
+    settings: SyncSettings,
+    *,
+    on_transition: Callable[[Transition], object] | None = None,
+    on_problem: Callable[[str], object] | None = None,
+) -> SyncService | None:
+    """Start syncing with the enrolment ``settings`` already read; None (logged) when it
+    cannot start."""
     try:
-        settings = sync_settings(store)
-        if settings is None:
-            return None
         service = SyncService(store, settings, on_transition=on_transition, on_problem=on_problem)
         service.start()
     except Exception:
-        log.exception("sync with the centre server could not start; the station works offline")
+        log.exception(CANNOT_START)
         return None
     log.info("syncing with %s as station %s", settings.url, settings.station_id)
     return service

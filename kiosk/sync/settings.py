@@ -7,12 +7,25 @@ pays nothing for it when it starts.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from kiosk.store import Store
 
-__all__ = ["DEFAULT_HEARTBEAT_S", "SETTINGS_KEY", "SyncSettings", "sync_settings"]
+__all__ = [
+    "CANNOT_START",
+    "DEFAULT_HEARTBEAT_S",
+    "SETTINGS_KEY",
+    "SyncSettings",
+    "readable_sync_settings",
+    "sync_settings",
+]
+
+log = logging.getLogger(__name__)
+
+#: Logged when sync cannot start; the station goes on without its server.
+CANNOT_START = "sync with the centre server could not start; the station works offline"
 
 DEFAULT_HEARTBEAT_S = 2.0
 SETTINGS_KEY = "sync"
@@ -51,3 +64,13 @@ def sync_settings(store: Store) -> SyncSettings | None:
         personal_data=bool(kept.get("personal_data", False)),
         heartbeat_s=float(kept.get("heartbeat_s", DEFAULT_HEARTBEAT_S)),
     )
+
+
+def readable_sync_settings(store: Store) -> SyncSettings | None:
+    """:func:`sync_settings`, or None (logged) when the kept enrolment cannot be read:
+    a station with damaged sync settings still starts, offline."""
+    try:
+        return sync_settings(store)
+    except (KeyError, TypeError, ValueError):
+        log.exception(CANNOT_START)
+        return None

@@ -135,6 +135,37 @@ class Metric:
     percentile_withheld: str = ""
     retest_reliability: float = _NAN
 
+    def with_norm(
+        self,
+        *,
+        reliability: float,
+        retest_reliability: float,
+        percentile: float,
+        percentile_withheld: str,
+        flags: tuple[str, ...],
+    ) -> Metric:
+        """This metric with what its norm says; every other field as it is.
+
+        Built directly rather than with ``dataclasses.replace``, which inspects the
+        fields on every call (a session has about a hundred metrics).
+        """
+        return Metric(
+            name=self.name,
+            value=self.value,
+            ci_low=self.ci_low,
+            ci_high=self.ci_high,
+            n=self.n,
+            reliability=reliability,
+            flags=flags,
+            unit=self.unit,
+            description=self.description,
+            split_half=self.split_half,
+            pinned=self.pinned,
+            percentile=percentile,
+            percentile_withheld=percentile_withheld,
+            retest_reliability=retest_reliability,
+        )
+
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; NaN and infinities become ``None``."""
         return {

@@ -9,6 +9,7 @@ import pytest
 
 from kiosk.access import auth
 from kiosk.sessions.machine import Move, Transition
+from kiosk.shell.app import start_sync
 from kiosk.store.models import SessionStatus
 from kiosk.sync.enrolment import sync_settings
 from kiosk.sync.service import start_if_enrolled
@@ -90,4 +91,8 @@ def test_damaged_sync_settings_leave_the_station_working_offline(store, caplog) 
         station = s.scalars(select(Station)).first()
         station.settings = {**station.settings, "sync": {"station_id": "x", "heartbeat_s": "?"}}
     assert start_if_enrolled(store) is None
+    assert "could not start" in caplog.text
+    caplog.clear()
+    # the station window's own way in reads the settings once, just as carefully
+    assert start_sync(store, None) is None  # type: ignore[arg-type]
     assert "could not start" in caplog.text
