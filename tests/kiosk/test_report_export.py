@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import random
 import shutil
 import subprocess
@@ -82,7 +83,9 @@ def test_report_verifies_and_carries_the_session(signed, capsys) -> None:
         for trait in traits:
             assert TRAIT_WORDS[trait.name]["en"][0] in flat
             if trait.percentile is not None:
-                assert f"percentile {round(trait.percentile)}" in flat or (
+                # Printed rounded half up (66.5 -> 67), not Python's half-to-even.
+                shown = math.floor(trait.percentile + 0.5)
+                assert f"percentile {shown}" in flat or (
                     trait.percentile < 1 or trait.percentile > 99
                 )
 
