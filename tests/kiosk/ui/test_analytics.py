@@ -75,7 +75,9 @@ def test_load_analytics_reads_the_station(store, admin, scored) -> None:
     # is left out of that trait's distribution; every stored value is drawn once.
     with store.reader() as s:
         stored = s.execute(
-            select(Score.name, Score.value).where(Score.scope == "trait", Score.session_id.in_(scored))
+            select(Score.name, Score.value).where(
+                Score.scope == "trait", Score.session_id.in_(scored)
+            )
         ).all()
     expected = Counter(name for name, value in stored if value is not None and math.isfinite(value))
     assert {t.name: len(t.values) for t in data.traits} == dict(expected)
