@@ -6,11 +6,16 @@ standard battery, with the designs its battery file gives them) and scored, as t
 kiosk scores them (with the battery's design), against the newest provisional norm
 table of that battery (:data:`NORMS`):
 
-- session, no bootstrap: ``score_session(..., bootstrap=False)`` per session (what a
-  rescoring run does), median and p95 in ms, and the median CPU time of the scoring
-  thread (on a shared machine wall time also counts waiting for a core); aim ≤ 20 ms;
-- session, with bootstrap: ``score_session(..., bootstrap=True)`` (what the kiosk
-  does after a battery: 2000 resamples per game), median in ms; aim ≤ 1 s;
+- session, no bootstrap: ``score_session(..., bootstrap=False, halves=False)`` per
+  session (what a rescoring run does; the station keeps no split halves, see
+  :mod:`scoring.session`), median and p95 in ms, and the median CPU time of the
+  scoring thread (on a shared machine wall time also counts waiting for a core);
+  aim ≤ 20 ms;
+- session, no bootstrap, with split halves (what norm building scores), median in
+  ms and its ratio to the row above: context, no aim;
+- session, with bootstrap: ``score_session(..., bootstrap=True, halves=False)``
+  (what the kiosk does after a battery: 2000 resamples per game), median in ms;
+  aim ≤ 1 s;
 - batch rescoring: sessions per minute scoring one stored session after another
   without bootstrap; aim ≥ 3000.
 
@@ -142,13 +147,14 @@ def _session_times_ms(
     *,
     bootstrap: bool,
     repeats: int,
+    halves: bool = False,
 ) -> tuple[list[float], list[float]]:
     """Wall-clock and CPU (this thread's) milliseconds of each session scored."""
     times, cpu = [], []
     for _ in range(repeats):
         for tables in sessions:
             started, started_cpu = time.perf_counter_ns(), time.thread_time_ns()
-            score_session(tables, norms, bootstrap=bootstrap, seed=0, design=design)
+            score_session(tables, norms, bootstrap=bootstrap, seed=0, design=design, halves=halves)
             cpu.append((time.thread_time_ns() - started_cpu) / 1e6)
             times.append((time.perf_counter_ns() - started) / 1e6)
     return times, cpu
@@ -165,13 +171,22 @@ def main(quick: bool = False) -> dict[str, Any]:
     plain_ms, plain_cpu_ms = _session_times_ms(
         sessions, norms, design, bootstrap=False, repeats=max(2, NO_BOOTSTRAP_REPEATS // scale)
     )
+    halves_ms, _ = _session_times_ms(
+        sessions,
+        norms,
+        design,
+        bootstrap=False,
+        repeats=max(1, NO_BOOTSTRAP_REPEATS // 5),
+        halves=True,
+    )
     boot_ms, _ = _session_times_ms(
         sessions[: max(2, BOOTSTRAP_SESSIONS // scale)], norms, design, bootstrap=True, repeats=1
     )
     batch = max(50, BATCH_SESSIONS // scale)
     started = time.perf_counter()
     for i in range(batch):
-        score_session(sessions[i % len(sessions)], norms, bootstrap=False, seed=0, design=design)
+        tables = sessions[i % len(sessions)]
+        score_session(tables, norms, bootstrap=False, seed=0, design=design, halves=False)
     per_minute = batch / (time.perf_counter() - started) * 60.0
 
     arrows_table = sessions[0]["arrows"]
@@ -192,6 +207,8 @@ def main(quick: bool = False) -> dict[str, Any]:
         "sessions": len(sessions),
         "session_no_bootstrap_ms": {k: v / 1000.0 for k, v in plain.items()},
         "session_no_bootstrap_cpu_p50_ms": float(median(plain_cpu_ms)),
+        "session_no_bootstrap_with_halves_p50_ms": float(median(halves_ms)),
+        "halves_vs_no_halves": float(median(halves_ms) / median(plain_ms)),
         "baseline_vs_session_no_bootstrap": baseline_s * 1000.0 / plain_p50_ms,
         "session_bootstrap_median_ms": float(median(boot_ms)),
         "bootstrap_vs_no_bootstrap": float(median(boot_ms) / median(plain_ms)),
@@ -225,6 +242,12 @@ def main(quick: bool = False) -> dict[str, Any]:
                 "session, no bootstrap: CPU time p50",
                 f"{median(plain_cpu_ms):.1f} ms",
                 "this thread's CPU time: less sensitive to other load than wall time",
+            ),
+            (
+                "session, no bootstrap, with split halves: p50",
+                f"{median(halves_ms):.1f} ms",
+                f"what norm building scores; {median(halves_ms) / median(plain_ms):.2f}x the "
+                "station's scoring (no aim)",
             ),
             (
                 "session, with bootstrap: p50",

@@ -154,7 +154,8 @@ def score_stored_session(
     if not tables:
         raise ValueError(f"session {session_id} has no completed games to score")
     design = session_design(store, session_id)
-    result = score_session(tables, norms, bootstrap=bootstrap, seed=0, design=design)
+    # No split halves: they serve norm building only, and no Score row keeps them.
+    result = score_session(tables, norms, bootstrap=bootstrap, seed=0, design=design, halves=False)
     run_ids = _run_ids(store, session_id)
     rows: list[Score] = []
     for game_id, game in result.games.items():

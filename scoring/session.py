@@ -1,9 +1,9 @@
 """Scoring a whole session: every game's metrics, the nine traits, and the versions used.
 
 Contract: ``score_session(tables, norms, *, bootstrap=True, seed=0,
-planned_trials=None)`` takes one trial table per game (``{game_id: table}``, each as
-built by ``games.<id>.task.trial_table``) and a :class:`~scoring.norms.NormTable`,
-and returns a frozen :class:`SessionScores` with
+planned_trials=None, design=None, halves=True)`` takes one trial table per game
+(``{game_id: table}``, each as built by ``games.<id>.task.trial_table``) and a
+:class:`~scoring.norms.NormTable`, and returns a frozen :class:`SessionScores` with
 
 * ``games`` – each game's :class:`~scoring.metrics.types.GameScores`, whose
   metrics carry the norm sample's split-half (``reliability``) and retest
@@ -25,6 +25,10 @@ and returns a frozen :class:`SessionScores` with
   :class:`~scoring.norms.NormDesign`) differs from the norm sample's (the game's
   own flags get ``norms_other_design`` too, and so does every trait using it);
   ``norms_design_unknown`` when the norm table records no design to compare with.
+
+``halves=False`` skips every metric's split halves (``split_half`` NaN): they
+serve norm building only, and a caller that keeps a candidate's scores and not
+the halves (the station's scoring service) saves about a third of the time.
 
 Rescoring is scoring again: :func:`rescore` is :func:`score_session` under the name
 an admin looks for, e.g. with a newer norm table; both versions are on the result.
@@ -79,6 +83,7 @@ def score_session(
     seed: int = 0,
     planned_trials: Mapping[str, int] | None = None,
     design: NormDesign | None = None,
+    halves: bool = True,
 ) -> SessionScores:
     """Score every game's table and the styles and abilities against ``norms``.
 
@@ -86,7 +91,7 @@ def score_session(
     (non-practice) rows the battery planned; fewer raise the game's ``incomplete``
     flag.  ``seed`` fixes every bootstrap.  ``design`` is the battery design the
     session was played on; games whose design the norms were not built on are
-    flagged (module docstring).
+    flagged (module docstring).  ``halves=False`` skips the split halves.
     """
     flags: list[str] = []
     games: dict[str, GameScores] = {}
@@ -103,7 +108,13 @@ def score_session(
         if scorer is None:
             flags.append(f"unknown_game:{game_id}")
             continue
-        scores = scorer(table, bootstrap=bootstrap, seed=seed, planned_trials=planned.get(game_id))
+        scores = scorer(
+            table,
+            bootstrap=bootstrap,
+            seed=seed,
+            planned_trials=planned.get(game_id),
+            halves=halves,
+        )
         games[game_id] = _with_norms(scores, norms, game_id in other_design)
     flags.extend(f"missing_game:{game_id}" for game_id in GAME_IDS if game_id not in games)
     if norms.scoring_version != SCORING_VERSION:
@@ -129,10 +140,17 @@ def rescore(
     seed: int = 0,
     planned_trials: Mapping[str, int] | None = None,
     design: NormDesign | None = None,
+    halves: bool = True,
 ) -> SessionScores:
     """Score a stored session again (e.g. against a newer norm table): :func:`score_session`."""
     return score_session(
-        tables, norms, bootstrap=bootstrap, seed=seed, planned_trials=planned_trials, design=design
+        tables,
+        norms,
+        bootstrap=bootstrap,
+        seed=seed,
+        planned_trials=planned_trials,
+        design=design,
+        halves=halves,
     )
 
 

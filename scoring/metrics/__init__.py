@@ -3,15 +3,16 @@
 Contract: for every game id of the battery, ``SCORERS[game_id]`` (or the module
 ``scoring.metrics.<game_id>``) is a function
 
-    score(table, *, bootstrap=True, seed=0, planned_trials=None) -> GameScores
+    score(table, *, bootstrap=True, seed=0, planned_trials=None, halves=True) -> GameScores
 
 taking the game's trial table – a mapping of column name to 1-D numpy array, as
 built by ``games.<game_id>.task.trial_table`` (scoring never imports games; the
 columns are read by name) – and returning every metric of that game with a 95%
-bootstrap CI (NaN when ``bootstrap=False``), the metric on two split halves, and
-quality flags.  Rows whose ``practice`` column is true are left out.
-``planned_trials`` is the number of scored (non-practice) rows the battery
-planned; fewer rows raise the ``incomplete`` flag.
+bootstrap CI (NaN when ``bootstrap=False``), the metric on two split halves (NaN
+when ``halves=False``: only norm building uses them), and quality flags.  Rows
+whose ``practice`` column is true are left out.  ``planned_trials`` is the number
+of scored (non-practice) rows the battery planned; fewer rows raise the
+``incomplete`` flag.
 
 Every ``score`` is total over its input's *contents*: empty tables, one trial,
 missing or unreadable columns, NaN, absurd values all give NaN metrics and flags,
@@ -73,6 +74,7 @@ class GameScorer(Protocol):
         bootstrap: bool = True,
         seed: int = 0,
         planned_trials: int | None = None,
+        halves: bool = True,
     ) -> GameScores: ...
 
 

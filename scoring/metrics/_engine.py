@@ -23,7 +23,11 @@ Contract (private to :mod:`scoring.metrics`):
   ``bootstrap_ci``); replicates that are NaN are left out and flagged
   ``undefined_resamples``.
 * Split halves alternate trials within each condition cell (odd/even positions in
-  cell order), so both halves hold every condition in the same proportion.
+  cell order), so both halves hold every condition in the same proportion.  They
+  are what norm building correlates across sessions; a scorecard made with
+  ``halves=False`` skips them (every ``split_half`` NaN), for callers that only
+  want a candidate's scores and would throw them away (the station's scoring
+  service stores no split halves).
 * Weak data is marked, never dressed up: a metric whose ``n`` is below the design's
   minimum (:func:`scoring.metrics.minimums.minimum_trials`) is flagged ``low_data``;
   a metric from fewer than :data:`MIN_CI_TRIALS` trials gets no bootstrap interval
@@ -463,8 +467,10 @@ class Scorecard:
         bootstrap: bool,
         seed: int,
         n_boot: int = N_BOOT,
+        halves: bool = True,
     ) -> None:
         self.game_id = game_id
+        self._with_halves = halves
         self.n = n
         self._strata = np.zeros(n, dtype=np.int64) if strata is None else np.asarray(strata)
         self._bootstrap = bootstrap
@@ -509,7 +515,7 @@ class Scorecard:
         return self._resamples
 
     def _split(self, split: bool | tuple[NDArray[np.intp], NDArray[np.intp]]) -> Halves | None:
-        if split is False:
+        if split is False or not self._with_halves:
             return None
         if isinstance(split, tuple):
             key = (id(split[0]), id(split[1]))

@@ -96,6 +96,7 @@ def score(
     bootstrap: bool = True,
     seed: int = 0,
     planned_trials: int | None = None,
+    halves: bool = True,
 ) -> GameScores:
     """Score one Arrows run; see the module docstring."""
     trials = TrialTable(table, _COLUMNS)
@@ -110,7 +111,7 @@ def score(
     switch = transition == "switch"
     repeat = transition == "repeat"
     cells = np.char.add(np.where(congruent, "congruent:", "incongruent:"), transition)
-    card = Scorecard(GAME_ID, trials.n_rows, cells, bootstrap=bootstrap, seed=seed)
+    card = Scorecard(GAME_ID, trials.n_rows, cells, bootstrap=bootstrap, seed=seed, halves=halves)
 
     def difference(
         values: NDArray[np.float64], first: NDArray[np.bool_], second: NDArray[np.bool_]

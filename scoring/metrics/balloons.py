@@ -58,6 +58,7 @@ def score(
     bootstrap: bool = True,
     seed: int = 0,
     planned_trials: int | None = None,
+    halves: bool = True,
 ) -> GameScores:
     """Score one Balloons run; see the module docstring."""
     trials = TrialTable(table, _COLUMNS)
@@ -66,7 +67,7 @@ def score(
     earned = trials.float("earned_cents")
     valid = np.isfinite(pumps) & (pumps >= 0)
     kept_pumps: NDArray[np.float64] = np.where(valid & ~exploded, pumps, np.nan)
-    card = Scorecard(GAME_ID, trials.n_rows, bootstrap=bootstrap, seed=seed)
+    card = Scorecard(GAME_ID, trials.n_rows, bootstrap=bootstrap, seed=seed, halves=halves)
 
     primary = adjusted_pumps(pumps, exploded)
     card.add(

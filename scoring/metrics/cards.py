@@ -68,6 +68,7 @@ def score(
     bootstrap: bool = True,
     seed: int = 0,
     planned_trials: int | None = None,
+    halves: bool = True,
 ) -> GameScores:
     """Score one Cards run; see the module docstring."""
     trials = TrialTable(table, _COLUMNS)
@@ -79,7 +80,7 @@ def score(
         flags.append("invalid_values:deck")
     n_picks = int(decks.shape[0])
     block = np.arange(n_picks) // BLOCK_SIZE
-    card = Scorecard(GAME_ID, n_picks, block, bootstrap=bootstrap, seed=seed)
+    card = Scorecard(GAME_ID, n_picks, block, bootstrap=bootstrap, seed=seed, halves=halves)
     result = net_scores(decks.tolist(), block_size=BLOCK_SIZE)
     sign = np.where(np.isin(decks, ("C", "D")), 1.0, -1.0)
 

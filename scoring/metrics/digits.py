@@ -66,6 +66,7 @@ def score(
     bootstrap: bool = True,
     seed: int = 0,
     planned_trials: int | None = None,
+    halves: bool = True,
 ) -> GameScores:
     """Score one Digits run; see the module docstring."""
     trials = TrialTable(table, _COLUMNS)
@@ -74,8 +75,10 @@ def score(
     rep = trials.float("rep")
     correct = trials.bool("correct") & np.isfinite(length)
     odd = np.isfinite(rep) & (np.mod(rep, 2) == 1)
-    halves = (np.flatnonzero(odd), np.flatnonzero(~odd))
-    card = Scorecard(GAME_ID, trials.n_rows, direction, bootstrap=bootstrap, seed=seed)
+    rep_halves = (np.flatnonzero(odd), np.flatnonzero(~odd))
+    card = Scorecard(
+        GAME_ID, trials.n_rows, direction, bootstrap=bootstrap, seed=seed, halves=halves
+    )
     flags = [*trials.flags, *completeness_flags(trials.n_rows, planned_trials)]
 
     played = sorted(set(direction.tolist()) - set(DIRECTIONS))
@@ -120,7 +123,7 @@ def score(
             statistic=longest,
             flags=metric_flags,
             ci=False,
-            split=halves,
+            split=rep_halves,
         )
         card.add(
             f"total_correct_{name}",
@@ -130,7 +133,7 @@ def score(
             statistic=total,
             flags=() if n_direction else (f"no_{name}_trials",),
             ci=False,
-            split=halves,
+            split=rep_halves,
         )
         if none_correct:
             flags.append("floor")

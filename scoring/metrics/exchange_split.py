@@ -127,6 +127,7 @@ def score(
     bootstrap: bool = True,
     seed: int = 0,
     planned_trials: int | None = None,
+    halves: bool = True,
 ) -> GameScores:
     """Score one Money Exchange 2 run; see the module docstring."""
     trials = TrialTable(table, _COLUMNS)
@@ -140,7 +141,7 @@ def score(
     dictator = role == "dictator"
     rounded = np.where(np.isfinite(share), np.round(share, 6), -1.0)
     cells = np.where(responder, np.char.add("responder:", rounded.astype(np.str_)), role)
-    card = Scorecard(GAME_ID, trials.n_rows, cells, bootstrap=bootstrap, seed=seed)
+    card = Scorecard(GAME_ID, trials.n_rows, cells, bootstrap=bootstrap, seed=seed, halves=halves)
 
     n_offers = int(np.count_nonzero(proposer & np.isfinite(share)))
     card.add(

@@ -55,6 +55,7 @@ def score(
     bootstrap: bool = True,
     seed: int = 0,
     planned_trials: int | None = None,
+    halves: bool = True,
 ) -> GameScores:
     """Score one Money Exchange 1 run; see the module docstring."""
     trials = TrialTable(table, _COLUMNS)
@@ -63,7 +64,7 @@ def score(
     trustee = role == "trustee"
     sent = _share(trials.float("sent_share"))
     returned = _share(trials.float("returned_share"))
-    card = Scorecard(GAME_ID, trials.n_rows, role, bootstrap=bootstrap, seed=seed)
+    card = Scorecard(GAME_ID, trials.n_rows, role, bootstrap=bootstrap, seed=seed, halves=halves)
 
     n_sent = int(np.count_nonzero(investor & np.isfinite(sent)))
     card.add(

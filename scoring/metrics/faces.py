@@ -119,6 +119,7 @@ def score(
     bootstrap: bool = True,
     seed: int = 0,
     planned_trials: int | None = None,
+    halves: bool = True,
 ) -> GameScores:
     """Score one Faces run; see the module docstring."""
     trials = TrialTable(table, _COLUMNS)
@@ -130,7 +131,7 @@ def score(
     responded = ~trials.bool("timeout") & (choice != "")
     categories = _categories(emotion, choice)
     cells = np.char.add(np.char.add(emotion, ":"), intensity.astype(np.str_))
-    card = Scorecard(GAME_ID, trials.n_rows, cells, bootstrap=bootstrap, seed=seed)
+    card = Scorecard(GAME_ID, trials.n_rows, cells, bootstrap=bootstrap, seed=seed, halves=halves)
 
     matrix = confusion_matrix(emotion, np.where(responded, choice, NO_CHOICE), categories)
     card.add_matrix(

@@ -219,6 +219,7 @@ def score(
     bootstrap: bool = True,
     seed: int = 0,
     planned_trials: int | None = None,
+    halves: bool = True,
 ) -> GameScores:
     """Score one Hard or Easy run; see the module docstring."""
     trials = TrialTable(table, _COLUMNS)
@@ -230,7 +231,7 @@ def score(
     chose = ~assigned & ((chosen == "hard") | (chosen == "easy"))
     valid_probability = (probability >= 0.0) & (probability <= 1.0)
     level = np.where(valid_probability, np.round(probability, 4), -1.0)
-    card = Scorecard(GAME_ID, trials.n_rows, level, bootstrap=bootstrap, seed=seed)
+    card = Scorecard(GAME_ID, trials.n_rows, level, bootstrap=bootstrap, seed=seed, halves=halves)
 
     hard_float = hard.astype(np.float64)
     n_choices = int(np.count_nonzero(chose))

@@ -54,13 +54,14 @@ def score(
     bootstrap: bool = True,
     seed: int = 0,
     planned_trials: int | None = None,
+    halves: bool = True,
 ) -> GameScores:
     """Score one Keypresses run; see the module docstring."""
     trials = TrialTable(table, _COLUMNS)
     hand = trials.str("hand")
     rate = trials.float("taps_per_10s")
     cv = trials.float("iti_cv")
-    card = Scorecard(GAME_ID, trials.n_rows, hand, bootstrap=bootstrap, seed=seed)
+    card = Scorecard(GAME_ID, trials.n_rows, hand, bootstrap=bootstrap, seed=seed, halves=halves)
 
     n_rate = int(np.count_nonzero(np.isfinite(rate)))
     card.add(

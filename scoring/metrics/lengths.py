@@ -85,6 +85,7 @@ def score(
     bootstrap: bool = True,
     seed: int = 0,
     planned_trials: int | None = None,
+    halves: bool = True,
 ) -> GameScores:
     """Score one Lengths run; see the module docstring."""
     trials = TrialTable(table, _COLUMNS)
@@ -96,7 +97,7 @@ def score(
     hit = responded & correct
     miss = responded & ~correct
     cells = np.char.add(np.where(rich, "rich:", "lean:"), block.astype(np.str_))
-    card = Scorecard(GAME_ID, trials.n_rows, cells, bootstrap=bootstrap, seed=seed)
+    card = Scorecard(GAME_ID, trials.n_rows, cells, bootstrap=bootstrap, seed=seed, halves=halves)
 
     # Each trial's response cell: rich correct, rich incorrect, lean correct, lean
     # incorrect (0-3; -1 without a response), and its block's cells (4 per block).

@@ -517,6 +517,7 @@ def score(
     bootstrap: bool = True,
     seed: int = 0,
     planned_trials: int | None = None,
+    halves: bool = True,
 ) -> GameScores:
     """Score one Reversal run; see the module docstring."""
     trials = TrialTable(table, _COLUMNS)
@@ -534,12 +535,12 @@ def score(
     correct = trials.bool("correct")[valid]
     reward = trials.bool("reward")[valid]
     n = int(choice.shape[0])
-    card = Scorecard(GAME_ID, n, phase, bootstrap=bootstrap, seed=seed)
+    card = Scorecard(GAME_ID, n, phase, bootstrap=bootstrap, seed=seed, halves=halves)
 
     fit_flags: tuple[str, ...] = () if n >= MIN_FIT_TRIALS else ("too_few_trials",)
     whole = fit_rl(choice, reward) if not fit_flags else None
     half = n // 2
-    halves = (np.arange(half, dtype=np.intp), np.arange(half, n, dtype=np.intp))
+    game_halves = (np.arange(half, dtype=np.intp), np.arange(half, n, dtype=np.intp))
 
     def fitted(attribute: str) -> Any:
         def statistic(sample: Sample) -> NDArray[np.float64]:
@@ -585,7 +586,7 @@ def score(
             statistic=fitted(attribute),
             flags=fit_flags,
             ci=False,
-            split=halves,
+            split=game_halves,
         )
 
     # Consecutive pairs: the outcome of trial t and whether trial t + 1 repeated it.

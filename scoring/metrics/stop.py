@@ -158,6 +158,7 @@ def score(
     bootstrap: bool = True,
     seed: int = 0,
     planned_trials: int | None = None,
+    halves: bool = True,
 ) -> GameScores:
     """Score one Stop run; see the module docstring."""
     columns = dict(_COLUMNS)
@@ -175,7 +176,7 @@ def score(
     ssd: NDArray[np.float64] = np.where(np.isfinite(presented), presented, scheduled)
     choice_error = trials.bool("choice_error") & responded
     go_rt: NDArray[np.float64] = np.where(responded, rt, np.nan)
-    card = Scorecard(GAME_ID, trials.n_rows, stop, bootstrap=bootstrap, seed=seed)
+    card = Scorecard(GAME_ID, trials.n_rows, stop, bootstrap=bootstrap, seed=seed, halves=halves)
 
     result = integration_ssrt(go_rt[go], responded[stop], ssd[stop], signal_respond_rt=go_rt[stop])
 

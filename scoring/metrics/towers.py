@@ -70,6 +70,7 @@ def score(
     bootstrap: bool = True,
     seed: int = 0,
     planned_trials: int | None = None,
+    halves: bool = True,
 ) -> GameScores:
     """Score one Towers run; see the module docstring."""
     trials = TrialTable(table, _COLUMNS)
@@ -78,7 +79,9 @@ def score(
     excess = trials.float("excess_moves")
     planning = trials.float("planning_time_ms")
     min_moves = trials.float("min_moves")
-    card = Scorecard(GAME_ID, trials.n_rows, min_moves, bootstrap=bootstrap, seed=seed)
+    card = Scorecard(
+        GAME_ID, trials.n_rows, min_moves, bootstrap=bootstrap, seed=seed, halves=halves
+    )
 
     finite_points = np.where(np.isfinite(points), points, 0.0)
 

@@ -194,3 +194,20 @@ def test_norms_change_only_the_norm_fields_of_a_metric() -> None:
                 assert after == getattr(metric, field.name) or (
                     after != after and getattr(metric, field.name) != getattr(metric, field.name)
                 ), field.name
+
+
+def test_scoring_without_halves_changes_nothing_but_the_halves() -> None:
+    with_halves = score_session(_tables(), _norms(), bootstrap=False)
+    without = score_session(_tables(), _norms(), bootstrap=False, halves=False)
+    finite_halves = 0
+    for game_id, game in with_halves.games.items():
+        for name, metric in game.metrics.items():
+            other = without.games[game_id].metrics[name]
+            assert all(math.isnan(h) for h in other.split_half), (game_id, name)
+            finite_halves += all(math.isfinite(h) for h in metric.split_half)
+            same = dataclasses.replace(metric, split_half=other.split_half)
+            assert same.as_dict() == other.as_dict(), (game_id, name)
+    # every game computes halves when asked (most metrics have them)
+    assert finite_halves > 50
+    assert with_halves.traits.as_dict() == without.traits.as_dict()
+    assert with_halves.flags == without.flags
