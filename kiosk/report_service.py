@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from games.catalog import TaskGame
+from games.engine.texts import texts_for
 from kiosk.battery import battery_from_definition
 from kiosk.engagement_service import report_notes
 from kiosk.scoring_service import session_design
@@ -40,7 +40,7 @@ from kiosk.store.models import (
 from kiosk.trust.evidence import session_evidence
 from kiosk.trust.keys import centre_name, station_identity
 from reports.build import SIGNATURE_BOX, build_report
-from reports.labels import TRAIT_WORDS
+from reports.labels import TRAIT_WORDS, text
 from reports.model import (
     GameSection,
     Incident,
@@ -131,7 +131,9 @@ def report_data(
     battery = battery_from_definition(battery_row.definition) if battery_row else None
     sections: list[GameSection] = []
     quality: list[str] = list(scores.flags)
+    game_texts = texts_for(language)
     for game in battery.games if battery else ():
+        title = game_texts.get(game.game_id, "title")
         run = runs.get(game.position)
         scored = scores.games.get(game.game_id)
         status = (
@@ -142,12 +144,13 @@ def report_data(
             else "omitted"
         )
         if status != "completed":
-            quality.append(f"{game.display_name}: {status}")
+            quality.append(f"{title}: {text(language, 'game_status_' + status)}")
         rows = []
         if scored is not None:
             for name, metric in scored.metrics.items():
                 rows.append(
                     MetricRow(
+                        key=f"{game.game_id}.{name}",
                         name=name.replace("_", " "),
                         meaning=metric.description,
                         value=metric.value,
@@ -162,7 +165,8 @@ def report_data(
                 )
         sections.append(
             GameSection(
-                title=TaskGame(game.game_id).display_name,
+                title=title,
+                game_id=game.game_id,
                 status=status,  # type: ignore[arg-type]
                 metrics=tuple(rows),
                 flags=tuple(scored.flags) if scored else (),
@@ -200,7 +204,7 @@ def report_data(
         quality=tuple(quality),
         timing=_timing(store, session_id),
         incidents=incident_rows,
-        norms=_norm_info(store, session_id, norms),
+        norms=_norm_info(store, session_id, norms, language),
         scoring_version=scores.scoring_version,
         event_count=int(event_count),
         chain_head=chain_head,
@@ -209,17 +213,18 @@ def report_data(
     )
 
 
-def _norm_info(store: Store, session_id: str, norms: NormTable) -> NormInfo:
+def _norm_info(store: Store, session_id: str, norms: NormTable, language: str) -> NormInfo:
     """The norm table, its design, and the games whose norms come from another design."""
+    titles = texts_for(language)
     design = norms.design
     shown = f"{design.battery} {design.battery_version}" if design is not None else ""
     other: list[str] = []
     session = session_design(store, session_id)
     if design is not None and session is not None:
-        other = [TaskGame(g).display_name for g in design.mismatched_games(session)]
+        other = [titles.get(g, "title") for g in design.mismatched_games(session)]
     elif session is not None and session.battery != "standard":
         # A table that records no design was built on the standard battery.
-        other = [TaskGame(g).display_name for g in session.games]
+        other = [titles.get(g, "title") for g in session.games]
     return NormInfo(
         norms.version,
         norms.provisional,

@@ -16,17 +16,18 @@ Contract
 * :data:`TRAIT_WORDS` gives the nine traits' display names and their two ends in
   both languages, keyed by the trait's name in ``scoring.traits`` – for the kiosk
   to fill :class:`reports.model.TraitRow`.
-* :func:`metric_meaning` puts what a metric measures into the report's language.
-  It takes the description as ``scoring`` words it (English, the candidate
-  addressed as "you") and returns the wording of the same metric in ``language``;
-  a text it does not know, such as a description already translated, comes back
-  unchanged.  :func:`metric_descriptions` lists every metric's wording by key
-  (``"stop.ssrt_ms"``).
+* :func:`metric_name` and :func:`metric_meaning` give a metric's printed name and
+  what it measures in ``language``, by the metric's key as scoring names it
+  (``"stop.ssrt_ms"``; a family such as ``"cards.net_score_block3"`` is found under
+  ``"cards.net_score_block{block}"`` and keeps its number), or ``None`` for a
+  metric they do not know; :func:`unit_name` puts a unit into words.
+  :func:`metric_descriptions` and :func:`metric_names` list the wording by key.
 * :func:`month_name` for dates written out in full.
 
 The wording lives in one TOML file per language, ``i18n/report-<language>.toml`` of
 the resources package ``kiosk_resources`` (read by package name, as the games read
-theirs): ``months``, and the tables ``text``, ``traits``, ``flags`` and ``metrics``.
+theirs): ``months``, and the tables ``text``, ``traits``, ``flags``, ``metrics``,
+``metric_names`` and ``units``.
 Each file is read once, when first needed.
 
 Wording rules: a style's two ends are never "good" or "bad"; an ability is said
@@ -60,8 +61,11 @@ __all__ = [
     "flag_names",
     "metric_descriptions",
     "metric_meaning",
+    "metric_name",
+    "metric_names",
     "month_name",
     "text",
+    "unit_name",
 ]
 
 LANGUAGES: tuple[Language, ...] = ("en", "de")
@@ -156,38 +160,61 @@ def metric_descriptions(language: str) -> Mapping[str, str]:
     """What each metric measures in ``language``, by ``"<game>.<metric>"``.
 
     A key with ``{...}`` stands for a family of metrics (``"cards.net_score_block{block}"``);
-    its wording has ``{placeholders}`` for numbers.
+    its wording has the same ``{placeholders}``.
     """
     descriptions: dict[str, str] = _wording(language)["metrics"]
     return descriptions
 
 
+def metric_names(language: str) -> Mapping[str, str]:
+    """Each metric's printed name in ``language``, keyed like :func:`metric_descriptions`."""
+    names: dict[str, str] = _wording(language)["metric_names"]
+    return names
+
+
 @cache
-def _scoring_descriptions() -> tuple[dict[str, str], tuple[tuple[re.Pattern[str], str], ...]]:
-    """Scoring's descriptions (the English wording) to their keys: exact texts, then patterns."""
-    exact: dict[str, str] = {}
-    patterns: list[tuple[re.Pattern[str], str]] = []
-    for key, template in metric_descriptions("en").items():
-        parts = list(string.Formatter().parse(template))
-        if all(field is None for _, field, _, _ in parts):
-            exact.setdefault(template, key)
-            continue
-        regex = "".join(
-            re.escape(literal) + (rf"(?P<{field}>\d+)" if field else "")
-            for literal, field, _, _ in parts
-        )
-        patterns.append((re.compile(regex), key))
-    return exact, tuple(patterns)
+def _families(language: str, table: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The family keys of ``table`` (``"lengths.log_b_block{block}"``) as patterns of keys."""
+    families: list[tuple[re.Pattern[str], str]] = []
+    for key in _wording(language)[table]:
+        parts = list(string.Formatter().parse(key))
+        if any(field for _, field, _, _ in parts):
+            regex = "".join(
+                re.escape(literal) + (rf"(?P<{field}>\d+)" if field else "")
+                for literal, field, _, _ in parts
+            )
+            families.append((re.compile(regex), key))
+    return tuple(families)
 
 
-def metric_meaning(language: str, description: str) -> str:
-    """``description`` (a metric's, as scoring words it) in ``language``; else unchanged."""
-    wording = metric_descriptions(language)
-    exact, patterns = _scoring_descriptions()
-    if description in exact:
-        return wording[exact[description]]
-    for pattern, key in patterns:
-        found = pattern.fullmatch(description)
+def _by_metric_key(language: str, table: str, key: str) -> str | None:
+    wording: dict[str, str] = _wording(language)[table]
+    if key in wording and "{" not in key:
+        return wording[key]
+    for pattern, family in _families(language, table):
+        found = pattern.fullmatch(key)
         if found:
-            return wording[key].format(**found.groupdict())
-    return description
+            return wording[family].format(**found.groupdict())
+    return None
+
+
+def metric_name(language: str, key: str) -> str | None:
+    """The printed name of metric ``key`` (``"stop.ssrt_ms"``) in ``language``.
+
+    ``None`` for a metric the wording does not know (the caller shows its own name).
+    """
+    return _by_metric_key(language, "metric_names", key)
+
+
+def metric_meaning(language: str, key: str) -> str | None:
+    """What metric ``key`` measures, in ``language``; ``None`` for a metric not known."""
+    return _by_metric_key(language, "metrics", key)
+
+
+def unit_name(language: str, unit: str) -> str:
+    """``unit`` as scoring names it (``"proportion of trials"``) in ``language``.
+
+    A unit the language's table does not list is printed as scoring names it.
+    """
+    units: dict[str, str] = _wording(language).get("units", {})
+    return units.get(unit, unit)

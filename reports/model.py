@@ -11,10 +11,11 @@ from any source (tests use :func:`reports.sample.sample_report_data`).
 Conventions the builder relies on:
 
 * All free text (names, meanings, units, notes) is already in the report's
-  ``language`` ("en" or "de"); the builder translates only its own wording
-  (:mod:`reports.labels`) and a metric's meaning given as ``scoring`` words it in
-  English (:func:`reports.labels.metric_meaning`).  Trait and game names are shown
-  as given.
+  ``language`` ("en" or "de"), except a metric's: a :class:`MetricRow` with a
+  ``key`` (``"stop.ssrt_ms"``) is printed with the name, meaning and unit the
+  report's wording gives that key in its language (:mod:`reports.labels`), and
+  with its own ``name``, ``meaning`` and ``unit`` only where the wording does not
+  know the metric.  Trait and game names are shown as given.
 * Numbers are plain floats.  ``float("nan")`` means "not estimated" (shown as a
   dash); ``None`` means "not applicable" where a field says so.
 * Percentiles are on 0–100, against the norm table in :class:`NormInfo`; the
@@ -128,12 +129,14 @@ class TraitRow:
 class MetricRow:
     """One metric of one game: value with its 95% CI, percentile and trial count.
 
-    ``meaning`` is one plain sentence a lay reader understands: in the report's
-    language, or scoring's English description, which the report shows in its own
-    language when it knows the metric.  ``percentile`` is ``None`` when there is
-    none, and ``percentile_note`` then says why: ``"pinned"`` (the design holds the
-    metric near a target), ``"low_data"`` (fewer trials than the design's minimum),
-    ``"undefined"`` (no value), ``"no_norm"`` or ``"small_norm_sample"``.
+    ``key`` is the metric as scoring names it, ``"<game>.<metric>"``: the report
+    prints the name, meaning and unit its wording gives that key in the report's
+    language, and ``name``, ``meaning`` (one plain sentence a lay reader
+    understands) and ``unit`` where it does not know the metric.  ``percentile`` is
+    ``None`` when there is none, and ``percentile_note`` then says why:
+    ``"pinned"`` (the design holds the metric near a target), ``"low_data"`` (fewer
+    trials than the design's minimum), ``"undefined"`` (no value), ``"no_norm"`` or
+    ``"small_norm_sample"``.
     ``decimals`` fixes how many decimals the value and CI are printed with; ``None``
     picks a sensible number from the size of the value.
     """
@@ -149,6 +152,7 @@ class MetricRow:
     flags: tuple[str, ...] = ()
     decimals: int | None = None
     percentile_note: str | None = None
+    key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,12 +162,15 @@ class GameSection:
     ``status`` is ``"completed"``, ``"interrupted"`` (scores rest on the trials
     played before the interruption) or ``"omitted"`` (not played; ``metrics`` is
     usually empty).  ``flags`` are game-level quality flags (``"incomplete"`` ...).
+    ``game_id`` is the game as scoring names it (``"hard_or_easy"``), to find the
+    game of a metric key.
     """
 
     title: str
     status: GameStatus
     metrics: tuple[MetricRow, ...]
     flags: tuple[str, ...] = ()
+    game_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

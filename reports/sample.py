@@ -250,6 +250,28 @@ def _trait_rows(language: str) -> tuple[TraitRow, ...]:
     return tuple(rows)
 
 
+#: The games' ids as scoring names them, by English title.
+_GAME_IDS = {
+    "Money Exchange 1": "exchange_trust",
+    "Money Exchange 2": "exchange_split",
+    **{
+        title: title.lower().replace(" ", "_")
+        for title in (
+            "Balloons",
+            "Keypresses",
+            "Arrows",
+            "Lengths",
+            "Faces",
+            "Hard or Easy",
+            "Stop",
+            "Digits",
+            "Cards",
+            "Towers",
+        )
+    },
+}
+
+
 def _games(language: str) -> tuple[GameSection, ...]:
     english = language == "en"
     sections = []
@@ -289,6 +311,7 @@ def _games(language: str) -> tuple[GameSection, ...]:
                 status=status,
                 metrics=rows,
                 flags=game_flags,
+                game_id=_GAME_IDS[title_en],
             )
         )
     return tuple(sections)

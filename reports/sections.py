@@ -16,9 +16,8 @@ sections a report has, in which order, and which stay whole on a page is decided
 * :func:`games_section`: one table per game; a metric without a percentile says
   why in the percentile column ("none: too few trials" ...).  Flags are in words,
   each kind once with its details joined (:func:`reports.labels.flag_names`), in a
-  column that never breaks a word.  A metric's meaning
-  in scoring's English words is shown in the report's language
-  (:func:`reports.labels.metric_meaning`).
+  column that never breaks a word.  A metric with a key is printed with the name,
+  meaning and unit of the report's wording in its language (:func:`metric_words`).
 * :func:`quality_section`: the session's quality notes (a note that is a bare
   scoring flag, such as ``provisional_norms``, in words), the engagement block
   (:mod:`reports.quality_section`) and a glossary of every flag used.
@@ -35,7 +34,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -63,9 +62,10 @@ from reports.labels import (
     flag_explanation,
     flag_name,
     flag_names,
-    metric_descriptions,
     metric_meaning,
+    metric_name,
     text,
+    unit_name,
 )
 from reports.model import GameSection, MetricRow, ReportData, TraitRow
 from reports.quality_section import engagement_block
@@ -244,43 +244,45 @@ _LEFT_OUT = _COMPONENT_KINDS[:4]
 _NOT_REPORTED = ("no_metrics", "insufficient_coverage")
 
 
-def _game_ident(title: str) -> str:
-    return re.sub(r"\W+", "_", title.lower()).strip("_")
+def metric_words(language: str, metric: MetricRow) -> tuple[str, str, str]:
+    """The name, meaning and unit a games table prints for ``metric`` in ``language``.
+
+    The report's own wording for the metric's key where it has one, else the row's.
+    """
+    name = metric_name(language, metric.key) if metric.key else None
+    meaning = metric_meaning(language, metric.key) if metric.key else None
+    return name or metric.name, meaning or metric.meaning, unit_name(language, metric.unit)
+
+
+def _owns(game: GameSection, game_id: str) -> bool:
+    """Whether ``game`` is the game ``game_id`` (by its id, else by a title spelling it)."""
+    if game.game_id:
+        return game.game_id == game_id
+    return re.sub(r"\W+", "_", game.title.lower()).strip("_") == game_id
 
 
 def metric_label(data: ReportData, key: str) -> tuple[str, str]:
     """The game title and metric name the games tables show for ``"<game>.<metric>"``.
 
-    The metric is found among the games' rows by its name (``"flanker effect ms"``,
-    in any case), else by its description; a metric several games share goes to the
-    game whose title spells its id (``"Hard or Easy"``), else to the one whose row has
-    the metric's description.  A key no table shows is written readably.
+    The metric is the row with that key (or, in a row without one, the name the key
+    spells, ``"flanker effect ms"``, preferring the game the key names); a key no
+    table shows is written in the report's wording, in the game the key names.
     """
     game_id, _, metric = key.partition(".")
-    name = metric.replace("_", " ")
-    described = {
-        wording
-        for language in (data.language, "en")
-        if (wording := metric_descriptions(language).get(key)) is not None
-    }
-
-    def rows(match: Callable[[MetricRow], bool]) -> list[tuple[GameSection, MetricRow]]:
-        return [(g, m) for g in data.games for m in g.metrics if match(m)]
-
-    found = rows(lambda m: m.name.casefold() == name.casefold()) or rows(
-        lambda m: m.meaning in described
-    )
-    if len({g.title for g, _ in found}) > 1:
-        found = (
-            [(g, m) for g, m in found if _game_ident(g.title) == game_id]
-            or [(g, m) for g, m in found if m.meaning in described]
-            or found
-        )
+    readable = metric.replace("_", " ").casefold()
+    found = [
+        (game, row)
+        for game in data.games
+        for row in game.metrics
+        if row.key == key or (not row.key and row.name.casefold() == readable)
+    ]
+    found = [(g, r) for g, r in found if _owns(g, game_id)] or found
     if found:
         game, row = found[0]
-        return game.title, row.name
-    titles = [g.title for g in data.games if _game_ident(g.title) == game_id]
-    return (titles[0] if titles else game_id.replace("_", " ").capitalize()), name
+        return game.title, metric_words(data.language, row)[0]
+    titles = [g.title for g in data.games if _owns(g, game_id)]
+    title = titles[0] if titles else game_id.replace("_", " ").capitalize()
+    return title, metric_name(data.language, key) or metric.replace("_", " ")
 
 
 def _metric_list(data: ReportData, keys: Iterable[str], language: str) -> str:
@@ -394,15 +396,16 @@ def _game_table(game: GameSection, language: str) -> Table:
     for metric in game.metrics:
         decimals = metric_decimals(metric)
         value = escape(format_number(metric.value, language, decimals))
-        if metric.unit and math.isfinite(metric.value):
+        name, meaning, unit = metric_words(language, metric)
+        if unit and math.isfinite(metric.value):
             # The unit in small muted type; a long unit wraps under the number as a whole.
-            value += f" <font size='7.5' color='#5F6B7A'>{markup(metric.unit)}</font>"
+            value += f" <font size='7.5' color='#5F6B7A'>{markup(unit)}</font>"
         flags = "<br/>".join(markup(shown) for shown in flag_names(language, metric.flags))
         rows.append(
             [
                 [
-                    para(markup(metric.name), "cell_bold"),
-                    para(markup(metric_meaning(language, metric.meaning)), "cell_meaning"),
+                    para(markup(name), "cell_bold"),
+                    para(markup(meaning), "cell_meaning"),
                 ],
                 para(value, "cell_right"),
                 para(

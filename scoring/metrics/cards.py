@@ -122,8 +122,8 @@ def score(
             f"net_score_block{number}",
             unit="picks",
             description=(
-                f"Within picks {BLOCK_SIZE * (number - 1) + 1}–{BLOCK_SIZE * number}: picks "
-                "from the decks that paid off minus picks from the decks that lost."
+                f"In block {number} ({BLOCK_SIZE} picks each): picks from the decks that "
+                "paid off minus picks from the decks that lost."
             ),
             n=n_in_block,
             value=float(value),

@@ -10,7 +10,13 @@ import pytest
 from reportlab.platypus import Paragraph
 
 from reports import sections
-from reports.labels import LANGUAGES, flag_detail, flag_names, metric_descriptions, text
+from reports.labels import (
+    LANGUAGES,
+    flag_detail,
+    flag_names,
+    metric_name,
+    text,
+)
 from reports.model import GameSection, MetricRow, ReportData, TraitRow
 from reports.sample import sample_report_data
 
@@ -81,12 +87,20 @@ def test_metrics_are_named_as_the_games_tables_name_them() -> None:
     assert sections.metric_label(data, "stop.ez_boundary") == ("Stop", "ez boundary")
     assert sections.metric_label(data, "arrows.ez_boundary") == ("Arrows", "ez boundary")
     assert sections.metric_label(data, "hard_or_easy.proportion_hard")[0] == "Hard or Easy"
-    assert sections.metric_label(data, "towers.total_score") == ("Towers", "total score")
-    # A row named otherwise is found by its description (scoring's words).
-    described = metric_descriptions("en")["stop.ssrt_ms"]
-    stop = GameSection("Stop", "completed", (_metric("Stop-signal RT", described),))
-    named = dataclasses.replace(data, games=(stop,))
-    assert sections.metric_label(named, "stop.ssrt_ms") == ("Stop", "Stop-signal RT")
+    # not in any table: named in the report's wording
+    assert sections.metric_label(data, "towers.total_score") == ("Towers", "Total score")
+    # A row with a key is found by it and named in the report's wording.
+    for language, name in (("en", "Stop-signal reaction time (SSRT)"), ("de", "Stoppsignal-")):
+        keyed = dataclasses.replace(_metric("Stop-signal RT"), key="stop.ssrt_ms")
+        stop = GameSection("Stopp", "completed", (keyed,), game_id="stop")
+        named = dataclasses.replace(_data(language, ()), games=(stop,))
+        title, shown = sections.metric_label(named, "stop.ssrt_ms")
+        assert title == "Stopp" and shown.startswith(name)
+        # a metric no table shows: the game the key names, the metric in the wording
+        assert sections.metric_label(named, "stop.go_rt_ms")[0] == "Stopp"
+        assert sections.metric_label(named, "stop.go_rt_ms")[1] == metric_name(
+            language, "stop.go_rt_ms"
+        )
 
 
 def _readable(note: str) -> None:
