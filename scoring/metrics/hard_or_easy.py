@@ -162,7 +162,8 @@ def _firth_slope_one(
     if n_used < 2 or not 0.0 < y_sum < n_used:
         return math.nan
     x_mean = sum(xs) / n_used
-    if not sum((v - x_mean) ** 2 for v in xs) > 1e-12:
+    # d * d, not d ** 2: a float power raises OverflowError where a product gives inf
+    if not sum((v - x_mean) * (v - x_mean) for v in xs) > 1e-12:
         return math.nan
     intercept = slope = 0.0
     for _ in range(_MAX_ITERATIONS):

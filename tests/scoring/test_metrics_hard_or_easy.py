@@ -126,3 +126,16 @@ def test_one_replicate_and_a_replicate_matrix_give_the_same_slope() -> None:
             assert math.isnan(one)
         else:
             assert one == pytest.approx(pair[0], rel=1e-9, abs=1e-12)
+
+
+def test_absurd_rewards_give_nan_not_an_exception() -> None:
+    # Hypothesis found it: rewards near 1e200 made the float loop's squared deviation
+    # raise OverflowError (a float power overflows where numpy gives inf).
+    x = np.array([[1e200, -1e200] * 6])
+    y = np.array([[True, False, True, False, False, True] * 2])
+    used = np.ones_like(y)
+    one = firth_logistic_slope(x, y, used)[0]
+    pair = firth_logistic_slope(
+        np.repeat(x, 2, axis=0), np.repeat(y, 2, axis=0), np.repeat(used, 2, axis=0)
+    )
+    assert math.isnan(one) and np.isnan(pair).all()
