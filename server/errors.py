@@ -9,7 +9,9 @@ timeout, a PostgreSQL lock timeout, deadlock, serialization failure or connectio
 (:func:`overload_cause`). Those answer 503 ``server_busy`` with ``Retry-After``, are
 logged as warnings and counted (``kiosk_server_overload_total``); the request's
 transaction is rolled back, so nothing of it is kept. Every other database error
-is still a 500.
+is still a 500. The console's WebSocket, which has no status code once open, is
+turned away the same way (:func:`turn_away`) with an ``error`` message and close
+code 1013, "try again later".
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ __all__ = [
     "error_responses",
     "install_error_handlers",
     "overload_cause",
+    "turn_away",
 ]
 
 log = logging.getLogger("server.errors")
@@ -222,32 +225,40 @@ def _driver_message(exc: Exception) -> str:
     return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
 
 
+def turn_away(
+    cause: str, exc: Exception, where: str, answer: str, metrics: Metrics | None
+) -> tuple[int, dict[str, Any]]:
+    """Log and count a request turned away by a busy database (``cause``, from
+    :func:`overload_cause`); returns the Retry-After in whole seconds and the error body
+    (``server_busy``). ``where`` names the request, ``answer`` how it was answered."""
+    retry_after = random.randint(*OVERLOAD_RETRY_AFTER_S)
+    log.warning(
+        "database overloaded (%s) on %s: %s; %s, retry after %d s",
+        cause,
+        where,
+        _driver_message(exc),
+        answer,
+        retry_after,
+        extra={"cause": cause, "retry_after_s": retry_after},
+    )
+    if metrics is not None:
+        metrics.overload.labels(cause).inc()
+    body = error_body(
+        "server_busy",
+        f"the server is overloaded ({_BUSY_REASONS[cause]}); the request was not "
+        f"carried out: send it again after {retry_after} seconds",
+    )
+    return retry_after, body
+
+
 def _overload_handler(metrics: Metrics | None) -> Callable[[Request, Exception], JSONResponse]:
     def overloaded(request: Request, exc: Exception) -> JSONResponse:
         cause = overload_cause(exc)
         if cause is None:
             raise exc  # not a busy database: the 500 handler answers it
-        retry_after = random.randint(*OVERLOAD_RETRY_AFTER_S)
-        log.warning(
-            "database overloaded (%s) on %s %s: %s; answered 503, retry after %d s",
-            cause,
-            request.method,
-            request.url.path,
-            _driver_message(exc),
-            retry_after,
-            extra={"cause": cause, "retry_after_s": retry_after},
-        )
-        if metrics is not None:
-            metrics.overload.labels(cause).inc()
-        return JSONResponse(
-            error_body(
-                "server_busy",
-                f"the server is overloaded ({_BUSY_REASONS[cause]}); the request was not "
-                f"carried out: send it again after {retry_after} seconds",
-            ),
-            503,
-            headers={"Retry-After": str(retry_after)},
-        )
+        where = f"{request.method} {request.url.path}"
+        retry_after, body = turn_away(cause, exc, where, "answered 503", metrics)
+        return JSONResponse(body, 503, headers={"Retry-After": str(retry_after)})
 
     return overloaded
 

@@ -12,7 +12,8 @@
   thread and hands every parsed message and every change of its :class:`FeedState`
   to callbacks (called on that thread). A connection that drops, fails to open or
   stays silent for :data:`SILENCE_S` (the server pings every 5 s) is reopened after
-  a :class:`ReconnectPolicy` delay; a refused token (an HTTP 401/403 at the
+  a :class:`ReconnectPolicy` delay, and never sooner than a busy server asked
+  (``server_busy`` with ``retry_after_s``); a refused token (an HTTP 401/403 at the
   handshake, an ``error`` message such as ``unauthenticated``, or close code 1008)
   stops it (``signed_out``).
 
@@ -289,6 +290,7 @@ class LiveFeed:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._socket: ClientConnection | None = None
+        self._retry_after_s = 0.0  # what the server last asked to wait (busy)
         self._thread = threading.Thread(target=self._run, name="centre-feed", daemon=True)
 
     def start(self) -> None:
@@ -353,7 +355,8 @@ class LiveFeed:
             if self._stop.is_set():
                 break
             attempt = 0 if got_snapshot else attempt + 1
-            delay = self._policy.delay(attempt)
+            # a busy server says how long to wait: never come back sooner
+            delay = max(self._policy.delay(attempt), self._retry_after_s)
             self._on_state(FeedState("lost", detail, retry_in_s=delay, attempt=attempt))
             if self._stop.wait(delay):
                 break
@@ -361,6 +364,7 @@ class LiveFeed:
     def _session(self) -> tuple[bool, str]:
         """One connection, until it ends: (whether it delivered a snapshot, why it ended)."""
         got_snapshot = False
+        self._retry_after_s = 0.0
         with connect(self._url, open_timeout=self._open_timeout_s, close_timeout=2) as socket:
             with self._lock:
                 if self._stop.is_set():
@@ -373,6 +377,7 @@ class LiveFeed:
                     if isinstance(message, ServerError):
                         if message.code in SIGNED_OUT_CODES:
                             raise _SignedOut(f"{SIGNED_OUT} ({message.message})")
+                        self._retry_after_s = message.retry_after_s or 0.0
                         return got_snapshot, f"the server said: {message.message}"
                     if isinstance(message, Snapshot) and not got_snapshot:
                         got_snapshot = True

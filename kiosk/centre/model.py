@@ -109,10 +109,12 @@ class Ping:
 @dataclass(frozen=True)
 class ServerError:
     """The server's ``{"type": "error", "error": {"code", "message"}}`` (e.g. a token it
-    does not accept, before it closes the connection)."""
+    does not accept, before it closes the connection); a busy server adds
+    ``retry_after_s``, the seconds to wait before connecting again."""
 
     code: str
     message: str
+    retry_after_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -215,7 +217,9 @@ def parse_message(text: str | bytes) -> Message:
         error = data.get("error")
         if not isinstance(error, Mapping):
             raise ProtocolError("an error message carries an error object")
-        return ServerError(str(error.get("code", "")), str(error.get("message", "")))
+        wait = data.get("retry_after_s")
+        retry_after = float(wait) if isinstance(wait, (int, float)) and wait > 0 else None
+        return ServerError(str(error.get("code", "")), str(error.get("message", "")), retry_after)
     return Unknown(kind)
 
 

@@ -1,6 +1,8 @@
 """The centre console (proctor desk): sign-in, station snapshot, commands, and the
 live WebSocket (snapshot, then a message per station change, staleness re-evaluated
-every second, a ping every 5 s)."""
+every second, a ping every 5 s). A database too busy to serve the live view ends it
+with an ``error`` message (``server_busy``, with ``retry_after_s``) and close code
+1013, "try again later", as an HTTP request gets 503 with Retry-After."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from server.accounts import Principal, audit, issue_token, principal_for_token
 from server.db.models import Command, Station, utcnow
 from server.deps import AppState, Console, Database, State, require_role
-from server.errors import BODY_NOT_JSON, ApiError, error_responses
+from server.errors import BODY_NOT_JSON, ApiError, error_responses, overload_cause, turn_away
 from server.protocol import error_body
 from server.status import StationStatus, StatusRead, centre_statuses, is_stale, station_status
 
@@ -179,10 +181,29 @@ def _heartbeat_of(status: dict[str, Any]) -> dt.datetime | None:
     return None if text is None else dt.datetime.fromisoformat(text)
 
 
+#: WebSocket close code "try again later" (RFC 6455 registry): the database was busy.
+TRY_AGAIN_LATER = 1013
+
+
 @router.websocket("/console/v1/ws")
 async def live(websocket: WebSocket, token: str = "") -> None:
     state: AppState = websocket.app.state.kiosk
     await websocket.accept()
+    try:
+        await _serve(websocket, state, token)
+    except Exception as exc:
+        cause = overload_cause(exc)
+        if cause is None:
+            raise  # a failure of the server: logged with its traceback, closed 1011
+        where = f"WEBSOCKET {websocket.url.path}"
+        retry_after, body = turn_away(cause, exc, where, "closed 1013", state.metrics)
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+            await websocket.send_json({"type": "error", "retry_after_s": retry_after, **body})
+            await websocket.close(code=TRY_AGAIN_LATER)
+
+
+async def _serve(websocket: WebSocket, state: AppState, token: str) -> None:
+    """The live view for one console, until it leaves or its sign-in ends."""
     principal = await run_in_threadpool(_authenticate, state, token) if token else None
     if principal is None:
         await _refuse(websocket, "sign in and pass ?token=TOKEN")

@@ -24,6 +24,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from starlette.websockets import WebSocketDisconnect
 
 import server.routes.sync
 from kiosk.sync.client import ServerUnavailable, SyncClient
@@ -387,3 +388,36 @@ def test_a_database_at_its_connection_limit_is_503_and_a_resend_is_stored(
         limit(-1)
     overload = ("pg_too_many_connections", "takes no more connections", "too many connections")
     _turned_away_then_stored(overload, response, caplog, app, client, station, batch)
+
+
+@sqlite_only
+def test_the_live_console_meeting_a_locked_database_is_told_to_come_back(
+    client: TestClient,
+    centre: Centre,
+    database_url: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A WebSocket has no status code once open: the busy database ends it with an
+    ``error`` message (``server_busy``, ``retry_after_s``) and close code 1013, "try
+    again later", logged and counted as a 503 is; once free, a new one is served."""
+    url = f"/console/v1/ws?token={centre.proctor_token}"
+    with (
+        sqlite_writer_lock(database_url),
+        caplog.at_level(logging.WARNING, "server.errors"),
+        client.websocket_connect(url) as ws,
+    ):
+        message = ws.receive_json()
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 1013
+    assert message["type"] == "error" and message["error"]["code"] == "server_busy"
+    low, high = OVERLOAD_RETRY_AFTER_S
+    assert low <= message["retry_after_s"] <= high
+    assert f"after {message['retry_after_s']} seconds" in message["error"]["message"]
+    (record,) = [r for r in caplog.records if r.name == "server.errors"]
+    assert record.levelno == logging.WARNING and record.exc_info is None
+    assert "WEBSOCKET /console/v1/ws" in record.getMessage()
+    assert "closed 1013" in record.getMessage()
+    assert _counted(client, "sqlite_busy") == 1
+    with client.websocket_connect(url) as ws:
+        assert ws.receive_json()["type"] == "snapshot"

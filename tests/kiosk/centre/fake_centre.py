@@ -74,6 +74,7 @@ class FakeCentre:
         self.requests: list[httpx.Request] = []
         self.refuse = False
         self.reject_in_handshake = False  # a bad token: HTTP 401 instead of an error message
+        self.busy_retry_after_s: int | None = None  # the database is busy: come back later
         self.connections_opened = 0
         self._clients: set[ServerConnection] = set()
         self._lock = threading.Lock()
@@ -105,6 +106,13 @@ class FakeCentre:
             error = {"code": "unauthenticated", "message": "sign in and pass ?token=TOKEN"}
             connection.send(json.dumps({"type": "error", "error": error}))
             connection.close(code=1008)
+            return
+        if self.busy_retry_after_s is not None:
+            # As the centre server does when its database is busy: say so, "try again later".
+            wait = self.busy_retry_after_s
+            error = {"code": "server_busy", "message": f"send it again after {wait} seconds"}
+            connection.send(json.dumps({"type": "error", "retry_after_s": wait, "error": error}))
+            connection.close(code=1013)
             return
         with self._lock:
             self.connections_opened += 1

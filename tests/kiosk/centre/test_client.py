@@ -240,6 +240,26 @@ def test_a_silent_server_counts_as_lost(centre: FakeCentre) -> None:
         feed.stop()
 
 
+def test_a_busy_server_is_not_asked_again_before_the_time_it_gave(centre: FakeCentre) -> None:
+    centre.busy_retry_after_s = 1
+    seen = Recorder()
+    feed = LiveFeed(
+        centre.url, Token(TOKEN, None, "g", "N"), seen.messages.put, seen.states.put, policy=FAST
+    )
+    feed.start()
+    try:
+        lost = seen.next_state("lost")
+        turned_away = time.monotonic()
+        assert "send it again after 1 seconds" in lost.detail
+        assert lost.retry_in_s is not None and lost.retry_in_s >= 1.0  # FAST alone: < 0.1 s
+        centre.busy_retry_after_s = None
+        seen.next_state("live")
+        assert time.monotonic() - turned_away >= 0.95
+        assert centre.connections_opened == 1
+    finally:
+        feed.stop()
+
+
 @pytest.mark.parametrize("in_handshake", [False, True])
 def test_a_refused_token_stops_the_feed(centre: FakeCentre, in_handshake: bool) -> None:
     centre.reject_in_handshake = in_handshake
