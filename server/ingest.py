@@ -24,10 +24,9 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, ClassVar, Literal, NotRequired, cast
+from typing import Any, ClassVar, cast
 
 import psycopg
-from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter, with_config
 from sqlalchemy import (
     Delete,
     FromClause,
@@ -44,8 +43,18 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
-from typing_extensions import TypedDict
 
+from server.batch_schema import (
+    BATCH_SCHEMA,
+    AuditIn,
+    BatchIn,
+    EventIn,
+    Hex64,
+    Int32,
+    Int64,
+    Seq,
+    parse_batch,
+)
 from server.db.models import (
     AuditEntry,
     Base,
@@ -68,7 +77,6 @@ from server.db.models import (
 from server.errors import ApiError, overload_cause
 from server.protocol import (
     GENESIS_HASH,
-    MAX_EVENTS_PER_BATCH,
     audit_hash,
     event_hash,
     verify_signature,
@@ -82,7 +90,11 @@ __all__ = [
     "BatchOutcome",
     "EventIn",
     "FlagNote",
+    "Hex64",
+    "Int32",
+    "Int64",
     "LockedStation",
+    "Seq",
     "event_row",
     "lock_station",
     "parse_batch",
@@ -95,63 +107,6 @@ CHAIN_BREAK = "chain_break"
 BAD_AUDIT_SIGNATURE = "bad_audit_signature"
 CHECKPOINT_MISMATCH = "checkpoint_mismatch"
 REPORT_DIGEST_MISMATCH = "report_digest_mismatch"
-
-# What a batch holds (PROTOCOL.md, *Batches*), as the database's columns take it.
-Hex64 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
-Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
-Seq = Annotated[int, Field(ge=1, le=2**31 - 1)]
-
-
-@with_config(ConfigDict(extra="ignore"))
-class EventIn(TypedDict):
-    session_id: Annotated[str, Field(min_length=1, max_length=36)]
-    seq: Seq
-    t_ns: Int64
-    game_run_id: Annotated[str | None, Field(max_length=36)]
-    trial_index: Int32 | None
-    kind: Annotated[str, Field(min_length=1, max_length=40)]
-    payload: str
-    prev_hash: Hex64
-    hash: Hex64
-
-
-@with_config(ConfigDict(extra="ignore"))
-class AuditIn(TypedDict):
-    seq: Seq
-    at_utc_ns: Int64
-    actor: Annotated[str, Field(max_length=80)]
-    action: Annotated[str, Field(max_length=60)]
-    target: Annotated[str | None, Field(max_length=120)]
-    details: str
-    prev_hash: Hex64
-    hash: Hex64
-    signature: NotRequired[str | None]
-    key_id: NotRequired[Annotated[str | None, Field(max_length=64)]]
-
-
-@with_config(ConfigDict(extra="allow"))
-class BatchIn(TypedDict):
-    protocol: Literal[1]
-    station_id: str
-    batch_seq: Seq
-    created_at: str
-    events: Annotated[list[EventIn], Field(max_length=MAX_EVENTS_PER_BATCH)]
-    audit: list[AuditIn]
-    records: NotRequired[dict[str, list[dict[str, Any]]]]
-
-
-BATCH_SCHEMA: TypeAdapter[BatchIn] = TypeAdapter(BatchIn)
-
-
-def parse_batch(body: bytes) -> BatchIn:
-    """A batch's bytes as plain dicts, every field checked (JSON parsed and validated
-    in one pass by pydantic-core). Raises :class:`pydantic.ValidationError`.
-
-    Values are as validated: a number sent as ``"5"`` or ``5.0`` where an integer
-    belongs is ``5``, and the event is stored and its hash recomputed with ``5``."""
-    return BATCH_SCHEMA.validate_json(body)
-
 
 # The events table's columns in the order rows are written.
 EVENT_COLUMNS = (
