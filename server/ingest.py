@@ -9,10 +9,13 @@ and a :class:`~server.db.models.Flag` says what did not hold (``chain_break``,
 ``bad_audit_signature``, ``checkpoint_mismatch``, ``report_digest_mismatch``).
 
 A batch is read once, straight from its bytes into plain dicts (:func:`parse_batch`:
-pydantic-core checks every field on the way, no model objects). Its events are written
-in one statement (``COPY`` on PostgreSQL, one ``executemany`` on SQLite) after the
-chains of their sessions are locked and the events already held in their ranges are
-read, so the rows written are exactly the new ones and no ``ON CONFLICT`` is needed.
+pydantic-core checks every field on the way, no model objects). Its events stay where
+they are, in the batch's body, stored byte for byte; what is written for them is a
+span for each run of consecutive seqs of a session that the batch brought new
+(:mod:`server.event_store`: the batch, and the events' hashes), a few rows in one
+statement. That is done after the chains of their sessions are locked and the events
+already held in their ranges are read, so the spans written hold exactly the new
+events and no ``ON CONFLICT`` is needed.
 """
 
 from __future__ import annotations
@@ -26,16 +29,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, cast
 
-import psycopg
 from sqlalchemy import (
     Delete,
     FromClause,
     Table,
-    and_,
     bindparam,
     delete,
     func,
-    or_,
     select,
     tuple_,
     update,
@@ -62,7 +62,6 @@ from server.db.models import (
     Candidate,
     CandidatePersonal,
     Centre,
-    Event,
     Flag,
     GameRun,
     IncidentNote,
@@ -75,6 +74,7 @@ from server.db.models import (
     utcnow,
 )
 from server.errors import ApiError, overload_cause
+from server.event_store import hash_at, held_in, store_spans
 from server.protocol import (
     GENESIS_HASH,
     audit_hash,
@@ -84,7 +84,6 @@ from server.protocol import (
 
 __all__ = [
     "BATCH_SCHEMA",
-    "EVENT_COLUMNS",
     "AuditIn",
     "BatchIn",
     "BatchOutcome",
@@ -95,7 +94,6 @@ __all__ = [
     "Int64",
     "LockedStation",
     "Seq",
-    "event_row",
     "lock_station",
     "parse_batch",
     "receive_batch",
@@ -108,22 +106,6 @@ BAD_AUDIT_SIGNATURE = "bad_audit_signature"
 CHECKPOINT_MISMATCH = "checkpoint_mismatch"
 REPORT_DIGEST_MISMATCH = "report_digest_mismatch"
 
-# The events table's columns in the order rows are written.
-EVENT_COLUMNS = (
-    "session_id",
-    "seq",
-    "station_id",
-    "batch_seq",
-    "t_ns",
-    "game_run_id",
-    "trial_index",
-    "kind",
-    "payload",
-    "prev_hash",
-    "hash",
-)
-
-
 _CHAINS = cast(Table, SessionChain.__table__)
 _WRITE_HEAD = (
     update(_CHAINS)
@@ -132,23 +114,6 @@ _WRITE_HEAD = (
         head_seq=bindparam("k_seq"), head_hash=bindparam("k_hash"), broken=bindparam("k_broken")
     )
 )
-
-
-def event_row(event: EventIn, station_id: str, batch_seq: int) -> tuple[Any, ...]:
-    """An event as the row written, its values in :data:`EVENT_COLUMNS` order."""
-    return (
-        event["session_id"],
-        event["seq"],
-        station_id,
-        batch_seq,
-        event["t_ns"],
-        event["game_run_id"],
-        event["trial_index"],
-        event["kind"],
-        event["payload"],
-        event["prev_hash"],
-        event["hash"],
-    )
 
 
 @dataclass(frozen=True)
@@ -373,16 +338,15 @@ class _Applier:
         # what is held below stays what is held until this transaction ends.
         chains = self.chains_of(sorted(by_session))
         held = self.held_events(by_session, chains)
-        station_id, batch_seq = self.station.id, self.batch_seq
-        rows: list[tuple[Any, ...]] = []
         new: set[tuple[str, int]] = set()
+        fresh: list[tuple[str, int, str]] = []
         for e in events:
             key = (e["session_id"], e["seq"])
             if key in held or key in new:
                 continue  # a resend (compared below), or twice in this batch (kept once)
             new.add(key)
-            rows.append(event_row(e, station_id, batch_seq))
-        self.insert_events(rows)
+            fresh.append((key[0], key[1], e["hash"]))
+        self.insert_events(fresh)
         self.outcome.events_ingested += len(new)
         for session_id, session_events in by_session.items():
             self.verify_session(chains[session_id], session_events, new, held)
@@ -430,51 +394,25 @@ class _Applier:
 
         Every event held for a session has a seq at or below its chain's head (events
         are stored only here, and the head moves on to the highest seq stored), so only
-        seqs up to the head can have been received before: read over that range, and
-        not at all when a batch only carries on from the head, as a station's batches do.
+        seqs up to the head can have been received before: read the spans over that
+        range, and none at all when a batch only carries on from the head, as a
+        station's batches do.
         """
         ranges = []
         for session_id, events in by_session.items():
             head = chains[session_id].seq
             low = min(e["seq"] for e in events)
             if low <= head:
-                high = min(head, max(e["seq"] for e in events))
-                ranges.append(and_(Event.session_id == session_id, Event.seq.between(low, high)))
-        held: dict[tuple[str, int], str] = {}
+                ranges.append((session_id, low, min(head, max(e["seq"] for e in events))))
         if not ranges:
-            return held
+            return {}
         wanted = {(e["session_id"], e["seq"]) for events in by_session.values() for e in events}
-        # A few sessions to a batch, as a station runs one at a time; bounded anyway.
-        for start in range(0, len(ranges), 200):
-            statement = select(Event.session_id, Event.seq, Event.hash).where(
-                or_(*ranges[start : start + 200])
-            )
-            for session_id, seq, digest in self.db.execute(statement):
-                if (session_id, seq) in wanted:
-                    held[session_id, seq] = digest
-        return held
+        return {key: digest for key, digest in held_in(self.db, ranges).items() if key in wanted}
 
-    def insert_events(self, rows: list[tuple[Any, ...]]) -> None:
-        """Write new event rows (in :data:`EVENT_COLUMNS` order) in one statement."""
-        if not rows:
-            return
-        if self.db.get_bind().dialect.name != "postgresql":
-            table = cast(Table, Event.__table__)
-            self.db.execute(
-                table.insert(), [dict(zip(EVENT_COLUMNS, row, strict=True)) for row in rows]
-            )
-            return
-        dbapi = self.db.connection().connection.driver_connection
-        assert isinstance(dbapi, psycopg.Connection)
-        statement = f"COPY {Event.__tablename__} ({', '.join(EVENT_COLUMNS)}) FROM STDIN"
-        try:
-            with dbapi.cursor() as cursor, cursor.copy(statement) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        except psycopg.Error as exc:
-            # As SQLAlchemy reports a statement's failure: a value PostgreSQL refuses
-            # (a NUL in text) is the client's (422), a busy database a 503.
-            raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
+    def insert_events(self, new_events: list[tuple[str, int, str]]) -> None:
+        """Store the batch's new events, ``(session_id, seq, hash)`` each: their spans,
+        in one statement (the events themselves are in the batch's stored body)."""
+        store_spans(self.db, self.station.id, self.batch_seq, new_events)
 
     def verify_session(
         self,
@@ -659,13 +597,7 @@ class _Applier:
                 f"audit entry {audit_seq} seals an unreadable chain head {digest!r}",
             )
             return
-        held = (
-            GENESIS_HASH
-            if seq == 0
-            else self.db.scalar(
-                select(Event.hash).where(Event.session_id == session_id, Event.seq == seq)
-            )
-        )
+        held = GENESIS_HASH if seq == 0 else hash_at(self.db, session_id, seq)
         if held is None:
             self.flag(
                 session_id,

@@ -43,7 +43,7 @@ __all__ = [
     "Centre",
     "Command",
     "EnrolmentCode",
-    "Event",
+    "EventSpan",
     "Flag",
     "GameRun",
     "IncidentNote",
@@ -179,22 +179,22 @@ class Batch(Base):
     applied_at: Mapped[dt.datetime | None] = mapped_column(UTC)
 
 
-class Event(Base):
-    __tablename__ = "events"
-    __table_args__ = (UniqueConstraint("session_id", "seq"),)
+class EventSpan(Base):
+    """Events of one session, consecutive in seq, that were new in one batch: which
+    batch holds them (their contents stay in its body, kept byte for byte) and their
+    hashes, the raw 32-byte SHA-256 digests of events ``first_seq..last_seq``
+    concatenated in seq order (:mod:`server.event_store`). A session's spans never
+    overlap: an event the server holds is not stored again."""
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    session_id: Mapped[str] = mapped_column(String(36))
-    seq: Mapped[int] = mapped_column(Integer)
+    __tablename__ = "event_spans"
+
+    session_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    first_seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    # Listing a station's events (server.event_store.stored_events) reads by it.
     station_id: Mapped[str] = mapped_column(ForeignKey("enrolled_stations.id"), index=True)
     batch_seq: Mapped[int] = mapped_column(Integer)
-    t_ns: Mapped[int] = mapped_column(BigInteger)
-    game_run_id: Mapped[str | None] = mapped_column(String(36))
-    trial_index: Mapped[int | None] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(40))
-    payload: Mapped[str] = mapped_column(Text)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    hashes: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class SessionChain(Base):

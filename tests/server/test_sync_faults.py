@@ -9,8 +9,10 @@ mid-sync, and separately station processes are SIGKILLed and restarted.
 
 Each time, afterwards: every event every station holds is on the server exactly once
 (nothing lost, nothing duplicated), every session's chain verifies on the server and
-when recomputed here from the server's rows, the station audit logs arrived whole and
-signed, there are no flags, and every station's ``acked_through`` is its newest batch.
+when recomputed here from what the server holds (its event spans and the batch bodies
+they name, each span's hashes those of its events), the station audit logs arrived
+whole and signed, there are no flags, and every station's ``acked_through`` is its
+newest batch.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -174,12 +177,51 @@ def _server_tables() -> dict[str, str]:
     from server.db import models
 
     return {
-        "events": models.Event.__tablename__,
+        "spans": models.EventSpan.__tablename__,
+        "batches": models.Batch.__tablename__,
         "flags": models.Flag.__tablename__,
         "chains": models.SessionChain.__tablename__,
         "audit": models.AuditEntry.__tablename__,
         "stations": models.Station.__tablename__,
     }
+
+
+def _server_events(conn: Any, t: dict[str, str], station_id: str) -> tuple[list[Any], list[Any]]:
+    """The events the server holds for a station, sorted by (session_id, seq), read here
+    as stored: each span names events of its batch's body (the first of a seq sent twice
+    in it) and holds their hashes (32 bytes each, in seq order). Raw SQL and plain JSON,
+    so nothing of it goes through the code under test. Also the (session_id, seq) of
+    each event a span names whose hash, or whose presence, its batch's body denies."""
+    bodies = {
+        r.batch_seq: r.body
+        for r in conn.execute(
+            text(f"SELECT batch_seq, body FROM {t['batches']} WHERE station_id = :id"),
+            {"id": station_id},
+        )
+    }
+    spans = conn.execute(
+        text(
+            f"SELECT session_id, first_seq, last_seq, batch_seq, hashes FROM {t['spans']}"
+            " WHERE station_id = :id"
+        ),
+        {"id": station_id},
+    ).all()
+    parsed: dict[int, dict[tuple[str, int], dict[str, Any]]] = {}
+    rows, denied = [], []
+    for span in spans:
+        if span.batch_seq not in parsed:
+            firsts: dict[tuple[str, int], dict[str, Any]] = {}
+            for e in json.loads(bytes(bodies.get(span.batch_seq) or b'{"events":[]}'))["events"]:
+                firsts.setdefault((e["session_id"], e["seq"]), e)
+            parsed[span.batch_seq] = firsts
+        hashes = bytes(span.hashes)
+        for k, seq in enumerate(range(span.first_seq, span.last_seq + 1)):
+            event = parsed[span.batch_seq].get((span.session_id, seq))
+            if event is None or event["hash"] != hashes[32 * k : 32 * (k + 1)].hex():
+                denied.append((span.session_id, seq))
+            else:
+                rows.append(SimpleNamespace(**event))
+    return sorted(rows, key=lambda r: (r.session_id, r.seq)), denied
 
 
 def _check(database_url: str, stations: list[Station], scenario: str, proxy: ProxyThread) -> None:
@@ -201,19 +243,12 @@ def _check(database_url: str, stations: list[Station], scenario: str, proxy: Pro
                 for flag in flags:
                     if flag.station_id == station.station_id:
                         problems.append(f"station {station.index}: flag {tuple(flag)}")
-                rows = conn.execute(
-                    text(
-                        "SELECT session_id, seq, t_ns, game_run_id, trial_index, kind, payload,"
-                        f" prev_hash, hash FROM {t['events']} WHERE station_id = :id"
-                        " ORDER BY session_id, seq"
-                    ),
-                    {"id": station.station_id},
-                ).all()
+                rows, denied = _server_events(conn, t, station.station_id)
                 held = Counter((r.session_id, r.seq) for r in rows)
                 duplicated = sum(n - 1 for n in held.values() if n > 1)
                 lost = [key for key in mine["events"] if key not in held]
                 extra = [key for key in held if key not in mine["events"]]
-                differ = [
+                differ = denied + [
                     (r.session_id, r.seq)
                     for r in rows
                     if mine["events"].get((r.session_id, r.seq), r.hash) != r.hash
@@ -241,7 +276,7 @@ def _check(database_url: str, stations: list[Station], scenario: str, proxy: Pro
                     text(
                         "SELECT c.session_id, c.head_seq, c.head_hash, c.broken FROM"
                         f" {t['chains']} c WHERE c.session_id IN (SELECT DISTINCT session_id"
-                        f" FROM {t['events']} WHERE station_id = :id)"
+                        f" FROM {t['spans']} WHERE station_id = :id)"
                     ),
                     {"id": station.station_id},
                 ).all()

@@ -116,6 +116,7 @@ def centre_server(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
 
 def test_a_station_syncs_with_the_real_server(store, recorder, centre_server) -> None:
     from server.db import models
+    from server.event_store import stored_events as server_events
 
     url, database_url, code = centre_server
     server_db = create_engine(database_url)
@@ -174,11 +175,10 @@ def test_a_station_syncs_with_the_real_server(store, recorder, centre_server) ->
     notes = list_incidents(store, admin_actor(store), sid)
     assert [n.text for n in notes] == ["Fire drill announced at 10:40."]
     with Session(server_db) as db:
-        events = db.execute(
-            select(models.Event.session_id, models.Event.seq, models.Event.hash)
-            .where(models.Event.station_id == settings.station_id)
-            .order_by(models.Event.id)
-        ).all()
+        events = [
+            (e["session_id"], e["seq"], e["hash"])
+            for e in server_events(db, station_id=settings.station_id)
+        ]
         flags = db.scalars(
             select(models.Flag).where(models.Flag.station_id == settings.station_id)
         ).all()
@@ -188,7 +188,7 @@ def test_a_station_syncs_with_the_real_server(store, recorder, centre_server) ->
             .where(models.AuditEntry.station_id == settings.station_id)
             .order_by(models.AuditEntry.seq)
         ).all()
-    assert [tuple(e) for e in events] == stored_events(store)
+    assert events == stored_events(store)
     # A store's first entries, sealed before its key existed, are unsigned: the signed
     # entries after them vouch for them, so the server flags nothing.
     with store.reader() as s:
