@@ -1,13 +1,16 @@
 """Sync benchmark: what the centre server takes in, and how fast consoles hear of it.
 
-The server runs as ``kiosk-server run`` in its own process, on PostgreSQL when
+The server runs as ``kiosk-server run`` processes of their own, on PostgreSQL when
 ``KIOSK_BENCH_PG_URL`` (or ``KIOSK_TEST_PG_URL``) names one — in a schema of its own,
-dropped at the end — else on a SQLite file, which the table says. Twenty simulated
-stations enrol with their own keys and certificates and send signed, chained batches
-over HTTP, each station one batch at a time, as the protocol demands. Their batches
-are built and signed before the clock starts, so the figures are the server's.
+dropped at the end — else on a SQLite file, which the table says. On PostgreSQL there
+are ``API_PROCESSES`` of them (one per core, as a centre deploys the stateless server
+behind a load balancer; each station talks to one, as a balancer would send it); on
+SQLite one. Twenty simulated stations enrol with their own keys and certificates and
+send signed, chained batches over HTTP, each station one batch at a time, as the
+protocol demands. Their batches are built and signed before the clock starts, so the
+figures are the server's.
 
-The server gets a database pool of a connection for each station and a few more
+Each process gets a database pool of a connection for each station and a few more
 (``KIOSK_SERVER_DB_POOL_SIZE``, unless set), as a centre of 20 stations would configure
 it. Each figure is given against a baseline measured in the same run, with the aim it
 is held to and whether it was met, and the load average before and after (the
@@ -30,9 +33,10 @@ machine's other work shows in every figure).
 
 A batch the server fails (5xx, or no answer in 60 s) is resent after a short jittered
 wait, as the sync client does; the table says how many were.
-- **fan-out**: 50 WebSocket console subscribers; stations beat in turn, and the time
-  from sending a heartbeat to each subscriber's ``station`` message carrying it; the
-  p99, against the baseline of a heartbeat's own round trip. Aim: 250 ms.
+- **fan-out**: 50 WebSocket console subscribers on the first process; stations beat
+  in turn, each to its own process (so, with several, through ``LISTEN/NOTIFY``), and
+  the time from sending a heartbeat to each subscriber's ``station`` message carrying
+  it; the p99, against the baseline of a heartbeat's own round trip. Aim: 250 ms.
 
 ``python -m bench sync [--quick]``.
 """
@@ -64,6 +68,9 @@ from bench.common import print_table, write_results
 STATIONS = 20
 SUBSCRIBERS = 50
 POOL_SIZE = STATIONS + 4
+# API processes on PostgreSQL: the server is stateless, and a process is one
+# interpreter, so a centre runs one per core behind its load balancer.
+API_PROCESSES = 2
 EVENTS_PER_BATCH = 500
 PACED_EVENTS_PER_BATCH = 25
 PACED_INTERVAL_S = 0.5
@@ -212,17 +219,22 @@ class ServerProcess:
 
 
 @contextlib.contextmanager
-def running_server(url: str, log: Path, env: dict[str, str] | None = None) -> Iterator[str]:
-    """``kiosk-server run`` on a free loopback port (``env`` added to its environment);
-    yields its base URL."""
-    server = ServerProcess(url, log, env=env)
+def running_servers(
+    url: str, folder: Path, count: int, env: dict[str, str] | None = None
+) -> Iterator[list[str]]:
+    """``count`` ``kiosk-server run`` processes on one database, each on a free loopback
+    port (``env`` added to their environment; logs ``server-K.log`` in ``folder``);
+    yields their base URLs. Started one after the other: the first migrates."""
+    servers = [ServerProcess(url, folder / f"server-{k + 1}.log", env=env) for k in range(count)]
     try:
-        yield server.start()
+        yield [server.start() for server in servers]
     except BaseException:
-        print(server.log_tail(), file=sys.stderr)
+        for server in servers:
+            print(server.log_tail(), file=sys.stderr)
         raise
     finally:
-        server.stop()
+        for server in servers:
+            server.stop()
 
 
 # -- simulated stations ------------------------------------------------------------------
@@ -378,9 +390,12 @@ class Sent:
     retries: int  # 5xx answers and timeouts, each resent as a station would
 
 
-async def _send_all(base: str, per_station: list[list[Signed]], interval_s: float | None) -> Sent:
+async def _send_all(
+    bases: list[str], per_station: list[list[Signed]], interval_s: float | None
+) -> Sent:
     """Each station sends its batches in order, resending one the server failed (5xx,
-    no answer) after a short jittered wait, as the sync client does."""
+    no answer) after a short jittered wait, as the sync client does. Station ``k`` talks
+    to the server process ``bases[k % len(bases)]``, as a load balancer would send it."""
     import random
 
     import httpx
@@ -389,9 +404,15 @@ async def _send_all(base: str, per_station: list[list[Signed]], interval_s: floa
     events = retries = 0
     limits = httpx.Limits(max_connections=len(per_station) + 4)
 
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+    async with contextlib.AsyncExitStack() as stack:
+        clients = [
+            await stack.enter_async_context(
+                httpx.AsyncClient(base_url=base, timeout=60, limits=limits)
+            )
+            for base in bases
+        ]
 
-        async def station(batches: list[Signed], offset: float) -> None:
+        async def station(batches: list[Signed], offset: float, client: Any) -> None:
             nonlocal events, retries
             await asyncio.sleep(offset)
             for i, item in enumerate(batches):
@@ -423,7 +444,10 @@ async def _send_all(base: str, per_station: list[list[Signed]], interval_s: floa
         start = time.perf_counter()
         spread = interval_s or 0.0
         await asyncio.gather(
-            *(station(b, spread * k / len(per_station)) for k, b in enumerate(per_station))
+            *(
+                station(b, spread * k / len(per_station), clients[k % len(clients)])
+                for k, b in enumerate(per_station)
+            )
         )
         return Sent(time.perf_counter() - start, latencies, events, retries)
 
@@ -540,8 +564,12 @@ def baseline_inserts(url: str, per_station: list[list[Signed]]) -> tuple[float, 
 # -- fan-out -----------------------------------------------------------------------------
 
 
-async def fanout(base: str, stations: list[SimStation], beats: int) -> dict[str, Any]:
-    """Heartbeat-to-console latency over ``SUBSCRIBERS`` WebSocket subscribers."""
+async def fanout(bases: list[str], stations: list[SimStation], beats: int) -> dict[str, Any]:
+    """Heartbeat-to-console latency over ``SUBSCRIBERS`` WebSocket subscribers, all on
+    the first server process; station ``k`` beats to ``bases[k % len(bases)]``, so with
+    several processes most changes reach the consoles through the database's
+    ``LISTEN/NOTIFY``."""
+    base = bases[0]
     import httpx
     from websockets.asyncio.client import connect
 
@@ -579,6 +607,7 @@ async def fanout(base: str, stations: list[SimStation], beats: int) -> dict[str,
         round_trips: list[int] = []
         for beat in range(beats):
             station = stations[beat % len(stations)]
+            beat_url = f"{bases[beat % len(stations) % len(bases)]}/sync/v1/heartbeat"
             marker = 100000.0 + beat + 0.5
             body = canonical_json(
                 {
@@ -601,9 +630,7 @@ async def fanout(base: str, stations: list[SimStation], beats: int) -> dict[str,
                 }
             )
             sent[marker] = time.perf_counter_ns()
-            answer = await client.post(
-                "/sync/v1/heartbeat", content=body, headers=station.headers(body)
-            )
+            answer = await client.post(beat_url, content=body, headers=station.headers(body))
             round_trips.append(time.perf_counter_ns() - sent[marker])
             if answer.status_code != 200:
                 raise RuntimeError(f"heartbeat refused: {answer.status_code} {answer.text}")
@@ -631,24 +658,25 @@ def _percentiles(samples_ns: list[int]) -> dict[int, float]:
 
 
 def main(quick: bool = False) -> None:
-    batches = 2 if quick else 5
+    batches = 2 if quick else 20
     paced_batches = 3 if quick else 10
     beats = 20 if quick else 100
     load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-sync-") as tmp:
         folder = Path(tmp)
-        log = folder / "server.log"
         with bench_database(folder) as db:
+            # SQLite serves from one process (its fan-out does not cross processes).
+            processes = API_PROCESSES if db.backend == "postgresql" else 1
             codes = prepare(db.url, STATIONS)
             stations = [SimStation(f"bench station {k + 1}") for k in range(STATIONS)]
-            with running_server(db.url, log, server_env()) as base:
-                for station, code in zip(stations, codes, strict=True):
-                    station.enrol(base, code)
+            with running_servers(db.url, folder, processes, server_env()) as bases:
+                for k, (station, code) in enumerate(zip(stations, codes, strict=True)):
+                    station.enrol(bases[k % processes], code)
                 saturated = signed_batches(stations, batches, EVENTS_PER_BATCH)
-                full = asyncio.run(_send_all(base, saturated, None))
+                full = asyncio.run(_send_all(bases, saturated, None))
                 paced = signed_batches(stations, paced_batches, PACED_EVENTS_PER_BATCH)
-                steady = asyncio.run(_send_all(base, paced, PACED_INTERVAL_S))
-                fan = asyncio.run(fanout(base, stations, beats))
+                steady = asyncio.run(_send_all(bases, paced, PACED_INTERVAL_S))
+                fan = asyncio.run(fanout(bases, stations, beats))
             b_wall, b_lat, b_events = baseline_inserts(db.url, saturated)
             paced_base_lat = baseline_inserts(db.url, paced)[1]
     load_after = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -708,7 +736,11 @@ def main(quick: bool = False) -> None:
             f"{delivered}/{fan['expected']} delivered",
         ),
     ]
-    print_table("Sync: the centre server (kiosk-server run, one process)", rows)
+    print_table(
+        f"Sync: the centre server ({processes} kiosk-server run process"
+        f"{'es' if processes > 1 else ''} on one database)",
+        rows,
+    )
     path = write_results(
         "sync",
         [
@@ -716,6 +748,7 @@ def main(quick: bool = False) -> None:
                 "database": db.backend,
                 "stations": STATIONS,
                 "pool_size": int(server_env()["KIOSK_SERVER_DB_POOL_SIZE"]),
+                "api_processes": processes,
                 "events": full.events,
                 "load_average": load_before,
                 "load_average_after": load_after,
