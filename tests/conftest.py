@@ -26,6 +26,21 @@ os.environ.pop("KIOSK_KEY_SOURCE", None)
 ARTEFACTS = Path(__file__).resolve().parent.parent / "artefacts"
 
 
+def _expected_seconds(item: pytest.Item) -> float:
+    marker = item.get_closest_marker("long")
+    return float(marker.args[0]) if marker is not None else 0.0
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``long`` first, longest first; the rest keep their order.
+
+    The parallel run hands tests out in this order, so the few that play a battery or
+    a crash out in real time start at once on different workers instead of being the
+    last ones a run waits for. Every process sorts the same way (the order is part of
+    what xdist compares between workers)."""
+    items.sort(key=lambda item: -_expected_seconds(item))
+
+
 @pytest.fixture
 def store_path(tmp_path: Path) -> Path:
     return tmp_path / "store" / "kiosk.db"

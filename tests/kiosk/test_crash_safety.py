@@ -49,6 +49,7 @@ def is_whole(events: list[tuple[str, dict]]) -> bool:
 
 
 @pytest.mark.slow
+@pytest.mark.long(20)
 def test_sigkill_at_random_moments_loses_no_acknowledged_trial(store_path: Path) -> None:
     rng = random.Random(20261128)
     with open_store(store_path) as store:

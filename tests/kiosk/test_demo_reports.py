@@ -30,6 +30,7 @@ params = { n_picks = 6 }
 
 
 @pytest.mark.slow
+@pytest.mark.long(40)
 def test_demo_reports_verify_with_kiosk_and_pdfsig(tmp_path: Path) -> None:
     for tool, package in (("pdfsig", "poppler-utils"), ("certutil", "libnss3-tools")):
         if shutil.which(tool) is None:

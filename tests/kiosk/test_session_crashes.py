@@ -44,7 +44,7 @@ from tests.kiosk.crash_helpers import (
     write_battery,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.long(20)]  # each plays kiosk processes out
 
 
 def _first_run(n: int) -> tuple[str, ...]:

@@ -45,6 +45,7 @@ def crash_mid_trial(qtbot, view: BalloonsView, trials_done: int) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.long(15)
 @pytest.mark.parametrize("crashes", [3])  # three crashes: the second continuation too
 def test_balloons_survive_repeated_crashes_mid_trial(qtbot, crashes: int) -> None:
     params = task.validate_params({"n_balloons": crashes + 2, "n_practice": 0})

@@ -33,6 +33,7 @@ def test_unlock_holds_the_game_and_back_returns_to_it(qtbot, station) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.long(30)
 def test_unlock_mid_game_interrupts_and_continue_here_finishes(qtbot, station) -> None:
     store = station.context.store
     sid = playing(qtbot, station)

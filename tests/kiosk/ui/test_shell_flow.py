@@ -56,6 +56,7 @@ def type_into(qtbot, widget, text: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.long(180)
 def test_first_run_schedule_check_in_play_complete(qtbot, shell, store, artefacts) -> None:
     home = shell.open("home")
     qtbot.waitUntil(lambda: home.health_label.property("state") == "ok", timeout=5000)

@@ -41,6 +41,7 @@ class Disk:
 
 
 @pytest.mark.slow
+@pytest.mark.long(35)
 def test_disk_full_mid_game_pauses_tells_and_continues_losing_nothing(qtbot, station) -> None:
     store = station.context.store
     disk = Disk(store)
