@@ -481,19 +481,8 @@ RAW_EVENTS_INDEX = "CREATE INDEX bench_raw_events_station ON bench_raw_events (s
 
 def raw_event_row(event: Mapping[str, Any], station_id: str, batch_seq: int) -> tuple[Any, ...]:
     """An event as the baseline's row, its values in :data:`RAW_EVENT_COLUMNS` order."""
-    return (
-        event["session_id"],
-        event["seq"],
-        station_id,
-        batch_seq,
-        event["t_ns"],
-        event["game_run_id"],
-        event["trial_index"],
-        event["kind"],
-        event["payload"],
-        event["prev_hash"],
-        event["hash"],
-    )
+    row = {**event, "station_id": station_id, "batch_seq": batch_seq}
+    return tuple(row[column] for column in RAW_EVENT_COLUMNS)
 
 
 def baseline_inserts(url: str, per_station: list[list[Signed]]) -> tuple[float, list[int], int]:
@@ -505,7 +494,7 @@ def baseline_inserts(url: str, per_station: list[list[Signed]]) -> tuple[float, 
     on the same database."""
     from sqlalchemy.engine import make_url
 
-    from server.ingest import parse_batch
+    from server.batch_schema import parse_batch
 
     columns = ", ".join(RAW_EVENT_COLUMNS)
     parsed = make_url(url)

@@ -17,6 +17,7 @@ from server.protocol import MAX_EVENTS_PER_BATCH
 
 __all__ = [
     "BATCH_SCHEMA",
+    "MAX_SEQ",
     "AuditIn",
     "BatchIn",
     "EventIn",
@@ -30,7 +31,8 @@ __all__ = [
 Hex64 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
-Seq = Annotated[int, Field(ge=1, le=2**31 - 1)]
+MAX_SEQ = 2**31 - 1  # the highest seq an event or audit entry may carry
+Seq = Annotated[int, Field(ge=1, le=MAX_SEQ)]
 
 
 @with_config(ConfigDict(extra="ignore"))

@@ -21,7 +21,7 @@ from typing import Any, cast
 from sqlalchemy import LargeBinary, Table, and_, case, func, or_, select, tuple_, type_coerce
 from sqlalchemy.orm import Session
 
-from server.batch_schema import parse_batch
+from server.batch_schema import MAX_SEQ, parse_batch
 from server.db.models import Batch, EventSpan
 
 __all__ = [
@@ -35,7 +35,6 @@ __all__ = [
 ]
 
 DIGEST_SIZE = 32  # bytes of one event's SHA-256 in EventSpan.hashes
-MAX_SEQ = 2**31 - 1  # the highest seq a batch may carry (server.batch_schema.Seq)
 
 _SPANS = cast(Table, EventSpan.__table__)
 # Ranges (or batches) read in one statement: bounded, as a statement's parameters are.

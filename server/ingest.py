@@ -44,17 +44,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from server.batch_schema import (
-    BATCH_SCHEMA,
-    AuditIn,
-    BatchIn,
-    EventIn,
-    Hex64,
-    Int32,
-    Int64,
-    Seq,
-    parse_batch,
-)
+from server.batch_schema import AuditIn, BatchIn, EventIn, parse_batch
 from server.db.models import (
     AuditEntry,
     Base,
@@ -83,19 +73,10 @@ from server.protocol import (
 )
 
 __all__ = [
-    "BATCH_SCHEMA",
-    "AuditIn",
-    "BatchIn",
     "BatchOutcome",
-    "EventIn",
     "FlagNote",
-    "Hex64",
-    "Int32",
-    "Int64",
     "LockedStation",
-    "Seq",
     "lock_station",
-    "parse_batch",
     "receive_batch",
 ]
 
@@ -346,7 +327,8 @@ class _Applier:
                 continue  # a resend (compared below), or twice in this batch (kept once)
             new.add(key)
             fresh.append((key[0], key[1], e["hash"]))
-        self.insert_events(fresh)
+        # The events stay in the batch's stored body: what is written is their spans.
+        store_spans(self.db, self.station.id, self.batch_seq, fresh)
         self.outcome.events_ingested += len(new)
         for session_id, session_events in by_session.items():
             self.verify_session(chains[session_id], session_events, new, held)
@@ -408,11 +390,6 @@ class _Applier:
             return {}
         wanted = {(e["session_id"], e["seq"]) for events in by_session.values() for e in events}
         return {key: digest for key, digest in held_in(self.db, ranges).items() if key in wanted}
-
-    def insert_events(self, new_events: list[tuple[str, int, str]]) -> None:
-        """Store the batch's new events, ``(session_id, seq, hash)`` each: their spans,
-        in one statement (the events themselves are in the batch's stored body)."""
-        store_spans(self.db, self.station.id, self.batch_seq, new_events)
 
     def verify_session(
         self,

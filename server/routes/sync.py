@@ -15,10 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from sqlalchemy import select
 
 from server.accounts import as_utc, audit, claim_enrolment_code
+from server.batch_schema import BATCH_SCHEMA, Int32, parse_batch
 from server.db.models import Command, Station, new_id, utcnow
 from server.deps import Database, RawBody, SignedStation, State, check_signed, station_headers
 from server.errors import ApiError, describe_validation, error_responses
-from server.ingest import BATCH_SCHEMA, Int32, lock_station, parse_batch, receive_batch
+from server.ingest import lock_station, receive_batch
 from server.protocol import PROTOCOL_VERSION, certificate_fingerprint
 
 __all__ = ["router"]
